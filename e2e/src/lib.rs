@@ -1,0 +1,293 @@
+//! The e2e harness: for each test, a fresh ilert-sim, the release build of the app served on
+//! `localhost:<free port>` with a config.json that points at that simulator, a chromedriver and
+//! a headless Chromium with a fresh profile. Tests drive the real flow through it.
+use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::routing::get;
+use axum::Router;
+use fantoccini::{Client, ClientBuilder, Locator};
+use ilert_sim::SimConfig;
+use serde_json::{json, Value};
+use tower_http::services::{ServeDir, ServeFile};
+
+pub use fantoccini;
+
+pub const CLIENT_ID: &str = "ilert-pkce-demo";
+/// How long a test waits for something to appear before it fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// One test's world: simulator, app server, browser.
+pub struct Harness {
+    pub browser: Client,
+    /// `http://localhost:<port>`: the app's origin, as the redirect URI has it.
+    pub app: String,
+    /// `http://127.0.0.1:<port>`: the simulator.
+    pub sim: String,
+    http: reqwest::Client,
+    chromedriver: Child,
+    _profile: TempDir,
+}
+
+/// The release build the tests serve (`cargo xtask test` builds it into dist-release/).
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("ILERT_PKCE_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist-release"));
+    assert!(
+        dir.join("index.html").exists(),
+        "no release build at {}: run `cargo xtask test`, which builds it first",
+        dir.display()
+    );
+    dir
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Harness {
+    /// Starts everything with the simulator's defaults.
+    pub async fn start() -> Harness {
+        Harness::with_sim(|_| {}).await
+    }
+
+    /// Starts everything; `tune` adjusts the simulator (token lifetimes, latency).
+    pub async fn with_sim(tune: impl FnOnce(&mut SimConfig)) -> Harness {
+        let dist = dist_dir();
+        let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let app_port = app_listener.local_addr().unwrap().port();
+        let app = format!("http://localhost:{app_port}");
+
+        let mut config = SimConfig {
+            port: 0,
+            quiet: true,
+            clients: vec![ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap()],
+            ..SimConfig::default()
+        };
+        tune(&mut config);
+        let (sim_addr, _sim_task) = ilert_sim::spawn(config).await;
+        let sim = format!("http://127.0.0.1:{}", sim_addr.port());
+
+        serve_app(app_listener, dist, app_config(&app, &sim));
+        let (chromedriver, driver_url) = start_chromedriver();
+        let profile = TempDir::new("ilert-pkce-e2e-profile");
+        let browser = connect_browser(&driver_url, &profile.0).await;
+        Harness { browser, app, sim, http: reqwest::Client::new(), chromedriver, _profile: profile }
+    }
+
+    /// Opens a path of the app.
+    pub async fn open(&self, path: &str) {
+        self.browser.goto(&format!("{}{path}", self.app)).await.unwrap();
+    }
+
+    /// Waits for an element to appear.
+    pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
+        tokio::time::timeout(WAIT, self.browser.wait().forever().for_element(Locator::Css(css)))
+            .await
+            .unwrap_or_else(|_| panic!("`{css}` did not appear within {WAIT:?}"))
+            .unwrap()
+    }
+
+    /// Waits until `check` returns Some; panics with `what` after WAIT.
+    pub async fn until<T, F, Fut>(&self, what: &str, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(v) = check().await {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text of the first element matching `css` (waiting for it).
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.unwrap()
+    }
+
+    /// Waits until the element `css` has exactly `expected` as text.
+    pub async fn wait_text(&self, css: &str, expected: &str) {
+        self.until(&format!("`{css}` to read {expected:?}"), || async {
+            let el = self.browser.find(Locator::Css(css)).await.ok()?;
+            (el.text().await.ok()? == expected).then_some(())
+        })
+        .await
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.unwrap();
+    }
+
+    /// Runs JavaScript in the page and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.browser.execute(script, vec![]).await.unwrap()
+    }
+
+    /// The JSON stored under `key` in the page's sessionStorage.
+    pub async fn session_storage(&self, key: &str) -> Option<Value> {
+        let raw = self.js(&format!("return sessionStorage.getItem({key:?});")).await;
+        raw.as_str().map(|s| serde_json::from_str(s).unwrap())
+    }
+
+    /// The session's stored tokens.
+    pub async fn tokens(&self) -> Option<Value> {
+        self.session_storage("ilert-pkce.tokens").await
+    }
+
+    /// The current access token, from sessionStorage.
+    pub async fn access_token(&self) -> String {
+        self.tokens().await.expect("signed in")["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn url(&self) -> String {
+        self.browser.current_url().await.unwrap().to_string()
+    }
+
+    /// Connect → the simulator's consent page → pick `user` → Grant.
+    pub async fn sign_in_as(&self, user: &str) {
+        self.open("/").await;
+        self.click("[data-testid=connect]").await;
+        self.wait("#grant").await;
+        self.js(&format!("document.getElementById('user').value = {user:?};")).await;
+        self.click("#grant").await;
+    }
+
+    /// Signs in as ada and waits for the profile.
+    pub async fn sign_in(&self) {
+        self.sign_in_as("ada").await;
+        self.wait_text("[data-testid=profile-username]", "ada").await;
+    }
+
+    /// The simulator's request counters.
+    pub async fn sim_stats(&self) -> Value {
+        self.http.get(format!("{}/_sim/stats", self.sim)).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// The simulator's log of token-endpoint requests.
+    pub async fn sim_requests(&self) -> Value {
+        self.http.get(format!("{}/_sim/requests", self.sim)).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// POSTs a form straight to the simulator (as an attacker or a second client would).
+    pub async fn sim_post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let response = self.http.post(format!("{}{path}", self.sim)).form(form).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Saves a PNG of the page.
+    pub async fn screenshot(&self, path: &str) {
+        let png = self.browser.screenshot().await.unwrap();
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, png).unwrap();
+    }
+
+    /// Resizes the window (CSS pixels).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.browser.set_window_size(width, height).await.unwrap();
+    }
+
+    /// Closes the browser and the driver.
+    pub async fn stop(mut self) {
+        let _ = self.browser.clone().close().await;
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.kill();
+    }
+}
+
+fn app_config(app: &str, sim: &str) -> Value {
+    json!({
+        "client_id": CLIENT_ID,
+        "authorize_url": format!("{sim}/api/developers/oauth2/authorize"),
+        "tenant": null,
+        "api_base": sim,
+        "redirect_uri": format!("{app}/webapp"),
+        "scopes": ["profile", "offline_access"],
+    })
+}
+
+/// Serves the release build like a CDN with an SPA fallback, and this test's config.json.
+fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: Value) {
+    let config = config.to_string();
+    let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    let router = Router::new()
+        .route("/config.json", get(move || async move { ([("content-type", "application/json")], config) }))
+        .fallback_service(files);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+}
+
+fn start_chromedriver() -> (Child, String) {
+    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run `cargo xtask setup`)"));
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(addr).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen on {addr}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, format!("http://{addr}"))
+}
+
+async fn connect_browser(driver: &str, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start Chromium through chromedriver: {e}"))
+}
+
+/// A directory removed on drop (a fresh Chromium profile per test).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(prefix: &str) -> TempDir {
+        let unique = format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,242 @@
+//! The simulator's settings: the command-line flags and the registered OAuth clients.
+
+use std::fmt;
+
+/// The client that the app's default `config.json` uses.
+pub const DEFAULT_CLIENT_ID: &str = "ilert-pkce-demo";
+pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:4597/webapp";
+pub const DEFAULT_PORT: u16 = 4598;
+
+/// iLert's app id of the first registered client (the docs' token_info example shows 250);
+/// further clients get 251, 252, …
+pub const FIRST_APP_ID: u64 = 250;
+
+pub const USAGE: &str = "\
+ilert-sim: a local simulator of iLert's OAuth2 API (authorization code + PKCE)
+
+USAGE: ilert-sim [OPTIONS]
+
+OPTIONS:
+  --port N               port on 127.0.0.1 (default 4598; 0 = any free port)
+  --access-ttl SECS      access token lifetime (default 3600)
+  --refresh-ttl SECS     refresh token lifetime (default 31536000)
+  --code-ttl SECS        authorization code lifetime (default 120)
+  --latency-ms MS        delay added before every answer of the token, token_info,
+                         revoke and API endpoints (default 0)
+  --client ID=URI        register a client and its exact redirect URI (repeatable;
+                         default ilert-pkce-demo=http://localhost:4597/webapp)
+  --quiet                no request log on stderr
+  -h, --help             this text
+";
+
+/// A registered OAuth client: a public (PKCE-only) app with one exact redirect URI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client {
+    pub id: String,
+    pub redirect_uri: String,
+    /// `scheme://host[:port]` of the redirect URI: the only origin CORS lets in for it.
+    pub origin: String,
+    pub app_id: u64,
+}
+
+impl Client {
+    pub fn new(id: &str, redirect_uri: &str, app_id: u64) -> Result<Self, String> {
+        if id.is_empty() {
+            return Err("client id must not be empty".into());
+        }
+        let origin = origin_of(redirect_uri)?;
+        Ok(Client { id: id.to_string(), redirect_uri: redirect_uri.to_string(), origin, app_id })
+    }
+}
+
+/// Everything the flags set. `Default` equals the flags' defaults.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub port: u16,
+    pub access_ttl: u64,
+    pub refresh_ttl: u64,
+    pub code_ttl: u64,
+    pub latency_ms: u64,
+    pub clients: Vec<Client>,
+    /// Silences the per-request log (tests that start the simulator in-process want that).
+    pub quiet: bool,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: DEFAULT_PORT,
+            access_ttl: 3600,
+            refresh_ttl: 31_536_000,
+            code_ttl: 120,
+            latency_ms: 0,
+            clients: vec![Client::new(DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI, FIRST_APP_ID)
+                .expect("the default client is valid")],
+            quiet: false,
+        }
+    }
+}
+
+/// Why the flags could not be turned into a config.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ArgsError {
+    /// `-h`/`--help` was given: print [`USAGE`] and exit successfully.
+    Help,
+    Invalid(String),
+}
+
+impl fmt::Display for ArgsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArgsError::Help => f.write_str(USAGE),
+            ArgsError::Invalid(msg) => write!(f, "{msg}\n\n{USAGE}"),
+        }
+    }
+}
+
+impl std::error::Error for ArgsError {}
+
+impl SimConfig {
+    /// Parses the flags, without the program name (`std::env::args().skip(1)`).
+    /// Accepts both `--flag value` and `--flag=value`.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<SimConfig, ArgsError> {
+        let mut config = SimConfig { clients: Vec::new(), ..SimConfig::default() };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+                _ => (arg.clone(), None),
+            };
+            let mut value = |name: &str| -> Result<String, ArgsError> {
+                match inline.clone().or_else(|| args.next()) {
+                    Some(v) => Ok(v),
+                    None => Err(ArgsError::Invalid(format!("{name} needs a value"))),
+                }
+            };
+            match flag.as_str() {
+                "-h" | "--help" => return Err(ArgsError::Help),
+                "--quiet" => config.quiet = true,
+                "--port" => config.port = number(&flag, &value(&flag)?)?,
+                "--access-ttl" => config.access_ttl = positive(&flag, &value(&flag)?)?,
+                "--refresh-ttl" => config.refresh_ttl = positive(&flag, &value(&flag)?)?,
+                "--code-ttl" => config.code_ttl = positive(&flag, &value(&flag)?)?,
+                "--latency-ms" => config.latency_ms = number(&flag, &value(&flag)?)?,
+                "--client" => {
+                    let spec = value(&flag)?;
+                    let (id, uri) = spec.split_once('=').ok_or_else(|| {
+                        ArgsError::Invalid(format!("--client wants ID=REDIRECT_URI, got {spec:?}"))
+                    })?;
+                    if config.clients.iter().any(|c| c.id == id) {
+                        return Err(ArgsError::Invalid(format!("client {id:?} given twice")));
+                    }
+                    let app_id = FIRST_APP_ID + config.clients.len() as u64;
+                    let client = Client::new(id, uri, app_id).map_err(ArgsError::Invalid)?;
+                    config.clients.push(client);
+                }
+                _ => return Err(ArgsError::Invalid(format!("unknown argument {arg:?}"))),
+            }
+        }
+        if config.clients.is_empty() {
+            config.clients = SimConfig::default().clients;
+        }
+        Ok(config)
+    }
+
+    pub fn client(&self, id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+
+    /// The distinct origins of the registered redirect URIs (the CORS allow-list).
+    pub fn origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = Vec::new();
+        for c in &self.clients {
+            if !origins.contains(&c.origin) {
+                origins.push(c.origin.clone());
+            }
+        }
+        origins
+    }
+}
+
+fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, ArgsError> {
+    v.parse().map_err(|_| ArgsError::Invalid(format!("{flag}: {v:?} is not a valid number")))
+}
+
+fn positive(flag: &str, v: &str) -> Result<u64, ArgsError> {
+    match number::<u64>(flag, v)? {
+        0 => Err(ArgsError::Invalid(format!("{flag} must be at least 1"))),
+        n => Ok(n),
+    }
+}
+
+/// The web origin (`scheme://host[:port]`, default port left out) of an absolute http(s) URI.
+/// Redirect URIs with a fragment or user info are refused, as RFC 6749 §3.1.2 wants.
+pub fn origin_of(uri: &str) -> Result<String, String> {
+    let (scheme, rest) = uri
+        .split_once("://")
+        .ok_or_else(|| format!("redirect URI {uri:?} is not absolute"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("redirect URI {uri:?} must be http or https"));
+    }
+    if !uri.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("redirect URI {uri:?} must be printable ASCII without spaces"));
+    }
+    if uri.contains('#') {
+        return Err(format!("redirect URI {uri:?} must not have a fragment"));
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return Err(format!("redirect URI {uri:?} needs a host and no user info"));
+    }
+    let mut authority = authority.to_ascii_lowercase();
+    let default_port = if scheme == "http" { ":80" } else { ":443" };
+    if authority.ends_with(default_port) {
+        authority.truncate(authority.len() - default_port.len());
+    }
+    Ok(format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn defaults_match_flags() {
+        let parsed = SimConfig::from_args(Vec::new()).unwrap();
+        let d = SimConfig::default();
+        assert_eq!(parsed.port, 4598);
+        assert_eq!((parsed.access_ttl, parsed.refresh_ttl, parsed.code_ttl), (3600, 31_536_000, 120));
+        assert_eq!(parsed.clients, d.clients);
+        assert_eq!(d.clients[0].origin, "http://localhost:4597");
+        assert_eq!(d.clients[0].app_id, 250);
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let c = SimConfig::from_args(args(
+            "--port 0 --access-ttl=5 --refresh-ttl 6 --code-ttl 7 --latency-ms 8 --quiet \
+             --client a=http://127.0.0.1:9000/cb --client b=https://EXAMPLE.com:443/x?y=1",
+        ))
+        .unwrap();
+        assert_eq!((c.port, c.access_ttl, c.refresh_ttl, c.code_ttl, c.latency_ms), (0, 5, 6, 7, 8));
+        assert!(c.quiet);
+        assert_eq!(c.clients.len(), 2);
+        assert_eq!(c.client("b").unwrap().origin, "https://example.com");
+        assert_eq!(c.client("b").unwrap().app_id, 251);
+        assert_eq!(c.origins(), vec!["http://127.0.0.1:9000", "https://example.com"]);
+    }
+
+    #[test]
+    fn rejects_bad_flags() {
+        assert_eq!(SimConfig::from_args(args("--help")).unwrap_err(), ArgsError::Help);
+        for bad in ["--port", "--port x", "--code-ttl 0", "--client nope", "--client a=ftp://x/",
+            "--client a=http://x/#f", "--client a=http://x/ --client a=http://y/", "--what"] {
+            assert!(matches!(SimConfig::from_args(args(bad)), Err(ArgsError::Invalid(_))), "{bad}");
+        }
+    }
+}

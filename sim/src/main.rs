@@ -1,0 +1,45 @@
+//! `ilert-sim [--port N] [--access-ttl S] [--refresh-ttl S] [--code-ttl S] [--latency-ms MS]
+//! [--client ID=REDIRECT_URI]… [--quiet]`: see `ilert-sim --help`.
+
+use ilert_sim::{ArgsError, SimConfig};
+use std::io::Write;
+use std::net::Ipv4Addr;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match SimConfig::from_args(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(ArgsError::Help) => {
+            print!("{}", ilert_sim::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("ilert-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("ilert-sim: cannot bind 127.0.0.1:{}: {e}", config.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(config.port);
+    for c in &config.clients {
+        eprintln!("ilert-sim: client {} -> {}", c.id, c.redirect_uri);
+    }
+    // Tests and xtask wait for exactly this line on stdout.
+    println!("ilert-sim listening on http://127.0.0.1:{port}");
+    let _ = std::io::stdout().flush();
+    let app = ilert_sim::app(config);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        eprintln!("ilert-sim: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

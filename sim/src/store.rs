@@ -1,0 +1,293 @@
+//! The simulator's memory: pending consent requests, codes, grants, refresh tokens, the
+//! access-token revocation list, counters and the request log. Lives behind one mutex.
+
+use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::random;
+
+/// At most this many live refresh tokens per (user, client); the oldest goes first.
+pub const MAX_REFRESH_TOKENS: usize = 10;
+/// Entries the request log keeps per endpoint.
+pub const REQUEST_LOG_LEN: usize = 50;
+/// How long a consent page stays answerable.
+pub const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
+
+/// Wall-clock milliseconds since the epoch; every lifetime is measured with it.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// An authorize request shown on a consent page and waiting for the user's answer.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub state: Option<String>,
+    pub code_challenge: String,
+    pub created_ms: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub username: String,
+    pub scope: String,
+    pub code_challenge: String,
+    pub expires_ms: u64,
+    pub used: bool,
+    /// The grant its tokens belong to, once it was exchanged: revoked if the code is replayed.
+    pub grant: Option<u64>,
+}
+
+/// One user's consent to one client, from a code exchange; refreshes stay in it.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub client_id: String,
+    pub username: String,
+    pub scope: String,
+    /// Set when the grant is revoked as a whole (code replay): its access tokens die too.
+    pub access_revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Refresh {
+    pub grant: u64,
+    pub client_id: String,
+    pub username: String,
+    pub exp: u64,
+    pub seq: u64,
+    pub revoked: bool,
+}
+
+pub enum CodeUse {
+    Unknown,
+    /// The code was presented before; carries the grant issued from it, if any.
+    Replayed(Option<u64>),
+    Fresh(Code),
+}
+
+/// Counters read by `GET /_sim/stats`.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Stats {
+    pub token_requests: u64,
+    pub authorization_code_grants: u64,
+    pub refresh_grants: u64,
+    pub revocations: u64,
+    pub token_info_requests: u64,
+    pub user_requests: u64,
+    pub failed_token_requests: u64,
+    pub authorize_requests: u64,
+    pub consent_answers: u64,
+}
+
+#[derive(Default)]
+pub struct Store {
+    pending: HashMap<String, Pending>,
+    codes: HashMap<String, Code>,
+    grants: HashMap<u64, Grant>,
+    refresh: HashMap<String, Refresh>,
+    /// Every access token issued (by `jti`): its grant, and whether it was revoked.
+    access: HashMap<String, (u64, bool)>,
+    next_id: u64,
+    pub stats: Stats,
+    requests: HashMap<&'static str, VecDeque<serde_json::Value>>,
+}
+
+impl Store {
+    fn next(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn add_pending(&mut self, p: Pending) -> String {
+        let now = now_ms();
+        self.pending.retain(|_, p| p.created_ms + PENDING_TTL_MS > now);
+        let id = random::hex::<16>();
+        self.pending.insert(id.clone(), p);
+        id
+    }
+
+    pub fn pending(&self, id: &str) -> Option<&Pending> {
+        self.pending.get(id).filter(|p| p.created_ms + PENDING_TTL_MS > now_ms())
+    }
+
+    pub fn take_pending(&mut self, id: &str) -> Option<Pending> {
+        self.pending.remove(id)
+    }
+
+    pub fn add_code(&mut self, code: Code) -> String {
+        let value = random::token();
+        self.codes.insert(value.clone(), code);
+        value
+    }
+
+    /// Looks a code up and marks it used: a code works once, whatever the outcome.
+    pub fn use_code(&mut self, value: &str) -> CodeUse {
+        match self.codes.get_mut(value) {
+            None => CodeUse::Unknown,
+            Some(c) if c.used => CodeUse::Replayed(c.grant),
+            Some(c) => {
+                c.used = true;
+                CodeUse::Fresh(c.clone())
+            }
+        }
+    }
+
+    pub fn new_grant(&mut self, code: &str, client_id: &str, username: &str, scope: &str) -> u64 {
+        let id = self.next();
+        let grant = Grant {
+            client_id: client_id.into(),
+            username: username.into(),
+            scope: scope.into(),
+            access_revoked: false,
+        };
+        self.grants.insert(id, grant);
+        if let Some(c) = self.codes.get_mut(code) {
+            c.grant = Some(id);
+        }
+        id
+    }
+
+    pub fn grant(&self, id: u64) -> Option<&Grant> {
+        self.grants.get(&id)
+    }
+
+    /// RFC 6749 §4.1.2: a replayed code revokes what was issued from it.
+    pub fn revoke_grant(&mut self, id: u64) {
+        if let Some(g) = self.grants.get_mut(&id) {
+            g.access_revoked = true;
+        }
+        for r in self.refresh.values_mut().filter(|r| r.grant == id) {
+            r.revoked = true;
+        }
+    }
+
+    pub fn record_access(&mut self, jti: &str, grant: u64) {
+        self.access.insert(jti.to_string(), (grant, false));
+    }
+
+    /// True when this access token, or the grant it came from, was revoked. A token this
+    /// store never saw (another simulator run) is judged by its signature alone.
+    pub fn access_revoked(&self, jti: &str) -> bool {
+        match self.access.get(jti) {
+            Some((grant, revoked)) => *revoked || self.grants.get(grant).is_some_and(|g| g.access_revoked),
+            None => false,
+        }
+    }
+
+    pub fn revoke_access(&mut self, jti: &str) {
+        if let Some(entry) = self.access.get_mut(jti) {
+            entry.1 = true;
+        }
+    }
+
+    pub fn revoke_all_access(&mut self) -> usize {
+        self.access.values_mut().filter(|e| !e.1).map(|e| e.1 = true).count()
+    }
+
+    /// Stores a new refresh token; when the (user, client) pair then holds more than
+    /// [`MAX_REFRESH_TOKENS`] live ones, the oldest is revoked.
+    pub fn add_refresh(&mut self, key: &str, grant: u64, exp: u64, now: u64) {
+        let Some(g) = self.grants.get(&grant) else { return };
+        let (client_id, username) = (g.client_id.clone(), g.username.clone());
+        let seq = self.next();
+        self.refresh.insert(
+            key.to_string(),
+            Refresh { grant, client_id: client_id.clone(), username: username.clone(), exp, seq, revoked: false },
+        );
+        let mut live: Vec<(u64, String)> = self
+            .refresh
+            .iter()
+            .filter(|(_, r)| !r.revoked && r.exp > now && r.client_id == client_id && r.username == username)
+            .map(|(k, r)| (r.seq, k.clone()))
+            .collect();
+        if live.len() > MAX_REFRESH_TOKENS {
+            live.sort();
+            for (_, k) in &live[..live.len() - MAX_REFRESH_TOKENS] {
+                self.refresh.get_mut(k).expect("listed above").revoked = true;
+            }
+        }
+    }
+
+    /// A refresh token that may be used by `client_id`, or why not.
+    pub fn usable_refresh(&self, key: &str, client_id: &str) -> Result<&Refresh, &'static str> {
+        match self.refresh.get(key) {
+            None => Err("Provided refresh token is unknown"),
+            Some(r) if r.revoked => Err("Provided refresh token has been revoked"),
+            Some(r) if r.client_id != client_id => Err("Provided refresh token was issued to another client"),
+            Some(r) => Ok(r),
+        }
+    }
+
+    pub fn refresh_client(&self, key: &str) -> Option<&str> {
+        self.refresh.get(key).map(|r| r.client_id.as_str())
+    }
+
+    pub fn revoke_refresh(&mut self, key: &str) {
+        if let Some(r) = self.refresh.get_mut(key) {
+            r.revoked = true;
+        }
+    }
+
+    pub fn revoke_all_refresh(&mut self) -> usize {
+        self.refresh.values_mut().filter(|r| !r.revoked).map(|r| r.revoked = true).count()
+    }
+
+    pub fn log_request(&mut self, endpoint: &'static str, entry: serde_json::Value) {
+        let log = self.requests.entry(endpoint).or_default();
+        if log.len() == REQUEST_LOG_LEN {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+
+    pub fn requests(&self, endpoint: &str) -> Vec<serde_json::Value> {
+        self.requests.get(endpoint).map(|l| l.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Clears the counters and the request log (tokens and grants stay).
+    pub fn reset_observations(&mut self) {
+        self.stats = Stats::default();
+        self.requests.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eleventh_refresh_token_revokes_the_oldest() {
+        let mut s = Store::default();
+        let g = s.new_grant("c", "app", "ada", "profile offline_access");
+        for i in 0..=MAX_REFRESH_TOKENS {
+            s.add_refresh(&format!("k{i}"), g, 100, 1);
+        }
+        assert_eq!(s.usable_refresh("k0", "app").unwrap_err(), "Provided refresh token has been revoked");
+        for i in 1..=MAX_REFRESH_TOKENS {
+            assert!(s.usable_refresh(&format!("k{i}"), "app").is_ok());
+        }
+        // Another user's tokens are counted apart.
+        let g2 = s.new_grant("d", "app", "grace", "offline_access");
+        s.add_refresh("other", g2, 100, 1);
+        assert!(s.usable_refresh("k1", "app").is_ok());
+        assert!(s.usable_refresh("other", "elsewhere").is_err());
+    }
+
+    #[test]
+    fn grant_revocation_reaches_access_and_refresh() {
+        let mut s = Store::default();
+        let g = s.new_grant("c", "app", "ada", "profile");
+        s.record_access("j1", g);
+        s.add_refresh("k", g, 100, 1);
+        assert!(!s.access_revoked("j1"));
+        s.revoke_grant(g);
+        assert!(s.access_revoked("j1"));
+        assert!(s.usable_refresh("k", "app").is_err());
+        assert!(!s.access_revoked("never-seen"));
+    }
+}

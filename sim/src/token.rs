@@ -1,0 +1,273 @@
+//! `POST token`, `token_info` and `revoke`: the OAuth endpoints an app calls with fetch.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::errors::{no_store, OAuthError};
+use crate::jwt::{AccessClaims, RefreshClaims, ISSUER};
+use crate::params::{header_text, is_form, Params};
+use crate::store::{now_ms, CodeUse, Store};
+use crate::users::TENANT_ID;
+use crate::{pkce, random, scopes, AppState};
+
+/// iLert's token answer; the refresh fields only when `offline_access` was granted.
+#[derive(Serialize, Debug)]
+pub struct TokenResponse {
+    pub token_type: &'static str,
+    pub access_token: String,
+    pub expires_in: u64,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token_expires_in: Option<u64>,
+}
+
+const NOT_FORM: &str = "Content-Type must be application/x-www-form-urlencoded";
+
+pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    let result = if is_form(&headers) { exchange(&app, &params) } else { Err(OAuthError::invalid_request(NOT_FORM)) };
+    let mut store = app.store();
+    store.stats.token_requests += 1;
+    let (response, error) = match result {
+        Ok(t) => (no_store(Json(t).into_response()), None),
+        Err(e) => {
+            store.stats.failed_token_requests += 1;
+            (e.clone().into_response(), Some(e.code))
+        }
+    };
+    log(&mut store, "token", &headers, &body, &params, response.status(), error);
+    response
+}
+
+/// Keeps what the client sent, for `GET /_sim/requests`: tests assert on it.
+fn log(
+    store: &mut Store,
+    endpoint: &'static str,
+    headers: &HeaderMap,
+    body: &[u8],
+    params: &Params,
+    status: StatusCode,
+    error: Option<&str>,
+) {
+    let form = is_form(headers);
+    store.log_request(
+        endpoint,
+        json!({
+            "endpoint": endpoint,
+            "at_ms": now_ms(),
+            "content_type": header_text(headers, header::CONTENT_TYPE),
+            "accept": header_text(headers, header::ACCEPT),
+            "origin": header_text(headers, header::ORIGIN),
+            "form": if form { params.to_json() } else { json!({}) },
+            "body": if form { None } else { Some(String::from_utf8_lossy(body)) },
+            "status": status.as_u16(),
+            "error": error,
+        }),
+    );
+}
+
+fn exchange(app: &AppState, params: &Params) -> Result<TokenResponse, OAuthError> {
+    if let Some(dup) = params.duplicate() {
+        return Err(OAuthError::invalid_request(dup));
+    }
+    let get = |name| params.get(name).ok().flatten();
+    let grant_type = get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    if grant_type != "authorization_code" && grant_type != "refresh_token" {
+        return Err(OAuthError::unsupported_grant_type(format!("grant_type {grant_type} is not supported")));
+    }
+    let client_id = get("client_id").ok_or_else(|| OAuthError::invalid_request("client_id is required"))?;
+    if app.config.client(client_id).is_none() {
+        return Err(OAuthError::invalid_client(format!("Unknown client_id: {client_id}")));
+    }
+    if grant_type == "authorization_code" {
+        code_grant(app, params, client_id)
+    } else {
+        refresh_grant(app, params, client_id)
+    }
+}
+
+fn code_grant(app: &AppState, params: &Params, client_id: &str) -> Result<TokenResponse, OAuthError> {
+    let get = |name| params.get(name).ok().flatten();
+    let code = get("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+    let verifier = get("code_verifier")
+        .ok_or_else(|| OAuthError::invalid_request("code_verifier is required (PKCE)"))?;
+    if !pkce::verifier_is_valid(verifier) {
+        return Err(OAuthError::invalid_request(
+            "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
+        ));
+    }
+    let mut store = app.store();
+    let c = match store.use_code(code) {
+        CodeUse::Unknown => return Err(OAuthError::invalid_grant("Provided code is unknown")),
+        CodeUse::Replayed(grant) => {
+            if let Some(g) = grant {
+                store.revoke_grant(g);
+            }
+            return Err(OAuthError::invalid_grant(
+                "Provided code was already used; the tokens issued for it are revoked",
+            ));
+        }
+        CodeUse::Fresh(c) => c,
+    };
+    if c.expires_ms <= now_ms() {
+        return Err(OAuthError::invalid_grant("Provided code has expired"));
+    }
+    if c.client_id != client_id {
+        return Err(OAuthError::invalid_grant("Provided code was issued to another client"));
+    }
+    if get("redirect_uri").is_some_and(|r| r != c.redirect_uri) {
+        return Err(OAuthError::invalid_grant("redirect_uri does not match the one used at authorize"));
+    }
+    if !pkce::matches(verifier, &c.code_challenge) {
+        return Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge"));
+    }
+    let grant = store.new_grant(code, client_id, &c.username, &c.scope);
+    store.stats.authorization_code_grants += 1;
+    Ok(issue(app, &mut store, grant, &c.scope))
+}
+
+fn refresh_grant(app: &AppState, params: &Params, client_id: &str) -> Result<TokenResponse, OAuthError> {
+    let get = |name| params.get(name).ok().flatten();
+    let token = get("refresh_token").ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+    let claims = app
+        .keys
+        .verify_refresh(token, now_ms() / 1000)
+        .map_err(|why| OAuthError::invalid_grant(format!("Provided refresh token is invalid: {why}")))?;
+    let mut store = app.store();
+    let grant_id = store.usable_refresh(&claims.il_k, client_id).map_err(OAuthError::invalid_grant)?.grant;
+    let grant_scope = store.grant(grant_id).map(|g| g.scope.clone()).unwrap_or_default();
+    // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+    let scope = match get("scope") {
+        None => grant_scope,
+        Some(s) => {
+            let wanted = scopes::parse(s).map_err(OAuthError::invalid_scope)?;
+            if let Some(extra) = wanted.iter().find(|w| !scopes::contains(&grant_scope, w)) {
+                return Err(OAuthError::invalid_scope(format!("scope {extra} was not granted")));
+            }
+            wanted.join(" ")
+        }
+    };
+    // Rotation: the presented refresh token stops working now.
+    store.revoke_refresh(&claims.il_k);
+    store.stats.refresh_grants += 1;
+    Ok(issue(app, &mut store, grant_id, &scope))
+}
+
+/// Mints an access token for `scope`, and a refresh token when the grant holds `offline_access`.
+fn issue(app: &AppState, store: &mut Store, grant_id: u64, scope: &str) -> TokenResponse {
+    let grant = store.grant(grant_id).expect("issued for a stored grant").clone();
+    let app_id = app.config.client(&grant.client_id).map_or(0, |c| c.app_id);
+    let now = now_ms();
+    let exp = |ttl: u64| (now + ttl * 1000).div_ceil(1000); // lives at least `ttl` seconds
+    let claims = AccessClaims {
+        il_n: random::hex::<2>()[..3].to_string(),
+        il_a: app_id,
+        il_s: scope.to_string(),
+        iss: ISSUER.into(),
+        il_u: grant.username.clone(),
+        il_t: "ACCESS".into(),
+        il_v: 1,
+        exp: exp(app.config.access_ttl),
+        iat: now / 1000,
+        jti: random::hex::<16>(),
+    };
+    store.record_access(&claims.jti, grant_id);
+    let access_token = app.keys.sign_access(&claims);
+    let refresh_token = scopes::contains(&grant.scope, scopes::OFFLINE_ACCESS).then(|| {
+        let claims = RefreshClaims {
+            iss: ISSUER.into(),
+            il_t: "OAUTH".into(),
+            il_v: 1,
+            exp: exp(app.config.refresh_ttl),
+            il_k: random::hex::<16>(),
+        };
+        store.add_refresh(&claims.il_k, grant_id, claims.exp, now / 1000);
+        app.keys.sign_refresh(&claims)
+    });
+    TokenResponse {
+        token_type: "Bearer",
+        access_token,
+        expires_in: app.config.access_ttl,
+        scope: scope.to_string(),
+        refresh_token_expires_in: refresh_token.as_ref().map(|_| app.config.refresh_ttl),
+        refresh_token,
+    }
+}
+
+/// The access token's claims if it is valid now and not revoked.
+pub fn active_access(app: &AppState, token: &str) -> Result<AccessClaims, &'static str> {
+    let claims = app.keys.verify_access(token, now_ms() / 1000)?;
+    if app.store().access_revoked(&claims.jti) {
+        return Err("token has been revoked");
+    }
+    Ok(claims)
+}
+
+pub async fn token_info(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    app.store().stats.token_info_requests += 1;
+    let result = (|| {
+        if !is_form(&headers) {
+            return Err(OAuthError::invalid_request(NOT_FORM));
+        }
+        let token = params
+            .get("token")
+            .map_err(OAuthError::invalid_request)?
+            .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+        // Anything but a live access token is inactive, refresh tokens included.
+        Ok(match active_access(&app, token) {
+            Ok(c) => json!({
+                "active": true, "tenant_id": TENANT_ID, "username": c.il_u, "scope": c.il_s, "app_id": c.il_a,
+            }),
+            Err(_) => json!({ "active": false }),
+        })
+    })();
+    let (response, error) = match result {
+        Ok(v) => (no_store(Json(v).into_response()), None),
+        Err(e) => (e.clone().into_response(), Some(e.code)),
+    };
+    log(&mut app.store(), "token_info", &headers, &body, &params, response.status(), error);
+    response
+}
+
+/// RFC 7009: 200 for any token, known or not. A refresh token dies at once (its access
+/// tokens live on until they expire, as when a user revokes an app in iLert); an access
+/// token can be revoked on its own.
+pub async fn revoke(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    app.store().stats.revocations += 1;
+    let result = (|| {
+        if !is_form(&headers) {
+            return Err(OAuthError::invalid_request(NOT_FORM));
+        }
+        let get = |name| params.get(name).map_err(OAuthError::invalid_request);
+        let token = get("token")?.ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+        let client_id = get("client_id")?;
+        let now = now_ms() / 1000;
+        let mut store = app.store();
+        if let Ok(claims) = app.keys.verify_refresh(token, now) {
+            if let (Some(sent), Some(owner)) = (client_id, store.refresh_client(&claims.il_k)) {
+                if sent != owner {
+                    return Err(OAuthError::invalid_request("The token was issued to another client"));
+                }
+            }
+            store.revoke_refresh(&claims.il_k);
+        } else if let Ok(claims) = app.keys.verify_access(token, now) {
+            store.revoke_access(&claims.jti);
+        }
+        Ok(())
+    })();
+    let (response, error) = match result {
+        Ok(()) => (no_store(StatusCode::OK.into_response()), None),
+        Err(e) => (e.clone().into_response(), Some(e.code)),
+    };
+    log(&mut app.store(), "revoke", &headers, &body, &params, response.status(), error);
+    response
+}

@@ -1,0 +1,8 @@
+//! The only place that touches web APIs. Each file is one capability, kept thin: the decisions
+//! live in `crate::oauth` and `crate::session`.
+pub mod clock;
+pub mod config_file;
+pub mod history;
+pub mod http;
+pub mod random;
+pub mod storage;

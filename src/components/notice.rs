@@ -1,0 +1,34 @@
+//! Messages for the person: the session's notice banner and a card for a failed step.
+use leptos::prelude::*;
+
+use crate::oauth::Error;
+use crate::session::Session;
+
+/// The session's current notice (signed out, refresh failed, …), dismissable.
+#[component]
+pub fn NoticeBanner() -> impl IntoView {
+    let session = expect_context::<Session>();
+    move || {
+        session.notice.get().map(|notice| {
+            let class = if notice.error { "notice error" } else { "notice info" };
+            view! {
+                <section class=class role=if notice.error { "alert" } else { "status" } data-testid="notice">
+                    <h2>{notice.title}</h2>
+                    <p>{notice.text}</p>
+                    <button type="button" class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
+                </section>
+            }
+        })
+    }
+}
+
+/// A failed step: the heading says what failed, the text what the server said and what to do.
+#[component]
+pub fn ErrorCard(error: Error) -> impl IntoView {
+    view! {
+        <section class="notice error" role="alert" data-testid="error">
+            <h1>{error.title()}</h1>
+            <p class="error-text">{error.to_string()}</p>
+        </section>
+    }
+}

@@ -1,0 +1,29 @@
+//! The signed-in user, from GET /api/users/current.
+use leptos::prelude::*;
+
+use crate::session::Session;
+
+#[component]
+pub fn ProfileCard() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <section class="card" aria-labelledby="profile-h" data-testid="profile">
+            <h2 id="profile-h">"Profile"</h2>
+            {move || match session.profile.get() {
+                None => view! { <p role="status">"Loading the profile…"</p> }.into_any(),
+                Some(user) => {
+                    let or_dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
+                    view! {
+                        <dl class="facts" data-callback-to-profile-ms=move || session.callback_to_profile_ms.get().map(|ms| format!("{ms:.0}"))>
+                            <dt>"Name"</dt><dd data-testid="profile-name">{user.display_name()}</dd>
+                            <dt>"Username"</dt><dd data-testid="profile-username">{or_dash(user.username.clone())}</dd>
+                            <dt>"Email"</dt><dd data-testid="profile-email">{or_dash(user.email.clone())}</dd>
+                            <dt>"Role"</dt><dd data-testid="profile-role">{or_dash(user.role.clone())}</dd>
+                            <dt>"Timezone"</dt><dd data-testid="profile-timezone">{or_dash(user.timezone.clone())}</dd>
+                        </dl>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,40 @@
+//! What Connect will ask iLert for, and any problem with the configuration.
+use leptos::prelude::*;
+
+use crate::browser::history;
+use crate::config::Config;
+use crate::oauth::scopes;
+
+#[component]
+pub fn RequestSummary() -> impl IntoView {
+    let config = expect_context::<RwSignal<Config>>();
+    view! {
+        <section class="card" aria-labelledby="request-h" data-testid="request-summary">
+            <h2 id="request-h">"What will be requested"</h2>
+            {move || {
+                let c = config.get();
+                let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
+                let problems = c.validate(history::origin().as_deref());
+                view! {
+                    <dl class="facts">
+                        <dt>"Client id"</dt><dd data-testid="client-id"><code>{c.client_id.clone()}</code></dd>
+                        <dt>"Authorize URL"</dt><dd data-testid="authorize-url"><code>{authorize}</code></dd>
+                        <dt>"Redirect URI"</dt><dd data-testid="redirect-uri"><code>{c.redirect_uri.clone()}</code></dd>
+                        <dt>"Scopes"</dt>
+                        <dd data-testid="scopes">
+                            <ul class="scopes">
+                                {c.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code>" — "{scopes::explain_scope(s)}</li> }).collect_view()}
+                            </ul>
+                        </dd>
+                    </dl>
+                    {(!problems.is_empty()).then(|| view! {
+                        <div class="notice error" role="alert">
+                            <h3>"The configuration has problems"</h3>
+                            <ul>{problems.into_iter().map(|p| view! { <li><strong>{p.field}</strong>": "{p.message}</li> }).collect_view()}</ul>
+                        </div>
+                    })}
+                }
+            }}
+        </section>
+    }
+}

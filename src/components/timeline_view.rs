@@ -1,0 +1,109 @@
+//! The flow timeline: each step of this tab's sign-in with its real data. Secrets are masked
+//! until the entry's "Reveal secrets" is pressed.
+use leptos::prelude::*;
+
+use crate::components::secret::mask;
+use crate::oauth::form::FormBody;
+use crate::timeline::{self, Entry, Field};
+
+#[component]
+pub fn TimelineView() -> impl IntoView {
+    let entries = timeline::entries();
+    view! {
+        <section class="card timeline" aria-labelledby="timeline-h" data-testid="timeline">
+            <h2 id="timeline-h">"Flow timeline"</h2>
+            {move || if entries.with(Vec::is_empty) {
+                view! { <p>"Nothing yet: press Connect and every step will be shown here."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="steps">
+                        <For each=move || entries.get() key=|e| (e.id, e.answer.is_some()) let:entry>
+                            <EntryView entry />
+                        </For>
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+fn show(value: &str, secret: bool, revealed: bool) -> String {
+    if secret && !revealed { mask(value) } else { value.to_string() }
+}
+
+/// JSON answer bodies pretty-printed, with token-like fields masked unless revealed.
+fn pretty_body(body: &str, revealed: bool) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(mut value) => {
+            if !revealed {
+                if let Some(object) = value.as_object_mut() {
+                    for (key, v) in object.iter_mut() {
+                        if let Some(text) = v.as_str().filter(|_| FormBody::is_secret(key)) {
+                            *v = serde_json::Value::String(mask(text));
+                        }
+                    }
+                }
+            }
+            serde_json::to_string_pretty(&value).unwrap_or_else(|_| body.to_string())
+        }
+        Err(_) => body.chars().take(2000).collect(),
+    }
+}
+
+fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <dl class="fields">
+            {fields.into_iter().map(|f| {
+                let secret = f.secret;
+                let value = f.value.clone();
+                view! {
+                    <dt><code>{f.name.clone()}</code></dt>
+                    <dd>
+                        <code class:secret-value=secret data-secret=secret.to_string()>{move || show(&value, secret, revealed.get())}</code>
+                        {f.note.clone().map(|n| view! { <span class="field-note">{n}</span> })}
+                    </dd>
+                }
+            }).collect_view()}
+        </dl>
+    }
+}
+
+#[component]
+fn EntryView(entry: Entry) -> impl IntoView {
+    let revealed = RwSignal::new(false);
+    let has_secret = entry.fields.iter().any(|f| f.secret)
+        || entry.request.as_ref().is_some_and(|r| r.form.iter().any(|f| f.secret))
+        || entry.answer.as_ref().is_some_and(|a| a.body.contains("_token"));
+    let failed = entry.error.is_some() || entry.answer.as_ref().is_some_and(|a| a.status >= 400);
+    let Entry { step, title, fields, request, answer, error, .. } = entry;
+    view! {
+        <li class="step" class:failed=failed data-step=format!("{step:?}")>
+            <h3>{title}</h3>
+            {(!fields.is_empty()).then(|| fields_view(fields, revealed))}
+            {request.map(|r| view! {
+                <div class="http request">
+                    <p><strong>{r.method}</strong>" "<code class="url">{r.url}</code></p>
+                    {(!r.headers.is_empty()).then(|| view! { <h4>"Headers"</h4> {fields_view(r.headers, revealed)} })}
+                    {(!r.form.is_empty()).then(|| view! { <h4>"Form fields"</h4> <div data-testid="form-fields">{fields_view(r.form, revealed)}</div> })}
+                </div>
+            })}
+            {answer.map(|a| {
+                let body = a.body.clone();
+                view! {
+                    <div class="http answer">
+                        <p><strong>"HTTP "{a.status}</strong>" in "{format!("{:.0} ms", a.duration_ms)}
+                           {a.content_type.map(|c| format!(" · {c}"))}</p>
+                        <pre class="json">{move || pretty_body(&body, revealed.get())}</pre>
+                    </div>
+                }
+            })}
+            {error.map(|e| view! { <p class="error-text">{e}</p> })}
+            {has_secret.then(|| view! {
+                <button type="button" class="reveal" aria-pressed=move || revealed.get().to_string()
+                    on:click=move |_| revealed.update(|r| *r = !*r)>
+                    {move || if revealed.get() { "Hide secrets" } else { "Reveal secrets" }}
+                </button>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,25 @@
+//! What iLert says about the access token (POST token_info).
+use leptos::prelude::*;
+
+use crate::session::Session;
+
+#[component]
+pub fn TokenInfoCard() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <section class="card" aria-labelledby="info-h" data-testid="token-info">
+            <h2 id="info-h">"Token info"</h2>
+            {move || match session.token_info.get() {
+                None => view! { <p role="status">"Asking iLert about the token…"</p> }.into_any(),
+                Some(info) => view! {
+                    <dl class="facts">
+                        <dt>"Active"</dt><dd data-testid="info-active">{if info.active { "yes" } else { "no" }}</dd>
+                        <dt>"Tenant"</dt><dd data-testid="info-tenant">{info.tenant_id.unwrap_or_default()}</dd>
+                        <dt>"Scope"</dt><dd data-testid="info-scope">{info.scope.unwrap_or_default()}</dd>
+                        <dt>"App id"</dt><dd data-testid="info-app-id">{info.app_id.map(|id| id.to_string()).unwrap_or_default()}</dd>
+                    </dl>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

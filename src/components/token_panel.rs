@@ -1,0 +1,35 @@
+//! The tokens themselves: masked with a reveal toggle, the access token's expiry counting down.
+use leptos::prelude::*;
+
+use crate::components::countdown::{format_left, ticking_now};
+use crate::components::secret::Secret;
+use crate::session::Session;
+
+#[component]
+pub fn TokenPanel() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let now = ticking_now();
+    let access = Signal::derive(move || session.tokens.with(|t| t.as_ref().map(|t| t.access_token.clone()).unwrap_or_default()));
+    let refresh = Signal::derive(move || session.tokens.with(|t| t.as_ref().and_then(|t| t.refresh_token.clone())));
+    let left = move || session.tokens.with(|t| t.as_ref().map(|t| format_left(t.expires_at_ms - now.get())).unwrap_or_default());
+    view! {
+        <section class="card" aria-labelledby="tokens-h" data-testid="tokens">
+            <h2 id="tokens-h">"Tokens"</h2>
+            <dl class="facts">
+                <dt>"Access token"</dt>
+                <dd data-testid="access-token"><Secret value=access label="access token" /></dd>
+                <dt>"Expires in"</dt>
+                <dd><span class="countdown" data-testid="expires-in" aria-live="off">{left}</span></dd>
+                <dt>"Scope"</dt>
+                <dd>{move || session.tokens.with(|t| t.as_ref().and_then(|t| t.scope.clone()).unwrap_or_default())}</dd>
+                <dt>"Refresh token"</dt>
+                <dd data-testid="refresh-token">
+                    {move || match refresh.get() {
+                        Some(token) => view! { <Secret value=Signal::derive(move || token.clone()) label="refresh token" /> }.into_any(),
+                        None => view! { <span>"none (request the scope offline_access to get one)"</span> }.into_any(),
+                    }}
+                </dd>
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,21 @@
+//! ilert-pkce: an OAuth2 authorization-code + PKCE client of iLert, as a Leptos CSR app.
+//!
+//! `oauth` and `config` are pure Rust and tested on the host with `cargo test`; everything that
+//! touches the browser is compiled for wasm32 only.
+pub mod config;
+pub mod oauth;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod session;
+#[cfg(target_arch = "wasm32")]
+pub mod signin;
+#[cfg(target_arch = "wasm32")]
+pub mod timeline;

@@ -1,0 +1,438 @@
+//! The one error type of the protocol core, plus the shared helpers that classify an HTTP
+//! answer (JSON or not, success or not, which error shape) for the response parsers.
+
+use serde_json::{Map, Value};
+
+use super::callback::CallbackError;
+use super::pending::StateError;
+
+/// Everything that can go wrong in a protocol step, with the server's own code and text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// An OAuth error from the token endpoint, in iLert's shape (`code` + `error`) or RFC 6749's
+    /// (`error` + `error_description`).
+    #[error("{}", oauth_message(code, description.as_deref(), *status))]
+    OAuth {
+        /// The HTTP status (iLert sends `invalid_grant` with 401).
+        status: u16,
+        /// The OAuth error code, e.g. `invalid_grant`.
+        code: String,
+        /// The server's human text, if any.
+        description: Option<String>,
+    },
+
+    /// An error answer of iLert's REST API (`{"status":…,"message":"…","code":"…"}`) or any
+    /// other non-2xx answer of it.
+    #[error("{}", api_message(*status, code.as_deref(), message.as_deref()))]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The REST error code, if the body had one.
+        code: Option<String>,
+        /// The server's message, if the body had one.
+        message: Option<String>,
+    },
+
+    /// The REST API refused the access token (HTTP 401); the session refreshes and retries once.
+    #[error("{}", unauthorized_message(message.as_deref()))]
+    Unauthorized {
+        /// The server's message, if the body had one.
+        message: Option<String>,
+    },
+
+    /// The server answered something that is not JSON (an HTML error page, an empty body, …).
+    #[error("{}", not_json_message(*status, content_type.as_deref(), snippet))]
+    NotJson {
+        /// The HTTP status.
+        status: u16,
+        /// The answer's `Content-Type`, if it had one.
+        content_type: Option<String>,
+        /// The start of the body (about 120 characters, whitespace collapsed).
+        snippet: String,
+    },
+
+    /// The answer is JSON but not of the expected shape.
+    #[error("iLert's answer (HTTP {status}) is not what the app expected: {reason}. The server may have changed, or the API base points at the wrong server.")]
+    InvalidResponse {
+        /// The HTTP status.
+        status: u16,
+        /// What exactly is wrong with the answer.
+        reason: String,
+    },
+
+    /// The request could not be sent or its answer not read (CORS, offline, DNS); built by the glue.
+    #[error("The request could not be completed: {0}. Check the network connection, the API base in the settings, and that the server allows requests from this page (CORS).")]
+    Network(String),
+
+    /// The callback query is not a usable sign-in answer.
+    #[error("{0}")]
+    Callback(#[from] CallbackError),
+
+    /// The callback's `state` does not match a sign-in attempt started in this tab.
+    #[error("{0}")]
+    State(#[from] StateError),
+
+    /// The configuration is unusable.
+    #[error("The configuration is not usable: {0}. Fix it in the settings or in config.json.")]
+    Config(String),
+}
+
+impl Error {
+    /// Whether this is an OAuth `invalid_grant` (dead code or refresh token: sign in again).
+    pub fn is_invalid_grant(&self) -> bool {
+        matches!(self, Error::OAuth { code, .. } if code == "invalid_grant")
+    }
+
+    /// The OAuth or REST error code carried by this error, if any.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::OAuth { code, .. } => Some(code),
+            Error::Api { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer behind this error, if there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::OAuth { status, .. }
+            | Error::Api { status, .. }
+            | Error::NotJson { status, .. }
+            | Error::InvalidResponse { status, .. } => Some(*status),
+            Error::Unauthorized { .. } => Some(401),
+            _ => None,
+        }
+    }
+
+    /// A short heading for the UI, above the [`Display`](std::fmt::Display) text.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Error::OAuth { .. } => "The token request was refused",
+            Error::Api { .. } => "iLert sent back an error",
+            Error::Unauthorized { .. } => "The access token was refused",
+            Error::NotJson { .. } => "The answer was not JSON",
+            Error::InvalidResponse { .. } => "The answer was not understood",
+            Error::Network(_) => "Network failure",
+            Error::Callback(_) => "The sign-in answer is not usable",
+            Error::State(_) => "Sign-in attempt not recognised",
+            Error::Config(_) => "The configuration has a problem",
+        }
+    }
+
+    /// What the person can do about it, one sentence for the UI (None when Display says it all).
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::OAuth { code, .. } => Some(match code.as_str() {
+                "invalid_grant" => "The code or refresh token is unknown, expired or already used: sign in again with Connect.",
+                "invalid_client" | "unauthorized_client" => "Check the client id in the settings: it must be the id of an app registered in iLert.",
+                "invalid_scope" => "Remove the scopes the app is not allowed to request, then connect again.",
+                "access_denied" => "Access was not granted; connect again to retry.",
+                "invalid_request" => "The request was malformed; check the redirect URI and client id, then connect again.",
+                "unsupported_grant_type" => "The server does not accept this grant type for this client.",
+                "server_error" | "temporarily_unavailable" => "The server had a problem; try again in a moment.",
+                _ => "Try again; if it keeps failing, check the settings and connect again.",
+            }),
+            Error::Unauthorized { .. } => Some("Sign in again with Connect."),
+            _ => None,
+        }
+    }
+}
+
+fn oauth_message(code: &str, description: Option<&str>, status: u16) -> String {
+    match description {
+        Some(d) if !d.trim().is_empty() => format!("{code}: {d} (HTTP {status})"),
+        _ => format!("{code} (HTTP {status})"),
+    }
+}
+
+fn api_message(status: u16, code: Option<&str>, message: Option<&str>) -> String {
+    let mut s = format!("iLert's API answered HTTP {status}");
+    if let Some(c) = code.filter(|c| !c.is_empty()) {
+        s.push_str(&format!(" ({c})"));
+    }
+    match message.filter(|m| !m.trim().is_empty()) {
+        Some(m) => s.push_str(&format!(": {m}")),
+        None => s.push('.'),
+    }
+    s
+}
+
+fn unauthorized_message(message: Option<&str>) -> String {
+    match message.filter(|m| !m.trim().is_empty()) {
+        Some(m) => format!(
+            "iLert refused the access token (HTTP 401): {m}. It may have expired or been revoked; sign in again."
+        ),
+        None => "iLert refused the access token (HTTP 401). It may have expired or been revoked; sign in again.".to_string(),
+    }
+}
+
+fn not_json_message(status: u16, content_type: Option<&str>, snippet: &str) -> String {
+    let ct = match content_type.map(str::trim).filter(|c| !c.is_empty()) {
+        // Show the media type only, not charset and other parameters.
+        Some(c) => c.split(';').next().unwrap_or(c).trim().to_string(),
+        None => "no content type".to_string(),
+    };
+    if snippet.is_empty() {
+        format!("iLert answered HTTP {status} with {ct} and an empty body instead of JSON. Check the API base in the settings; a proxy or gateway may be in the way.")
+    } else {
+        format!("iLert answered HTTP {status} with {ct} instead of JSON: {snippet}")
+    }
+}
+
+/// The start of a body for an error message: whitespace collapsed, about 120 characters.
+pub fn snippet(body: &str) -> String {
+    const MAX: usize = 120;
+    let collapsed = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= MAX {
+        collapsed
+    } else {
+        let mut s: String = collapsed.chars().take(MAX).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Whether an HTTP status is a success (2xx).
+pub(crate) fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+/// Parses a body as JSON, whatever the content type claims; anything else is [`Error::NotJson`].
+pub(crate) fn parse_json(
+    status: u16,
+    content_type: Option<&str>,
+    body: &str,
+) -> Result<Value, Error> {
+    serde_json::from_str::<Value>(body).map_err(|_| Error::NotJson {
+        status,
+        content_type: content_type.map(str::to_string),
+        snippet: snippet(body),
+    })
+}
+
+/// The body as a JSON object, or [`Error::InvalidResponse`] naming what it is instead.
+pub(crate) fn expect_object(
+    status: u16,
+    value: &Value,
+    what: &str,
+) -> Result<Map<String, Value>, Error> {
+    match value {
+        Value::Object(map) => Ok(map.clone()),
+        other => Err(Error::InvalidResponse {
+            status,
+            reason: format!("{what} must be a JSON object, got {}", json_kind(other)),
+        }),
+    }
+}
+
+/// A short name of a JSON value's kind, for messages.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A non-empty string member of a JSON object.
+pub(crate) fn str_field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    obj.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Reads an OAuth error in either shape: iLert's `{"code":…, "error":"text"}` (also with
+/// `message` or `error_description` as the text) or RFC 6749's `{"error":…, "error_description":…}`.
+pub(crate) fn oauth_error(status: u16, value: &Value) -> Option<Error> {
+    let obj = value.as_object()?;
+    if let Some(code) = str_field(obj, "code") {
+        let description = str_field(obj, "error")
+            .or_else(|| str_field(obj, "error_description"))
+            .or_else(|| str_field(obj, "message"))
+            .map(str::to_string);
+        return Some(Error::OAuth {
+            status,
+            code: code.to_string(),
+            description,
+        });
+    }
+    let code = str_field(obj, "error")?;
+    Some(Error::OAuth {
+        status,
+        code: code.to_string(),
+        description: str_field(obj, "error_description").map(str::to_string),
+    })
+}
+
+/// Reads a REST API error `{"status":…, "message":"…", "code":"…"}` (or anything else) as [`Error::Api`].
+pub(crate) fn api_error(status: u16, value: &Value) -> Error {
+    let obj = value.as_object();
+    let get = |name: &str| obj.and_then(|o| str_field(o, name)).map(str::to_string);
+    Error::Api {
+        status,
+        code: get("code"),
+        message: get("message")
+            .or_else(|| get("error_description"))
+            .or_else(|| get("error")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn oauth_display_matches_the_documented_form() {
+        let e = Error::OAuth {
+            status: 401,
+            code: "invalid_grant".into(),
+            description: Some("Provided code is unknown".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "invalid_grant: Provided code is unknown (HTTP 401)"
+        );
+        assert!(e.is_invalid_grant());
+        assert_eq!(e.title(), "The token request was refused");
+        assert_eq!(e.code(), Some("invalid_grant"));
+        assert_eq!(e.status(), Some(401));
+        assert!(e.hint().unwrap().contains("sign in again"));
+
+        let e = Error::OAuth {
+            status: 400,
+            code: "invalid_scope".into(),
+            description: None,
+        };
+        assert_eq!(e.to_string(), "invalid_scope (HTTP 400)");
+        assert!(!e.is_invalid_grant());
+    }
+
+    #[test]
+    fn not_json_display() {
+        let e = Error::NotJson {
+            status: 502,
+            content_type: Some("text/html; charset=utf-8".into()),
+            snippet: "<html>Bad Gateway</html>".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "iLert answered HTTP 502 with text/html instead of JSON: <html>Bad Gateway</html>"
+        );
+        assert_eq!(e.title(), "The answer was not JSON");
+        let e = Error::NotJson {
+            status: 200,
+            content_type: None,
+            snippet: String::new(),
+        };
+        assert!(e
+            .to_string()
+            .contains("HTTP 200 with no content type and an empty body"));
+    }
+
+    #[test]
+    fn other_displays_and_titles() {
+        let e = Error::Api {
+            status: 403,
+            code: Some("FORBIDDEN".into()),
+            message: Some("Missing scope".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "iLert's API answered HTTP 403 (FORBIDDEN): Missing scope"
+        );
+        assert_eq!(e.title(), "iLert sent back an error");
+        assert_eq!(
+            Error::Api {
+                status: 500,
+                code: None,
+                message: None
+            }
+            .to_string(),
+            "iLert's API answered HTTP 500."
+        );
+        let e = Error::Unauthorized { message: None };
+        assert!(e.to_string().contains("HTTP 401"));
+        assert_eq!(e.status(), Some(401));
+        let e = Error::Network("Failed to fetch".into());
+        assert!(e.to_string().contains("Failed to fetch"));
+        assert!(e.to_string().contains("CORS"));
+        assert_eq!(e.title(), "Network failure");
+        assert_eq!(e.status(), None);
+        let e: Error = StateError::Unknown.into();
+        assert_eq!(e.title(), "Sign-in attempt not recognised");
+        let e: Error = CallbackError::Both.into();
+        assert_eq!(e.to_string(), CallbackError::Both.to_string());
+        assert!(Error::Config("client_id is empty".into())
+            .to_string()
+            .contains("client_id is empty"));
+    }
+
+    #[test]
+    fn snippet_collapses_and_truncates() {
+        assert_eq!(
+            snippet("  <html>\n\t<body>  x </body>\r\n"),
+            "<html> <body> x </body>"
+        );
+        let long = "é".repeat(300);
+        let s = snippet(&long);
+        assert_eq!(s.chars().count(), 121);
+        assert!(s.ends_with('…'));
+        assert_eq!(snippet(""), "");
+    }
+
+    #[test]
+    fn both_error_shapes() {
+        let ilert = json!({"code":"invalid_grant","error":"Provided code is unknown"});
+        assert_eq!(
+            oauth_error(401, &ilert),
+            Some(Error::OAuth {
+                status: 401,
+                code: "invalid_grant".into(),
+                description: Some("Provided code is unknown".into())
+            })
+        );
+        let rfc = json!({"error":"invalid_request","error_description":"missing code_verifier"});
+        assert_eq!(
+            oauth_error(400, &rfc),
+            Some(Error::OAuth {
+                status: 400,
+                code: "invalid_request".into(),
+                description: Some("missing code_verifier".into())
+            })
+        );
+        assert_eq!(
+            oauth_error(400, &json!({"error":"access_denied"}))
+                .unwrap()
+                .to_string(),
+            "access_denied (HTTP 400)"
+        );
+        assert_eq!(oauth_error(400, &json!({"foo":1})), None);
+        assert_eq!(oauth_error(400, &json!([1])), None);
+        assert_eq!(oauth_error(400, &json!({"error":""})), None);
+    }
+
+    #[test]
+    fn rest_error_shape() {
+        let v = json!({"status":404,"message":"Not found","code":"NOT_FOUND"});
+        assert_eq!(
+            api_error(404, &v),
+            Error::Api {
+                status: 404,
+                code: Some("NOT_FOUND".into()),
+                message: Some("Not found".into())
+            }
+        );
+        assert_eq!(
+            api_error(500, &json!(null)),
+            Error::Api {
+                status: 500,
+                code: None,
+                message: None
+            }
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! `application/x-www-form-urlencoded` request bodies for the token, token_info and revoke
+//! endpoints, kept as ordered fields so the UI can show (and mask) what is sent.
+
+/// The fields of a form body, in the order they are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormBody {
+    fields: Vec<(&'static str, String)>,
+}
+
+impl FormBody {
+    /// An empty form.
+    pub fn new() -> Self {
+        Self { fields: Vec::new() }
+    }
+
+    /// Adds one field (builder style); fields keep the order they were added in.
+    pub fn field(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.fields.push((name, value.into()));
+        self
+    }
+
+    /// The fields, unencoded, in order (for display; see [`is_secret`] to mask them).
+    pub fn fields(&self) -> &[(&'static str, String)] {
+        &self.fields
+    }
+
+    /// The value of the first field called `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body to send: `application/x-www-form-urlencoded` per WHATWG (space as `+`).
+    pub fn encode(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.fields.iter().map(|(n, v)| (*n, v.as_str())))
+            .finish()
+    }
+
+    /// The fields with every secret value replaced by [`mask`], for showing in the UI or a log.
+    pub fn masked_fields(&self) -> Vec<(&'static str, String)> {
+        self.fields
+            .iter()
+            .map(|(n, v)| (*n, if is_secret(n) { mask(v) } else { v.clone() }))
+            .collect()
+    }
+
+    /// Same as the free function [`is_secret`]: whether a field's value must be masked in the UI.
+    pub fn is_secret(name: &str) -> bool {
+        is_secret(name)
+    }
+}
+
+/// Whether a field (or query parameter) carries a secret that the UI must mask: a code, a
+/// verifier, a token or a client secret.
+pub fn is_secret(name: &str) -> bool {
+    matches!(
+        name,
+        "code" | "code_verifier" | "refresh_token" | "token" | "access_token" | "client_secret"
+    )
+}
+
+/// A masked rendering of a secret: its first 4 characters and its length, never the rest.
+pub fn mask(value: &str) -> String {
+    let len = value.chars().count();
+    if len <= 8 {
+        return format!("•••• ({len} chars)");
+    }
+    let head: String = value.chars().take(4).collect();
+    format!("{head}•••• ({len} chars)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_in_order_with_plus_for_space() {
+        let f = FormBody::new()
+            .field("grant_type", "authorization_code")
+            .field("scope", "profile source:w")
+            .field("redirect_uri", "http://localhost:4597/webapp?x=1&y=2");
+        assert_eq!(
+            f.encode(),
+            "grant_type=authorization_code&scope=profile+source%3Aw\
+             &redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fwebapp%3Fx%3D1%26y%3D2"
+        );
+        let back: Vec<(String, String)> = form_urlencoded::parse(f.encode().as_bytes())
+            .into_owned()
+            .collect();
+        let want: Vec<(String, String)> = f
+            .fields()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect();
+        assert_eq!(back, want);
+    }
+
+    #[test]
+    fn empty_form_encodes_to_empty_string() {
+        assert_eq!(FormBody::new().encode(), "");
+        assert!(FormBody::default().fields().is_empty());
+    }
+
+    #[test]
+    fn unicode_and_reserved_characters_round_trip() {
+        let f = FormBody::new().field("token", "a+b/c=d~e.f_g-h ü€");
+        let back: Vec<(String, String)> = form_urlencoded::parse(f.encode().as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(
+            back,
+            vec![("token".to_string(), "a+b/c=d~e.f_g-h ü€".to_string())]
+        );
+    }
+
+    #[test]
+    fn secrets() {
+        for s in [
+            "code",
+            "code_verifier",
+            "refresh_token",
+            "token",
+            "access_token",
+            "client_secret",
+        ] {
+            assert!(is_secret(s), "{s}");
+            assert!(FormBody::is_secret(s), "{s}");
+        }
+        for s in [
+            "grant_type",
+            "client_id",
+            "redirect_uri",
+            "scope",
+            "state",
+            "Code",
+        ] {
+            assert!(!is_secret(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn masking_hides_secret_values_only() {
+        let f = FormBody::new()
+            .field("client_id", "demo")
+            .field("code", "abcdefghijklmnop")
+            .field("token", "short");
+        let m = f.masked_fields();
+        assert_eq!(m[0], ("client_id", "demo".to_string()));
+        assert_eq!(m[1], ("code", "abcd•••• (16 chars)".to_string()));
+        assert_eq!(m[2], ("token", "•••• (5 chars)".to_string()));
+        assert_eq!(f.get("code"), Some("abcdefghijklmnop"));
+        assert_eq!(f.get("nope"), None);
+    }
+}

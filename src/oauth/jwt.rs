@@ -1,0 +1,236 @@
+//! Decoding a JWT's header and claims for display.
+//!
+//! The signature is deliberately NOT verified. The browser is not the audience that relies
+//! on these tokens: it only shows what is inside them and sends them back to iLert, and
+//! iLert's API verifies every token it receives. Verifying here would need iLert's signing
+//! keys (RS256 public key, and the HS256 refresh secret which only iLert has) and would add
+//! no security, because nothing the app decides depends on a claim: expiry is taken from
+//! `expires_in` of the token response, the user from `/api/users/current`.
+
+use base64::alphabet::URL_SAFE;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use serde_json::Value;
+
+/// base64url that accepts the encoding with or without `=` padding.
+const B64URL_ANY_PAD: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// A JWT's decoded header and claims (the signature is not verified; see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedJwt {
+    /// The JOSE header, e.g. `{"alg":"RS256","typ":"JWT"}`.
+    pub header: Value,
+    /// The claims (payload).
+    pub claims: Value,
+}
+
+impl DecodedJwt {
+    /// The signing algorithm named in the header (`RS256` for iLert access tokens, `HS256` for refresh tokens).
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+
+    /// A string claim, e.g. `il_s` (scope) or `il_u` (user).
+    pub fn claim_str(&self, name: &str) -> Option<&str> {
+        self.claims.get(name).and_then(Value::as_str)
+    }
+}
+
+/// Why a token could not be decoded as a JWT.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JwtError {
+    /// The token is empty.
+    #[error("The token is empty.")]
+    Empty,
+    /// Not exactly three dot-separated parts.
+    #[error("This is not a JWT: a JWT has three parts separated by dots (header.claims.signature), this token has {0}.")]
+    Parts(usize),
+    /// A part is not base64url.
+    #[error("The JWT's {part} is not valid base64url: {detail}")]
+    Base64 {
+        /// Which part: header or claims.
+        part: &'static str,
+        /// What the decoder said.
+        detail: String,
+    },
+    /// A part is not JSON.
+    #[error("The JWT's {part} is not valid JSON: {detail}")]
+    Json {
+        /// Which part: header or claims.
+        part: &'static str,
+        /// What the parser said.
+        detail: String,
+    },
+    /// A part is JSON but not an object.
+    #[error("The JWT's {part} is JSON but not an object.")]
+    NotObject {
+        /// Which part: header or claims.
+        part: &'static str,
+    },
+}
+
+fn decode_part(part: &'static str, text: &str) -> Result<Value, JwtError> {
+    let bytes = B64URL_ANY_PAD.decode(text).map_err(|e| JwtError::Base64 {
+        part,
+        detail: e.to_string(),
+    })?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| JwtError::Json {
+        part,
+        detail: e.to_string(),
+    })?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(JwtError::NotObject { part })
+    }
+}
+
+/// Decodes a JWT's header and claims without verifying its signature (see the module docs).
+pub fn decode(token: &str) -> Result<DecodedJwt, JwtError> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(JwtError::Empty);
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() != 3 {
+        return Err(JwtError::Parts(parts.len()));
+    }
+    Ok(DecodedJwt {
+        header: decode_part("header", parts[0])?,
+        claims: decode_part("claims", parts[1])?,
+    })
+}
+
+/// What a claim (or header field) means, for the token panel; None for claims nobody documented.
+pub fn explain_claim(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "il_s" => "iLert: the scopes granted to this token, space-separated.",
+        "il_u" => "iLert: the user the token acts for (username).",
+        "il_t" => "iLert: the token type, ACCESS for access tokens, OAUTH for refresh tokens.",
+        "il_n" => "Undocumented by iLert; seen as a short hex string (e.g. \"5cf\"), likely a nonce or key reference.",
+        "il_a" => "Undocumented by iLert; seen as a small number, likely the OAuth app's id.",
+        "il_v" => "Undocumented by iLert; seen as 1, likely the token format version.",
+        "il_k" => "Undocumented by iLert; seen as a hex string in refresh tokens, likely the id of the refresh grant.",
+        "iss" => "Issuer: who made the token (\"ilert\").",
+        "sub" => "Subject: whom the token is about.",
+        "aud" => "Audience: who the token is meant for.",
+        "exp" => "Expires at (seconds since 1970-01-01 UTC).",
+        "iat" => "Issued at (seconds since 1970-01-01 UTC).",
+        "nbf" => "Not valid before (seconds since 1970-01-01 UTC).",
+        "jti" => "The token's unique id.",
+        "alg" => "Header: the signature algorithm (RS256 for iLert access tokens, HS256 for refresh tokens).",
+        "typ" => "Header: the token type, JWT.",
+        "kid" => "Header: the id of the key that signed the token.",
+        _ => return None,
+    })
+}
+
+/// The `exp` claim in seconds since the epoch, if present and numeric.
+pub fn expires_at(claims: &Value) -> Option<i64> {
+    let exp = claims.get("exp")?;
+    exp.as_i64().or_else(|| {
+        exp.as_f64()
+            .filter(|f| f.is_finite())
+            .map(|f| f.floor() as i64)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::{URL_SAFE as PADDED, URL_SAFE_NO_PAD};
+    use serde_json::json;
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s.as_bytes())
+    }
+
+    fn jwt(header: &str, claims: &str) -> String {
+        format!("{}.{}.{}", b64(header), b64(claims), "ZHVtbXktc2lnbmF0dXJl")
+    }
+
+    const ACCESS_CLAIMS: &str = r#"{"il_n":"5cf","il_a":2,"il_s":"profile source:w","iss":"ilert","il_u":"jdoe","il_t":"ACCESS","il_v":1,"exp":1717171717}"#;
+    const REFRESH_CLAIMS: &str =
+        r#"{"iss":"ilert","il_t":"OAUTH","il_v":1,"exp":1748707717,"il_k":"9f86d081884c7d65"}"#;
+
+    #[test]
+    fn ilert_access_token_sample() {
+        let d = decode(&jwt(r#"{"alg":"RS256","typ":"JWT"}"#, ACCESS_CLAIMS)).unwrap();
+        assert_eq!(d.header, json!({"alg":"RS256","typ":"JWT"}));
+        assert_eq!(d.alg(), Some("RS256"));
+        assert_eq!(d.claim_str("il_s"), Some("profile source:w"));
+        assert_eq!(d.claim_str("il_u"), Some("jdoe"));
+        assert_eq!(d.claim_str("il_t"), Some("ACCESS"));
+        assert_eq!(d.claims["il_a"], 2);
+        assert_eq!(expires_at(&d.claims), Some(1_717_171_717));
+        for key in d.claims.as_object().unwrap().keys() {
+            assert!(explain_claim(key).is_some(), "{key}");
+        }
+    }
+
+    #[test]
+    fn ilert_refresh_token_sample() {
+        let d = decode(&jwt(r#"{"alg":"HS256"}"#, REFRESH_CLAIMS)).unwrap();
+        assert_eq!(d.alg(), Some("HS256"));
+        assert_eq!(d.claim_str("il_t"), Some("OAUTH"));
+        assert_eq!(d.claim_str("il_k"), Some("9f86d081884c7d65"));
+        assert_eq!(expires_at(&d.claims), Some(1_748_707_717));
+        assert!(explain_claim("il_k")
+            .unwrap()
+            .starts_with("Undocumented by iLert"));
+        assert_eq!(explain_claim("whatever"), None);
+    }
+
+    #[test]
+    fn padding_whitespace_and_empty_signature() {
+        let padded = format!(
+            "{}.{}.",
+            PADDED.encode(br#"{"alg":"none"}"#),
+            PADDED.encode(br#"{"exp":1.9e9,"a":"b"}"#)
+        );
+        assert!(padded.contains('='));
+        let d = decode(&format!(" {padded}\n")).unwrap();
+        assert_eq!(d.alg(), Some("none"));
+        assert_eq!(expires_at(&d.claims), Some(1_900_000_000));
+        assert_eq!(expires_at(&json!({"exp":"soon"})), None);
+        assert_eq!(expires_at(&json!({})), None);
+    }
+
+    #[test]
+    fn malformed_tokens() {
+        assert_eq!(decode(""), Err(JwtError::Empty));
+        assert_eq!(decode("opaque-token"), Err(JwtError::Parts(1)));
+        assert_eq!(decode("a.b"), Err(JwtError::Parts(2)));
+        assert_eq!(decode("a.b.c.d"), Err(JwtError::Parts(4)));
+        let c = b64(ACCESS_CLAIMS);
+        assert!(matches!(
+            decode(&format!("!!!.{c}.sig")),
+            Err(JwtError::Base64 { part: "header", .. })
+        ));
+        assert!(matches!(
+            decode(&format!(".{c}.sig")),
+            Err(JwtError::Json { part: "header", .. })
+        ));
+        let h = b64(r#"{"alg":"RS256"}"#);
+        assert!(matches!(
+            decode(&format!("{h}.a+b/.sig")),
+            Err(JwtError::Base64 { part: "claims", .. })
+        ));
+        assert!(matches!(
+            decode(&format!("{h}.{}.sig", b64("not json"))),
+            Err(JwtError::Json { part: "claims", .. })
+        ));
+        assert_eq!(
+            decode(&format!("{h}.{}.sig", b64("[1,2]"))),
+            Err(JwtError::NotObject { part: "claims" })
+        );
+        assert_eq!(
+            decode(&format!("{}.{c}.sig", b64("\"x\""))),
+            Err(JwtError::NotObject { part: "header" })
+        );
+        assert!(JwtError::Parts(2).to_string().contains("three parts"));
+    }
+}

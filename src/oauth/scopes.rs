@@ -1,0 +1,145 @@
+//! iLert's OAuth scopes: what exists, what each one grants, and parsing a scope string.
+
+/// The scopes the app asks for unless configured otherwise.
+pub const DEFAULT_SCOPES: &[&str] = &["profile", "offline_access"];
+
+/// iLert's resource scopes, each with what it covers (`name`, `name:r`, `name:w`, `name:d`).
+pub const RESOURCES: &[(&str, &str)] = &[
+    ("policy", "escalation policies"),
+    ("schedule", "on-call schedules"),
+    ("source", "alert sources"),
+    ("monitor", "monitors"),
+    ("action", "alert actions"),
+    ("connector", "connectors"),
+    ("maintenance", "maintenance windows"),
+    ("report", "reports"),
+    ("template", "templates"),
+    ("service", "services"),
+    ("status_page", "status pages"),
+    ("team", "teams"),
+    ("user", "users"),
+    ("alert", "alerts"),
+    ("incident", "incidents"),
+    ("metric", "metrics"),
+    ("metric_source", "metric data sources"),
+];
+
+/// The access levels of a resource scope suffix: none or `:r` read, `:w` read and write,
+/// `:d` read, write and delete.
+fn level(suffix: Option<&str>) -> Option<&'static str> {
+    match suffix {
+        None | Some("r") => Some("read"),
+        Some("w") => Some("read and write"),
+        Some("d") => Some("read, write and delete"),
+        Some(_) => None,
+    }
+}
+
+/// Splits `source:w` into the resource's description and the access level, if both are known.
+fn resource_scope(scope: &str) -> Option<(&'static str, &'static str)> {
+    let (name, suffix) = match scope.split_once(':') {
+        Some((n, s)) => (n, Some(s)),
+        None => (scope, None),
+    };
+    let (_, description) = RESOURCES.iter().find(|(n, _)| *n == name)?;
+    Some((description, level(suffix)?))
+}
+
+/// What a scope grants, in words for the UI (unknown scopes say so).
+pub fn explain_scope(scope: &str) -> String {
+    match scope {
+        "profile" => "read your user profile".to_string(),
+        "offline_access" => {
+            "a refresh token, so the session survives the 1-hour access token".to_string()
+        }
+        _ => match resource_scope(scope) {
+            Some((what, level)) => format!("{what}: {level}"),
+            None => format!("\"{scope}\" is not a scope this app knows; iLert may refuse it"),
+        },
+    }
+}
+
+/// Whether iLert knows this scope (`profile`, `offline_access`, or a resource with `:r`/`:w`/`:d`).
+pub fn is_known_scope(s: &str) -> bool {
+    matches!(s, "profile" | "offline_access") || resource_scope(s).is_some()
+}
+
+/// Splits a space-separated scope string, dropping duplicates and keeping the first order.
+pub fn parse_scopes(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for scope in s.split_whitespace() {
+        if !out.iter().any(|x| x == scope) {
+            out.push(scope.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explanations() {
+        assert_eq!(explain_scope("profile"), "read your user profile");
+        assert!(explain_scope("offline_access").contains("refresh token"));
+        assert_eq!(explain_scope("source:w"), "alert sources: read and write");
+        assert_eq!(explain_scope("source"), "alert sources: read");
+        assert_eq!(explain_scope("source:r"), "alert sources: read");
+        assert_eq!(
+            explain_scope("incident:d"),
+            "incidents: read, write and delete"
+        );
+        assert_eq!(
+            explain_scope("status_page:w"),
+            "status pages: read and write"
+        );
+        assert!(explain_scope("source:x").contains("not a scope"));
+        assert!(explain_scope("openid").contains("not a scope"));
+    }
+
+    #[test]
+    fn known_scopes() {
+        for s in [
+            "profile",
+            "offline_access",
+            "source",
+            "source:r",
+            "source:w",
+            "source:d",
+            "metric_source:d",
+            "user",
+        ] {
+            assert!(is_known_scope(s), "{s}");
+        }
+        for s in [
+            "",
+            "openid",
+            "Profile",
+            "source:",
+            "source:rw",
+            "source:w:d",
+            "sources",
+            ":w",
+            "profile offline_access",
+        ] {
+            assert!(!is_known_scope(s), "{s}");
+        }
+        for (name, _) in RESOURCES {
+            assert!(is_known_scope(name));
+            assert!(is_known_scope(&format!("{name}:d")));
+        }
+        assert_eq!(RESOURCES.len(), 17);
+        assert!(DEFAULT_SCOPES.iter().all(|s| is_known_scope(s)));
+    }
+
+    #[test]
+    fn parsing_splits_and_dedupes_in_order() {
+        assert_eq!(
+            parse_scopes("profile  source:w\tprofile\noffline_access source:w"),
+            vec!["profile", "source:w", "offline_access"]
+        );
+        assert!(parse_scopes("   ").is_empty());
+        assert!(parse_scopes("").is_empty());
+    }
+}

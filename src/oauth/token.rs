@@ -1,0 +1,606 @@
+//! The token endpoint and its siblings: request bodies for the code exchange, refresh,
+//! revoke and token_info, and validation of their answers.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::error::{
+    api_error, expect_object, is_success, json_kind, oauth_error, parse_json, snippet,
+};
+use super::form::FormBody;
+use super::Error;
+
+/// Path of the token endpoint (code exchange and refresh), relative to the API base.
+pub const TOKEN_PATH: &str = "/api/developers/oauth2/token";
+/// Path of the token_info endpoint (access token introspection), relative to the API base.
+pub const TOKEN_INFO_PATH: &str = "/api/developers/oauth2/token_info";
+/// Path of the revocation endpoint (refresh tokens), relative to the API base.
+pub const REVOKE_PATH: &str = "/api/developers/oauth2/revoke";
+/// Path of the current user's profile, relative to the API base.
+pub const USER_PATH: &str = "/api/users/current";
+
+/// The body that exchanges an authorization code for tokens (PKCE: the verifier, no secret).
+pub fn code_exchange_form(
+    client_id: &str,
+    code: &str,
+    code_verifier: &str,
+    redirect_uri: &str,
+) -> FormBody {
+    FormBody::new()
+        .field("grant_type", "authorization_code")
+        .field("client_id", client_id)
+        .field("code", code)
+        .field("code_verifier", code_verifier)
+        .field("redirect_uri", redirect_uri)
+}
+
+/// The body that gets a new access token with a refresh token.
+pub fn refresh_form(client_id: &str, refresh_token: &str) -> FormBody {
+    FormBody::new()
+        .field("grant_type", "refresh_token")
+        .field("client_id", client_id)
+        .field("refresh_token", refresh_token)
+}
+
+/// The body that revokes a refresh token.
+pub fn revoke_form(token: &str) -> FormBody {
+    FormBody::new().field("token", token)
+}
+
+/// The body that asks token_info about an access token.
+pub fn token_info_form(access_token: &str) -> FormBody {
+    FormBody::new().field("token", access_token)
+}
+
+/// A validated token response (code exchange or refresh).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    /// Always `Bearer` (compared case-insensitively; kept as the server sent it).
+    pub token_type: String,
+    /// The access token (a JWT at iLert).
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The granted scopes, space-separated, if the server said.
+    pub scope: Option<String>,
+    /// A refresh token, if one was issued (PKCE clients: only with `offline_access`).
+    pub refresh_token: Option<String>,
+    /// Seconds until the refresh token expires, if the server said.
+    pub refresh_token_expires_in: Option<u64>,
+}
+
+impl TokenResponse {
+    /// When the access token expires, in ms since the epoch, given the time the answer arrived.
+    pub fn expires_at_ms(&self, now_ms: f64) -> f64 {
+        now_ms + self.expires_in as f64 * 1000.0
+    }
+
+    /// When the refresh token expires, in ms since the epoch, if the server said.
+    pub fn refresh_expires_at_ms(&self, now_ms: f64) -> Option<f64> {
+        self.refresh_token_expires_in
+            .map(|s| now_ms + s as f64 * 1000.0)
+    }
+}
+
+/// A non-negative whole number of seconds, or why not.
+fn seconds(v: &Value) -> Result<u64, String> {
+    if let Some(n) = v.as_u64() {
+        return Ok(n);
+    }
+    match v.as_f64() {
+        Some(f) if f < 0.0 => Err(format!("is negative ({v})")),
+        Some(f) if f.fract() == 0.0 && f <= u64::MAX as f64 => Ok(f as u64),
+        Some(_) => Err(format!("is not a whole number ({v})")),
+        None => Err(format!("must be a number of seconds, got {}", json_kind(v))),
+    }
+}
+
+/// An optional string member: absent or null is None; another type is an error.
+fn opt_string(status: u16, obj: &Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(Error::InvalidResponse {
+            status,
+            reason: format!("{name} must be a string, got {}", json_kind(other)),
+        }),
+    }
+}
+
+/// Validates a token endpoint answer (code exchange or refresh).
+///
+/// 2xx JSON of the right shape is the token; any error status is an [`Error::OAuth`] in either
+/// iLert's or RFC 6749's shape (iLert's `invalid_grant` comes with 401: a grant error, not an
+/// expired access token); a body that is not JSON is [`Error::NotJson`] whatever the status;
+/// JSON of another shape is [`Error::InvalidResponse`].
+pub fn parse_token_response(
+    status: u16,
+    content_type: Option<&str>,
+    body: &str,
+) -> Result<TokenResponse, Error> {
+    let value = parse_json(status, content_type, body)?;
+    if !is_success(status) {
+        return Err(
+            oauth_error(status, &value).unwrap_or_else(|| Error::InvalidResponse {
+                status,
+                reason: format!(
+                    "the error answer has neither an OAuth error code nor a message: {}",
+                    snippet(body)
+                ),
+            }),
+        );
+    }
+    let obj = expect_object(status, &value, "the token response")?;
+    // A 2xx carrying an OAuth error instead of a token: report the error.
+    if !obj.contains_key("access_token") {
+        if let Some(e) = oauth_error(status, &value) {
+            return Err(e);
+        }
+    }
+    let invalid = |reason: String| Error::InvalidResponse { status, reason };
+
+    let access_token = match obj.get("access_token") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(_)) => return Err(invalid("access_token is empty".into())),
+        Some(other) => {
+            return Err(invalid(format!(
+                "access_token must be a string, got {}",
+                json_kind(other)
+            )))
+        }
+        None => return Err(invalid("the answer has no access_token".into())),
+    };
+    let token_type = match obj.get("token_type") {
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("bearer") => s.clone(),
+        Some(Value::String(s)) => {
+            return Err(invalid(format!(
+                "token_type is \"{s}\", but only Bearer tokens are supported"
+            )))
+        }
+        Some(other) => {
+            return Err(invalid(format!(
+                "token_type must be a string, got {}",
+                json_kind(other)
+            )))
+        }
+        None => return Err(invalid("the answer has no token_type".into())),
+    };
+    let expires_in = match obj.get("expires_in") {
+        None | Some(Value::Null) => return Err(invalid("the answer has no expires_in".into())),
+        Some(v) => seconds(v).map_err(|e| invalid(format!("expires_in {e}")))?,
+    };
+    let refresh_token_expires_in = match obj.get("refresh_token_expires_in") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(seconds(v).map_err(|e| invalid(format!("refresh_token_expires_in {e}")))?),
+    };
+    Ok(TokenResponse {
+        token_type,
+        access_token,
+        expires_in,
+        scope: opt_string(status, &obj, "scope")?,
+        refresh_token: opt_string(status, &obj, "refresh_token")?,
+        refresh_token_expires_in,
+    })
+}
+
+/// A validated token_info answer (what iLert knows about an access token; unknown fields ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TokenInfo {
+    /// Whether the token is currently valid.
+    pub active: bool,
+    /// The tenant the token belongs to.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// The user the token belongs to.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The token's scopes, space-separated.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The id of the app the token was issued to.
+    #[serde(default)]
+    pub app_id: Option<i64>,
+}
+
+/// An error answer of one of the OAuth endpoints: OAuth shape, else REST shape.
+fn endpoint_error(status: u16, value: &Value) -> Error {
+    oauth_error(status, value).unwrap_or_else(|| api_error(status, value))
+}
+
+/// Validates a token_info answer; `{"active":false}` is a valid answer (an inactive token).
+pub fn parse_token_info(
+    status: u16,
+    content_type: Option<&str>,
+    body: &str,
+) -> Result<TokenInfo, Error> {
+    let value = parse_json(status, content_type, body)?;
+    if !is_success(status) {
+        return Err(endpoint_error(status, &value));
+    }
+    let obj = expect_object(status, &value, "the token_info answer")?;
+    match obj.get("active") {
+        Some(Value::Bool(_)) => {}
+        None => {
+            return Err(Error::InvalidResponse {
+                status,
+                reason: "the token_info answer has no \"active\" field".into(),
+            })
+        }
+        Some(other) => {
+            return Err(Error::InvalidResponse {
+                status,
+                reason: format!("\"active\" must be true or false, got {}", json_kind(other)),
+            })
+        }
+    }
+    serde_json::from_value(Value::Object(obj)).map_err(|e| Error::InvalidResponse {
+        status,
+        reason: format!("the token_info answer has a field of the wrong type: {e}"),
+    })
+}
+
+/// Validates a revocation answer: any 2xx is success, whatever the body (RFC 7009).
+pub fn parse_revoke(status: u16, content_type: Option<&str>, body: &str) -> Result<(), Error> {
+    if is_success(status) {
+        return Ok(());
+    }
+    if body.trim().is_empty() {
+        return Err(Error::Api {
+            status,
+            code: None,
+            message: None,
+        });
+    }
+    let value = parse_json(status, content_type, body)?;
+    Err(endpoint_error(status, &value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn form_bodies() {
+        let f = code_exchange_form("demo", "the code", "verif", "http://localhost:4597/webapp");
+        let names: Vec<_> = f.fields().iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            [
+                "grant_type",
+                "client_id",
+                "code",
+                "code_verifier",
+                "redirect_uri"
+            ]
+        );
+        assert_eq!(
+            f.encode(),
+            "grant_type=authorization_code&client_id=demo&code=the+code&code_verifier=verif\
+             &redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fwebapp"
+        );
+        assert_eq!(
+            refresh_form("demo", "r.t").encode(),
+            "grant_type=refresh_token&client_id=demo&refresh_token=r.t"
+        );
+        assert_eq!(revoke_form("a.b-c_d").encode(), "token=a.b-c_d");
+        assert_eq!(token_info_form("x+y").encode(), "token=x%2By");
+    }
+
+    #[test]
+    fn ilert_token_response() {
+        let body = r#"{"token_type":"Bearer","access_token":"eyJ.a.b","expires_in":3600,"scope":"profile source:w",
+                      "refresh_token":"eyJ.r.t","refresh_token_expires_in":31536000,"extra":[1]}"#;
+        let t = parse_token_response(200, JSON, body).unwrap();
+        assert_eq!(
+            t,
+            TokenResponse {
+                token_type: "Bearer".into(),
+                access_token: "eyJ.a.b".into(),
+                expires_in: 3600,
+                scope: Some("profile source:w".into()),
+                refresh_token: Some("eyJ.r.t".into()),
+                refresh_token_expires_in: Some(31_536_000),
+            }
+        );
+        assert_eq!(t.expires_at_ms(1_000.0), 3_601_000.0);
+        assert_eq!(t.refresh_expires_at_ms(0.0), Some(31_536_000_000.0));
+        // Round-trips through serde (the session stores it).
+        let back: TokenResponse =
+            serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn minimal_and_lenient_token_responses() {
+        let t = parse_token_response(
+            200,
+            None,
+            r#"{"token_type":"bearer","access_token":"a","expires_in":60}"#,
+        )
+        .unwrap();
+        assert_eq!(t.token_type, "bearer");
+        assert_eq!(
+            (t.scope, t.refresh_token, t.refresh_token_expires_in),
+            (None, None, None)
+        );
+        // Content type is not trusted either way.
+        let t = parse_token_response(201, Some("text/plain"), r#"{"token_type":"BEARER","access_token":"a","expires_in":60.0,"scope":null,"refresh_token":""}"#).unwrap();
+        assert_eq!((t.expires_in, t.scope, t.refresh_token), (60, None, None));
+    }
+
+    #[test]
+    fn ilert_invalid_grant_is_an_oauth_error_not_unauthorized() {
+        let e = parse_token_response(
+            401,
+            JSON,
+            r#"{"code":"invalid_grant","error":"Provided code is unknown"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            Error::OAuth {
+                status: 401,
+                code: "invalid_grant".into(),
+                description: Some("Provided code is unknown".into())
+            }
+        );
+        assert!(e.is_invalid_grant());
+        assert_eq!(
+            e.to_string(),
+            "invalid_grant: Provided code is unknown (HTTP 401)"
+        );
+    }
+
+    #[test]
+    fn rfc_error_shapes() {
+        let e = parse_token_response(
+            400,
+            JSON,
+            r#"{"error":"invalid_grant","error_description":"code expired"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            Error::OAuth {
+                status: 400,
+                code: "invalid_grant".into(),
+                description: Some("code expired".into())
+            }
+        );
+        let e =
+            parse_token_response(400, JSON, r#"{"error":"unsupported_grant_type"}"#).unwrap_err();
+        assert_eq!(
+            e,
+            Error::OAuth {
+                status: 400,
+                code: "unsupported_grant_type".into(),
+                description: None
+            }
+        );
+        let e = parse_token_response(500, JSON, r#"{"code":"server_error","error":"Oops"}"#)
+            .unwrap_err();
+        assert_eq!(e.code(), Some("server_error"));
+        // A 200 that carries an error instead of a token.
+        let e = parse_token_response(
+            200,
+            JSON,
+            r#"{"error":"invalid_request","error_description":"bad"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), Some("invalid_request"));
+    }
+
+    #[test]
+    fn unknown_error_shape_is_invalid_response() {
+        let e = parse_token_response(400, JSON, r#"{"oops":true}"#).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidResponse { status: 400, .. }),
+            "{e:?}"
+        );
+        let e = parse_token_response(500, JSON, "[]").unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidResponse { status: 500, .. }),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn non_json_answers() {
+        let e = parse_token_response(
+            502,
+            Some("text/html"),
+            "<html>\n<body>Bad   Gateway</body></html>",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            Error::NotJson {
+                status: 502,
+                content_type: Some("text/html".into()),
+                snippet: "<html> <body>Bad Gateway</body></html>".into()
+            }
+        );
+        assert!(e
+            .to_string()
+            .starts_with("iLert answered HTTP 502 with text/html instead of JSON: <html>"));
+        // An HTML page with 200 (e.g. an SPA fallback at the wrong API base).
+        let e = parse_token_response(200, JSON, "<!doctype html><title>app</title>").unwrap_err();
+        assert!(matches!(e, Error::NotJson { status: 200, .. }));
+        let e = parse_token_response(200, JSON, "").unwrap_err();
+        assert_eq!(
+            e,
+            Error::NotJson {
+                status: 200,
+                content_type: Some("application/json".into()),
+                snippet: String::new()
+            }
+        );
+        let e = parse_token_response(400, None, "   ").unwrap_err();
+        assert!(matches!(
+            e,
+            Error::NotJson {
+                status: 400,
+                content_type: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn invalid_token_shapes() {
+        let cases = [
+            (
+                r#"{"token_type":"Bearer","expires_in":3600}"#,
+                "no access_token",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"","expires_in":3600}"#,
+                "access_token is empty",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":5,"expires_in":3600}"#,
+                "access_token must be a string",
+            ),
+            (
+                r#"{"token_type":"mac","access_token":"a","expires_in":3600}"#,
+                "\"mac\"",
+            ),
+            (r#"{"access_token":"a","expires_in":3600}"#, "no token_type"),
+            (
+                r#"{"token_type":"Bearer","access_token":"a"}"#,
+                "no expires_in",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":null}"#,
+                "no expires_in",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":-1}"#,
+                "expires_in is negative",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":1.5}"#,
+                "whole number",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":"3600"}"#,
+                "got a string",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":1,"refresh_token_expires_in":-5}"#,
+                "refresh_token_expires_in is negative",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":1,"scope":["profile"]}"#,
+                "scope must be a string",
+            ),
+            (
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":1,"refresh_token":{}}"#,
+                "refresh_token must be a string",
+            ),
+            (r#""just a string""#, "must be a JSON object"),
+            ("null", "must be a JSON object"),
+        ];
+        for (body, want) in cases {
+            match parse_token_response(200, JSON, body) {
+                Err(Error::InvalidResponse {
+                    status: 200,
+                    reason,
+                }) => assert!(reason.contains(want), "{body}: {reason}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn token_info_active_and_inactive() {
+        let body = r#"{"active":true,"tenant_id":"someTenant","username":"someUser","scope":"profile source:w","app_id":250,"new":1}"#;
+        assert_eq!(
+            parse_token_info(200, JSON, body),
+            Ok(TokenInfo {
+                active: true,
+                tenant_id: Some("someTenant".into()),
+                username: Some("someUser".into()),
+                scope: Some("profile source:w".into()),
+                app_id: Some(250),
+            })
+        );
+        assert_eq!(
+            parse_token_info(200, JSON, r#"{"active":false}"#),
+            Ok(TokenInfo::default())
+        );
+        assert!(matches!(
+            parse_token_info(200, JSON, r#"{"username":"x"}"#),
+            Err(Error::InvalidResponse { .. })
+        ));
+        assert!(matches!(
+            parse_token_info(200, JSON, r#"{"active":"yes"}"#),
+            Err(Error::InvalidResponse { .. })
+        ));
+        assert!(matches!(
+            parse_token_info(200, JSON, r#"{"active":true,"app_id":"x"}"#),
+            Err(Error::InvalidResponse { .. })
+        ));
+        assert_eq!(
+            parse_token_info(
+                401,
+                JSON,
+                r#"{"code":"invalid_token","error":"Token expired"}"#
+            ),
+            Err(Error::OAuth {
+                status: 401,
+                code: "invalid_token".into(),
+                description: Some("Token expired".into())
+            })
+        );
+        assert_eq!(
+            parse_token_info(403, JSON, r#"{"status":403,"message":"Forbidden"}"#),
+            Err(Error::Api {
+                status: 403,
+                code: None,
+                message: Some("Forbidden".into())
+            })
+        );
+        assert!(matches!(
+            parse_token_info(502, Some("text/html"), "<html/>"),
+            Err(Error::NotJson { .. })
+        ));
+    }
+
+    #[test]
+    fn revoke_answers() {
+        assert_eq!(parse_revoke(200, None, ""), Ok(()));
+        assert_eq!(parse_revoke(204, None, ""), Ok(()));
+        assert_eq!(parse_revoke(200, Some("text/plain"), "OK"), Ok(()));
+        assert_eq!(parse_revoke(200, JSON, "{}"), Ok(()));
+        assert_eq!(
+            parse_revoke(500, None, ""),
+            Err(Error::Api {
+                status: 500,
+                code: None,
+                message: None
+            })
+        );
+        assert_eq!(
+            parse_revoke(400, JSON, r#"{"error":"invalid_request"}"#)
+                .unwrap_err()
+                .code(),
+            Some("invalid_request")
+        );
+        assert!(matches!(
+            parse_revoke(502, Some("text/html"), "<h1>Bad Gateway</h1>"),
+            Err(Error::NotJson { status: 502, .. })
+        ));
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(TOKEN_PATH, "/api/developers/oauth2/token");
+        assert_eq!(TOKEN_INFO_PATH, "/api/developers/oauth2/token_info");
+        assert_eq!(REVOKE_PATH, "/api/developers/oauth2/revoke");
+        assert_eq!(USER_PATH, "/api/users/current");
+    }
+}

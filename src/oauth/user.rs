@@ -1,0 +1,285 @@
+//! The signed-in person: iLert's `GET /api/users/current`, read leniently.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use super::error::{api_error, expect_object, is_success, parse_json, str_field};
+use super::Error;
+
+/// iLert's `User` object. Every field is optional, unknown fields are ignored, unknown enum
+/// values (role, language) are kept as text, and a field of an unexpected type reads as absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// The user's numeric id (identifies the user, with `username`).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub id: Option<i64>,
+    /// The login name.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub username: Option<String>,
+    /// First name.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub last_name: Option<String>,
+    /// E-mail address (for display only; never used to identify the user).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub email: Option<String>,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub timezone: Option<String>,
+    /// Job position.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub position: Option<String>,
+    /// Department.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub department: Option<String>,
+    /// URL of the avatar image.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub avatar_url: Option<String>,
+    /// UI language, `de` or `en` (sometimes upper case; kept as sent).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub language: Option<String>,
+    /// Data region.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub region: Option<String>,
+    /// Role: `STAKEHOLDER`, `GUEST`, `RESPONDER`, `USER`, `ADMIN`, or anything newer, as text.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub role: Option<String>,
+    /// The colour of the user's shifts in schedules.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub shift_color: Option<String>,
+    /// Notifications muted until this time.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub muted_until: Option<String>,
+    /// When the user was created.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub created_at: Option<String>,
+    /// When the user was last changed.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub updated_at: Option<String>,
+    /// Older accounts: mobile number object, as sent.
+    #[serde(default)]
+    pub mobile: Option<Value>,
+    /// Older accounts: landline number object, as sent.
+    #[serde(default)]
+    pub landline: Option<Value>,
+    /// Older accounts: notification preferences, as sent.
+    #[serde(default)]
+    pub notification_preferences: Option<Value>,
+}
+
+/// A string field that also accepts numbers and booleans as text, and anything else as absent.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+/// An integer field that also accepts a numeric string, and anything else as absent.
+fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+impl User {
+    /// The name to show: first and last name, else the username, else `#<id>`.
+    pub fn display_name(&self) -> String {
+        let full = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !full.is_empty() {
+            return full;
+        }
+        if let Some(u) = self
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            return u.to_string();
+        }
+        match self.id {
+            Some(id) => format!("#{id}"),
+            None => "(unknown user)".to_string(),
+        }
+    }
+}
+
+/// Validates a `GET /api/users/current` answer: 401 is [`Error::Unauthorized`] (refresh and
+/// retry once), other errors are [`Error::Api`], a body that is not JSON is [`Error::NotJson`],
+/// and a user needs at least an `id` or a `username`.
+pub fn parse_user(status: u16, content_type: Option<&str>, body: &str) -> Result<User, Error> {
+    if status == 401 {
+        let message = serde_json::from_str::<Value>(body).ok().and_then(|v| {
+            let obj = v.as_object()?;
+            str_field(obj, "message")
+                .or_else(|| str_field(obj, "error_description"))
+                .or_else(|| str_field(obj, "error"))
+                .map(str::to_string)
+        });
+        return Err(Error::Unauthorized { message });
+    }
+    if !is_success(status) && body.trim().is_empty() {
+        return Err(Error::Api {
+            status,
+            code: None,
+            message: None,
+        });
+    }
+    let value = parse_json(status, content_type, body)?;
+    if !is_success(status) {
+        return Err(api_error(status, &value));
+    }
+    let obj = expect_object(status, &value, "the user")?;
+    let user: User =
+        serde_json::from_value(Value::Object(obj)).map_err(|e| Error::InvalidResponse {
+            status,
+            reason: format!("the user could not be read: {e}"),
+        })?;
+    if user.id.is_none() && user.username.as_deref().is_none_or(|u| u.trim().is_empty()) {
+        return Err(Error::InvalidResponse {
+            status,
+            reason: "the user has neither an id nor a username".into(),
+        });
+    }
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn full_user() {
+        let body = r##"{"id":42,"username":"jdoe","firstName":"Jane","lastName":"Doe","email":"j@example.com",
+            "timezone":"Europe/Berlin","position":"SRE","department":"Ops","avatarUrl":"https://x/a.png",
+            "language":"en","region":"EU","role":"ADMIN","shiftColor":"#ff0000","mutedUntil":null,
+            "createdAt":"2020-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z"}"##;
+        let u = parse_user(200, JSON, body).unwrap();
+        assert_eq!(u.id, Some(42));
+        assert_eq!(u.username.as_deref(), Some("jdoe"));
+        assert_eq!(u.avatar_url.as_deref(), Some("https://x/a.png"));
+        assert_eq!(u.shift_color.as_deref(), Some("#ff0000"));
+        assert_eq!(u.muted_until, None);
+        assert_eq!(u.role.as_deref(), Some("ADMIN"));
+        assert_eq!(u.display_name(), "Jane Doe");
+        // Serialises back in iLert's camelCase.
+        let s = serde_json::to_string(&u).unwrap();
+        assert!(s.contains("\"firstName\":\"Jane\"") && s.contains("\"avatarUrl\""));
+        assert_eq!(serde_json::from_str::<User>(&s).unwrap(), u);
+    }
+
+    #[test]
+    fn lenient_reading() {
+        let body = r#"{"id":"7","username":"old","language":"DE","role":"SUPER_HERO","unknownThing":{"a":1},
+            "mobile":{"regionCode":"DE","number":"+49123"},"landline":null,
+            "notificationPreferences":[{"method":"EMAIL"}],"position":12,"timezone":["x"]}"#;
+        let u = parse_user(200, None, body).unwrap();
+        assert_eq!(u.id, Some(7));
+        assert_eq!(u.language.as_deref(), Some("DE"));
+        assert_eq!(u.role.as_deref(), Some("SUPER_HERO"));
+        assert_eq!(u.mobile.as_ref().unwrap()["number"], "+49123");
+        assert_eq!(u.landline, None);
+        assert!(u.notification_preferences.is_some());
+        assert_eq!(u.position.as_deref(), Some("12"));
+        assert_eq!(u.timezone, None);
+        assert_eq!(u.display_name(), "old");
+    }
+
+    #[test]
+    fn display_names() {
+        let mut u = User {
+            id: Some(3),
+            ..User::default()
+        };
+        assert_eq!(u.display_name(), "#3");
+        u.username = Some("jdoe".into());
+        assert_eq!(u.display_name(), "jdoe");
+        u.first_name = Some(" Jane ".into());
+        assert_eq!(u.display_name(), "Jane");
+        u.last_name = Some("Doe".into());
+        assert_eq!(u.display_name(), "Jane Doe");
+        assert_eq!(User::default().display_name(), "(unknown user)");
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            parse_user(
+                401,
+                JSON,
+                r#"{"status":401,"message":"Token expired","code":"UNAUTHORIZED"}"#
+            ),
+            Err(Error::Unauthorized {
+                message: Some("Token expired".into())
+            })
+        );
+        assert_eq!(
+            parse_user(401, Some("text/html"), "<h1>401</h1>"),
+            Err(Error::Unauthorized { message: None })
+        );
+        assert_eq!(
+            parse_user(401, None, ""),
+            Err(Error::Unauthorized { message: None })
+        );
+        assert_eq!(
+            parse_user(
+                403,
+                JSON,
+                r#"{"status":403,"message":"Missing scope profile","code":"FORBIDDEN"}"#
+            ),
+            Err(Error::Api {
+                status: 403,
+                code: Some("FORBIDDEN".into()),
+                message: Some("Missing scope profile".into())
+            })
+        );
+        assert_eq!(
+            parse_user(404, None, ""),
+            Err(Error::Api {
+                status: 404,
+                code: None,
+                message: None
+            })
+        );
+        assert!(matches!(
+            parse_user(502, Some("text/html"), "<html>Bad Gateway</html>"),
+            Err(Error::NotJson { status: 502, .. })
+        ));
+        assert!(matches!(
+            parse_user(200, Some("text/html"), "<!doctype html>"),
+            Err(Error::NotJson { status: 200, .. })
+        ));
+        assert!(matches!(
+            parse_user(200, JSON, ""),
+            Err(Error::NotJson { .. })
+        ));
+        assert!(matches!(
+            parse_user(200, JSON, r#"{"firstName":"x"}"#),
+            Err(Error::InvalidResponse { .. })
+        ));
+        assert!(matches!(
+            parse_user(200, JSON, r#"{"username":"  "}"#),
+            Err(Error::InvalidResponse { .. })
+        ));
+        assert!(matches!(
+            parse_user(200, JSON, "[]"),
+            Err(Error::InvalidResponse { .. })
+        ));
+        assert!(parse_user(200, JSON, r#"{"id":1}"#).is_ok());
+    }
+}

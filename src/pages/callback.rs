@@ -1,0 +1,42 @@
+//! `/webapp`: where iLert sends the browser back. `signin::finish` does the work; this page
+//! shows progress, and on failure what went wrong, with nothing lost.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use crate::components::notice::ErrorCard;
+use crate::components::timeline_view::TimelineView;
+use crate::config::Config;
+use crate::oauth::Error;
+use crate::session::Session;
+use crate::signin;
+
+#[component]
+pub fn CallbackPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let config = expect_context::<RwSignal<Config>>().get_untracked();
+    let failure = RwSignal::new(None::<Error>);
+    let navigate = use_navigate();
+    spawn_local(async move {
+        match signin::finish(session, &config).await {
+            Ok(()) => navigate("/", NavigateOptions { replace: true, ..Default::default() }),
+            Err(err) => failure.set(Some(err)),
+        }
+    });
+    view! {
+        {move || match failure.get() {
+            None => view! {
+                <section class="card" aria-busy="true">
+                    <h1>"Finishing sign-in…"</h1>
+                    <p role="status">"Checking the answer from iLert and exchanging the code for tokens."</p>
+                </section>
+            }.into_any(),
+            Some(err) => view! {
+                <ErrorCard error=err />
+                <p><a class="button" href="/">"Back to the start page"</a></p>
+                <TimelineView />
+            }.into_any(),
+        }}
+    }
+}

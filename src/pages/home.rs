@@ -1,0 +1,85 @@
+//! `/`: before sign-in, what will be requested and the Connect button; after, the profile,
+//! the token info, the tokens and the actions. The timeline is below either.
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::notice::NoticeBanner;
+use crate::components::profile_card::ProfileCard;
+use crate::components::request_summary::RequestSummary;
+use crate::components::timeline_view::TimelineView;
+use crate::components::token_info_card::TokenInfoCard;
+use crate::components::token_panel::TokenPanel;
+use crate::config::Config;
+use crate::oauth::Error;
+use crate::session::{Notice, Session};
+use crate::signin;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <NoticeBanner />
+        {move || if session.tokens.with(Option::is_some) {
+            view! { <SignedIn /> }.into_any()
+        } else {
+            view! { <SignedOut /> }.into_any()
+        }}
+        <TimelineView />
+    }
+}
+
+#[component]
+fn SignedOut() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let config = expect_context::<RwSignal<Config>>();
+    let connect = move |_| {
+        if let Err(err) = signin::start(&config.get_untracked()) {
+            session.notice.set(Some(Notice::error(&err)));
+        }
+    };
+    view! {
+        <section class="intro">
+            <h1>"Sign in to iLert with PKCE"</h1>
+            <p>"This page is a public OAuth2 client: it has no secret. It proves it started the sign-in by a one-time code verifier that never leaves this tab until the token request."</p>
+        </section>
+        <RequestSummary />
+        <p><button type="button" class="primary" data-testid="connect" on:click=connect>"Connect to iLert"</button></p>
+    }
+}
+
+#[component]
+fn SignedIn() -> impl IntoView {
+    let session = expect_context::<Session>();
+    if session.profile.get_untracked().is_none() {
+        spawn_local(session.load());
+    }
+    let busy = RwSignal::new(false);
+    let act = move |job: fn(Session) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>>>>| {
+        move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            spawn_local(async move {
+                let _ = job(session).await;
+                busy.set(false);
+            });
+        }
+    };
+    view! {
+        <h1 class="visually-hidden">"Signed in"</h1>
+        <div class="grid">
+            <ProfileCard />
+            <TokenInfoCard />
+        </div>
+        <TokenPanel />
+        <div class="actions" role="group" aria-label="Session actions">
+            <button type="button" data-testid="refresh" disabled=move || busy.get()
+                on:click=act(|s| Box::pin(s.refresh_now()))>"Refresh token"</button>
+            <button type="button" data-testid="reload-profile" disabled=move || busy.get()
+                on:click=act(|s| Box::pin(async move { s.load().await; Ok(()) }))>"Reload profile"</button>
+            <button type="button" data-testid="sign-out" class="danger" disabled=move || busy.get()
+                on:click=act(|s| Box::pin(async move { s.sign_out().await; Ok(()) }))>"Sign out"</button>
+        </div>
+    }
+}

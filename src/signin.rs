@@ -1,0 +1,147 @@
+//! The two halves of the authorization code flow as the browser runs them:
+//! `start` (Connect → iLert's authorize page) and `finish` (the `/webapp` callback → tokens).
+use crate::browser::{clock, history, http, random, storage};
+use crate::config::Config;
+use crate::oauth::authorize::{self, AuthorizeRequest};
+use crate::oauth::callback::{self, Callback};
+use crate::oauth::pending::{PendingAttempt, PendingStore};
+use crate::oauth::{pkce, token, Error};
+use crate::session::{Endpoints, Session};
+use crate::timeline::{self, Field, Step};
+
+const PENDING_KEY: &str = "ilert-pkce.pending";
+
+fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> T {
+    let mut store = PendingStore::from_json(storage::get(storage::Area::Session, PENDING_KEY).as_deref());
+    let out = f(&mut store);
+    if store.attempts.is_empty() {
+        storage::remove(storage::Area::Session, PENDING_KEY);
+    } else {
+        storage::set(storage::Area::Session, PENDING_KEY, &store.to_json());
+    }
+    out
+}
+
+/// Connect: makes a fresh verifier, challenge and state, remembers them for this tab, and
+/// sends the browser to the authorize endpoint.
+pub fn start(config: &Config) -> Result<(), Error> {
+    let authorize_url = config.authorize_endpoint()?;
+    let verifier = pkce::verifier_from_bytes(&random::bytes::<{ pkce::VERIFIER_BYTES }>());
+    let challenge = pkce::challenge_s256(&verifier);
+    let state = pkce::state_from_bytes(&random::bytes::<32>());
+    let now = clock::now_ms();
+
+    let request = AuthorizeRequest {
+        authorize_url: &authorize_url,
+        client_id: &config.client_id,
+        redirect_uri: &config.redirect_uri,
+        scopes: &config.scopes,
+        state: &state,
+        code_challenge: &challenge,
+    };
+    let url = authorize::authorize_url(&request);
+
+    timeline::clear();
+    timeline::note(
+        Step::Pkce,
+        "Verifier and S256 challenge created",
+        vec![
+            Field::new("code_verifier", verifier.clone(), true)
+                .note("32 random bytes from crypto.getRandomValues, base64url: stays in this tab until the token request"),
+            Field::new("code_challenge", challenge.clone(), false)
+                .note("base64url(SHA-256(code_verifier)): the only part iLert sees now"),
+            Field::new(
+                "check",
+                if pkce::verify_challenge(&verifier, &challenge) { "base64url(SHA-256(verifier)) = challenge ✓" } else { "mismatch ✗" },
+                false,
+            ),
+        ],
+    );
+    timeline::note(
+        Step::Authorize,
+        "Authorize request (browser navigation)",
+        std::iter::once(Field::new("URL", url.clone(), false))
+            .chain(authorize::params(&request).into_iter().map(|(name, value)| {
+                Field::new(name, value, false).note(authorize::explain_param(name))
+            }))
+            .collect(),
+    );
+
+    with_pending(|store| {
+        store.insert(
+            PendingAttempt {
+                state,
+                verifier,
+                challenge,
+                redirect_uri: config.redirect_uri.clone(),
+                client_id: config.client_id.clone(),
+                token_url: config.token_url(),
+                created_at_ms: now,
+            },
+            now,
+        )
+    });
+    history::go_to(&url).map_err(Error::Config)
+}
+
+/// The callback: reads the query and erases it from the address bar, takes the pending
+/// attempt for its state out of storage before anything is awaited (so a second run of the
+/// page finds nothing), then exchanges the code once. Tokens go to the session.
+pub async fn finish(session: Session, config: &Config) -> Result<(), Error> {
+    session.mark_callback_start();
+    let query = history::query();
+    // Before anything else: the code must not stay in the address bar or the history.
+    history::replace_url("/webapp");
+    let now = clock::now_ms();
+    let parsed = callback::parse_callback(&query);
+
+    let (code, state, iss) = match parsed {
+        Ok(Callback::Code { code, state, iss }) => (code, state, iss),
+        Ok(Callback::Error { error, description, state }) => {
+            timeline::note(
+                Step::Callback,
+                "Callback with an error",
+                vec![
+                    Field::new("error", error.clone(), false),
+                    Field::new("error_description", description.clone().unwrap_or_default(), false),
+                ],
+            );
+            // The attempt is over either way: drop it.
+            if let Some(state) = state {
+                with_pending(|store| {
+                    let _ = store.take(&state, now);
+                });
+            }
+            return Err(Error::OAuth { status: 0, code: error, description });
+        }
+        Err(e) => {
+            with_pending(|store| store.prune(now));
+            return Err(e.into());
+        }
+    };
+    let taken = with_pending(|store| {
+        store.prune(now);
+        store.take(&state, now)
+    });
+    timeline::note(
+        Step::Callback,
+        "Callback received",
+        vec![
+            Field::new("code", code.clone(), true).note("single use, valid for 2 minutes"),
+            Field::new("state", state.clone(), false).note(match &taken {
+                Ok(_) => "matches the attempt started in this tab ✓".to_string(),
+                Err(e) => format!("refused: {e}"),
+            }),
+        ],
+    );
+    let attempt = taken?;
+    callback::check_issuer(config.issuer.as_deref(), iss.as_deref())?;
+
+    let form = token::code_exchange_form(&attempt.client_id, &code, &attempt.verifier, &attempt.redirect_uri);
+    let id = timeline::request(Step::TokenExchange, "POST", &attempt.token_url, http::FORM_HEADERS, &form);
+    let answer = http::post_form(&attempt.token_url, &form).await?;
+    timeline::answer(id, &answer);
+    let tokens = token::parse_token_response(answer.status, answer.content_type.as_deref(), &answer.body)?;
+    session.begin(tokens, Endpoints::new(config, &attempt.client_id, &attempt.token_url));
+    Ok(())
+}

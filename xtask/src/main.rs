@@ -1,0 +1,49 @@
+//! `cargo xtask …`: the project's tools, written in Rust so that a fresh clone needs nothing
+//! but cargo.
+//!
+//! - `setup`: install what is missing (Chromium + driver, trunk, wasm-bindgen-cli, wasm-opt).
+//! - `demo`: ilert-sim on 127.0.0.1:4598 and `trunk serve` on localhost:4597.
+//! - `test`: every suite, from host unit tests to the e2e run in Chromium.
+//! - `size`: the release wasm's size, raw and brotli.
+mod cmd;
+mod demo;
+mod paths;
+mod setup;
+mod size;
+mod test;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure(),
+        Some("demo") => demo::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("size") => size::run(),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            print_help();
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`; try `cargo xtask help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "cargo xtask <command>\n\n\
+         setup   install what is missing: Chromium + chromedriver (apt), trunk 0.21.14,\n        \
+         wasm-bindgen-cli (= Cargo.lock), wasm-opt (npm binaryen 132), the wasm32 target\n\
+         demo    run ilert-sim on 127.0.0.1:4598 and the app on http://localhost:4597\n\
+         test    run every suite (host, simulator, wasm in Chromium, release build, e2e)\n        \
+         flags: --skip-e2e, --skip-wasm\n\
+         size    build the release app and print the wasm size, raw and brotli"
+    );
+}

@@ -1,0 +1,38 @@
+//! Where things are: the repository root, the release build, the tools' search path.
+use std::path::{Path, PathBuf};
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+/// The release build the e2e suite serves; separate from `dist/`, which `trunk serve` rewrites.
+pub fn dist_release() -> PathBuf {
+    root().join("dist-release")
+}
+
+/// `~/.cargo/bin` (where `cargo install` puts trunk and wasm-bindgen).
+pub fn cargo_bin() -> PathBuf {
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        return PathBuf::from(home).join("bin");
+    }
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    PathBuf::from(home).join(".cargo").join("bin")
+}
+
+/// npm's local bin folder, where binaryen's wasm-opt lands.
+pub fn node_bin() -> PathBuf {
+    root().join("node_modules").join(".bin")
+}
+
+/// PATH with the project's tools first, so trunk finds the pinned wasm-bindgen and wasm-opt.
+pub fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![node_bin(), cargo_bin()];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).expect("PATH entries are valid")
+}

@@ -1,0 +1,156 @@
+//! `cargo xtask setup`: installs, idempotently and only what is missing, every tool the build
+//! and the tests need. When all is present it only runs a few `--version` checks.
+use std::path::Path;
+use std::time::Instant;
+
+use crate::cmd::{output, run, tool};
+use crate::paths;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const WASM_OPT_VERSION: &str = "version_132";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Installs whatever is missing; fast when nothing is.
+pub fn ensure() -> Result<(), String> {
+    let started = Instant::now();
+    check_trunk_pins()?;
+    wasm_target()?;
+    chromium()?;
+    node_tools()?;
+    trunk()?;
+    wasm_bindgen()?;
+    println!("xtask setup: all tools present ({:.1}s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn wasm_target() -> Result<(), String> {
+    // Run inside the project so rustup answers for the pinned toolchain.
+    let installed = output(tool("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    println!("xtask setup: adding the {WASM_TARGET} target");
+    run(tool("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+fn chromium() -> Result<(), String> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    println!("xtask setup: installing chromium and chromium-driver (apt)");
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+fn node_tools() -> Result<(), String> {
+    if output(&mut tool("npm").arg("--version")).is_none() {
+        println!("xtask setup: installing nodejs and npm (apt)");
+        apt_install(&["nodejs", "npm"])?;
+    }
+    let wasm_opt = paths::node_bin().join("wasm-opt");
+    let version = output(&mut tool(&wasm_opt.to_string_lossy()).arg("--version")).unwrap_or_default();
+    let axe = paths::root().join("node_modules/axe-core/axe.min.js");
+    if version.contains(WASM_OPT_VERSION) && axe.exists() {
+        return Ok(());
+    }
+    println!("xtask setup: installing npm tools (binaryen, axe-core) from package-lock.json");
+    run(tool("npm").args(["ci", "--no-audit", "--no-fund"]))
+}
+
+fn trunk() -> Result<(), String> {
+    let version = output(tool("trunk").arg("--version")).unwrap_or_default();
+    if version == format!("trunk {TRUNK_VERSION}") {
+        return Ok(());
+    }
+    println!("xtask setup: installing trunk {TRUNK_VERSION} (a few minutes)");
+    run(tool("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
+}
+
+fn wasm_bindgen() -> Result<(), String> {
+    let wanted = locked_version("wasm-bindgen")?;
+    let version = output(tool("wasm-bindgen").arg("--version")).unwrap_or_default();
+    let runner = output(tool("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    if version == format!("wasm-bindgen {wanted}") && runner.ends_with(&wanted) {
+        return Ok(());
+    }
+    println!("xtask setup: installing wasm-bindgen-cli {wanted} (a few minutes)");
+    // Not --locked: one of its locked dependencies is no longer on crates.io.
+    run(tool("cargo").args(["install", "wasm-bindgen-cli", "--version", &wanted]))
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let root = output(tool("id").arg("-u")).as_deref() == Some("0");
+    let apt = |args: &[&str]| {
+        let mut command = if root { tool("apt-get") } else { tool("sudo") };
+        if !root {
+            command.arg("apt-get");
+        }
+        command.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        command
+    };
+    run(&mut apt(&["update", "-q"]))?;
+    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+    install.args(packages);
+    run(&mut install)
+}
+
+/// The version of a package in Cargo.lock.
+pub fn locked_version(name: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(paths::root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    locked_version_in(&lock, name).ok_or_else(|| format!("{name} is not in Cargo.lock"))
+}
+
+fn locked_version_in(lock: &str, name: &str) -> Option<String> {
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == format!("name = \"{name}\"") {
+            let version = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
+            return Some(version.to_string());
+        }
+    }
+    None
+}
+
+/// The `[tools]` pin of Trunk.toml, e.g. `wasm_bindgen`.
+fn trunk_pin(trunk_toml: &str, key: &str) -> Option<String> {
+    trunk_toml.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// Trunk refuses tools whose version differs from its pins: say so before a long build.
+fn check_trunk_pins() -> Result<(), String> {
+    let toml = std::fs::read_to_string(paths::root().join("Trunk.toml"))
+        .map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
+    let locked = locked_version("wasm-bindgen")?;
+    let pinned = trunk_pin(&toml, "wasm_bindgen").unwrap_or_default();
+    if pinned != locked {
+        return Err(format!(
+            "Trunk.toml pins wasm_bindgen = \"{pinned}\" but Cargo.lock has {locked}: make them equal"
+        ));
+    }
+    if trunk_pin(&toml, "wasm_opt").as_deref() != Some(WASM_OPT_VERSION) {
+        return Err(format!("Trunk.toml must pin wasm_opt = \"{WASM_OPT_VERSION}\" (package.json's binaryen)"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_locked_versions() {
+        let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(locked_version_in(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(locked_version_in(lock, "wasm-bindgen-futures"), None);
+    }
+
+    #[test]
+    fn trunk_pins_match_the_lock_file_and_package_json() {
+        check_trunk_pins().unwrap();
+        let package = std::fs::read_to_string(paths::root().join("package.json")).unwrap();
+        assert!(package.contains("\"binaryen\": \"132.0.0\""), "package.json must pin binaryen 132");
+    }
+}

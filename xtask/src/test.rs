@@ -1,0 +1,67 @@
+//! `cargo xtask test`: every suite, in the order a failure is cheapest to find.
+//! CI (`.ci/run`) calls exactly this.
+use std::time::Instant;
+
+use crate::cmd::{run, run_tests, tool, Counts};
+use crate::{paths, setup, size};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
+    let skip_wasm = args.iter().any(|a| a == "--skip-wasm");
+    let started = Instant::now();
+    setup::ensure()?;
+
+    let mut total = Counts::default();
+    let mut step = |name: &str, command: &mut std::process::Command| -> Result<(), String> {
+        let t = Instant::now();
+        println!("\n==> {name}");
+        let counts = run_tests(command)?;
+        println!("==> {name}: {} passed in {:.1}s", counts.passed, t.elapsed().as_secs_f64());
+        total.add(counts);
+        Ok(())
+    };
+
+    step("host unit tests (src/oauth, config, xtask)", tool("cargo").args(["test", "-p", "ilert-pkce", "-p", "xtask"]))?;
+    step("ilert-sim over HTTP", tool("cargo").args(["test", "-p", "ilert-sim"]))?;
+    if !skip_wasm {
+        step("browser glue in headless Chromium (wasm-bindgen-test)", &mut wasm_tests())?;
+    }
+    let t = Instant::now();
+    println!("\n==> release build (trunk build --release)");
+    release_build()?;
+    println!("==> release build in {:.1}s", t.elapsed().as_secs_f64());
+    size::report(&paths::dist_release())?;
+    if !skip_e2e {
+        let mut e2e = tool("cargo");
+        e2e.args(["test", "-p", "e2e", "--", "--test-threads=1"])
+            .env("ILERT_PKCE_DIST", paths::dist_release())
+            .env("CHROMEDRIVER", CHROMEDRIVER);
+        step("end to end in Chromium against ilert-sim", &mut e2e)?;
+    }
+
+    println!("\nxtask test: all suites green in {:.0}s", started.elapsed().as_secs_f64());
+    println!("{} passed, {} failed, {} skipped", total.passed, total.failed, total.ignored);
+    if total.passed == 0 {
+        return Err("no test ran".into());
+    }
+    Ok(())
+}
+
+fn wasm_tests() -> std::process::Command {
+    let mut command = tool("cargo");
+    command
+        .args(["test", "-p", "ilert-pkce", "--target", setup::WASM_TARGET, "--test", "browser"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+    command
+}
+
+/// `trunk build --release` into dist-release/ (not dist/, which `trunk serve` rewrites).
+pub fn release_build() -> Result<(), String> {
+    let dist = paths::dist_release();
+    run(tool("trunk").args(["build", "--release", "--dist"]).arg(&dist))
+}
