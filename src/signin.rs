@@ -112,7 +112,7 @@ pub async fn finish(session: Session, config: &Config) -> Result<(), Error> {
                     let _ = store.take(&state, now);
                 });
             }
-            return Err(Error::OAuth { status: 0, code: error, description });
+            return Err(Error::Authorization { error, description });
         }
         Err(e) => {
             with_pending(|store| store.prune(now));

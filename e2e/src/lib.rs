@@ -182,6 +182,47 @@ impl Harness {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// Gets a real authorization code for `client_id` straight from the simulator, outside the
+    /// browser, as an attacker who injects a code into someone else's callback would.
+    pub async fn code_from_sim(&self, state: &str) -> String {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        let page = http
+            .get(format!("{}/api/developers/oauth2/authorize", self.sim))
+            .query(&[
+                ("client_id", CLIENT_ID),
+                ("response_type", "code"),
+                ("redirect_uri", &format!("{}/webapp", self.app)),
+                ("scope", "profile offline_access"),
+                ("state", state),
+                ("code_challenge", challenge),
+                ("code_challenge_method", "S256"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let request_id = page.split("name=\"request_id\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a consent form").to_string();
+        let answer = http
+            .post(format!("{}/api/developers/oauth2/authorize", self.sim))
+            .form(&[("request_id", request_id.as_str()), ("user", "ada"), ("decision", "grant")])
+            .send()
+            .await
+            .unwrap();
+        let location = answer.headers()["location"].to_str().unwrap().to_string();
+        location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string()
+    }
+
+    /// The value of a field of the timeline's entries of `step` (e.g. Callback / state).
+    pub async fn timeline_field(&self, step: &str, name: &str) -> Option<String> {
+        let entries = self.session_storage("ilert-pkce.timeline").await?;
+        entries.as_array()?.iter().filter(|e| e["step"] == step).find_map(|e| {
+            e["fields"].as_array()?.iter().find(|f| f["name"] == name).and_then(|f| f["value"].as_str().map(str::to_string))
+        })
+    }
+
     /// Saves a PNG of the page.
     pub async fn screenshot(&self, path: &str) {
         let png = self.browser.screenshot().await.unwrap();

@@ -127,8 +127,8 @@ async fn an_api_call_with_an_expired_token_refreshes_once_and_retries() {
     let h = Harness::start().await;
     h.sign_in().await;
     let before = h.access_token().await;
-    // Every access token issued so far is now expired at the simulator.
-    let response = reqwest::Client::new().post(format!("{}/_sim/expire-access-tokens", h.sim)).send().await.unwrap();
+    // Every access token issued so far is now refused by the API, as an expired one would be.
+    let response = reqwest::Client::new().post(format!("{}/_sim/revoke_access_tokens", h.sim)).send().await.unwrap();
     assert!(response.status().is_success());
     let users_before = h.sim_stats().await["user_requests"].as_u64().unwrap();
 
@@ -198,9 +198,9 @@ async fn a_tampered_state_is_refused_and_no_token_is_requested() {
     h.open("/").await;
     h.click("[data-testid=connect]").await;
     h.wait("#grant").await;
-    // An attacker's state: the simulator echoes it back with a real code.
-    h.js("for (const f of document.querySelectorAll('input[name=state]')) f.value = 'forged-state';").await;
-    h.click("#grant").await;
+    // A real code, obtained by someone else, arrives with a state this tab never made.
+    let code = h.code_from_sim("forged-state").await;
+    h.open(&format!("/webapp?code={code}&state=forged-state")).await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("No token was requested"), "{error}");
     assert!(!h.url().await.contains("code="));
@@ -211,16 +211,11 @@ async fn a_tampered_state_is_refused_and_no_token_is_requested() {
 #[tokio::test]
 async fn a_replayed_callback_is_refused() {
     let h = Harness::start().await;
-    h.open("/").await;
-    h.click("[data-testid=connect]").await;
-    h.wait("#grant").await;
-    h.click("#grant").await;
-    h.wait_text("[data-testid=profile-username]", "ada").await;
-    // The same callback URL again (from history or a leaked log): its state was used up.
-    let requests = h.sim_requests().await;
-    let code = requests.as_array().unwrap().iter().find_map(|r| r["form"]["code"].as_str().map(str::to_string));
-    let code = code.expect("the simulator logged the code");
-    let state = "whatever-it-was";
+    h.sign_in().await;
+    // The same callback URL again (from the history or a leaked log): its state is used up.
+    let state = h.timeline_field("Callback", "state").await.expect("the timeline has the state");
+    let code = h.timeline_field("Callback", "code").await.expect("the timeline has the code");
+    h.js("sessionStorage.removeItem('ilert-pkce.tokens');").await;
     h.open(&format!("/webapp?code={code}&state={state}")).await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("No token was requested"), "{error}");

@@ -19,17 +19,29 @@ fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<AccessClaims, Api
         .to_str()
         .map_err(|_| ApiError::unauthorized("Malformed Authorization header"))?;
     let token = match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("Bearer") && !token.is_empty() => token,
-        _ => return Err(ApiError::unauthorized("Authorization header must be 'Bearer <access token>'")),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("Bearer") && !token.is_empty() => {
+            token
+        }
+        _ => {
+            return Err(ApiError::unauthorized(
+                "Authorization header must be 'Bearer <access token>'",
+            ))
+        }
     };
-    active_access(app, token).map_err(|why| ApiError::unauthorized(format!("Invalid access token: {why}")))
+    active_access(app, token)
+        .map_err(|why| ApiError::unauthorized(format!("Invalid access token: {why}")))
 }
 
-pub async fn current_user(State(app): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn current_user(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     app.store().stats.user_requests += 1;
     let claims = authenticate(&app, &headers)?;
     if !scopes::contains(&claims.il_s, scopes::PROFILE) {
-        return Err(ApiError::forbidden("The access token lacks the scope profile"));
+        return Err(ApiError::forbidden(
+            "The access token lacks the scope profile",
+        ));
     }
     let user = users::by_username(&claims.il_u)
         .ok_or_else(|| ApiError::unauthorized("The token's user does not exist"))?;

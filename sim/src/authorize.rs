@@ -23,7 +23,10 @@ struct Bounce {
 }
 
 fn bounce(error: &'static str, description: impl Into<String>) -> Bounce {
-    Bounce { error, description: description.into() }
+    Bounce {
+        error,
+        description: description.into(),
+    }
 }
 
 pub async fn authorize_get(State(app): State<AppState>, uri: Uri) -> Response {
@@ -49,7 +52,10 @@ pub async fn authorize_get(State(app): State<AppState>, uri: Uri) -> Response {
             pages::consent_page(&client, &scope, &request_id)
         }
         Err(b) => {
-            let mut q = vec![("error", b.error), ("error_description", b.description.as_str())];
+            let mut q = vec![
+                ("error", b.error),
+                ("error_description", b.description.as_str()),
+            ];
             q.extend(state.map(|s| ("state", s)));
             pages::redirect(StatusCode::FOUND, &client.redirect_uri, &q)
         }
@@ -63,7 +69,9 @@ fn trusted_client(app: &AppState, params: &Params) -> Result<Client, String> {
         .config
         .client(client_id)
         .ok_or_else(|| format!("Unknown client_id: {client_id}"))?;
-    let redirect_uri = params.get("redirect_uri")?.ok_or("redirect_uri is missing")?;
+    let redirect_uri = params
+        .get("redirect_uri")?
+        .ok_or("redirect_uri is missing")?;
     if redirect_uri != client.redirect_uri {
         return Err(format!(
             "redirect_uri {redirect_uri} does not match the redirect URI registered for {client_id}"
@@ -88,8 +96,12 @@ fn check_request(params: &Params) -> Result<(String, String), Bounce> {
             ))
         }
     }
-    let challenge = get("code_challenge")
-        .ok_or_else(|| bounce("invalid_request", format!("code_challenge is required: {ONLY_S256}")))?;
+    let challenge = get("code_challenge").ok_or_else(|| {
+        bounce(
+            "invalid_request",
+            format!("code_challenge is required: {ONLY_S256}"),
+        )
+    })?;
     match get("code_challenge_method") {
         Some("S256") => {}
         None => {
@@ -111,14 +123,21 @@ fn check_request(params: &Params) -> Result<(String, String), Bounce> {
             "code_challenge must be the base64url (no padding) SHA-256 of the verifier: 43 characters",
         ));
     }
-    let scope = scopes::parse(get("scope").unwrap_or("")).map_err(|e| bounce("invalid_scope", e))?;
+    let scope =
+        scopes::parse(get("scope").unwrap_or("")).map_err(|e| bounce("invalid_scope", e))?;
     Ok((scope.join(" "), challenge.to_string()))
 }
 
 /// The consent form's answer: a code, or `access_denied`, back to the client.
-pub async fn authorize_post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn authorize_post(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if !is_form(&headers) {
-        return pages::error_page("The consent form must be posted as application/x-www-form-urlencoded.");
+        return pages::error_page(
+            "The consent form must be posted as application/x-www-form-urlencoded.",
+        );
     }
     let params = Params::parse(&body);
     let get = |name| params.get(name).ok().flatten();
@@ -149,7 +168,10 @@ pub async fn authorize_post(State(app): State<AppState>, headers: HeaderMap, bod
         }
         (Some("grant"), None) => return pages::error_page("Choose one of the demo users."),
         (Some("deny"), _) => {
-            let mut q = vec![("error", "access_denied"), ("error_description", "The user denied access to the app")];
+            let mut q = vec![
+                ("error", "access_denied"),
+                ("error_description", "The user denied access to the app"),
+            ];
             q.extend(state.map(|s| ("state", s)));
             pages::redirect(StatusCode::SEE_OTHER, &pending.redirect_uri, &q)
         }

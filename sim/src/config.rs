@@ -45,7 +45,12 @@ impl Client {
             return Err("client id must not be empty".into());
         }
         let origin = origin_of(redirect_uri)?;
-        Ok(Client { id: id.to_string(), redirect_uri: redirect_uri.to_string(), origin, app_id })
+        Ok(Client {
+            id: id.to_string(),
+            redirect_uri: redirect_uri.to_string(),
+            origin,
+            app_id,
+        })
     }
 }
 
@@ -70,8 +75,10 @@ impl Default for SimConfig {
             refresh_ttl: 31_536_000,
             code_ttl: 120,
             latency_ms: 0,
-            clients: vec![Client::new(DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI, FIRST_APP_ID)
-                .expect("the default client is valid")],
+            clients: vec![
+                Client::new(DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI, FIRST_APP_ID)
+                    .expect("the default client is valid"),
+            ],
             quiet: false,
         }
     }
@@ -100,7 +107,10 @@ impl SimConfig {
     /// Parses the flags, without the program name (`std::env::args().skip(1)`).
     /// Accepts both `--flag value` and `--flag=value`.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<SimConfig, ArgsError> {
-        let mut config = SimConfig { clients: Vec::new(), ..SimConfig::default() };
+        let mut config = SimConfig {
+            clients: Vec::new(),
+            ..SimConfig::default()
+        };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -159,7 +169,8 @@ impl SimConfig {
 }
 
 fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, ArgsError> {
-    v.parse().map_err(|_| ArgsError::Invalid(format!("{flag}: {v:?} is not a valid number")))
+    v.parse()
+        .map_err(|_| ArgsError::Invalid(format!("{flag}: {v:?} is not a valid number")))
 }
 
 fn positive(flag: &str, v: &str) -> Result<u64, ArgsError> {
@@ -180,14 +191,18 @@ pub fn origin_of(uri: &str) -> Result<String, String> {
         return Err(format!("redirect URI {uri:?} must be http or https"));
     }
     if !uri.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(format!("redirect URI {uri:?} must be printable ASCII without spaces"));
+        return Err(format!(
+            "redirect URI {uri:?} must be printable ASCII without spaces"
+        ));
     }
     if uri.contains('#') {
         return Err(format!("redirect URI {uri:?} must not have a fragment"));
     }
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     if authority.is_empty() || authority.contains('@') {
-        return Err(format!("redirect URI {uri:?} needs a host and no user info"));
+        return Err(format!(
+            "redirect URI {uri:?} needs a host and no user info"
+        ));
     }
     let mut authority = authority.to_ascii_lowercase();
     let default_port = if scheme == "http" { ":80" } else { ":443" };
@@ -210,7 +225,10 @@ mod tests {
         let parsed = SimConfig::from_args(Vec::new()).unwrap();
         let d = SimConfig::default();
         assert_eq!(parsed.port, 4598);
-        assert_eq!((parsed.access_ttl, parsed.refresh_ttl, parsed.code_ttl), (3600, 31_536_000, 120));
+        assert_eq!(
+            (parsed.access_ttl, parsed.refresh_ttl, parsed.code_ttl),
+            (3600, 31_536_000, 120)
+        );
         assert_eq!(parsed.clients, d.clients);
         assert_eq!(d.clients[0].origin, "http://localhost:4597");
         assert_eq!(d.clients[0].app_id, 250);
@@ -223,20 +241,46 @@ mod tests {
              --client a=http://127.0.0.1:9000/cb --client b=https://EXAMPLE.com:443/x?y=1",
         ))
         .unwrap();
-        assert_eq!((c.port, c.access_ttl, c.refresh_ttl, c.code_ttl, c.latency_ms), (0, 5, 6, 7, 8));
+        assert_eq!(
+            (
+                c.port,
+                c.access_ttl,
+                c.refresh_ttl,
+                c.code_ttl,
+                c.latency_ms
+            ),
+            (0, 5, 6, 7, 8)
+        );
         assert!(c.quiet);
         assert_eq!(c.clients.len(), 2);
         assert_eq!(c.client("b").unwrap().origin, "https://example.com");
         assert_eq!(c.client("b").unwrap().app_id, 251);
-        assert_eq!(c.origins(), vec!["http://127.0.0.1:9000", "https://example.com"]);
+        assert_eq!(
+            c.origins(),
+            vec!["http://127.0.0.1:9000", "https://example.com"]
+        );
     }
 
     #[test]
     fn rejects_bad_flags() {
-        assert_eq!(SimConfig::from_args(args("--help")).unwrap_err(), ArgsError::Help);
-        for bad in ["--port", "--port x", "--code-ttl 0", "--client nope", "--client a=ftp://x/",
-            "--client a=http://x/#f", "--client a=http://x/ --client a=http://y/", "--what"] {
-            assert!(matches!(SimConfig::from_args(args(bad)), Err(ArgsError::Invalid(_))), "{bad}");
+        assert_eq!(
+            SimConfig::from_args(args("--help")).unwrap_err(),
+            ArgsError::Help
+        );
+        for bad in [
+            "--port",
+            "--port x",
+            "--code-ttl 0",
+            "--client nope",
+            "--client a=ftp://x/",
+            "--client a=http://x/#f",
+            "--client a=http://x/ --client a=http://y/",
+            "--what",
+        ] {
+            assert!(
+                matches!(SimConfig::from_args(args(bad)), Err(ArgsError::Invalid(_))),
+                "{bad}"
+            );
         }
     }
 }

@@ -17,7 +17,10 @@ pub struct OAuthError {
 
 impl OAuthError {
     fn new(code: &'static str, message: impl Into<String>) -> Self {
-        OAuthError { code, message: message.into() }
+        OAuthError {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid_request(m: impl Into<String>) -> Self {
         Self::new("invalid_request", m)
@@ -70,19 +73,33 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::UNAUTHORIZED, code: "UNAUTHORIZED", message: message.into() }
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "UNAUTHORIZED",
+            message: message.into(),
+        }
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::FORBIDDEN, code: "FORBIDDEN", message: message.into() }
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "FORBIDDEN",
+            message: message.into(),
+        }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::NOT_FOUND, code: "NOT_FOUND", message: message.into() }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "NOT_FOUND",
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Json(json!({ "status": self.status.as_u16(), "message": self.message, "code": self.code }));
+        let body = Json(
+            json!({ "status": self.status.as_u16(), "message": self.message, "code": self.code }),
+        );
         let mut response = (self.status, body).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6750 §3: tells a client it may refresh and retry.

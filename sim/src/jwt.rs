@@ -96,21 +96,36 @@ impl Default for Keys {
 
 impl Keys {
     pub fn new() -> Self {
-        Keys { hmac: hmac::Key::new(hmac::HMAC_SHA256, &random::bytes::<32>()) }
+        Keys {
+            hmac: hmac::Key::new(hmac::HMAC_SHA256, &random::bytes::<32>()),
+        }
     }
 
     pub fn sign_access(&self, claims: &AccessClaims) -> String {
-        let header = Header { alg: "RS256".into(), typ: "JWT".into(), kid: Some(KID.into()) };
+        let header = Header {
+            alg: "RS256".into(),
+            typ: "JWT".into(),
+            kid: Some(KID.into()),
+        };
         let input = signing_input(&header, claims);
         let mut sig = vec![0; RSA_KEY.public().modulus_len()];
         RSA_KEY
-            .sign(&signature::RSA_PKCS1_SHA256, &*random::RNG, input.as_bytes(), &mut sig)
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &*random::RNG,
+                input.as_bytes(),
+                &mut sig,
+            )
             .expect("RSA signing works");
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
 
     pub fn sign_refresh(&self, claims: &RefreshClaims) -> String {
-        let header = Header { alg: "HS256".into(), typ: "JWT".into(), kid: None };
+        let header = Header {
+            alg: "HS256".into(),
+            typ: "JWT".into(),
+            kid: None,
+        };
         let input = signing_input(&header, claims);
         let tag = hmac::sign(&self.hmac, input.as_bytes());
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
@@ -158,14 +173,19 @@ impl Keys {
 fn signing_input<C: Serialize>(header: &Header, claims: &C) -> String {
     let h = serde_json::to_vec(header).expect("header serializes");
     let c = serde_json::to_vec(claims).expect("claims serialize");
-    format!("{}.{}", URL_SAFE_NO_PAD.encode(h), URL_SAFE_NO_PAD.encode(c))
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(h),
+        URL_SAFE_NO_PAD.encode(c)
+    )
 }
 
 /// Splits a compact JWT into header, claims, signing input and signature bytes.
 fn split<C: DeserializeOwned>(token: &str) -> Result<(Header, C, String, Vec<u8>), Rejection> {
     const MALFORMED: Rejection = "token is malformed";
     let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(MALFORMED);
     };
@@ -207,7 +227,10 @@ mod tests {
         let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
         let parts: Vec<&str> = t.split('.').collect();
         let tampered = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
-        assert_eq!(keys.verify_access(&tampered, 99), Err("token signature is invalid"));
+        assert_eq!(
+            keys.verify_access(&tampered, 99),
+            Err("token signature is invalid")
+        );
         assert_eq!(keys.verify_access("a.b", 99), Err("token is malformed"));
         assert_eq!(keys.verify_access("", 99), Err("token is malformed"));
     }
@@ -215,13 +238,21 @@ mod tests {
     #[test]
     fn refresh_round_trip_and_confusion() {
         let keys = Keys::new();
-        let claims = RefreshClaims { iss: "ilert".into(), il_t: "OAUTH".into(), il_v: 1, exp: 50, il_k: "ab".into() };
+        let claims = RefreshClaims {
+            iss: "ilert".into(),
+            il_t: "OAUTH".into(),
+            il_v: 1,
+            exp: 50,
+            il_k: "ab".into(),
+        };
         let r = keys.sign_refresh(&claims);
         assert_eq!(keys.verify_refresh(&r, 49).unwrap(), claims);
         assert!(keys.verify_refresh(&r, 50).is_err());
         assert!(Keys::new().verify_refresh(&r, 49).is_err());
         assert!(keys.verify_access(&r, 49).is_err());
-        assert!(keys.verify_refresh(&keys.sign_access(&access(100)), 49).is_err());
+        assert!(keys
+            .verify_refresh(&keys.sign_access(&access(100)), 49)
+            .is_err());
     }
 
     #[test]

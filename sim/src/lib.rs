@@ -82,8 +82,14 @@ pub fn app(config: SimConfig) -> Router {
         .route("/_sim/requests", get(hooks::requests))
         .route("/_sim/config", get(hooks::config))
         .route("/_sim/reset", post(hooks::reset))
-        .route("/_sim/revoke_refresh_tokens", post(hooks::revoke_refresh_tokens))
-        .route("/_sim/revoke_access_tokens", post(hooks::revoke_access_tokens))
+        .route(
+            "/_sim/revoke_refresh_tokens",
+            post(hooks::revoke_refresh_tokens),
+        )
+        .route(
+            "/_sim/revoke_access_tokens",
+            post(hooks::revoke_access_tokens),
+        )
         .merge(fetched)
         .layer(cors::layer(&state.config))
         .layer(middleware::from_fn_with_state(state.clone(), log))
@@ -110,7 +116,11 @@ async fn log(State(app): State<AppState>, request: Request, next: Next) -> Respo
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let started = Instant::now();
     let response = next.run(request).await;
-    eprintln!("{method} {path} {} {}ms", response.status().as_u16(), started.elapsed().as_millis());
+    eprintln!(
+        "{method} {path} {} {}ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
     response
 }
 
@@ -125,7 +135,9 @@ pub async fn spawn(config: SimConfig) -> (SocketAddr, tokio::task::JoinHandle<()
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
         .await
         .unwrap_or_else(|e| panic!("ilert-sim cannot bind 127.0.0.1:{}: {e}", config.port));
-    let addr = listener.local_addr().expect("a bound listener has an address");
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
     let handle = tokio::spawn(async move {
         if let Err(e) = serve(listener, config).await {
             eprintln!("ilert-sim stopped: {e}");

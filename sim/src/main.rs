@@ -26,7 +26,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let port = listener.local_addr().map(|a| a.port()).unwrap_or(config.port);
+    let port = listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or(config.port);
     for c in &config.clients {
         eprintln!("ilert-sim: client {} -> {}", c.id, c.redirect_uri);
     }
@@ -37,7 +40,10 @@ async fn main() -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         eprintln!("ilert-sim: {e}");
         return ExitCode::FAILURE;
     }

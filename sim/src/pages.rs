@@ -58,8 +58,14 @@ fn layout(title: &str, body: &str) -> String {
 pub fn html(status: StatusCode, page: String) -> Response {
     let mut r = (status, page).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
@@ -79,7 +85,10 @@ pub fn error_page(message: &str) -> Response {
          be trusted to come from it. Check the app's client_id and redirect_uri.</p>",
         escape(message)
     );
-    html(StatusCode::BAD_REQUEST, layout("Authorization error - iLert simulator", &body))
+    html(
+        StatusCode::BAD_REQUEST,
+        layout("Authorization error - iLert simulator", &body),
+    )
 }
 
 /// The login-and-consent page: who asks, for what, and as which demo user.
@@ -121,14 +130,23 @@ pub fn consent_page(client: &Client, scope: &str, request_id: &str) -> Response 
         request_id = escape(request_id),
         redirect = escape(&client.redirect_uri),
     );
-    html(StatusCode::OK, layout(&format!("Authorize {} - iLert simulator", client.id), &body))
+    html(
+        StatusCode::OK,
+        layout(&format!("Authorize {} - iLert simulator", client.id), &body),
+    )
 }
 
 /// What a person finds at `/`: what this server is and where its endpoints are.
 pub fn index_page(clients: &[Client]) -> Response {
     let list: String = clients
         .iter()
-        .map(|c| format!("<li><code>{}</code> &rarr; <code>{}</code></li>\n", escape(&c.id), escape(&c.redirect_uri)))
+        .map(|c| {
+            format!(
+                "<li><code>{}</code> &rarr; <code>{}</code></li>\n",
+                escape(&c.id),
+                escape(&c.redirect_uri)
+            )
+        })
         .collect();
     let body = format!(
         "<span class=\"badge\">iLert simulator</span>\n<h1>ilert-sim is running</h1>\n\
@@ -143,13 +161,21 @@ pub fn index_page(clients: &[Client]) -> Response {
 
 /// Sends the browser back to the client's redirect URI with `params` in the query.
 pub fn redirect(status: StatusCode, redirect_uri: &str, params: &[(&str, &str)]) -> Response {
-    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
     let sep = if redirect_uri.contains('?') { '&' } else { '?' };
     let location = format!("{redirect_uri}{sep}{query}");
     let mut r = status.into_response();
     let h = r.headers_mut();
-    h.insert(header::LOCATION, HeaderValue::from_str(&location).expect("encoded URL is a valid header"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::LOCATION,
+        HeaderValue::from_str(&location).expect("encoded URL is a valid header"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
@@ -160,6 +186,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }

@@ -8,7 +8,11 @@ pub struct Params(Vec<(String, String)>);
 
 impl Params {
     pub fn parse(input: &[u8]) -> Params {
-        Params(form_urlencoded::parse(input).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        Params(
+            form_urlencoded::parse(input)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
     }
 
     /// The value of `name`; `Err` names the parameter when it was sent more than once.
@@ -47,11 +51,17 @@ pub fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 pub fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(String::from)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
 }
 
 #[cfg(test)]

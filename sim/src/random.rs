@@ -14,10 +14,12 @@ pub fn bytes<const N: usize>() -> [u8; N] {
 }
 
 pub fn hex<const N: usize>() -> String {
-    bytes::<N>().iter().fold(String::with_capacity(N * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes::<N>()
+        .iter()
+        .fold(String::with_capacity(N * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// 32 random bytes, base64url: 256 bits, safe in a URL as is.

@@ -49,7 +49,11 @@ pub fn parse(scope: &str) -> Result<Vec<String>, String> {
 /// The explanation the consent page shows for one valid scope token.
 pub fn describe_one(token: &str) -> Option<String> {
     match token {
-        PROFILE => return Some("See your user profile: name, username, e-mail, role and time zone.".into()),
+        PROFILE => {
+            return Some(
+                "See your user profile: name, username, e-mail, role and time zone.".into(),
+            )
+        }
         OFFLINE_ACCESS => {
             return Some(
                 "Stay connected: the app gets a refresh token and keeps access without asking you \
@@ -100,12 +104,18 @@ mod tests {
         assert!(parse("profile,source").is_err());
         assert!(parse("profile  source").is_err());
         assert!(parse("Profile").is_err());
-        assert_eq!(parse("profile profile source:w").unwrap(), ["profile", "source:w"]);
+        assert_eq!(
+            parse("profile profile source:w").unwrap(),
+            ["profile", "source:w"]
+        );
     }
 
     #[test]
     fn describes_in_words() {
-        assert_eq!(describe_one("incident:d").unwrap(), "View, create, change and delete incidents.");
+        assert_eq!(
+            describe_one("incident:d").unwrap(),
+            "View, create, change and delete incidents."
+        );
         assert_eq!(describe_one("status_page").unwrap(), "View status pages.");
         assert!(contains("profile offline_access", "offline_access"));
         assert!(!contains("profile", "offline"));

@@ -16,7 +16,9 @@ pub const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
 
 /// Wall-clock milliseconds since the epoch; every lifetime is measured with it.
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// An authorize request shown on a consent page and waiting for the user's answer.
@@ -105,14 +107,17 @@ impl Store {
 
     pub fn add_pending(&mut self, p: Pending) -> String {
         let now = now_ms();
-        self.pending.retain(|_, p| p.created_ms + PENDING_TTL_MS > now);
+        self.pending
+            .retain(|_, p| p.created_ms + PENDING_TTL_MS > now);
         let id = random::hex::<16>();
         self.pending.insert(id.clone(), p);
         id
     }
 
     pub fn pending(&self, id: &str) -> Option<&Pending> {
-        self.pending.get(id).filter(|p| p.created_ms + PENDING_TTL_MS > now_ms())
+        self.pending
+            .get(id)
+            .filter(|p| p.created_ms + PENDING_TTL_MS > now_ms())
     }
 
     pub fn take_pending(&mut self, id: &str) -> Option<Pending> {
@@ -174,7 +179,9 @@ impl Store {
     /// store never saw (another simulator run) is judged by its signature alone.
     pub fn access_revoked(&self, jti: &str) -> bool {
         match self.access.get(jti) {
-            Some((grant, revoked)) => *revoked || self.grants.get(grant).is_some_and(|g| g.access_revoked),
+            Some((grant, revoked)) => {
+                *revoked || self.grants.get(grant).is_some_and(|g| g.access_revoked)
+            }
             None => false,
         }
     }
@@ -186,23 +193,38 @@ impl Store {
     }
 
     pub fn revoke_all_access(&mut self) -> usize {
-        self.access.values_mut().filter(|e| !e.1).map(|e| e.1 = true).count()
+        self.access
+            .values_mut()
+            .filter(|e| !e.1)
+            .map(|e| e.1 = true)
+            .count()
     }
 
     /// Stores a new refresh token; when the (user, client) pair then holds more than
     /// [`MAX_REFRESH_TOKENS`] live ones, the oldest is revoked.
     pub fn add_refresh(&mut self, key: &str, grant: u64, exp: u64, now: u64) {
-        let Some(g) = self.grants.get(&grant) else { return };
+        let Some(g) = self.grants.get(&grant) else {
+            return;
+        };
         let (client_id, username) = (g.client_id.clone(), g.username.clone());
         let seq = self.next();
         self.refresh.insert(
             key.to_string(),
-            Refresh { grant, client_id: client_id.clone(), username: username.clone(), exp, seq, revoked: false },
+            Refresh {
+                grant,
+                client_id: client_id.clone(),
+                username: username.clone(),
+                exp,
+                seq,
+                revoked: false,
+            },
         );
         let mut live: Vec<(u64, String)> = self
             .refresh
             .iter()
-            .filter(|(_, r)| !r.revoked && r.exp > now && r.client_id == client_id && r.username == username)
+            .filter(|(_, r)| {
+                !r.revoked && r.exp > now && r.client_id == client_id && r.username == username
+            })
             .map(|(k, r)| (r.seq, k.clone()))
             .collect();
         if live.len() > MAX_REFRESH_TOKENS {
@@ -218,7 +240,9 @@ impl Store {
         match self.refresh.get(key) {
             None => Err("Provided refresh token is unknown"),
             Some(r) if r.revoked => Err("Provided refresh token has been revoked"),
-            Some(r) if r.client_id != client_id => Err("Provided refresh token was issued to another client"),
+            Some(r) if r.client_id != client_id => {
+                Err("Provided refresh token was issued to another client")
+            }
             Some(r) => Ok(r),
         }
     }
@@ -234,7 +258,11 @@ impl Store {
     }
 
     pub fn revoke_all_refresh(&mut self) -> usize {
-        self.refresh.values_mut().filter(|r| !r.revoked).map(|r| r.revoked = true).count()
+        self.refresh
+            .values_mut()
+            .filter(|r| !r.revoked)
+            .map(|r| r.revoked = true)
+            .count()
     }
 
     pub fn log_request(&mut self, endpoint: &'static str, entry: serde_json::Value) {
@@ -246,7 +274,10 @@ impl Store {
     }
 
     pub fn requests(&self, endpoint: &str) -> Vec<serde_json::Value> {
-        self.requests.get(endpoint).map(|l| l.iter().cloned().collect()).unwrap_or_default()
+        self.requests
+            .get(endpoint)
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Clears the counters and the request log (tokens and grants stay).
@@ -267,7 +298,10 @@ mod tests {
         for i in 0..=MAX_REFRESH_TOKENS {
             s.add_refresh(&format!("k{i}"), g, 100, 1);
         }
-        assert_eq!(s.usable_refresh("k0", "app").unwrap_err(), "Provided refresh token has been revoked");
+        assert_eq!(
+            s.usable_refresh("k0", "app").unwrap_err(),
+            "Provided refresh token has been revoked"
+        );
         for i in 1..=MAX_REFRESH_TOKENS {
             assert!(s.usable_refresh(&format!("k{i}"), "app").is_ok());
         }

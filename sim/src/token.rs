@@ -32,7 +32,11 @@ const NOT_FORM: &str = "Content-Type must be application/x-www-form-urlencoded";
 
 pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    let result = if is_form(&headers) { exchange(&app, &params) } else { Err(OAuthError::invalid_request(NOT_FORM)) };
+    let result = if is_form(&headers) {
+        exchange(&app, &params)
+    } else {
+        Err(OAuthError::invalid_request(NOT_FORM))
+    };
     let mut store = app.store();
     store.stats.token_requests += 1;
     let (response, error) = match result {
@@ -42,7 +46,15 @@ pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes)
             (e.clone().into_response(), Some(e.code))
         }
     };
-    log(&mut store, "token", &headers, &body, &params, response.status(), error);
+    log(
+        &mut store,
+        "token",
+        &headers,
+        &body,
+        &params,
+        response.status(),
+        error,
+    );
     response
 }
 
@@ -78,13 +90,19 @@ fn exchange(app: &AppState, params: &Params) -> Result<TokenResponse, OAuthError
         return Err(OAuthError::invalid_request(dup));
     }
     let get = |name| params.get(name).ok().flatten();
-    let grant_type = get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    let grant_type =
+        get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
     if grant_type != "authorization_code" && grant_type != "refresh_token" {
-        return Err(OAuthError::unsupported_grant_type(format!("grant_type {grant_type} is not supported")));
+        return Err(OAuthError::unsupported_grant_type(format!(
+            "grant_type {grant_type} is not supported"
+        )));
     }
-    let client_id = get("client_id").ok_or_else(|| OAuthError::invalid_request("client_id is required"))?;
+    let client_id =
+        get("client_id").ok_or_else(|| OAuthError::invalid_request("client_id is required"))?;
     if app.config.client(client_id).is_none() {
-        return Err(OAuthError::invalid_client(format!("Unknown client_id: {client_id}")));
+        return Err(OAuthError::invalid_client(format!(
+            "Unknown client_id: {client_id}"
+        )));
     }
     if grant_type == "authorization_code" {
         code_grant(app, params, client_id)
@@ -93,7 +111,11 @@ fn exchange(app: &AppState, params: &Params) -> Result<TokenResponse, OAuthError
     }
 }
 
-fn code_grant(app: &AppState, params: &Params, client_id: &str) -> Result<TokenResponse, OAuthError> {
+fn code_grant(
+    app: &AppState,
+    params: &Params,
+    client_id: &str,
+) -> Result<TokenResponse, OAuthError> {
     let get = |name| params.get(name).ok().flatten();
     let code = get("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
     let verifier = get("code_verifier")
@@ -120,36 +142,57 @@ fn code_grant(app: &AppState, params: &Params, client_id: &str) -> Result<TokenR
         return Err(OAuthError::invalid_grant("Provided code has expired"));
     }
     if c.client_id != client_id {
-        return Err(OAuthError::invalid_grant("Provided code was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "Provided code was issued to another client",
+        ));
     }
     if get("redirect_uri").is_some_and(|r| r != c.redirect_uri) {
-        return Err(OAuthError::invalid_grant("redirect_uri does not match the one used at authorize"));
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the one used at authorize",
+        ));
     }
     if !pkce::matches(verifier, &c.code_challenge) {
-        return Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge"));
+        return Err(OAuthError::invalid_grant(
+            "code_verifier does not match the code_challenge",
+        ));
     }
     let grant = store.new_grant(code, client_id, &c.username, &c.scope);
     store.stats.authorization_code_grants += 1;
     Ok(issue(app, &mut store, grant, &c.scope))
 }
 
-fn refresh_grant(app: &AppState, params: &Params, client_id: &str) -> Result<TokenResponse, OAuthError> {
+fn refresh_grant(
+    app: &AppState,
+    params: &Params,
+    client_id: &str,
+) -> Result<TokenResponse, OAuthError> {
     let get = |name| params.get(name).ok().flatten();
-    let token = get("refresh_token").ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+    let token = get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let claims = app
         .keys
         .verify_refresh(token, now_ms() / 1000)
-        .map_err(|why| OAuthError::invalid_grant(format!("Provided refresh token is invalid: {why}")))?;
+        .map_err(|why| {
+            OAuthError::invalid_grant(format!("Provided refresh token is invalid: {why}"))
+        })?;
     let mut store = app.store();
-    let grant_id = store.usable_refresh(&claims.il_k, client_id).map_err(OAuthError::invalid_grant)?.grant;
-    let grant_scope = store.grant(grant_id).map(|g| g.scope.clone()).unwrap_or_default();
+    let grant_id = store
+        .usable_refresh(&claims.il_k, client_id)
+        .map_err(OAuthError::invalid_grant)?
+        .grant;
+    let grant_scope = store
+        .grant(grant_id)
+        .map(|g| g.scope.clone())
+        .unwrap_or_default();
     // RFC 6749 §6: a refresh may narrow the scope, never widen it.
     let scope = match get("scope") {
         None => grant_scope,
         Some(s) => {
             let wanted = scopes::parse(s).map_err(OAuthError::invalid_scope)?;
             if let Some(extra) = wanted.iter().find(|w| !scopes::contains(&grant_scope, w)) {
-                return Err(OAuthError::invalid_scope(format!("scope {extra} was not granted")));
+                return Err(OAuthError::invalid_scope(format!(
+                    "scope {extra} was not granted"
+                )));
             }
             wanted.join(" ")
         }
@@ -162,7 +205,10 @@ fn refresh_grant(app: &AppState, params: &Params, client_id: &str) -> Result<Tok
 
 /// Mints an access token for `scope`, and a refresh token when the grant holds `offline_access`.
 fn issue(app: &AppState, store: &mut Store, grant_id: u64, scope: &str) -> TokenResponse {
-    let grant = store.grant(grant_id).expect("issued for a stored grant").clone();
+    let grant = store
+        .grant(grant_id)
+        .expect("issued for a stored grant")
+        .clone();
     let app_id = app.config.client(&grant.client_id).map_or(0, |c| c.app_id);
     let now = now_ms();
     let exp = |ttl: u64| (now + ttl * 1000).div_ceil(1000); // lives at least `ttl` seconds
@@ -233,7 +279,15 @@ pub async fn token_info(State(app): State<AppState>, headers: HeaderMap, body: B
         Ok(v) => (no_store(Json(v).into_response()), None),
         Err(e) => (e.clone().into_response(), Some(e.code)),
     };
-    log(&mut app.store(), "token_info", &headers, &body, &params, response.status(), error);
+    log(
+        &mut app.store(),
+        "token_info",
+        &headers,
+        &body,
+        &params,
+        response.status(),
+        error,
+    );
     response
 }
 
@@ -248,14 +302,17 @@ pub async fn revoke(State(app): State<AppState>, headers: HeaderMap, body: Bytes
             return Err(OAuthError::invalid_request(NOT_FORM));
         }
         let get = |name| params.get(name).map_err(OAuthError::invalid_request);
-        let token = get("token")?.ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+        let token =
+            get("token")?.ok_or_else(|| OAuthError::invalid_request("token is required"))?;
         let client_id = get("client_id")?;
         let now = now_ms() / 1000;
         let mut store = app.store();
         if let Ok(claims) = app.keys.verify_refresh(token, now) {
             if let (Some(sent), Some(owner)) = (client_id, store.refresh_client(&claims.il_k)) {
                 if sent != owner {
-                    return Err(OAuthError::invalid_request("The token was issued to another client"));
+                    return Err(OAuthError::invalid_request(
+                        "The token was issued to another client",
+                    ));
                 }
             }
             store.revoke_refresh(&claims.il_k);
@@ -268,6 +325,14 @@ pub async fn revoke(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         Ok(()) => (no_store(StatusCode::OK.into_response()), None),
         Err(e) => (e.clone().into_response(), Some(e.code)),
     };
-    log(&mut app.store(), "revoke", &headers, &body, &params, response.status(), error);
+    log(
+        &mut app.store(),
+        "revoke",
+        &headers,
+        &body,
+        &params,
+        response.status(),
+        error,
+    );
     response
 }

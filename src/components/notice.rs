@@ -29,6 +29,7 @@ pub fn ErrorCard(error: Error) -> impl IntoView {
         <section class="notice error" role="alert" data-testid="error">
             <h1>{error.title()}</h1>
             <p class="error-text">{error.to_string()}</p>
+            {error.hint().map(|hint| view! { <p>{hint}</p> })}
         </section>
     }
 }

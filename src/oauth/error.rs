@@ -9,6 +9,16 @@ use super::pending::StateError;
 /// Everything that can go wrong in a protocol step, with the server's own code and text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
+    /// iLert sent the browser back with `error` (and maybe `error_description`) instead of a
+    /// code: the person denied access, or the authorize request was refused.
+    #[error("{}", authorization_message(error, description.as_deref()))]
+    Authorization {
+        /// The OAuth error code, e.g. `access_denied`.
+        error: String,
+        /// The server's human text, if any.
+        description: Option<String>,
+    },
+
     /// An OAuth error from the token endpoint, in iLert's shape (`code` + `error`) or RFC 6749's
     /// (`error` + `error_description`).
     #[error("{}", oauth_message(code, description.as_deref(), *status))]
@@ -87,6 +97,7 @@ impl Error {
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::OAuth { code, .. } => Some(code),
+            Error::Authorization { error, .. } => Some(error),
             Error::Api { code, .. } => code.as_deref(),
             _ => None,
         }
@@ -107,6 +118,7 @@ impl Error {
     /// A short heading for the UI, above the [`Display`](std::fmt::Display) text.
     pub fn title(&self) -> &'static str {
         match self {
+            Error::Authorization { .. } => "iLert did not grant access",
             Error::OAuth { .. } => "The token request was refused",
             Error::Api { .. } => "iLert sent back an error",
             Error::Unauthorized { .. } => "The access token was refused",
@@ -133,8 +145,21 @@ impl Error {
                 _ => "Try again; if it keeps failing, check the settings and connect again.",
             }),
             Error::Unauthorized { .. } => Some("Sign in again with Connect."),
+            Error::Authorization { error, .. } if error == "access_denied" => {
+                Some("Access was not granted; press Connect to try again.")
+            }
+            Error::Authorization { .. } => {
+                Some("Check the client id, redirect URI and scopes in the settings, then connect again.")
+            }
             _ => None,
         }
+    }
+}
+
+fn authorization_message(error: &str, description: Option<&str>) -> String {
+    match description.filter(|d| !d.trim().is_empty()) {
+        Some(d) => format!("iLert answered the authorize request with {error}: {d}"),
+        None => format!("iLert answered the authorize request with {error}"),
     }
 }
 
@@ -282,6 +307,16 @@ pub(crate) fn api_error(status: u16, value: &Value) -> Error {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_error_callback_reads_as_the_servers_words() {
+        let e = Error::Authorization { error: "access_denied".into(), description: Some("The user denied access".into()) };
+        assert_eq!(e.to_string(), "iLert answered the authorize request with access_denied: The user denied access");
+        assert_eq!(e.code(), Some("access_denied"));
+        assert_eq!(e.status(), None);
+        assert!(!e.is_invalid_grant());
+        assert!(e.hint().unwrap().contains("Connect"));
+    }
     use super::*;
     use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! CI (`.ci/run`) calls exactly this.
 use std::time::Instant;
 
-use crate::cmd::{run, run_tests, tool, Counts};
+use crate::cmd::{self, run_tests, tool, Counts};
 use crate::{paths, setup, size};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -63,5 +63,5 @@ fn wasm_tests() -> std::process::Command {
 /// `trunk build --release` into dist-release/ (not dist/, which `trunk serve` rewrites).
 pub fn release_build() -> Result<(), String> {
     let dist = paths::dist_release();
-    run(tool("trunk").args(["build", "--release", "--dist"]).arg(&dist))
+    cmd::run(tool("trunk").args(["build", "--release", "--dist"]).arg(&dist))
 }

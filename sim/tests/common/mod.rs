@@ -17,7 +17,11 @@ pub const TOKEN: &str = "/api/developers/oauth2/token";
 pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
 
 pub fn config() -> SimConfig {
-    SimConfig { port: 0, quiet: true, ..SimConfig::default() }
+    SimConfig {
+        port: 0,
+        quiet: true,
+        ..SimConfig::default()
+    }
 }
 
 pub struct Sim {
@@ -28,8 +32,15 @@ pub struct Sim {
 
 pub async fn start(config: SimConfig) -> Sim {
     let (addr, server) = ilert_sim::spawn(config).await;
-    let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-    Sim { base: format!("http://{addr}"), http, _server: server }
+    let http = reqwest::Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    Sim {
+        base: format!("http://{addr}"),
+        http,
+        _server: server,
+    }
 }
 
 /// The standard authorize query for the default client.
@@ -47,9 +58,21 @@ pub fn authorize_query<'a>(scope: &'a str, state: &'a str) -> Vec<(&'a str, &'a 
 
 /// The query parameters of a redirect's Location, which must start with `prefix`.
 pub fn location(resp: &Response, prefix: &str) -> HashMap<String, String> {
-    let loc = resp.headers().get(header::LOCATION).expect("a Location header").to_str().unwrap();
-    assert!(loc.starts_with(&format!("{prefix}?")), "{loc} does not go to {prefix}");
-    Url::parse(loc).unwrap().query_pairs().into_owned().collect()
+    let loc = resp
+        .headers()
+        .get(header::LOCATION)
+        .expect("a Location header")
+        .to_str()
+        .unwrap();
+    assert!(
+        loc.starts_with(&format!("{prefix}?")),
+        "{loc} does not go to {prefix}"
+    );
+    Url::parse(loc)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
 }
 
 /// The hidden request id of a consent page.
@@ -65,11 +88,23 @@ impl Sim {
     }
 
     pub async fn get_json(&self, path: &str) -> Value {
-        self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn authorize(&self, query: &[(&str, &str)]) -> Response {
-        self.http.get(self.url(AUTHORIZE)).query(query).send().await.unwrap()
+        self.http
+            .get(self.url(AUTHORIZE))
+            .query(query)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Opens the consent page for `query` and gives its request id.
@@ -80,8 +115,17 @@ impl Sim {
     }
 
     pub async fn decide(&self, request_id: &str, decision: &str, user: &str) -> Response {
-        let form = [("request_id", request_id), ("user", user), ("decision", decision)];
-        self.http.post(self.url(AUTHORIZE)).form(&form).send().await.unwrap()
+        let form = [
+            ("request_id", request_id),
+            ("user", user),
+            ("decision", decision),
+        ];
+        self.http
+            .post(self.url(AUTHORIZE))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Authorize + grant as `user`: the code the browser would bring back.
@@ -134,12 +178,19 @@ impl Sim {
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {
-        self.token(&[("grant_type", "refresh_token"), ("client_id", CLIENT), ("refresh_token", refresh_token)])
-            .await
+        self.token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT),
+            ("refresh_token", refresh_token),
+        ])
+        .await
     }
 
     pub async fn current_user(&self, authorization: Option<&str>) -> Response {
-        let mut req = self.http.get(self.url("/api/users/current")).header(header::ACCEPT, "application/json");
+        let mut req = self
+            .http
+            .get(self.url("/api/users/current"))
+            .header(header::ACCEPT, "application/json");
         if let Some(a) = authorization {
             req = req.header(header::AUTHORIZATION, a);
         }
@@ -147,13 +198,17 @@ impl Sim {
     }
 
     pub async fn token_info(&self, token: &str) -> Value {
-        let resp = self.post_form("/api/developers/oauth2/token_info", &[("token", token)]).await;
+        let resp = self
+            .post_form("/api/developers/oauth2/token_info", &[("token", token)])
+            .await;
         assert_eq!(resp.status(), StatusCode::OK);
         resp.json().await.unwrap()
     }
 
     pub async fn revoke(&self, token: &str) -> StatusCode {
-        self.post_form("/api/developers/oauth2/revoke", &[("token", token)]).await.status()
+        self.post_form("/api/developers/oauth2/revoke", &[("token", token)])
+            .await
+            .status()
     }
 }
 
@@ -187,5 +242,7 @@ pub async fn assert_api_error(resp: Response, status: u16) -> String {
 }
 
 pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} missing in {v}"))
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
 }
