@@ -96,7 +96,9 @@ async fn the_refresh_button_rotates_the_tokens() {
     let old = before["refresh_token"].as_str().unwrap();
     let (status, body) = h.sim_post("/api/developers/oauth2/token", &[("grant_type", "refresh_token"), ("client_id", "ilert-pkce-demo"), ("refresh_token", old)]).await;
     assert_eq!((status, body["code"].as_str()), (401, Some("invalid_grant")));
-    assert_eq!(h.sim_stats().await["refresh_grants"], 2); // the app's, then ours (refused)
+    let stats = h.sim_stats().await;
+    assert_eq!(stats["refresh_grants"], 1, "one refresh by the app: {stats}");
+    assert_eq!(stats["failed_token_requests"], 1, "ours, with the old token, refused: {stats}");
     h.stop().await;
 }
 
