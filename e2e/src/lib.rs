@@ -56,6 +56,11 @@ impl Harness {
 
     /// Starts everything; `tune` adjusts the simulator (token lifetimes, latency).
     pub async fn with_sim(tune: impl FnOnce(&mut SimConfig)) -> Harness {
+        Harness::custom(tune, |config| config.to_string()).await
+    }
+
+    /// Starts everything; `config` turns the test's default config.json into the text served.
+    pub async fn custom(tune: impl FnOnce(&mut SimConfig), config_text: impl FnOnce(Value) -> String) -> Harness {
         let dist = dist_dir();
         let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let app_port = app_listener.local_addr().unwrap().port();
@@ -71,7 +76,7 @@ impl Harness {
         let (sim_addr, _sim_task) = ilert_sim::spawn(config).await;
         let sim = format!("http://127.0.0.1:{}", sim_addr.port());
 
-        serve_app(app_listener, dist, app_config(&app, &sim));
+        serve_app(app_listener, dist, config_text(app_config(&app, &sim)));
         let (chromedriver, driver_url) = start_chromedriver();
         let profile = TempDir::new("ilert-pkce-e2e-profile");
         let browser = connect_browser(&driver_url, &profile.0).await;
@@ -184,9 +189,8 @@ impl Harness {
 
     /// Gets a real authorization code for `client_id` straight from the simulator, outside the
     /// browser, as an attacker who injects a code into someone else's callback would.
-    pub async fn code_from_sim(&self, state: &str) -> String {
+    pub async fn code_from_sim(&self, state: &str, challenge: &str) -> String {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
         let page = http
             .get(format!("{}/api/developers/oauth2/authorize", self.sim))
             .query(&[
@@ -261,12 +265,23 @@ fn app_config(app: &str, sim: &str) -> Value {
     })
 }
 
+/// A path on the app's own server that answers every request like a broken gateway: HTTP 502
+/// with an HTML page. Point `api_base` here to test non-JSON answers.
+pub const BROKEN_API: &str = "/broken-gateway";
+
 /// Serves the release build like a CDN with an SPA fallback, and this test's config.json.
-fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: Value) {
-    let config = config.to_string();
+fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) {
     let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    let gateway = || async {
+        (
+            axum::http::StatusCode::BAD_GATEWAY,
+            [("content-type", "text/html")],
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        )
+    };
     let router = Router::new()
         .route("/config.json", get(move || async move { ([("content-type", "application/json")], config) }))
+        .route(&format!("{BROKEN_API}/{{*rest}}"), axum::routing::any(gateway))
         .fallback_service(files);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 }

@@ -201,7 +201,7 @@ async fn a_tampered_state_is_refused_and_no_token_is_requested() {
     h.click("[data-testid=connect]").await;
     h.wait("#grant").await;
     // A real code, obtained by someone else, arrives with a state this tab never made.
-    let code = h.code_from_sim("forged-state").await;
+    let code = h.code_from_sim("forged-state", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").await;
     h.open(&format!("/webapp?code={code}&state=forged-state")).await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("No token was requested"), "{error}");

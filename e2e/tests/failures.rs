@@ -1,0 +1,75 @@
+//! Bad input and broken servers end in a clear message on screen, and lose nothing.
+use e2e::{Harness, BROKEN_API};
+
+#[tokio::test]
+async fn a_broken_config_json_says_what_is_wrong() {
+    let h = Harness::custom(|_| {}, |_| "{ this is not json".to_string()).await;
+    h.open("/").await;
+    let text = h.text("[role=alert]").await;
+    assert!(text.contains("configuration could not be loaded"), "{text}");
+    assert!(text.contains("config.json"), "{text}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_config_without_client_id_says_which_field() {
+    let h = Harness::custom(|_| {}, |mut c| {
+        c.as_object_mut().unwrap().remove("client_id");
+        c.to_string()
+    })
+    .await;
+    h.open("/").await;
+    let text = h.text("[role=alert]").await;
+    assert!(text.contains("client_id"), "{text}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_is_down_gives_a_network_message() {
+    let h = Harness::custom(|_| {}, |mut c| {
+        // The authorize page is the simulator; the token endpoint is a closed port.
+        c["api_base"] = "http://127.0.0.1:9".into();
+        c.to_string()
+    })
+    .await;
+    h.sign_in_as("ada").await;
+    let error = h.text("[data-testid=error]").await;
+    assert!(error.contains("Network failure") && error.contains("could not reach"), "{error}");
+    assert!(!h.url().await.contains("code="));
+    assert!(h.tokens().await.is_none());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_gateway_answering_html_gives_a_not_json_message() {
+    let h = Harness::custom(|_| {}, |mut c| {
+        let app = c["redirect_uri"].as_str().unwrap().trim_end_matches("/webapp").to_string();
+        c["api_base"] = format!("{app}{BROKEN_API}").into();
+        c.to_string()
+    })
+    .await;
+    h.sign_in_as("ada").await;
+    let error = h.text("[data-testid=error]").await;
+    assert!(error.contains("502") && error.contains("text/html") && error.contains("instead of JSON"), "{error}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_code_shows_ilerts_invalid_grant() {
+    let h = Harness::with_sim(|c| c.code_ttl = 1).await;
+    h.open("/").await;
+    h.click("[data-testid=connect]").await;
+    h.wait("#grant").await;
+    // The code for this tab's own attempt, held until it is dead (exp is rounded up: wait 2.5 s).
+    let authorize = h.browser.current_url().await.unwrap();
+    let param = |name: &str| authorize.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap();
+    let (state, challenge) = (param("state"), param("code_challenge"));
+    let code = h.code_from_sim(&state, &challenge).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    h.open(&format!("/webapp?code={code}&state={state}")).await;
+    let error = h.text("[data-testid=error]").await;
+    assert!(error.contains("The token request was refused") && error.contains("invalid_grant"), "{error}");
+    assert!(error.contains("HTTP 401"), "iLert sends invalid_grant with 401: {error}");
+    assert!(h.tokens().await.is_none());
+    h.stop().await;
+}
