@@ -1,13 +1,14 @@
 //! The root: load the configuration, then route "/" (home / signed in), "/webapp" (the OAuth
-//! callback) and everything else (not found).
+//! callback), "/settings", and everything else (not found).
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::browser::config_file;
 use crate::config::Config;
-use crate::pages::{callback::CallbackPage, home::Home, not_found::NotFound};
+use crate::pages::{callback::CallbackPage, home::Home, not_found::NotFound, settings::SettingsPage};
 use crate::session::Session;
+use crate::settings::Settings;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -16,6 +17,10 @@ pub fn App() -> impl IntoView {
         <header class="top">
             <a class="brand" href="/">"ilert-pkce"</a>
             <span class="tagline">"Sign in to iLert with OAuth2 + PKCE, step by step"</span>
+            <nav aria-label="Main">
+                <a href="/">"Home"</a>
+                <a href="/settings" data-testid="nav-settings">"Settings"</a>
+            </nav>
         </header>
         <main id="main">
             {move || match config.get() {
@@ -36,13 +41,16 @@ pub fn App() -> impl IntoView {
 /// Everything that needs a configuration: the session and the routes.
 #[component]
 fn Ready(config: Config) -> impl IntoView {
-    provide_context(RwSignal::new(config));
+    let settings = Settings::load(config);
+    provide_context(settings);
+    provide_context(settings.current);
     provide_context(Session::restore());
     view! {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home />
                 <Route path=path!("/webapp") view=CallbackPage />
+                <Route path=path!("/settings") view=SettingsPage />
             </Routes>
         </Router>
     }

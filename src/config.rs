@@ -18,6 +18,9 @@ pub const DEFAULT_AUTHORIZE_URL: &str = "https://app.ilert.com/api/developers/oa
 /// iLert's API base (token, revoke, token_info, users) as used by iLert's own clients.
 pub const DEFAULT_API_BASE: &str = "https://api.ilert.com";
 
+/// The app's route for the OAuth callback; a redirect URI must point at it.
+pub const CALLBACK_PATH: &str = "/webapp";
+
 /// The app's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
@@ -268,6 +271,12 @@ impl Config {
                         "The redirect URI must not contain a fragment (#…).".into(),
                     );
                 }
+                if u.path != CALLBACK_PATH {
+                    problem(
+                        "redirect_uri",
+                        format!("The redirect URI must end in {CALLBACK_PATH}: that is the page of this app that handles iLert's answer."),
+                    );
+                }
                 if let Some(page) = page_origin.filter(|p| !p.trim().is_empty()) {
                     let page = origin_of(page).unwrap_or_else(|| page.trim().to_string());
                     if u.origin() != page {
@@ -300,6 +309,8 @@ struct ParsedUrl {
     scheme: String,
     host: String,
     port: Option<u16>,
+    /// The path, without query or fragment (`/` when empty).
+    path: String,
     query: bool,
     fragment: bool,
 }
@@ -370,6 +381,10 @@ fn parse_url(url: &str) -> Option<ParsedUrl> {
         scheme: scheme.to_ascii_lowercase(),
         host: host.to_ascii_lowercase(),
         port,
+        path: match before_fragment.split('?').next().unwrap_or("") {
+            "" => "/".to_string(),
+            path => path.to_string(),
+        },
         query: before_fragment.contains('?'),
         fragment: tail.contains('#'),
     })
@@ -684,5 +699,16 @@ mod tests {
             f,
             "a trailing slash does not change the endpoints"
         );
+    }
+
+    #[test]
+    fn the_redirect_uri_must_point_at_the_callback_route() {
+        let mut c = Config::from_json(include_str!("../public/config.json")).unwrap();
+        assert!(c.validate(Some("http://localhost:4597")).is_empty());
+        c.redirect_uri = "http://localhost:4597/callback".into();
+        let problems = c.validate(Some("http://localhost:4597"));
+        assert!(problems.iter().any(|p| p.field == "redirect_uri" && p.message.contains("/webapp")), "{problems:?}");
+        c.redirect_uri = "http://localhost:4597/webapp?x=1".into();
+        assert!(!c.validate(None).iter().any(|p| p.message.contains("must end in")));
     }
 }

@@ -227,6 +227,39 @@ impl Harness {
         })
     }
 
+    /// Runs axe-core (node_modules/axe-core, from package.json) on the page and returns the
+    /// violations of serious or critical impact, one line each.
+    pub async fn axe_serious(&self) -> Vec<String> {
+        let axe = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe)
+            .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask setup`)", axe.display()));
+        self.js(&format!("{source}\n;return true;")).await;
+        let found = self
+            .browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    }
+
+    /// Whether the page scrolls sideways (it should not, at any width from 360 px).
+    pub async fn overflows_horizontally(&self) -> Option<String> {
+        let wide = self
+            .js("if (document.documentElement.scrollWidth <= window.innerWidth + 1) return null;
+                 const w = document.documentElement.clientWidth;
+                 return `page ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window: ` +
+                   [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
+                   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ');")
+            .await;
+        wide.as_str().map(str::to_string)
+    }
+
     /// Saves a PNG of the page.
     pub async fn screenshot(&self, path: &str) {
         let png = self.browser.screenshot().await.unwrap();

@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 pub mod countdown;
+pub mod jwt_inspector;
 pub mod notice;
 pub mod profile_card;
 pub mod request_summary;

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::jwt_inspector::JwtInspector;
 use crate::components::notice::NoticeBanner;
 use crate::components::profile_card::ProfileCard;
 use crate::components::request_summary::RequestSummary;
@@ -81,5 +82,6 @@ fn SignedIn() -> impl IntoView {
             <button type="button" data-testid="sign-out" class="danger" disabled=move || busy.get()
                 on:click=act(|s| Box::pin(async move { s.sign_out().await; Ok(()) }))>"Sign out"</button>
         </div>
+        <JwtInspector />
     }
 }

@@ -2,3 +2,4 @@
 pub mod callback;
 pub mod home;
 pub mod not_found;
+pub mod settings;

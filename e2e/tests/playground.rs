@@ -1,0 +1,182 @@
+//! The playground: the timeline, the settings, the JWT inspector, and accessibility.
+use base64::Engine;
+use e2e::fantoccini::Locator;
+use e2e::Harness;
+use sha2::{Digest, Sha256};
+
+/// The entry of the timeline for a step, e.g. `TokenExchange`.
+fn step(name: &str) -> String {
+    format!("[data-testid=timeline] li[data-step={name}]")
+}
+
+#[tokio::test]
+async fn the_timeline_shows_every_step_with_real_data_and_masks_secrets() {
+    let h = Harness::start().await;
+    h.sign_in().await;
+    h.wait_text("[data-testid=info-active]", "yes").await;
+    for name in ["Pkce", "Authorize", "Callback", "TokenExchange", "Profile", "TokenInfo"] {
+        h.wait(&step(name)).await;
+    }
+
+    // PKCE: the check is shown as passing; the verifier is masked until revealed.
+    let pkce = h.text(&step("Pkce")).await;
+    assert!(pkce.contains("base64url(SHA-256(verifier)) = challenge ✓"), "{pkce}");
+    assert!(pkce.contains("••••") && pkce.contains("(43 characters)"), "{pkce}");
+    h.click(&format!("{} button.reveal", step("Pkce"))).await;
+    let fields = h.wait(&step("Pkce")).await.find_all(Locator::Css("dd code")).await.unwrap();
+    let verifier = fields[0].text().await.unwrap();
+    let challenge = fields[1].text().await.unwrap();
+    assert_eq!(verifier.len(), 43, "{verifier}");
+    let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    assert_eq!(challenge, expected, "the challenge shown is base64url(SHA-256(the verifier shown))");
+
+    // The authorize URL taken apart, each parameter explained.
+    let authorize = h.text(&step("Authorize")).await;
+    for p in ["client_id", "response_type", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"] {
+        assert!(authorize.contains(p), "{p} missing: {authorize}");
+    }
+    assert!(authorize.contains("S256"));
+
+    // The exact token request: method, URL, headers, every form field; the secrets masked.
+    let exchange = h.text(&step("TokenExchange")).await;
+    assert!(exchange.contains("POST") && exchange.contains("/api/developers/oauth2/token"), "{exchange}");
+    assert!(exchange.contains("application/x-www-form-urlencoded") && exchange.contains("Accept"), "{exchange}");
+    let form = h.text(&format!("{} [data-testid=form-fields]", step("TokenExchange"))).await;
+    for field in ["grant_type", "authorization_code", "client_id", "ilert-pkce-demo", "code", "code_verifier", "redirect_uri"] {
+        assert!(form.contains(field), "{field} missing: {form}");
+    }
+    assert!(!form.contains(&verifier), "the verifier is shown unmasked before Reveal");
+    assert!(exchange.contains("HTTP 200") && exchange.contains(" ms"), "{exchange}");
+    let token = h.access_token().await;
+    assert!(!exchange.contains(&token), "the access token is shown unmasked before Reveal");
+    h.click(&format!("{} button.reveal", step("TokenExchange"))).await;
+    let revealed = h.text(&step("TokenExchange")).await;
+    assert!(revealed.contains(&verifier) && revealed.contains(&token), "Reveal shows the real values");
+
+    // It survives a reload.
+    h.browser.refresh().await.unwrap();
+    h.wait(&step("TokenExchange")).await;
+
+    h.resize(1280, 2600).await;
+    let el = h.wait("[data-testid=timeline]").await;
+    h.js("document.querySelector('[data-testid=timeline]').scrollIntoView();").await;
+    let png = el.screenshot().await.unwrap();
+    std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshots/timeline.png"), png).unwrap();
+
+    // Sign-out clears it.
+    h.click("[data-testid=sign-out]").await;
+    h.wait("[data-testid=connect]").await;
+    assert!(h.browser.find(Locator::Css(&step("Pkce"))).await.is_err());
+    assert!(h.session_storage("ilert-pkce.timeline").await.is_none());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn the_jwt_inspector_explains_ilerts_claims() {
+    let h = Harness::start().await;
+    h.sign_in().await;
+    let access = h.text("[data-testid=jwt-access]").await;
+    assert!(access.contains("RS256"), "{access}");
+    for claim in ["il_s", "il_u", "il_t", "exp"] {
+        assert!(access.contains(claim), "{claim}: {access}");
+    }
+    assert!(access.contains("profile offline_access") && access.contains("ACCESS") && access.contains("ada"), "{access}");
+    assert!(h.text("[data-testid=exp-left]").await.ends_with("left"));
+    let refresh = h.text("[data-testid=jwt-refresh]").await;
+    assert!(refresh.contains("HS256") && refresh.contains("OAUTH"), "{refresh}");
+    assert!(h.text("[data-testid=jwt-note]").await.contains("not verified"));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn settings_are_validated_kept_across_a_reload_and_used_by_the_next_connect() {
+    let h = Harness::start().await;
+    h.open("/settings").await;
+    let client = h.wait("#client_id").await;
+    assert_eq!(client.prop("value").await.unwrap().as_deref(), Some("ilert-pkce-demo"));
+
+    // An empty client id and a redirect URI on another origin: clear messages, nothing saved.
+    client.clear().await.unwrap();
+    let redirect = h.wait("#redirect_uri").await;
+    redirect.clear().await.unwrap();
+    redirect.send_keys("https://evil.example/webapp").await.unwrap();
+    let problems = h.text("[data-testid=settings-problems]").await;
+    assert!(problems.contains("client id is empty"), "{problems}");
+    assert!(problems.contains("this page's origin"), "{problems}");
+    assert_eq!(h.wait("#client_id").await.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    h.click("[data-testid=save-settings]").await;
+    assert!(h.browser.find(Locator::Css("[data-testid=settings-saved]")).await.is_err(), "an invalid config was saved");
+
+    // Fixed, with one more scope.
+    h.wait("#client_id").await.send_keys("ilert-pkce-demo").await.unwrap();
+    let redirect = h.wait("#redirect_uri").await;
+    redirect.clear().await.unwrap();
+    redirect.send_keys(&format!("{}/webapp", h.app)).await.unwrap();
+    h.click("input[value='incident:w']").await;
+    assert_eq!(h.text("[data-testid=scope-string]").await, "profile offline_access incident:w");
+    h.resize(1280, 2200).await;
+    h.screenshot("docs/screenshots/settings.png").await;
+    h.click("[data-testid=save-settings]").await;
+    h.wait("[data-testid=settings-saved]").await;
+
+    // After a reload, Home shows it and Connect asks for it.
+    h.open("/").await;
+    h.browser.refresh().await.unwrap();
+    assert!(h.text("[data-testid=scopes]").await.contains("incident:w"));
+    h.click("[data-testid=connect]").await;
+    h.wait("#grant").await;
+    let url = h.browser.current_url().await.unwrap();
+    let scope = url.query_pairs().find(|(k, _)| k == "scope").map(|(_, v)| v.into_owned()).unwrap();
+    assert_eq!(scope, "profile offline_access incident:w");
+    assert!(h.text("body").await.contains("incidents"), "the consent page explains the scope");
+
+    // Reset to defaults returns to config.json.
+    h.open("/settings").await;
+    h.click("[data-testid=reset-settings]").await;
+    h.wait_text("[data-testid=scope-string]", "profile offline_access").await;
+    h.open("/").await;
+    assert!(!h.text("[data-testid=scopes]").await.contains("incident:w"));
+    assert_eq!(h.js("return localStorage.getItem('ilert-pkce.settings');").await, serde_json::Value::Null);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
+    let h = Harness::start().await;
+    h.open("/").await;
+    h.wait("[data-testid=connect]").await;
+    assert_eq!(h.axe_serious().await, Vec::<String>::new(), "Home");
+
+    // Keyboard: Tab reaches the Connect button, and focus is visible.
+    let mut reached = false;
+    for _ in 0..12 {
+        h.browser.active_element().await.unwrap().send_keys("\u{E004}").await.unwrap();
+        let focused = h.js("return document.activeElement.dataset.testid || '';").await;
+        if focused == "connect" {
+            reached = true;
+            let outline = h.js("return getComputedStyle(document.activeElement).outlineStyle;").await;
+            assert_ne!(outline, "none", "focus is visible");
+            break;
+        }
+    }
+    assert!(reached, "Connect is reachable with Tab");
+
+    h.sign_in().await;
+    h.wait("[data-testid=timeline] li[data-step=TokenInfo]").await;
+    assert_eq!(h.axe_serious().await, Vec::<String>::new(), "signed in, timeline open");
+    h.open("/settings").await;
+    h.wait("#client_id").await;
+    assert_eq!(h.axe_serious().await, Vec::<String>::new(), "Settings");
+
+    for path in ["/", "/settings"] {
+        h.resize(360, 800).await;
+        h.open(path).await;
+        h.wait("main h1, main h2").await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(h.overflows_horizontally().await, None, "{path} scrolls sideways at 360 px");
+    }
+    h.open("/").await;
+    h.wait("[data-testid=profile-name]").await;
+    h.screenshot("docs/screenshots/mobile.png").await;
+    h.stop().await;
+}

@@ -1,0 +1,91 @@
+//! The JWT inspector: header and claims of the access and refresh tokens, iLert's claims
+//! explained. Decoding only: see the note in the view for why that is fine here.
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::components::countdown::{format_left, ticking_now};
+use crate::oauth::jwt::{self, DecodedJwt};
+use crate::session::Session;
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `exp`/`iat` as a date in the person's locale and time zone.
+fn date_of(secs: f64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs * 1000.0));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+#[component]
+pub fn JwtInspector() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let now = ticking_now();
+    view! {
+        <section class="card" aria-labelledby="jwt-h" data-testid="jwt-inspector">
+            <h2 id="jwt-h">"JWT inspector"</h2>
+            <p class="help" data-testid="jwt-note">
+                "Decoded, not verified: this page does not check the signatures. It does not need to: it got the tokens \
+                 straight from iLert's token endpoint over TLS, and it never decides anything from their contents. iLert's \
+                 API checks the signature of the access token (RS256) on every call, and only iLert can check the refresh \
+                 token's (HS256, a secret key of iLert). Never trust a JWT's claims for access decisions without verifying it."
+            </p>
+            {move || session.tokens.get().map(|t| {
+                let tokens = [("Access token", Some(t.access_token)), ("Refresh token", t.refresh_token)];
+                tokens.into_iter().filter_map(|(name, token)| token.map(|tok| (name, tok))).map(|(name, token)| {
+                    view! { <TokenView name token now /> }
+                }).collect_view()
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn TokenView(name: &'static str, token: String, now: ReadSignal<f64>) -> impl IntoView {
+    let decoded: Result<DecodedJwt, _> = jwt::decode(&token);
+    view! {
+        <div class="jwt" data-testid=format!("jwt-{}", name.split(' ').next().unwrap_or(name).to_lowercase())>
+            <h3>{name}</h3>
+            {match decoded {
+                Err(err) => view! { <p class="error-text">{format!("Not a JWT this page can decode: {err}")}</p> }.into_any(),
+                Ok(jwt) => {
+                    let header = serde_json::to_string_pretty(&jwt.header).unwrap_or_default();
+                    let claims: Vec<(String, Value)> = jwt.claims.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+                    view! {
+                        <h4>"Header"</h4>
+                        <pre class="json">{header}</pre>
+                        <h4>"Claims"</h4>
+                        <div class="table-scroll"><table class="claims">
+                            <thead><tr><th scope="col">"Claim"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
+                            <tbody>
+                            {claims.into_iter().map(|(claim, value)| {
+                                let seconds = value.as_f64().filter(|_| claim == "exp" || claim == "iat");
+                                let meaning = jwt::explain_claim(&claim).unwrap_or("not documented by iLert");
+                                view! {
+                                    <tr data-claim=claim.clone()>
+                                        <th scope="row"><code>{claim.clone()}</code></th>
+                                        <td>
+                                            <code>{value_text(&value)}</code>
+                                            {seconds.map(|s| view! { <span class="help">{date_of(s)}</span> })}
+                                            {(claim == "exp").then(|| seconds.map(|s| view! {
+                                                <span class="help" data-testid="exp-left">{move || match format_left(s * 1000.0 - now.get()) {
+                                                    left if left == "expired" => left,
+                                                    left => format!("{left} left"),
+                                                }}</span>
+                                            })).flatten()}
+                                        </td>
+                                        <td>{meaning}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                            </tbody>
+                        </table></div>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,183 @@
+//! `/settings`: the configuration in the browser. Validated as typed, kept in localStorage,
+//! used from the next Connect on; "Reset to defaults" goes back to config.json.
+use leptos::prelude::*;
+
+use crate::browser::history;
+use crate::config::{Config, ConfigProblem};
+use crate::oauth::scopes::{self, RESOURCES};
+use crate::settings::Settings;
+
+const LEVELS: &[(&str, &str)] = &[("r", "read"), ("w", "write"), ("d", "delete")];
+
+/// Whether `scope` is requested; a bare resource name counts as its `:r`.
+fn has_scope(list: &[String], scope: &str) -> bool {
+    list.iter().any(|s| s == scope) || scope.strip_suffix(":r").is_some_and(|bare| list.iter().any(|s| s == bare))
+}
+
+fn set_scope(list: &mut Vec<String>, scope: &str, on: bool) {
+    let bare = scope.strip_suffix(":r");
+    list.retain(|s| s != scope && Some(s.as_str()) != bare);
+    if on {
+        list.push(scope.to_string());
+    }
+}
+
+fn optional(text: String) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let start = settings.current.get_untracked();
+    let client_id = RwSignal::new(start.client_id.clone());
+    let tenant = RwSignal::new(start.tenant.clone().unwrap_or_default());
+    let authorize_url = RwSignal::new(start.authorize_url.clone().unwrap_or_default());
+    let api_base = RwSignal::new(start.api_base.clone());
+    let redirect_uri = RwSignal::new(start.redirect_uri.clone());
+    let scope_list = RwSignal::new(start.scopes.clone());
+    let issuer = start.issuer.clone();
+    let saved = RwSignal::new(None::<String>);
+
+    let draft = Memo::new(move |_| Config {
+        client_id: client_id.get().trim().to_string(),
+        tenant: optional(tenant.get()),
+        authorize_url: optional(authorize_url.get()),
+        api_base: api_base.get().trim().to_string(),
+        redirect_uri: redirect_uri.get().trim().to_string(),
+        scopes: scope_list.get(),
+        issuer: issuer.clone(),
+    });
+    let origin = history::origin();
+    let problems = Memo::new(move |_| draft.with(|d| d.validate(origin.as_deref())));
+    let load = move |c: Config| {
+        client_id.set(c.client_id);
+        tenant.set(c.tenant.unwrap_or_default());
+        authorize_url.set(c.authorize_url.unwrap_or_default());
+        api_base.set(c.api_base);
+        redirect_uri.set(c.redirect_uri);
+        scope_list.set(c.scopes);
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if problems.with(Vec::is_empty) {
+            let stored = settings.save(draft.get_untracked());
+            saved.set(Some(if stored {
+                "Saved in this browser. The next Connect uses these settings.".into()
+            } else {
+                "Used for this visit, but the browser refused to store them (storage full or disabled).".into()
+            }));
+        } else {
+            saved.set(None);
+        }
+    };
+    let reset = move |_| {
+        settings.reset();
+        load(settings.current.get_untracked());
+        saved.set(Some("Back to the defaults of config.json.".into()));
+    };
+
+    view! {
+        <h1>"Settings"</h1>
+        <p class="intro-text">"Point the app at your iLert app or at the local simulator. Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
+        <form class="card settings" on:submit=on_submit novalidate=true data-testid="settings">
+            <TextField id="client_id" label="Client id" value=client_id problems
+                help="The client id of the app registered in iLert (Settings → Developers → Apps). A browser app has no secret." />
+            <TextField id="tenant" label="Tenant (optional)" value=tenant problems
+                help="Your iLert subdomain, e.g. acme for acme.ilert.com: the consent page then skips the login if you are signed in there." />
+            <TextField id="authorize_url" label="Authorize URL" value=authorize_url problems kind="url"
+                help="Used when no tenant is set. Default: https://app.ilert.com/api/developers/oauth2/authorize" />
+            <TextField id="api_base" label="API base" value=api_base problems kind="url"
+                help="Where the token, token_info, revoke and /api/users/current requests go, e.g. https://api.ilert.com" />
+            <TextField id="redirect_uri" label="Redirect URI" value=redirect_uri problems kind="url"
+                help="Must be registered in iLert exactly like this, and be this page's origin + /webapp." />
+            <fieldset class="scopes-field" aria-describedby="scopes-help scopes-error">
+                <legend>"Scopes"</legend>
+                <p id="scopes-help" class="help">"Bare or :r grants reading, :w adds writing, :d adds deleting."</p>
+                {["profile", "offline_access"].into_iter().map(|scope| view! {
+                    <label class="check">
+                        <input type="checkbox" name="scope" value=scope
+                            prop:checked=move || scope_list.with(|l| has_scope(l, scope))
+                            on:change=move |ev| scope_list.update(|l| set_scope(l, scope, event_target_checked(&ev))) />
+                        <code>{scope}</code>" — "{scopes::explain_scope(scope)}
+                    </label>
+                }).collect_view()}
+                <div class="table-scroll"><table class="scope-table">
+                    <caption class="visually-hidden">"Resource scopes"</caption>
+                    <thead><tr><th scope="col">"Resource"</th>
+                        {LEVELS.iter().map(|(_, name)| view! { <th scope="col">{*name}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {RESOURCES.iter().map(|(resource, what)| view! {
+                            <tr>
+                                <th scope="row"><code>{*resource}</code><span class="help">{*what}</span></th>
+                                {LEVELS.iter().map(|(suffix, name)| {
+                                    let scope = format!("{resource}:{suffix}");
+                                    let (a, b) = (scope.clone(), scope.clone());
+                                    view! {
+                                        <td><input type="checkbox" name="scope" value=scope.clone()
+                                            aria-label=format!("{resource}: {name} ({scope})")
+                                            prop:checked=move || scope_list.with(|l| has_scope(l, &a))
+                                            on:change=move |ev| scope_list.update(|l| set_scope(l, &b, event_target_checked(&ev))) /></td>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+                <p class="help">"Requested: "<code data-testid="scope-string">{move || scope_list.get().join(" ")}</code></p>
+                <FieldErrors id="scopes-error" field="scopes" problems />
+            </fieldset>
+            {move || (!problems.with(Vec::is_empty)).then(|| view! {
+                <div class="notice error" role="alert" data-testid="settings-problems">
+                    <h2>"Fix these before saving"</h2>
+                    <ul>{problems.get().into_iter().map(|p| view! { <li>{p.message}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <div class="actions">
+                <button type="submit" class="primary" data-testid="save-settings">"Save"</button>
+                <button type="button" data-testid="reset-settings" on:click=reset>"Reset to defaults"</button>
+                <a class="button" href="/">"Back"</a>
+            </div>
+            {move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> })}
+        </form>
+    }
+}
+
+#[component]
+fn TextField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    problems: Memo<Vec<ConfigProblem>>,
+    help: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    let invalid = move || problems.with(|ps| ps.iter().any(|p| p.field == id));
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name=id type=kind autocomplete="off" spellcheck="false"
+                aria-describedby=format!("{help_id} {error_id}")
+                aria-invalid=move || invalid().to_string()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                on:change=move |ev| value.set(event_target_value(&ev)) />
+            <p id=help_id class="help">{help}</p>
+            <FieldErrors id=error_id field=id problems />
+        </div>
+    }
+}
+
+/// The problems of one field, where a screen reader finds them (aria-describedby).
+#[component]
+fn FieldErrors(#[prop(into)] id: String, field: &'static str, problems: Memo<Vec<ConfigProblem>>) -> impl IntoView {
+    view! {
+        <p id=id class="field-error">
+            {move || problems.with(|ps| ps.iter().filter(|p| p.field == field).map(|p| p.message.clone()).collect::<Vec<_>>().join(" "))}
+        </p>
+    }
+}
