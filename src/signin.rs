@@ -88,6 +88,18 @@ pub fn start(config: &Config) -> Result<(), Error> {
 /// attempt for its state out of storage before anything is awaited (so a second run of the
 /// page finds nothing), then exchanges the code once. Tokens go to the session.
 pub async fn finish(session: Session, config: &Config) -> Result<(), Error> {
+    let result = exchange(session, config).await;
+    if let Err(err) = &result {
+        let step = match err {
+            Error::Callback(_) | Error::State(_) | Error::Authorization { .. } => Step::Callback,
+            _ => Step::TokenExchange,
+        };
+        timeline::error(step, err);
+    }
+    result
+}
+
+async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
     session.mark_callback_start();
     let query = history::query();
     // Before anything else: the code must not stay in the address bar or the history.

@@ -51,6 +51,11 @@ async fn a_gateway_answering_html_gives_a_not_json_message() {
     h.sign_in_as("ada").await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("502") && error.contains("text/html") && error.contains("instead of JSON"), "{error}");
+    // The timeline shows the request, its HTML answer and the error, marked as failed.
+    let failed = h.text("[data-testid=timeline] li.failed[data-step=TokenExchange]").await;
+    assert!(failed.contains("HTTP 502"), "{failed}");
+    let steps = h.text("[data-testid=timeline]").await;
+    assert!(steps.contains("The answer was not JSON"), "{steps}");
     h.stop().await;
 }
 

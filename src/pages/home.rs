@@ -11,7 +11,6 @@ use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
 use crate::config::Config;
-use crate::oauth::Error;
 use crate::session::{Notice, Session};
 use crate::signin;
 
@@ -48,6 +47,9 @@ fn SignedOut() -> impl IntoView {
     }
 }
 
+/// A session action run by a button.
+type Job = fn(Session) -> futures::future::LocalBoxFuture<'static, ()>;
+
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -55,14 +57,15 @@ fn SignedIn() -> impl IntoView {
         spawn_local(session.load());
     }
     let busy = RwSignal::new(false);
-    let act = move |job: fn(Session) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>>>>| {
+    // One action at a time; each reports its own outcome through the session's notice.
+    let act = move |job: Job| {
         move |_| {
             if busy.get_untracked() {
                 return;
             }
             busy.set(true);
             spawn_local(async move {
-                let _ = job(session).await;
+                job(session).await;
                 busy.set(false);
             });
         }
@@ -76,11 +79,11 @@ fn SignedIn() -> impl IntoView {
         <TokenPanel />
         <div class="actions" role="group" aria-label="Session actions">
             <button type="button" data-testid="refresh" disabled=move || busy.get()
-                on:click=act(|s| Box::pin(s.refresh_now()))>"Refresh token"</button>
+                on:click=act(|s| Box::pin(async move { let _ = s.refresh_now().await; }))>"Refresh token"</button>
             <button type="button" data-testid="reload-profile" disabled=move || busy.get()
-                on:click=act(|s| Box::pin(async move { s.load().await; Ok(()) }))>"Reload profile"</button>
+                on:click=act(|s| Box::pin(s.load()))>"Reload profile"</button>
             <button type="button" data-testid="sign-out" class="danger" disabled=move || busy.get()
-                on:click=act(|s| Box::pin(async move { s.sign_out().await; Ok(()) }))>"Sign out"</button>
+                on:click=act(|s| Box::pin(s.sign_out()))>"Sign out"</button>
         </div>
         <JwtInspector />
     }

@@ -42,12 +42,12 @@ fn chromium() -> Result<(), String> {
 }
 
 fn node_tools() -> Result<(), String> {
-    if output(&mut tool("npm").arg("--version")).is_none() {
+    if output(tool("npm").arg("--version")).is_none() {
         println!("xtask setup: installing nodejs and npm (apt)");
         apt_install(&["nodejs", "npm"])?;
     }
     let wasm_opt = paths::node_bin().join("wasm-opt");
-    let version = output(&mut tool(&wasm_opt.to_string_lossy()).arg("--version")).unwrap_or_default();
+    let version = output(tool(&wasm_opt.to_string_lossy()).arg("--version")).unwrap_or_default();
     let axe = paths::root().join("node_modules/axe-core/axe.min.js");
     if version.contains(WASM_OPT_VERSION) && axe.exists() {
         return Ok(());
