@@ -72,3 +72,81 @@ fn replace_url_changes_the_address_without_navigating() {
     assert!(!history::query().contains("secret"));
     assert!(history::origin().unwrap().starts_with("http://"));
 }
+
+mod session_and_timeline {
+    use ilert_pkce::config::Config;
+    use ilert_pkce::oauth::token::TokenResponse;
+    use ilert_pkce::session::{Endpoints, Tokens};
+    use ilert_pkce::settings::Settings;
+    use ilert_pkce::timeline::{self, Field, Step};
+    use wasm_bindgen_test::*;
+
+    fn answer(refresh: Option<&str>) -> TokenResponse {
+        TokenResponse {
+            token_type: "Bearer".into(),
+            access_token: "access-2".into(),
+            expires_in: 3600,
+            scope: None,
+            refresh_token: refresh.map(str::to_string),
+            refresh_token_expires_in: refresh.map(|_| 31_536_000),
+        }
+    }
+
+    fn endpoints() -> Endpoints {
+        let config = Config::from_json(include_str!("../public/config.json")).unwrap();
+        Endpoints::new(&config, "ilert-pkce-demo", &config.token_url())
+    }
+
+    #[wasm_bindgen_test]
+    fn a_refresh_answer_without_refresh_token_keeps_the_old_one() {
+        let first = Tokens::from_answer(
+            TokenResponse { access_token: "access-1".into(), scope: Some("profile offline_access".into()), ..answer(Some("refresh-1")) },
+            1_000.0,
+            endpoints(),
+            None,
+        );
+        assert_eq!(first.last_refresh_ms, None);
+        assert_eq!(first.expires_at_ms, 1_000.0 + 3_600_000.0);
+        let kept = Tokens::from_answer(answer(None), 5_000.0, endpoints(), Some(&first));
+        assert_eq!(kept.refresh_token.as_deref(), Some("refresh-1"));
+        assert_eq!(kept.refresh_expires_at_ms, first.refresh_expires_at_ms);
+        assert_eq!(kept.scope.as_deref(), Some("profile offline_access"), "scope carried over when not repeated");
+        assert_eq!(kept.last_refresh_ms, Some(5_000.0));
+        let rotated = Tokens::from_answer(answer(Some("refresh-2")), 6_000.0, endpoints(), Some(&kept));
+        assert_eq!(rotated.refresh_token.as_deref(), Some("refresh-2"));
+        assert_eq!(rotated.access_token, "access-2");
+        assert_eq!(endpoints().user, "http://127.0.0.1:4598/api/users/current");
+    }
+
+    #[wasm_bindgen_test]
+    fn the_timeline_is_kept_in_session_storage_and_cleared() {
+        use leptos::prelude::*;
+        timeline::clear();
+        let id = timeline::note(Step::Pkce, "test", vec![Field::new("code_verifier", "v", true)]);
+        let stored = web_sys::window().unwrap().session_storage().unwrap().unwrap().get_item("ilert-pkce.timeline").unwrap().unwrap();
+        assert!(stored.contains("code_verifier"), "{stored}");
+        assert_eq!(timeline::entries().with_untracked(|e| e.last().map(|e| e.id)), Some(id));
+        timeline::clear();
+        assert!(web_sys::window().unwrap().session_storage().unwrap().unwrap().get_item("ilert-pkce.timeline").unwrap().is_none());
+    }
+
+    #[wasm_bindgen_test]
+    fn settings_go_to_local_storage_and_reset_returns_to_the_defaults() {
+        use leptos::prelude::*;
+        let defaults = Config::from_json(include_str!("../public/config.json")).unwrap();
+        let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        local.remove_item("ilert-pkce.settings").unwrap();
+        let settings = Settings::load(defaults.clone());
+        assert!(!settings.customised.get_untracked());
+        let mut mine = defaults.clone();
+        mine.client_id = "my-app".into();
+        assert!(settings.save(mine.clone()));
+        assert!(local.get_item("ilert-pkce.settings").unwrap().unwrap().contains("my-app"));
+        // A new page load picks them up.
+        let reloaded = Settings::load(defaults.clone());
+        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        reloaded.reset();
+        assert_eq!(reloaded.current.get_untracked(), defaults);
+        assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());
+    }
+}
