@@ -180,3 +180,24 @@ async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
     h.screenshot("docs/screenshots/mobile.png").await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn without_offline_access_there_is_no_refresh_token_and_the_ui_says_so() {
+    let h = Harness::start().await;
+    h.open("/settings").await;
+    h.click("input[value=offline_access]").await;
+    h.wait_text("[data-testid=scope-string]", "profile").await;
+    h.click("[data-testid=save-settings]").await;
+    h.wait("[data-testid=settings-saved]").await;
+
+    h.sign_in().await;
+    assert!(h.tokens().await.unwrap()["refresh_token"].is_null());
+    assert!(h.text("[data-testid=refresh-token]").await.contains("offline_access"));
+    assert!(h.wait("[data-testid=refresh]").await.attr("disabled").await.unwrap().is_some());
+    assert!(h.browser.find(Locator::Css("[data-testid=jwt-refresh]")).await.is_err());
+    h.click("[data-testid=sign-out]").await;
+    let notice = h.text("[data-testid=notice]").await;
+    assert!(notice.contains("no refresh token to revoke"), "{notice}");
+    assert_eq!(h.sim_stats().await["revocations"], 0);
+    h.stop().await;
+}

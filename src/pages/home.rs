@@ -57,6 +57,7 @@ fn SignedIn() -> impl IntoView {
         spawn_local(session.load());
     }
     let busy = RwSignal::new(false);
+    let has_refresh_token = move || session.tokens.with(|t| t.as_ref().is_some_and(|t| t.refresh_token.is_some()));
     // One action at a time; each reports its own outcome through the session's notice.
     let act = move |job: Job| {
         move |_| {
@@ -78,7 +79,9 @@ fn SignedIn() -> impl IntoView {
         </div>
         <TokenPanel />
         <div class="actions" role="group" aria-label="Session actions">
-            <button type="button" data-testid="refresh" disabled=move || busy.get()
+            <button type="button" data-testid="refresh"
+                disabled=move || busy.get() || !has_refresh_token()
+                title=move || (!has_refresh_token()).then_some("No refresh token: iLert issues one only with the scope offline_access")
                 on:click=act(|s| Box::pin(async move { let _ = s.refresh_now().await; }))>"Refresh token"</button>
             <button type="button" data-testid="reload-profile" disabled=move || busy.get()
                 on:click=act(|s| Box::pin(s.load()))>"Reload profile"</button>
