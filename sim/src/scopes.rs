@@ -1,4 +1,7 @@
 //! iLert's OAuth scopes: which are valid, and how the consent page explains them.
+//!
+//! The app's `src/oauth/scopes.rs` has the same list on purpose: the simulator stands for
+//! iLert and must not share code with the client it tests, or a bug in one list would pass.
 
 pub const PROFILE: &str = "profile";
 pub const OFFLINE_ACCESS: &str = "offline_access";

@@ -39,22 +39,27 @@ pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes)
     };
     let mut store = app.store();
     store.stats.token_requests += 1;
+    if result.is_err() {
+        store.stats.failed_token_requests += 1;
+    }
+    let result = result.map(|t| no_store(Json(t).into_response()));
+    answer(&mut store, "token", &headers, &body, &params, result)
+}
+
+/// The answer of a form endpoint, success or OAuth error, logged for `GET /_sim/requests`.
+fn answer(
+    store: &mut Store,
+    endpoint: &'static str,
+    headers: &HeaderMap,
+    body: &[u8],
+    params: &Params,
+    result: Result<Response, OAuthError>,
+) -> Response {
     let (response, error) = match result {
-        Ok(t) => (no_store(Json(t).into_response()), None),
-        Err(e) => {
-            store.stats.failed_token_requests += 1;
-            (e.clone().into_response(), Some(e.code))
-        }
+        Ok(response) => (response, None),
+        Err(e) => (e.clone().into_response(), Some(e.code)),
     };
-    log(
-        &mut store,
-        "token",
-        &headers,
-        &body,
-        &params,
-        response.status(),
-        error,
-    );
+    log(store, endpoint, headers, body, params, response.status(), error);
     response
 }
 
@@ -275,20 +280,8 @@ pub async fn token_info(State(app): State<AppState>, headers: HeaderMap, body: B
             Err(_) => json!({ "active": false }),
         })
     })();
-    let (response, error) = match result {
-        Ok(v) => (no_store(Json(v).into_response()), None),
-        Err(e) => (e.clone().into_response(), Some(e.code)),
-    };
-    log(
-        &mut app.store(),
-        "token_info",
-        &headers,
-        &body,
-        &params,
-        response.status(),
-        error,
-    );
-    response
+    let result = result.map(|v| no_store(Json(v).into_response()));
+    answer(&mut app.store(), "token_info", &headers, &body, &params, result)
 }
 
 /// RFC 7009: 200 for any token, known or not. A refresh token dies at once (its access
@@ -321,18 +314,6 @@ pub async fn revoke(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         }
         Ok(())
     })();
-    let (response, error) = match result {
-        Ok(()) => (no_store(StatusCode::OK.into_response()), None),
-        Err(e) => (e.clone().into_response(), Some(e.code)),
-    };
-    log(
-        &mut app.store(),
-        "revoke",
-        &headers,
-        &body,
-        &params,
-        response.status(),
-        error,
-    );
-    response
+    let result = result.map(|()| no_store(StatusCode::OK.into_response()));
+    answer(&mut app.store(), "revoke", &headers, &body, &params, result)
 }
