@@ -192,8 +192,13 @@ impl Session {
                 future
             }
         };
-        let result = future.await;
-        self.inflight.set_value(None);
+        let result = future.clone().await;
+        // Forget it once done, unless a newer refresh has taken its place meanwhile.
+        self.inflight.update_value(|slot| {
+            if slot.as_ref().is_some_and(|f| f.ptr_eq(&future)) {
+                *slot = None;
+            }
+        });
         result
     }
 
