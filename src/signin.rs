@@ -142,7 +142,7 @@ async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
             Field::new("code", code.clone(), true).note("single use, valid for 2 minutes"),
             Field::new("state", state.clone(), false).note(match &taken {
                 Ok(_) => "matches the attempt started in this tab ✓".to_string(),
-                Err(e) => format!("refused: {e}"),
+                Err(_) => "refused: no sign-in started in this tab is waiting for this state".to_string(),
             }),
         ],
     );

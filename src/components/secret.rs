@@ -1,10 +1,12 @@
 //! A secret value (token, code, verifier), masked until the person asks to see it.
 use leptos::prelude::*;
 
-/// How a secret is shown while hidden: its length and a short, harmless prefix.
+/// How a secret is shown while hidden: its length and, for long values only, a prefix of at
+/// most 4 characters (enough to tell two tokens apart, far too little to guess one).
 pub fn mask(value: &str) -> String {
-    let prefix: String = value.chars().take(4).collect();
-    format!("{prefix}•••••••• ({} characters)", value.chars().count())
+    let count = value.chars().count();
+    let prefix: String = value.chars().take((count / 10).min(4)).collect();
+    format!("{prefix}•••••••• ({count} characters)")
 }
 
 #[component]

@@ -44,6 +44,16 @@ fn SignedOut() -> impl IntoView {
         </section>
         <RequestSummary />
         <p><button type="button" class="primary" data-testid="connect" on:click=connect>"Connect to iLert"</button></p>
+        <section class="card" aria-labelledby="how-h">
+            <h2 id="how-h">"What happens when you connect"</h2>
+            <ol class="how">
+                <li>"This tab draws a random "<strong>"code verifier"</strong>" and keeps it in sessionStorage. iLert only gets its SHA-256, the "<strong>"code challenge"</strong>", and a random "<strong>"state"</strong>"."</li>
+                <li>"You sign in to iLert and grant the scopes above. iLert sends this tab back to the redirect URI with a one-time "<strong>"code"</strong>" and the same state."</li>
+                <li>"The app checks the state (it must be the one this tab made), removes the code from the address bar, and sends code + verifier to iLert's token endpoint."</li>
+                <li>"iLert hashes the verifier and compares it with the challenge: only the tab that started the sign-in can finish it, even if someone else saw the code."</li>
+                <li>"With the access token the app reads your profile; with the refresh token ("<code>"offline_access"</code>") it renews the session before the hour is up."</li>
+            </ol>
+        </section>
     }
 }
 
