@@ -201,17 +201,3 @@ async fn without_offline_access_there_is_no_refresh_token_and_the_ui_says_so() {
     assert_eq!(h.sim_stats().await["revocations"], 0);
     h.stop().await;
 }
-
-#[tokio::test]
-#[ignore = "manual: screenshots for review"]
-async fn review_screenshots() {
-    let h = Harness::start().await;
-    h.open("/").await;
-    h.wait("[data-testid=connect]").await;
-    h.resize(1280, 1400).await;
-    h.screenshot("target/review-home.png").await;
-    h.open("/webapp?code=abc&state=nope").await;
-    h.wait("[data-testid=error]").await;
-    h.screenshot("target/review-error.png").await;
-    h.stop().await;
-}

@@ -1,8 +1,10 @@
 //! The only place that touches web APIs. Each file is one capability, kept thin: the decisions
 //! live in `crate::oauth` and `crate::session`.
+pub mod broadcast;
 pub mod clock;
 pub mod config_file;
 pub mod history;
 pub mod http;
+pub mod locks;
 pub mod random;
 pub mod storage;

@@ -19,6 +19,12 @@ pub const REVOKE_PATH: &str = "/api/developers/oauth2/revoke";
 /// Path of the current user's profile, relative to the API base.
 pub const USER_PATH: &str = "/api/users/current";
 
+/// A name for a token that does not reveal it: base64url(SHA-256(token)). Tabs use it to tell
+/// each other which refresh token was replaced or revoked.
+pub fn fingerprint(token: &str) -> String {
+    super::pkce::challenge_s256(token)
+}
+
 /// The body that exchanges an authorization code for tokens (PKCE: the verifier, no secret).
 pub fn code_exchange_form(
     client_id: &str,
@@ -258,6 +264,15 @@ pub fn parse_revoke(status: u16, content_type: Option<&str>, body: &str) -> Resu
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_fingerprint_is_stable_distinct_and_not_the_token() {
+        let a = fingerprint("refresh-token-a");
+        assert_eq!(a, fingerprint("refresh-token-a"));
+        assert_ne!(a, fingerprint("refresh-token-b"));
+        assert_eq!(a.len(), 43);
+        assert!(!a.contains("refresh"));
+    }
+
     use super::*;
 
     const JSON: Option<&str> = Some("application/json");
