@@ -4,7 +4,7 @@ use crate::browser::{clock, history, http, random, storage};
 use crate::config::Config;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
-use crate::oauth::pending::{PendingAttempt, PendingStore};
+use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
 use crate::oauth::{pkce, token, Error};
 use crate::session::{Endpoints, Session};
 use crate::timeline::{self, Field, Step};
@@ -110,20 +110,28 @@ async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
     let (code, state, iss) = match parsed {
         Ok(Callback::Code { code, state, iss }) => (code, state, iss),
         Ok(Callback::Error { error, description, state }) => {
+            // The attempt is over either way: take it out. Only an answer to a sign-in of this
+            // tab is shown as iLert's words; anyone can craft a link with `error_description`.
+            let taken = with_pending(|store| {
+                store.prune(now);
+                match &state {
+                    Some(state) => store.take(state, now),
+                    None => Err(StateError::Missing),
+                }
+            });
             timeline::note(
                 Step::Callback,
                 "Callback with an error",
                 vec![
                     Field::new("error", error.clone(), false),
                     Field::new("error_description", description.clone().unwrap_or_default(), false),
+                    Field::new("state", state.unwrap_or_default(), false).note(match &taken {
+                        Ok(_) => "matches the attempt started in this tab ✓",
+                        Err(_) => "refused: no sign-in started in this tab is waiting for this state",
+                    }),
                 ],
             );
-            // The attempt is over either way: drop it.
-            if let Some(state) = state {
-                with_pending(|store| {
-                    let _ = store.take(&state, now);
-                });
-            }
+            taken?;
             return Err(Error::Authorization { error, description });
         }
         Err(e) => {

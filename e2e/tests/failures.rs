@@ -78,3 +78,18 @@ async fn an_expired_code_shows_ilerts_invalid_grant() {
     assert!(h.tokens().await.is_none());
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_crafted_error_link_is_not_shown_as_ilerts_words() {
+    let h = Harness::start().await;
+    h.open("/").await;
+    h.click("[data-testid=connect]").await;
+    h.wait("#grant").await;
+    // A phishing link: an error "from iLert" with a made-up state and text.
+    h.open("/webapp?error=access_denied&error_description=Call+our+support+at+555-0100&state=made-up").await;
+    let error = h.text("[data-testid=error]").await;
+    assert!(error.contains("does not belong to a sign-in started in this tab"), "{error}");
+    assert!(!error.contains("555-0100"), "attacker text shown as iLert's: {error}");
+    assert!(!h.url().await.contains("error="));
+    h.stop().await;
+}
