@@ -397,9 +397,11 @@ impl Session {
     pub async fn sign_out(self) {
         let Some(tokens) = self.tokens.get_untracked() else { return };
         let mut outcome = Ok(());
+        let mut revoke_entry = None;
         if let Some(refresh_token) = &tokens.refresh_token {
             let form = token::revoke_form(refresh_token);
             let id = timeline::request(Step::Revoke, "POST", &tokens.endpoints.revoke, http::FORM_HEADERS, &form);
+            revoke_entry = Some(id);
             outcome = match http::post_form(&tokens.endpoints.revoke, &form).await {
                 Ok(answer) => {
                     timeline::answer(id, &answer);
@@ -430,7 +432,8 @@ impl Session {
             self.tell_tabs(&TabMessage::SignedOut { refresh: token::fingerprint(refresh_token) });
         }
         self.end(Some(notice));
-        timeline::clear();
+        // The session's steps go with its tokens; the revocation stays, to show how it ended.
+        timeline::clear_except(revoke_entry);
     }
 
     fn tell_tabs(&self, message: &TabMessage) {

@@ -180,8 +180,15 @@ pub fn error(step: Step, err: &Error) {
     push(step, format!("{}: {}", step.label(), err.title()), vec![], None, Some(err.to_string()));
 }
 
-/// Forgets the whole timeline (sign-out, or a new Connect).
+/// Forgets the whole timeline (a new Connect, or a session ended elsewhere).
 pub fn clear() {
-    storage::remove(storage::Area::Session, KEY);
-    entries().set(Vec::new());
+    clear_except(None);
+}
+
+/// Forgets every entry but `keep` (sign-out keeps its revocation).
+pub fn clear_except(keep: Option<u32>) {
+    update(|list| list.retain(|e| Some(e.id) == keep));
+    if entries().with_untracked(Vec::is_empty) {
+        storage::remove(storage::Area::Session, KEY);
+    }
 }

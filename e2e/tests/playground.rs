@@ -63,11 +63,18 @@ async fn the_timeline_shows_every_step_with_real_data_and_masks_secrets() {
     let png = el.screenshot().await.unwrap();
     std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshots/timeline.png"), png).unwrap();
 
-    // Sign-out clears it.
+    // Sign-out clears it, but for the revocation that ended the session.
+    let refresh = h.tokens().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
     h.click("[data-testid=sign-out]").await;
     h.wait("[data-testid=connect]").await;
-    assert!(h.browser.find(Locator::Css(&step("Pkce"))).await.is_err());
-    assert!(h.session_storage("ilert-pkce.timeline").await.is_none());
+    let revoke = h.text(&step("Revoke")).await;
+    assert!(revoke.contains("/api/developers/oauth2/revoke") && revoke.contains("HTTP 200"), "{revoke}");
+    assert!(!revoke.contains(&refresh), "the refresh token is masked");
+    for gone in ["Pkce", "Authorize", "Callback", "TokenExchange", "Profile", "TokenInfo"] {
+        assert!(h.browser.find(Locator::Css(&step(gone))).await.is_err(), "{gone} survived sign-out");
+    }
+    let stored = h.session_storage("ilert-pkce.timeline").await.unwrap().to_string();
+    assert!(!stored.contains(&verifier) && !stored.contains(&token), "secrets of the ended session stay in storage");
     h.stop().await;
 }
 
