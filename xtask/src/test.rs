@@ -38,7 +38,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         e2e.args(["test", "-p", "e2e", "--", "--test-threads=1"])
             .env("ILERT_PKCE_DIST", paths::dist_release())
             .env("CHROMEDRIVER", CHROMEDRIVER);
+        let metrics = paths::root().join("target/e2e-metrics.txt");
+        let _ = std::fs::remove_file(&metrics);
         step("end to end in Chromium against ilert-sim", &mut e2e)?;
+        if let Ok(metrics) = std::fs::read_to_string(&metrics) {
+            print!("{metrics}");
+        }
     }
 
     println!("\nxtask test: all suites green in {:.0}s", started.elapsed().as_secs_f64());
