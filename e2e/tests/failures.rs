@@ -93,3 +93,33 @@ async fn a_crafted_error_link_is_not_shown_as_ilerts_words() {
     assert!(!h.url().await.contains("error="));
     h.stop().await;
 }
+
+#[tokio::test]
+async fn the_content_security_policy_blocks_injected_scripts_but_not_the_app() {
+    let h = Harness::start().await;
+    h.sign_in().await;
+    let policy = h.js("return document.querySelector('meta[http-equiv=Content-Security-Policy]').content;").await;
+    assert!(policy.as_str().unwrap().contains("default-src 'none'"), "{policy}");
+    h.js("window.violations = []; document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));").await;
+
+    // What the app does after sign-in runs under the policy without a single violation.
+    h.click("[data-testid=refresh]").await;
+    h.wait_text("[data-testid=info-active]", "yes").await;
+    h.click("[data-testid=reload-profile]").await;
+    h.wait_text("[data-testid=profile-username]", "ada").await;
+
+    // An injected inline script does not run.
+    let ran = h
+        .js("const s = document.createElement('script'); s.textContent = 'window.injected = true'; document.head.appendChild(s); return window.injected === true;")
+        .await;
+    assert_eq!(ran, serde_json::Value::Bool(false), "an inline script ran despite the CSP");
+    let violations = h
+        .until("the blocked script to be reported", || async {
+            let v = h.js("return window.violations;").await;
+            (!v.as_array().unwrap().is_empty()).then_some(v)
+        })
+        .await;
+    assert_eq!(violations.as_array().unwrap().len(), 1, "only the injected script is blocked: {violations}");
+    assert!(violations[0].as_str().unwrap().starts_with("script-src"), "{violations}");
+    h.stop().await;
+}

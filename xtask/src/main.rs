@@ -4,8 +4,9 @@
 //! - `setup`: install what is missing (Chromium + driver, trunk, wasm-bindgen-cli, wasm-opt).
 //! - `demo`: ilert-sim on 127.0.0.1:4598 and `trunk serve` on localhost:4597.
 //! - `test`: every suite, from host unit tests to the e2e run in Chromium.
-//! - `size`: the release wasm's size, raw and brotli.
+//! - `dist` (or `size`): the release build in dist-release/, with a CSP; its wasm size.
 mod cmd;
+mod csp;
 mod demo;
 mod paths;
 mod setup;
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure(),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
-        Some("size") => size::run(),
+        Some("size") | Some("dist") => size::run(),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -44,6 +45,7 @@ fn print_help() {
          demo    run ilert-sim on 127.0.0.1:4598 and the app on http://localhost:4597\n\
          test    run every suite (host, simulator, wasm in Chromium, release build, e2e)\n        \
          flags: --skip-e2e, --skip-wasm\n\
-         size    build the release app and print the wasm size, raw and brotli"
+         dist    build the release app into dist-release/ (with a CSP), print the wasm size
+         size    the same as dist"
     );
 }

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::cmd::{self, run_tests, tool, Counts};
-use crate::{paths, setup, size};
+use crate::{csp, paths, setup, size};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -65,8 +65,12 @@ fn wasm_tests() -> std::process::Command {
     command
 }
 
-/// `trunk build --release` into dist-release/ (not dist/, which `trunk serve` rewrites).
+/// `trunk build --release` into dist-release/ (not dist/, which `trunk serve` rewrites), with
+/// a Content-Security-Policy in its index.html: what the e2e suite tests and a CDN serves.
 pub fn release_build() -> Result<(), String> {
     let dist = paths::dist_release();
-    cmd::run(tool("trunk").args(["build", "--release", "--dist"]).arg(&dist))
+    cmd::run(tool("trunk").args(["build", "--release", "--dist"]).arg(&dist))?;
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    std::fs::write(&index, csp::add_to(&html)?).map_err(|e| format!("{}: {e}", index.display()))
 }
