@@ -137,6 +137,14 @@ async fn settings_are_validated_kept_across_a_reload_and_used_by_the_next_connec
     assert_eq!(scope, "profile offline_access incident:w");
     assert!(h.text("body").await.contains("incidents"), "the consent page explains the scope");
 
+    // A tenant makes the authorize URL the tenant's own.
+    h.open("/settings").await;
+    h.wait("#tenant").await.send_keys("acme").await.unwrap();
+    h.click("[data-testid=save-settings]").await;
+    h.wait("[data-testid=settings-saved]").await;
+    h.open("/").await;
+    assert_eq!(h.text("[data-testid=authorize-url]").await, "https://acme.ilert.com/api/developers/oauth2/authorize");
+
     // Reset to defaults returns to config.json.
     h.open("/settings").await;
     h.click("[data-testid=reset-settings]").await;
