@@ -51,6 +51,8 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
     let local = h.js("return JSON.stringify(localStorage);").await;
     let refresh = h.tokens().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
     assert!(!local.as_str().unwrap().contains(&refresh), "refresh token in localStorage");
+    // refresh_token_expires_in is a year: the panel says how long the session can last.
+    assert_eq!(h.text("[data-testid=refresh-expires]").await, "364 more days");
     let countdown = h.text("[data-testid=expires-in]").await;
     assert!(countdown.starts_with("59:") || countdown.starts_with("1:00:"), "{countdown}");
 
