@@ -130,6 +130,7 @@ async fn settings_are_validated_kept_across_a_reload_and_used_by_the_next_connec
     h.open("/").await;
     h.browser.refresh().await.unwrap();
     assert!(h.text("[data-testid=scopes]").await.contains("incident:w"));
+    assert!(h.text("[data-testid=config-source]").await.contains("From your settings"));
     h.click("[data-testid=connect]").await;
     h.wait("#grant").await;
     let url = h.browser.current_url().await.unwrap();
@@ -151,6 +152,7 @@ async fn settings_are_validated_kept_across_a_reload_and_used_by_the_next_connec
     h.wait_text("[data-testid=scope-string]", "profile offline_access").await;
     h.open("/").await;
     assert!(!h.text("[data-testid=scopes]").await.contains("incident:w"));
+    assert!(h.text("[data-testid=config-source]").await.contains("From config.json"));
     assert_eq!(h.js("return localStorage.getItem('ilert-pkce.settings');").await, serde_json::Value::Null);
     h.stop().await;
 }

@@ -4,13 +4,23 @@ use leptos::prelude::*;
 use crate::browser::history;
 use crate::config::Config;
 use crate::oauth::scopes;
+use crate::settings::Settings;
 
 #[component]
 pub fn RequestSummary() -> impl IntoView {
     let config = expect_context::<RwSignal<Config>>();
+    let settings = expect_context::<Settings>();
     view! {
         <section class="card" aria-labelledby="request-h" data-testid="request-summary">
             <h2 id="request-h">"What will be requested"</h2>
+            <p class="help" data-testid="config-source">
+                {move || if settings.customised.get() {
+                    "From your settings, saved in this browser. "
+                } else {
+                    "From config.json, this deployment's defaults. "
+                }}
+                <a href="/settings">"Change the settings"</a>
+            </p>
             {move || {
                 let c = config.get();
                 let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
