@@ -1,11 +1,8 @@
 //! Runtime configuration: read from `config.json` beside `index.html` (or the settings panel),
 //! checked, and turned into endpoint URLs. Pure Rust, no web APIs.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::oauth::authorize::{normalize_tenant, tenant_authorize_url};
 use crate::oauth::scopes::{is_known_scope, parse_scopes, DEFAULT_SCOPES};
@@ -136,12 +133,8 @@ impl Config {
             authorize_url: non_blank(c.authorize_url),
             api_base: c.api_base.trim().to_string(),
             redirect_uri: c.redirect_uri.trim().to_string(),
-            scopes: c
-                .scopes
-                .iter()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            // One scope list however it was written: trimmed, no blanks, no duplicates.
+            scopes: parse_scopes(&c.scopes.join(" ")),
             issuer: non_blank(c.issuer),
         })
     }
@@ -190,26 +183,6 @@ impl Config {
     /// The current user's profile endpoint.
     pub fn user_url(&self) -> String {
         format!("{}{USER_PATH}", self.base())
-    }
-
-    /// The scopes as sent: space-separated, duplicates dropped.
-    pub fn scope_string(&self) -> String {
-        parse_scopes(&self.scopes.join(" ")).join(" ")
-    }
-
-    /// A short stable digest of client id, token URL and redirect URI, stored with a sign-in
-    /// attempt to notice a configuration change between Connect and the callback.
-    pub fn fingerprint(&self) -> String {
-        let mut h = Sha256::new();
-        for part in [
-            self.client_id.trim(),
-            &self.token_url(),
-            self.redirect_uri.trim(),
-        ] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
-        URL_SAFE_NO_PAD.encode(&h.finalize()[..9])
     }
 
     /// Everything wrong with this configuration (empty when it is usable). With the page's
@@ -468,7 +441,7 @@ mod tests {
             "http://127.0.0.1:4598/api/developers/oauth2/revoke"
         );
         assert_eq!(c.user_url(), "http://127.0.0.1:4598/api/users/current");
-        assert_eq!(c.scope_string(), "profile offline_access");
+        assert_eq!(c.scopes.join(" "), "profile offline_access");
         assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
     }
 
@@ -526,8 +499,7 @@ mod tests {
         let c = Config::from_json(r#"{"client_id":"c","api_base":"https://a","redirect_uri":"https://b","scopes":"profile  source:w profile"}"#).unwrap();
         assert_eq!(c.scopes, ["profile", "source:w"]);
         let c = Config::from_json(r#"{"client_id":"c","api_base":"https://a","redirect_uri":"https://b","scopes":["profile","profile"," "]}"#).unwrap();
-        assert_eq!(c.scopes, ["profile", "profile"]);
-        assert_eq!(c.scope_string(), "profile");
+        assert_eq!(c.scopes, ["profile"]);
     }
 
     #[test]
@@ -676,29 +648,12 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_is_stable_and_sensitive() {
+    fn a_trailing_slash_on_the_api_base_does_not_change_the_endpoints() {
         let c = base();
-        let f = c.fingerprint();
-        assert_eq!(f.len(), 12);
-        assert_eq!(f, base().fingerprint());
-        let mut d = c.clone();
-        d.scopes = vec!["profile".into()];
-        assert_eq!(d.fingerprint(), f, "scopes are not part of the fingerprint");
-        d.client_id = "other".into();
-        assert_ne!(d.fingerprint(), f);
-        let mut d = c.clone();
-        d.api_base = "http://127.0.0.1:4599".into();
-        assert_ne!(d.fingerprint(), f);
-        let mut d = c.clone();
-        d.redirect_uri = "http://localhost:4597/webapp2".into();
-        assert_ne!(d.fingerprint(), f);
         let mut d = c.clone();
         d.api_base = "http://127.0.0.1:4598/".into();
-        assert_eq!(
-            d.fingerprint(),
-            f,
-            "a trailing slash does not change the endpoints"
-        );
+        assert_eq!(d.token_url(), c.token_url());
+        assert_eq!(d.user_url(), "http://127.0.0.1:4598/api/users/current");
     }
 
     #[test]

@@ -78,19 +78,19 @@ impl Tokens {
     /// (iLert does not document rotation); with one, the old one is dropped.
     pub fn from_answer(answer: TokenResponse, now_ms: f64, endpoints: Endpoints, previous: Option<&Tokens>) -> Self {
         let lifetime_ms = answer.expires_in as f64 * 1000.0;
-        let rotated = answer.refresh_token.is_some();
+        let expires_at_ms = answer.expires_at_ms(now_ms);
+        let refresh_expires_at_ms = match &answer.refresh_token {
+            Some(_) => answer.refresh_expires_at_ms(now_ms),
+            None => previous.and_then(|p| p.refresh_expires_at_ms),
+        };
         Tokens {
             refresh_token: answer
                 .refresh_token
                 .or_else(|| previous.and_then(|p| p.refresh_token.clone())),
-            refresh_expires_at_ms: match (rotated, answer.refresh_token_expires_in) {
-                (true, Some(secs)) => Some(now_ms + secs as f64 * 1000.0),
-                (true, None) => None,
-                (false, _) => previous.and_then(|p| p.refresh_expires_at_ms),
-            },
+            refresh_expires_at_ms,
             access_token: answer.access_token,
             scope: answer.scope.or_else(|| previous.and_then(|p| p.scope.clone())),
-            expires_at_ms: now_ms + lifetime_ms,
+            expires_at_ms,
             lifetime_ms,
             last_refresh_ms: previous.map(|_| now_ms),
             endpoints,
@@ -481,7 +481,7 @@ impl Session {
             return;
         }
         let at = refresh_policy::next_refresh_at(tokens.expires_at_ms, tokens.lifetime_ms, tokens.last_refresh_ms);
-        self.arm(at - clock::now_ms());
+        self.arm(refresh_policy::delay_ms(at, clock::now_ms()));
     }
 
     fn schedule_retry(&self) {
@@ -491,7 +491,7 @@ impl Session {
     fn arm(&self, delay_ms: f64) {
         let session = *self;
         // setTimeout takes an i32 of ms; a year-long refresh token is re-armed on the next load.
-        let delay = delay_ms.clamp(0.0, i32::MAX as f64) as u32;
+        let delay = delay_ms.min(i32::MAX as f64) as u32;
         let timeout = Timeout::new(delay, move || {
             spawn_local(async move {
                 let _ = session.refresh_now().await;

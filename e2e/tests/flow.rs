@@ -96,6 +96,8 @@ async fn the_refresh_button_rotates_the_tokens() {
         })
         .await;
     assert_ne!(after["refresh_token"], before["refresh_token"], "the rotated refresh token replaces the old one");
+    // The playground says why the timer would not have refreshed this early.
+    assert!(h.text("[data-testid=refresh-advice]").await.contains("once per 5 minutes"));
     // The old refresh token is dead at iLert.
     let old = before["refresh_token"].as_str().unwrap();
     let (status, body) = h.sim_post("/api/developers/oauth2/token", &[("grant_type", "refresh_token"), ("client_id", "ilert-pkce-demo"), ("refresh_token", old)]).await;

@@ -1,13 +1,7 @@
 //! A secret value (token, code, verifier), masked until the person asks to see it.
 use leptos::prelude::*;
 
-/// How a secret is shown while hidden: its length and, for long values only, a prefix of at
-/// most 4 characters (enough to tell two tokens apart, far too little to guess one).
-pub fn mask(value: &str) -> String {
-    let count = value.chars().count();
-    let prefix: String = value.chars().take((count / 10).min(4)).collect();
-    format!("{prefix}•••••••• ({count} characters)")
-}
+pub use crate::oauth::form::mask;
 
 #[component]
 pub fn Secret(#[prop(into)] value: Signal<String>, #[prop(into)] label: String) -> impl IntoView {

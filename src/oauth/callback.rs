@@ -117,15 +117,6 @@ pub fn parse_callback(query: &str) -> Result<Callback, CallbackError> {
     }
 }
 
-/// Whether a query looks like a callback (has a `code`, `error` or `state` parameter), so the
-/// page handles it instead of showing the start screen.
-pub fn has_callback_params(query: &str) -> bool {
-    let q = query.trim();
-    let q = q.strip_prefix('?').unwrap_or(q);
-    form_urlencoded::parse(q.as_bytes())
-        .any(|(k, _)| matches!(k.as_ref(), "code" | "error" | "state"))
-}
-
 /// RFC 9207: when both an expected issuer and the callback's `iss` are present they must be equal.
 pub fn check_issuer(expected: Option<&str>, iss: Option<&str>) -> Result<(), CallbackError> {
     match (expected.filter(|e| !e.is_empty()), iss) {
@@ -270,16 +261,6 @@ mod tests {
             got: "evil".into(),
         };
         assert!(e.to_string().contains("\"evil\"") && e.to_string().contains("\"ilert\""));
-    }
-
-    #[test]
-    fn detects_callback_queries() {
-        assert!(has_callback_params("?code=a&state=b"));
-        assert!(has_callback_params("error=access_denied"));
-        assert!(has_callback_params("?state=b"));
-        assert!(!has_callback_params(""));
-        assert!(!has_callback_params("?"));
-        assert!(!has_callback_params("?tab=settings&codex=1"));
     }
 
     #[test]

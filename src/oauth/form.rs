@@ -39,14 +39,6 @@ impl FormBody {
             .finish()
     }
 
-    /// The fields with every secret value replaced by [`mask`], for showing in the UI or a log.
-    pub fn masked_fields(&self) -> Vec<(&'static str, String)> {
-        self.fields
-            .iter()
-            .map(|(n, v)| (*n, if is_secret(n) { mask(v) } else { v.clone() }))
-            .collect()
-    }
-
     /// Same as the free function [`is_secret`]: whether a field's value must be masked in the UI.
     pub fn is_secret(name: &str) -> bool {
         is_secret(name)
@@ -62,14 +54,12 @@ pub fn is_secret(name: &str) -> bool {
     )
 }
 
-/// A masked rendering of a secret: its first 4 characters and its length, never the rest.
+/// How a secret is shown while hidden: its length and, for long values only, a prefix of at
+/// most 4 characters (enough to tell two tokens apart, far too little to guess one).
 pub fn mask(value: &str) -> String {
     let len = value.chars().count();
-    if len <= 8 {
-        return format!("•••• ({len} chars)");
-    }
-    let head: String = value.chars().take(4).collect();
-    format!("{head}•••• ({len} chars)")
+    let head: String = value.chars().take((len / 10).min(4)).collect();
+    format!("{head}•••••••• ({len} characters)")
 }
 
 #[cfg(test)]
@@ -142,15 +132,12 @@ mod tests {
     }
 
     #[test]
-    fn masking_hides_secret_values_only() {
-        let f = FormBody::new()
-            .field("client_id", "demo")
-            .field("code", "abcdefghijklmnop")
-            .field("token", "short");
-        let m = f.masked_fields();
-        assert_eq!(m[0], ("client_id", "demo".to_string()));
-        assert_eq!(m[1], ("code", "abcd•••• (16 chars)".to_string()));
-        assert_eq!(m[2], ("token", "•••• (5 chars)".to_string()));
+    fn masking_shows_length_and_at_most_a_short_prefix() {
+        assert_eq!(mask("abcdefghijklmnop"), "a•••••••• (16 characters)");
+        assert_eq!(mask("short"), "•••••••• (5 characters)");
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert_eq!(mask(verifier), "dBjf•••••••• (43 characters)");
+        let f = FormBody::new().field("client_id", "demo").field("code", "abcdefghijklmnop");
         assert_eq!(f.get("code"), Some("abcdefghijklmnop"));
         assert_eq!(f.get("nope"), None);
     }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::countdown::ticking_now;
 use crate::components::jwt_inspector::JwtInspector;
 use crate::components::notice::NoticeBanner;
 use crate::components::profile_card::ProfileCard;
@@ -11,6 +12,7 @@ use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
 use crate::config::Config;
+use crate::oauth::refresh_policy;
 use crate::session::{Notice, Session};
 use crate::signin;
 
@@ -67,6 +69,8 @@ fn SignedIn() -> impl IntoView {
         spawn_local(session.load());
     }
     let busy = RwSignal::new(false);
+    let now = ticking_now();
+    let recently = move || session.tokens.with(|t| t.as_ref().is_some_and(|t| refresh_policy::refreshed_recently(now.get(), t.last_refresh_ms)));
     let has_refresh_token = move || session.tokens.with(|t| t.as_ref().is_some_and(|t| t.refresh_token.is_some()));
     // One action at a time; each reports its own outcome through the session's notice.
     let act = move |job: Job| {
@@ -98,6 +102,9 @@ fn SignedIn() -> impl IntoView {
             <button type="button" data-testid="sign-out" class="danger" disabled=move || busy.get()
                 on:click=act(|s| Box::pin(s.sign_out()))>"Sign out"</button>
         </div>
+        {move || recently().then(|| view! {
+            <p class="help" data-testid="refresh-advice">"iLert asks apps not to refresh more than once per 5 minutes; the automatic refresh keeps to that, the button lets you try it anyway."</p>
+        })}
         <JwtInspector />
     }
 }
