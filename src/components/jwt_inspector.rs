@@ -29,7 +29,7 @@ pub fn JwtInspector() -> impl IntoView {
             <h2 id="jwt-h">"JWT inspector"</h2>
             <p class="help" data-testid="jwt-note">
                 "Decoded, not verified: this page does not check the signatures. It does not need to: it got the tokens \
-                 straight from iLert's token endpoint over TLS, and it never decides anything from their contents. iLert's \
+                 straight from iLert's token endpoint (over TLS, in production) and never decides anything from their contents. iLert's \
                  API checks the signature of the access token (RS256) on every call, and only iLert can check the refresh \
                  token's (HS256, a secret key of iLert). Never trust a JWT's claims for access decisions without verifying it."
             </p>
