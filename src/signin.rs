@@ -112,11 +112,12 @@ async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
         Ok(Callback::Error { error, description, state }) => {
             // The attempt is over either way: take it out. Only an answer to a sign-in of this
             // tab is shown as iLert's words; anyone can craft a link with `error_description`.
-            let taken = with_pending(|store| {
-                store.prune(now);
-                match &state {
-                    Some(state) => store.take(state, now),
-                    None => Err(StateError::Missing),
+            // `take` prunes the other stale attempts itself, after telling an expired one apart.
+            let taken = with_pending(|store| match &state {
+                Some(state) => store.take(state, now),
+                None => {
+                    store.prune(now);
+                    Err(StateError::Missing)
                 }
             });
             timeline::note(
@@ -139,10 +140,7 @@ async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
             return Err(e.into());
         }
     };
-    let taken = with_pending(|store| {
-        store.prune(now);
-        store.take(&state, now)
-    });
+    let taken = with_pending(|store| store.take(&state, now));
     timeline::note(
         Step::Callback,
         "Callback received",

@@ -150,3 +150,38 @@ mod session_and_timeline {
         assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());
     }
 }
+
+mod callback {
+    use ilert_pkce::browser::{clock, history, storage};
+    use ilert_pkce::config::Config;
+    use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
+    use ilert_pkce::oauth::Error;
+    use ilert_pkce::session::Session;
+    use ilert_pkce::signin;
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen_test]
+    async fn an_attempt_older_than_ten_minutes_is_refused_as_expired() {
+        let config = Config::from_json(include_str!("../public/config.json")).unwrap();
+        let mut store = PendingStore::default();
+        let eleven_minutes_ago = clock::now_ms() - 660_000.0;
+        store.attempts.push(PendingAttempt {
+            state: "old-state".into(),
+            verifier: "v".repeat(43),
+            challenge: "c".into(),
+            redirect_uri: config.redirect_uri.clone(),
+            client_id: config.client_id.clone(),
+            token_url: config.token_url(),
+            created_at_ms: eleven_minutes_ago,
+        });
+        storage::set(storage::Area::Session, "ilert-pkce.pending", &store.to_json());
+        let back = web_sys::window().unwrap().location().href().unwrap();
+        history::replace_url("?code=some-code&state=old-state");
+
+        let result = signin::finish(Session::restore(), &config).await;
+        history::replace_url(&back);
+        // Expired, not "unknown": the person learns that the sign-in took too long.
+        assert!(matches!(result, Err(Error::State(StateError::Expired { age_secs })) if age_secs >= 660), "{result:?}");
+        assert_eq!(storage::get(storage::Area::Session, "ilert-pkce.pending"), None, "the attempt is gone");
+    }
+}
