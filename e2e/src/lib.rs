@@ -155,11 +155,16 @@ impl Harness {
         self.browser.current_url().await.unwrap().to_string()
     }
 
-    /// Connect → the simulator's consent page → pick `user` → Grant.
-    pub async fn sign_in_as(&self, user: &str) {
+    /// Home → Connect → waits for the simulator's consent page.
+    pub async fn connect(&self) {
         self.open("/").await;
         self.click("[data-testid=connect]").await;
         self.wait("#grant").await;
+    }
+
+    /// Connect → the simulator's consent page → pick `user` → Grant.
+    pub async fn sign_in_as(&self, user: &str) {
+        self.connect().await;
         self.js(&format!("document.getElementById('user').value = {user:?};")).await;
         self.click("#grant").await;
     }

@@ -62,9 +62,7 @@ async fn a_gateway_answering_html_gives_a_not_json_message() {
 #[tokio::test]
 async fn an_expired_code_shows_ilerts_invalid_grant() {
     let h = Harness::with_sim(|c| c.code_ttl = 1).await;
-    h.open("/").await;
-    h.click("[data-testid=connect]").await;
-    h.wait("#grant").await;
+    h.connect().await;
     // The code for this tab's own attempt, held until it is dead (exp is rounded up: wait 2.5 s).
     let authorize = h.browser.current_url().await.unwrap();
     let param = |name: &str| authorize.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap();
@@ -82,9 +80,7 @@ async fn an_expired_code_shows_ilerts_invalid_grant() {
 #[tokio::test]
 async fn a_crafted_error_link_is_not_shown_as_ilerts_words() {
     let h = Harness::start().await;
-    h.open("/").await;
-    h.click("[data-testid=connect]").await;
-    h.wait("#grant").await;
+    h.connect().await;
     // A phishing link: an error "from iLert" with a made-up state and text.
     h.open("/webapp?error=access_denied&error_description=Call+our+support+at+555-0100&state=made-up").await;
     let error = h.text("[data-testid=error]").await;

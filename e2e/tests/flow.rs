@@ -190,8 +190,7 @@ async fn a_refresh_refused_with_invalid_grant_signs_out_with_the_reason() {
 #[tokio::test]
 async fn deny_shows_access_denied_and_requests_no_token() {
     let h = Harness::start().await;
-    h.open("/").await;
-    h.click("[data-testid=connect]").await;
+    h.connect().await;
     h.click("#deny").await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("access_denied"), "{error}");
@@ -203,9 +202,7 @@ async fn deny_shows_access_denied_and_requests_no_token() {
 #[tokio::test]
 async fn a_tampered_state_is_refused_and_no_token_is_requested() {
     let h = Harness::start().await;
-    h.open("/").await;
-    h.click("[data-testid=connect]").await;
-    h.wait("#grant").await;
+    h.connect().await;
     // A real code, obtained by someone else, arrives with a state this tab never made.
     let code = h.code_from_sim("forged-state", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").await;
     h.open(&format!("/webapp?code={code}&state=forged-state")).await;
