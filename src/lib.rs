@@ -3,6 +3,7 @@
 //! `oauth` and `config` are pure Rust and tested on the host with `cargo test`; everything that
 //! touches the browser is compiled for wasm32 only.
 pub mod config;
+pub mod error_text;
 pub mod oauth;
 
 #[cfg(target_arch = "wasm32")]

@@ -74,6 +74,28 @@ pub enum Error {
     #[error("The request could not be completed: {0}. Check the network connection, the API base in the settings, and that the server allows requests from this page (CORS).")]
     Network(String),
 
+    /// No answer came within the time limit; the request was abandoned.
+    #[error("{url} did not answer within {} s, so the request was abandoned. The server or the network may be overloaded; try again.", after_ms / 1000)]
+    Timeout {
+        /// Where the request went.
+        url: String,
+        /// The limit, ms.
+        after_ms: u32,
+    },
+
+    /// Web storage refused to keep something the flow needs.
+    #[error("{0}")]
+    Storage(String),
+
+    /// A refresh was not sent: the app sends at most a few refresh requests a minute.
+    #[error("The refresh was not sent: this tab already sent {limit} refresh requests in the last minute, the most it allows itself. It is due again in {wait_s} s.")]
+    Throttled {
+        /// The budget per minute.
+        limit: usize,
+        /// Seconds until a refresh may be sent again.
+        wait_s: u64,
+    },
+
     /// The callback query is not a usable sign-in answer.
     #[error("{0}")]
     Callback(#[from] CallbackError),
@@ -88,6 +110,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether trying again later may succeed: no answer in time, the network, or a 408, 429
+    /// or 5xx answer.
+    pub fn is_passing(&self) -> bool {
+        match self {
+            Error::Network(_) | Error::Timeout { .. } => true,
+            other => other.status().is_some_and(|s| matches!(s, 408 | 429) || s >= 500),
+        }
+    }
+
     /// Whether this is an OAuth `invalid_grant` (dead code or refresh token: sign in again).
     pub fn is_invalid_grant(&self) -> bool {
         matches!(self, Error::OAuth { code, .. } if code == "invalid_grant")
@@ -111,46 +142,6 @@ impl Error {
             | Error::NotJson { status, .. }
             | Error::InvalidResponse { status, .. } => Some(*status),
             Error::Unauthorized { .. } => Some(401),
-            _ => None,
-        }
-    }
-
-    /// A short heading for the UI, above the [`Display`](std::fmt::Display) text.
-    pub fn title(&self) -> &'static str {
-        match self {
-            Error::Authorization { .. } => "iLert did not grant access",
-            Error::OAuth { .. } => "The token request was refused",
-            Error::Api { .. } => "iLert sent back an error",
-            Error::Unauthorized { .. } => "The access token was refused",
-            Error::NotJson { .. } => "The answer was not JSON",
-            Error::InvalidResponse { .. } => "The answer was not understood",
-            Error::Network(_) => "Network failure",
-            Error::Callback(_) => "The sign-in answer is not usable",
-            Error::State(_) => "Sign-in attempt not recognised",
-            Error::Config(_) => "The configuration has a problem",
-        }
-    }
-
-    /// What the person can do about it, one sentence for the UI (None when Display says it all).
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            Error::OAuth { code, .. } => Some(match code.as_str() {
-                "invalid_grant" => "The code or refresh token is unknown, expired or already used: sign in again with Connect.",
-                "invalid_client" | "unauthorized_client" => "Check the client id in the settings: it must be the id of an app registered in iLert.",
-                "invalid_scope" => "Remove the scopes the app is not allowed to request, then connect again.",
-                "access_denied" => "Access was not granted; connect again to retry.",
-                "invalid_request" => "The request was malformed; check the redirect URI and client id, then connect again.",
-                "unsupported_grant_type" => "The server does not accept this grant type for this client.",
-                "server_error" | "temporarily_unavailable" => "The server had a problem; try again in a moment.",
-                _ => "Try again; if it keeps failing, check the settings and connect again.",
-            }),
-            Error::Unauthorized { .. } => Some("Sign in again with Connect."),
-            Error::Authorization { error, .. } if error == "access_denied" => {
-                Some("Access was not granted; press Connect to try again.")
-            }
-            Error::Authorization { .. } => {
-                Some("Check the client id, redirect URI and scopes in the settings, then connect again.")
-            }
             _ => None,
         }
     }
@@ -315,7 +306,6 @@ mod tests {
         assert_eq!(e.code(), Some("access_denied"));
         assert_eq!(e.status(), None);
         assert!(!e.is_invalid_grant());
-        assert!(e.hint().unwrap().contains("Connect"));
     }
     use super::*;
     use serde_json::json;
@@ -332,10 +322,8 @@ mod tests {
             "invalid_grant: Provided code is unknown (HTTP 401)"
         );
         assert!(e.is_invalid_grant());
-        assert_eq!(e.title(), "The token request was refused");
         assert_eq!(e.code(), Some("invalid_grant"));
         assert_eq!(e.status(), Some(401));
-        assert!(e.hint().unwrap().contains("sign in again"));
 
         let e = Error::OAuth {
             status: 400,
@@ -357,7 +345,6 @@ mod tests {
             e.to_string(),
             "iLert answered HTTP 502 with text/html instead of JSON: <html>Bad Gateway</html>"
         );
-        assert_eq!(e.title(), "The answer was not JSON");
         let e = Error::NotJson {
             status: 200,
             content_type: None,
@@ -379,7 +366,6 @@ mod tests {
             e.to_string(),
             "iLert's API answered HTTP 403 (FORBIDDEN): Missing scope"
         );
-        assert_eq!(e.title(), "iLert sent back an error");
         assert_eq!(
             Error::Api {
                 status: 500,
@@ -395,10 +381,7 @@ mod tests {
         let e = Error::Network("Failed to fetch".into());
         assert!(e.to_string().contains("Failed to fetch"));
         assert!(e.to_string().contains("CORS"));
-        assert_eq!(e.title(), "Network failure");
         assert_eq!(e.status(), None);
-        let e: Error = StateError::Unknown.into();
-        assert_eq!(e.title(), "Sign-in attempt not recognised");
         let e: Error = CallbackError::Both.into();
         assert_eq!(e.to_string(), CallbackError::Both.to_string());
         assert!(Error::Config("client_id is empty".into())

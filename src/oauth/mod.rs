@@ -5,6 +5,7 @@
 //! anything in it is trusted. Errors carry the OAuth error code and the server's own text
 //! (see [`Error`]). Nothing here touches the browser, so `cargo test --lib` runs it natively.
 
+pub mod answer;
 pub mod authorize;
 pub mod callback;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod jwt;
 pub mod pending;
 pub mod pkce;
 pub mod refresh_policy;
+pub mod request;
 pub mod scopes;
 pub mod token;
 pub mod user;

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::request::Endpoints;
+
 /// How long a sign-in attempt stays valid: 10 minutes.
 pub const MAX_AGE_MS: f64 = 600_000.0;
 
@@ -21,10 +23,11 @@ pub struct PendingAttempt {
     pub challenge: String,
     /// The redirect URI sent at authorize; the token request must send the same.
     pub redirect_uri: String,
-    /// The client id used at authorize.
-    pub client_id: String,
-    /// The token endpoint in use when the attempt started.
-    pub token_url: String,
+    /// The client id and every endpoint the sign-in and its session will use, as they were
+    /// when Connect started it: settings changed meanwhile cannot redirect the code.
+    pub endpoints: Endpoints,
+    /// The issuer a callback's `iss` (RFC 9207) must equal, if it carries one.
+    pub issuer: Option<String>,
     /// When the attempt started, in ms since the epoch (`Date.now()`).
     pub created_at_ms: f64,
 }
@@ -157,8 +160,14 @@ mod tests {
             verifier: format!("verifier-{state}"),
             challenge: format!("challenge-{state}"),
             redirect_uri: "http://localhost:4597/webapp".into(),
-            client_id: "demo".into(),
-            token_url: "http://127.0.0.1:4598/api/developers/oauth2/token".into(),
+            endpoints: Endpoints {
+                client_id: "demo".into(),
+                token: "http://127.0.0.1:4598/api/developers/oauth2/token".into(),
+                token_info: "http://127.0.0.1:4598/api/developers/oauth2/token_info".into(),
+                revoke: "http://127.0.0.1:4598/api/developers/oauth2/revoke".into(),
+                user: "http://127.0.0.1:4598/api/users/current".into(),
+            },
+            issuer: Some("http://127.0.0.1:4598".into()),
             created_at_ms: at,
         }
     }

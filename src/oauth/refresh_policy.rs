@@ -6,9 +6,13 @@
 //! 1. Refresh a *margin* before the access token expires: 60 s, but at most 10% of the
 //!    token's lifetime (so short-lived test tokens are not refreshed at once) and at least 1 s.
 //! 2. If that moment is less than 5 minutes after the last refresh, wait until the 5 minutes
-//!    are up, as long as the token is still valid (by at least [`MIN_MARGIN_MS`]) at that time.
-//! 3. If the token would expire before the 5 minutes are up, refresh at expiry − margin
-//!    anyway: a session that lost its access token would have to refresh regardless.
+//!    are up, or until the access token has expired if that comes first: only an expired
+//!    token justifies a refresh within the 5 minutes.
+//! 3. A refresh that failed for a passing reason (network, timeout, 408, 429, 5xx) is tried
+//!    again after a back-off that doubles from 30 s up to 10 minutes, or after `Retry-After`
+//!    if the server asks for longer.
+//! 4. Whatever triggers them (timer, a 401, the button, a woken tab), a tab sends at most
+//!    [`MAX_PER_MINUTE`] refresh requests in any minute.
 
 /// The shortest time between two refreshes that iLert asks for: 5 minutes.
 pub const MIN_INTERVAL_MS: f64 = 300_000.0;
@@ -38,15 +42,48 @@ pub fn next_refresh_at(expires_at_ms: f64, lifetime_ms: f64, last_refresh_ms: Op
     let Some(last) = last_refresh_ms.filter(|l| l.is_finite()) else {
         return ideal;
     };
-    let earliest = last + MIN_INTERVAL_MS;
-    if ideal >= earliest {
-        ideal
-    } else if earliest <= expires_at_ms - MIN_MARGIN_MS {
-        // Too soon after the last refresh, but the token outlives the wait: respect the 5 minutes.
-        earliest
-    } else {
-        // The token would expire first: refresh before it does, even within the 5 minutes.
-        ideal
+    // Within the 5 minutes only an expired token is refreshed.
+    ideal.max((last + MIN_INTERVAL_MS).min(expires_at_ms))
+}
+
+/// The first back-off after a passing failure: 30 s.
+pub const FIRST_BACKOFF_MS: f64 = 30_000.0;
+/// The longest back-off: 10 minutes.
+pub const MAX_BACKOFF_MS: f64 = 600_000.0;
+
+/// How long to wait after the `failures`-th passing failure in a row (1 = the first): 30 s,
+/// 60 s, 120 s, … at most 10 minutes; a longer `Retry-After` wins, up to the same cap.
+pub fn backoff_ms(failures: u32, retry_after_ms: Option<f64>) -> f64 {
+    let exponent = failures.saturating_sub(1).min(16) as i32;
+    let backoff = FIRST_BACKOFF_MS * 2f64.powi(exponent);
+    let asked = retry_after_ms.filter(|r| r.is_finite()).unwrap_or(0.0);
+    backoff.max(asked).clamp(FIRST_BACKOFF_MS, MAX_BACKOFF_MS)
+}
+
+/// The most refresh requests a tab sends in any minute.
+pub const MAX_PER_MINUTE: usize = 3;
+const MINUTE_MS: f64 = 60_000.0;
+
+/// The refresh requests of the last minute, for the [`MAX_PER_MINUTE`] budget.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RefreshBudget {
+    sent_at_ms: Vec<f64>,
+}
+
+impl RefreshBudget {
+    /// Ok if a refresh may be sent at `now_ms`, else how long until one may (ms).
+    pub fn check(&mut self, now_ms: f64) -> Result<(), f64> {
+        self.sent_at_ms.retain(|t| now_ms - t < MINUTE_MS && *t <= now_ms);
+        if self.sent_at_ms.len() < MAX_PER_MINUTE {
+            return Ok(());
+        }
+        let oldest = self.sent_at_ms.iter().copied().fold(f64::INFINITY, f64::min);
+        Err((oldest + MINUTE_MS - now_ms).max(0.0))
+    }
+
+    /// Counts a refresh request sent at `now_ms`.
+    pub fn record(&mut self, now_ms: f64) {
+        self.sent_at_ms.push(now_ms);
     }
 }
 
@@ -113,22 +150,46 @@ mod tests {
     }
 
     #[test]
-    fn token_that_expires_before_the_interval_is_refreshed_anyway() {
-        // A 60 s test token refreshed at T0: waiting 5 minutes would leave it dead for 4.
-        assert_eq!(
-            next_refresh_at(T0 + 60_000.0, 60_000.0, Some(T0)),
-            T0 + 54_000.0
-        );
-        // Expiring exactly when the interval ends: refresh before.
-        assert_eq!(
-            next_refresh_at(T0 + 300_000.0, 300_000.0, Some(T0)),
-            T0 + 270_000.0
-        );
-        // Expiring half a second after the interval: too tight, refresh before.
-        assert_eq!(
-            next_refresh_at(T0 + 300_500.0, 300_500.0, Some(T0)),
-            T0 + 300_500.0 - 30_050.0
-        );
+    fn within_the_interval_only_an_expired_token_is_refreshed() {
+        // A 60 s token refreshed at T0: not again before it has expired.
+        assert_eq!(next_refresh_at(T0 + 60_000.0, 60_000.0, Some(T0)), T0 + 60_000.0);
+        // Expiring exactly when the interval ends.
+        assert_eq!(next_refresh_at(T0 + 300_000.0, 300_000.0, Some(T0)), T0 + 300_000.0);
+        // Expiring half a second after the interval: the interval ends first.
+        assert_eq!(next_refresh_at(T0 + 300_500.0, 300_500.0, Some(T0)), T0 + MIN_INTERVAL_MS);
+        // The smallest lifetime the app accepts (30 s), refreshed over and over: two a minute.
+        let mut last = T0;
+        for _ in 0..10 {
+            let at = next_refresh_at(last + 30_000.0, 30_000.0, Some(last));
+            assert_eq!(at - last, 30_000.0);
+            last = at;
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_from_30_s_to_10_minutes_and_honours_retry_after() {
+        let seq: Vec<f64> = (1..=7).map(|n| backoff_ms(n, None)).collect();
+        assert_eq!(seq, [30_000.0, 60_000.0, 120_000.0, 240_000.0, 480_000.0, 600_000.0, 600_000.0]);
+        assert_eq!(backoff_ms(0, None), 30_000.0);
+        assert_eq!(backoff_ms(u32::MAX, None), 600_000.0);
+        assert_eq!(backoff_ms(1, Some(90_000.0)), 90_000.0, "a longer Retry-After wins");
+        assert_eq!(backoff_ms(3, Some(5_000.0)), 120_000.0, "a shorter one does not shorten the back-off");
+        assert_eq!(backoff_ms(1, Some(86_400_000.0)), 600_000.0, "at most 10 minutes");
+        assert_eq!(backoff_ms(1, Some(f64::NAN)), 30_000.0);
+    }
+
+    #[test]
+    fn at_most_three_refreshes_in_any_minute() {
+        let mut budget = RefreshBudget::default();
+        for i in 0..3 {
+            assert_eq!(budget.check(T0 + i as f64 * 1_000.0), Ok(()));
+            budget.record(T0 + i as f64 * 1_000.0);
+        }
+        assert_eq!(budget.check(T0 + 3_000.0), Err(57_000.0));
+        assert_eq!(budget.check(T0 + 59_999.0), Err(1.0));
+        assert_eq!(budget.check(T0 + 60_000.0), Ok(()));
+        budget.record(T0 + 60_000.0);
+        assert_eq!(budget.check(T0 + 60_500.0), Err(500.0), "the second of the first three still counts");
     }
 
     #[test]

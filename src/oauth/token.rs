@@ -1,13 +1,12 @@
-//! The token endpoint and its siblings: request bodies for the code exchange, refresh,
-//! revoke and token_info, and validation of their answers.
+//! The token endpoint and its siblings: validation of the answers of the code exchange,
+//! refresh, revoke and token_info (their requests are built in `super::request`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::error::{
-    api_error, expect_object, is_success, json_kind, oauth_error, parse_json, snippet,
-};
-use super::form::FormBody;
+use super::answer::classify;
+use super::error::{expect_object, json_kind, oauth_error};
+use super::request::Kind;
 use super::Error;
 
 /// Path of the token endpoint (code exchange and refresh), relative to the API base.
@@ -25,39 +24,6 @@ pub fn fingerprint(token: &str) -> String {
     super::pkce::challenge_s256(token)
 }
 
-/// The body that exchanges an authorization code for tokens (PKCE: the verifier, no secret).
-pub fn code_exchange_form(
-    client_id: &str,
-    code: &str,
-    code_verifier: &str,
-    redirect_uri: &str,
-) -> FormBody {
-    FormBody::new()
-        .field("grant_type", "authorization_code")
-        .field("client_id", client_id)
-        .field("code", code)
-        .field("code_verifier", code_verifier)
-        .field("redirect_uri", redirect_uri)
-}
-
-/// The body that gets a new access token with a refresh token.
-pub fn refresh_form(client_id: &str, refresh_token: &str) -> FormBody {
-    FormBody::new()
-        .field("grant_type", "refresh_token")
-        .field("client_id", client_id)
-        .field("refresh_token", refresh_token)
-}
-
-/// The body that revokes a refresh token.
-pub fn revoke_form(token: &str) -> FormBody {
-    FormBody::new().field("token", token)
-}
-
-/// The body that asks token_info about an access token.
-pub fn token_info_form(access_token: &str) -> FormBody {
-    FormBody::new().field("token", access_token)
-}
-
 /// A validated token response (code exchange or refresh).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
@@ -65,8 +31,13 @@ pub struct TokenResponse {
     pub token_type: String,
     /// The access token (a JWT at iLert).
     pub access_token: String,
-    /// Seconds until the access token expires.
+    /// Seconds until the access token expires, as the app uses it: the server's `expires_in`
+    /// kept within [`MIN_EXPIRES_IN_S`]..=[`MAX_EXPIRES_IN_S`].
     pub expires_in: u64,
+    /// The server's `expires_in` as sent (JSON text, `absent` when missing), when the app could
+    /// not use it as it was.
+    #[serde(default)]
+    pub expires_in_sent: Option<String>,
     /// The granted scopes, space-separated, if the server said.
     pub scope: Option<String>,
     /// A refresh token, if one was issued (PKCE clients: only with `offline_access`).
@@ -101,6 +72,38 @@ fn seconds(v: &Value) -> Result<u64, String> {
     }
 }
 
+/// The shortest access-token lifetime the app believes: a server that says 0 or less must not
+/// make it refresh in a loop.
+pub const MIN_EXPIRES_IN_S: u64 = 30;
+/// The longest: past a day the app refreshes anyway (a 401 would tell it sooner).
+pub const MAX_EXPIRES_IN_S: u64 = 86_400;
+/// When the server does not say: iLert's documented lifetime, one hour.
+pub const DEFAULT_EXPIRES_IN_S: u64 = 3_600;
+
+/// `expires_in` as the app uses it, and the value sent when that had to be changed: missing
+/// or unreadable is an hour, a fraction is rounded up, and the result is kept within
+/// [`MIN_EXPIRES_IN_S`]..=[`MAX_EXPIRES_IN_S`]. A numeric string is read as its number.
+pub fn sane_expires_in(sent: Option<&Value>) -> (u64, Option<String>) {
+    let number = match sent {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|f| f.is_finite());
+    let used = match number {
+        None => DEFAULT_EXPIRES_IN_S,
+        Some(f) if f <= MIN_EXPIRES_IN_S as f64 => MIN_EXPIRES_IN_S,
+        Some(f) if f >= MAX_EXPIRES_IN_S as f64 => MAX_EXPIRES_IN_S,
+        Some(f) => f.ceil() as u64,
+    };
+    let exact = matches!(sent, Some(Value::Number(n)) if n.as_u64() == Some(used));
+    let sent_text = match sent {
+        None => "absent".to_string(),
+        Some(v) => v.to_string(),
+    };
+    (used, (!exact).then_some(sent_text))
+}
+
 /// An optional string member: absent or null is None; another type is an error.
 fn opt_string(status: u16, obj: &Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
     match obj.get(name) {
@@ -125,18 +128,7 @@ pub fn parse_token_response(
     content_type: Option<&str>,
     body: &str,
 ) -> Result<TokenResponse, Error> {
-    let value = parse_json(status, content_type, body)?;
-    if !is_success(status) {
-        return Err(
-            oauth_error(status, &value).unwrap_or_else(|| Error::InvalidResponse {
-                status,
-                reason: format!(
-                    "the error answer has neither an OAuth error code nor a message: {}",
-                    snippet(body)
-                ),
-            }),
-        );
-    }
+    let value = classify(Kind::CodeExchange, status, content_type, body)?;
     let obj = expect_object(status, &value, "the token response")?;
     // A 2xx carrying an OAuth error instead of a token: report the error.
     if !obj.contains_key("access_token") {
@@ -172,10 +164,7 @@ pub fn parse_token_response(
         }
         None => return Err(invalid("the answer has no token_type".into())),
     };
-    let expires_in = match obj.get("expires_in") {
-        None | Some(Value::Null) => return Err(invalid("the answer has no expires_in".into())),
-        Some(v) => seconds(v).map_err(|e| invalid(format!("expires_in {e}")))?,
-    };
+    let (expires_in, expires_in_sent) = sane_expires_in(obj.get("expires_in"));
     let refresh_token_expires_in = match obj.get("refresh_token_expires_in") {
         None | Some(Value::Null) => None,
         Some(v) => Some(seconds(v).map_err(|e| invalid(format!("refresh_token_expires_in {e}")))?),
@@ -184,6 +173,7 @@ pub fn parse_token_response(
         token_type,
         access_token,
         expires_in,
+        expires_in_sent,
         scope: opt_string(status, &obj, "scope")?,
         refresh_token: opt_string(status, &obj, "refresh_token")?,
         refresh_token_expires_in,
@@ -209,10 +199,6 @@ pub struct TokenInfo {
     pub app_id: Option<i64>,
 }
 
-/// An error answer of one of the OAuth endpoints: OAuth shape, else REST shape.
-fn endpoint_error(status: u16, value: &Value) -> Error {
-    oauth_error(status, value).unwrap_or_else(|| api_error(status, value))
-}
 
 /// Validates a token_info answer; `{"active":false}` is a valid answer (an inactive token).
 pub fn parse_token_info(
@@ -220,10 +206,7 @@ pub fn parse_token_info(
     content_type: Option<&str>,
     body: &str,
 ) -> Result<TokenInfo, Error> {
-    let value = parse_json(status, content_type, body)?;
-    if !is_success(status) {
-        return Err(endpoint_error(status, &value));
-    }
+    let value = classify(Kind::TokenInfo, status, content_type, body)?;
     let obj = expect_object(status, &value, "the token_info answer")?;
     match obj.get("active") {
         Some(Value::Bool(_)) => {}
@@ -248,18 +231,7 @@ pub fn parse_token_info(
 
 /// Validates a revocation answer: any 2xx is success, whatever the body (RFC 7009).
 pub fn parse_revoke(status: u16, content_type: Option<&str>, body: &str) -> Result<(), Error> {
-    if is_success(status) {
-        return Ok(());
-    }
-    if body.trim().is_empty() {
-        return Err(Error::Api {
-            status,
-            code: None,
-            message: None,
-        });
-    }
-    let value = parse_json(status, content_type, body)?;
-    Err(endpoint_error(status, &value))
+    classify(Kind::Revoke, status, content_type, body).map(|_| ())
 }
 
 #[cfg(test)]
@@ -278,33 +250,6 @@ mod tests {
     const JSON: Option<&str> = Some("application/json");
 
     #[test]
-    fn form_bodies() {
-        let f = code_exchange_form("demo", "the code", "verif", "http://localhost:4597/webapp");
-        let names: Vec<_> = f.fields().iter().map(|(n, _)| *n).collect();
-        assert_eq!(
-            names,
-            [
-                "grant_type",
-                "client_id",
-                "code",
-                "code_verifier",
-                "redirect_uri"
-            ]
-        );
-        assert_eq!(
-            f.encode(),
-            "grant_type=authorization_code&client_id=demo&code=the+code&code_verifier=verif\
-             &redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fwebapp"
-        );
-        assert_eq!(
-            refresh_form("demo", "r.t").encode(),
-            "grant_type=refresh_token&client_id=demo&refresh_token=r.t"
-        );
-        assert_eq!(revoke_form("a.b-c_d").encode(), "token=a.b-c_d");
-        assert_eq!(token_info_form("x+y").encode(), "token=x%2By");
-    }
-
-    #[test]
     fn ilert_token_response() {
         let body = r#"{"token_type":"Bearer","access_token":"eyJ.a.b","expires_in":3600,"scope":"profile source:w",
                       "refresh_token":"eyJ.r.t","refresh_token_expires_in":31536000,"extra":[1]}"#;
@@ -315,6 +260,7 @@ mod tests {
                 token_type: "Bearer".into(),
                 access_token: "eyJ.a.b".into(),
                 expires_in: 3600,
+                expires_in_sent: None,
                 scope: Some("profile source:w".into()),
                 refresh_token: Some("eyJ.r.t".into()),
                 refresh_token_expires_in: Some(31_536_000),
@@ -485,26 +431,6 @@ mod tests {
             ),
             (r#"{"access_token":"a","expires_in":3600}"#, "no token_type"),
             (
-                r#"{"token_type":"Bearer","access_token":"a"}"#,
-                "no expires_in",
-            ),
-            (
-                r#"{"token_type":"Bearer","access_token":"a","expires_in":null}"#,
-                "no expires_in",
-            ),
-            (
-                r#"{"token_type":"Bearer","access_token":"a","expires_in":-1}"#,
-                "expires_in is negative",
-            ),
-            (
-                r#"{"token_type":"Bearer","access_token":"a","expires_in":1.5}"#,
-                "whole number",
-            ),
-            (
-                r#"{"token_type":"Bearer","access_token":"a","expires_in":"3600"}"#,
-                "got a string",
-            ),
-            (
                 r#"{"token_type":"Bearer","access_token":"a","expires_in":1,"refresh_token_expires_in":-5}"#,
                 "refresh_token_expires_in is negative",
             ),
@@ -528,6 +454,31 @@ mod tests {
                 other => panic!("{body}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn odd_expires_in_is_kept_within_sane_bounds_and_reported() {
+        let cases: [(&str, u64, Option<&str>); 12] = [
+            ("3600", 3600, None),
+            ("60", 60, None),
+            ("3600.0", 3600, Some("3600.0")),
+            ("0", 30, Some("0")),
+            ("-1", 30, Some("-1")),
+            ("1", 30, Some("1")),
+            ("1.5", 30, Some("1.5")),
+            ("90.2", 91, Some("90.2")),
+            ("null", 3600, Some("null")),
+            (r#""120""#, 120, Some(r#""120""#)),
+            ("1e300", 86_400, Some("1e+300")),
+            (r#"[1]"#, 3600, Some("[1]")),
+        ];
+        for (sent, used, note) in cases {
+            let body = format!(r#"{{"token_type":"Bearer","access_token":"a","expires_in":{sent}}}"#);
+            let t = parse_token_response(200, JSON, &body).unwrap_or_else(|e| panic!("{sent}: {e}"));
+            assert_eq!((t.expires_in, t.expires_in_sent.as_deref()), (used, note), "{sent}");
+        }
+        let t = parse_token_response(200, JSON, r#"{"token_type":"Bearer","access_token":"a"}"#).unwrap();
+        assert_eq!((t.expires_in, t.expires_in_sent.as_deref()), (3600, Some("absent")));
     }
 
     #[test]

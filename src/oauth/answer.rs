@@ -1,0 +1,300 @@
+//! What happens to any HTTP answer: one judgement for every endpoint, before the parser of
+//! the step reads the details. An answer is a success (2xx JSON), an OAuth error (iLert's
+//! `{"code","error"}` or RFC 6749's `{"error","error_description"}`), an HTTP error (any other
+//! non-2xx, e.g. iLert's REST `{"status","message","code"}`), or not JSON. Transport failures
+//! (network, timeout) never get this far: the glue turns them into errors itself.
+use serde_json::Value;
+
+use super::error::{api_error, oauth_error, snippet, Error};
+use super::form::{is_secret, mask};
+use super::request::Kind;
+
+/// One HTTP answer, unjudged, as the glue read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+    pub duration_ms: f64,
+    /// The `Retry-After` header, if any (read by the refresh back-off).
+    pub retry_after: Option<String>,
+}
+
+impl Answer {
+    /// An answer with just a status, type and body (tests, and callers that have no timing).
+    pub fn new(status: u16, content_type: Option<&str>, body: &str) -> Answer {
+        Answer {
+            status,
+            content_type: content_type.map(str::to_string),
+            body: body.to_string(),
+            duration_ms: 0.0,
+            retry_after: None,
+        }
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Whether the failure is worth trying again later: 408, 429 and 5xx.
+    pub fn is_passing_failure(&self) -> bool {
+        matches!(self.status, 408 | 429) || self.status >= 500
+    }
+}
+
+/// Judges an answer of step `kind`: the JSON of a success, or the error it stands for.
+pub fn classify(
+    kind: Kind,
+    status: u16,
+    content_type: Option<&str>,
+    body: &str,
+) -> Result<Value, Error> {
+    let success = (200..300).contains(&status);
+    // RFC 7009: any 2xx is a successful revocation, whatever the body.
+    if kind == Kind::Revoke && success {
+        return Ok(Value::Null);
+    }
+    // The REST API's 401: the access token was refused, whatever the body says.
+    if kind == Kind::User && status == 401 {
+        return Err(Error::Unauthorized {
+            message: serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|v| message_of(&v)),
+        });
+    }
+    let token_endpoint = matches!(kind, Kind::CodeExchange | Kind::Refresh);
+    if !success && !token_endpoint && body.trim().is_empty() {
+        return Err(Error::Api {
+            status,
+            code: None,
+            message: None,
+        });
+    }
+    let value = serde_json::from_str::<Value>(body).map_err(|_| Error::NotJson {
+        status,
+        content_type: content_type.map(str::to_string),
+        snippet: snippet(&masked_form(body)),
+    })?;
+    if success {
+        return Ok(value);
+    }
+    Err(match kind {
+        // The token endpoint speaks OAuth only; an error without a code is not understood.
+        Kind::CodeExchange | Kind::Refresh => {
+            oauth_error(status, &value).unwrap_or_else(|| Error::InvalidResponse {
+                status,
+                reason: format!(
+                    "the error answer has neither an OAuth error code nor a message: {}",
+                    snippet(body)
+                ),
+            })
+        }
+        Kind::TokenInfo | Kind::Revoke => {
+            oauth_error(status, &value).unwrap_or_else(|| api_error(status, &value))
+        }
+        // The REST API's own shape: {"status","message","code"}.
+        Kind::User => api_error(status, &value),
+    })
+}
+
+fn message_of(v: &Value) -> Option<String> {
+    let obj = v.as_object()?;
+    ["message", "error_description", "error"]
+        .iter()
+        .find_map(|k| {
+            obj.get(*k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+        })
+        .map(str::to_string)
+}
+
+/// A form-encoded body (some servers answer tokens that way) with its secret values masked, so
+/// an error message quoting it never shows a token; any other text is returned as it is.
+pub fn masked_form(body: &str) -> String {
+    let trimmed = body.trim();
+    if trimmed.is_empty()
+        || trimmed.contains(char::is_whitespace)
+        || !trimmed.contains('=')
+        || trimmed.starts_with('<')
+    {
+        return body.to_string();
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(trimmed.as_bytes())
+        .into_owned()
+        .collect();
+    if !pairs.iter().any(|(k, _)| is_secret(k)) {
+        return body.to_string();
+    }
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            if is_secret(&k) {
+                format!("{k}={}", mask(&v))
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `Retry-After` in ms from `now_ms`: delta-seconds, or an HTTP date read by `parse_date`
+/// (the glue passes the browser's `Date.parse`). None when absent or unreadable.
+pub fn retry_after_ms(
+    header: Option<&str>,
+    now_ms: f64,
+    parse_date: impl Fn(&str) -> Option<f64>,
+) -> Option<f64> {
+    let value = header?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds as f64 * 1000.0);
+    }
+    let at = parse_date(value).filter(|t| t.is_finite())?;
+    Some((at - now_ms).max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn every_class_of_answer() {
+        assert_eq!(
+            classify(Kind::Refresh, 200, JSON, r#"{"a":1}"#).unwrap()["a"],
+            1
+        );
+        let ilert = classify(
+            Kind::Refresh,
+            401,
+            JSON,
+            r#"{"code":"invalid_grant","error":"gone"}"#,
+        )
+        .unwrap_err();
+        assert!(ilert.is_invalid_grant() && ilert.status() == Some(401));
+        let rfc = classify(
+            Kind::CodeExchange,
+            400,
+            JSON,
+            r#"{"error":"invalid_request","error_description":"x"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(rfc.code(), Some("invalid_request"));
+        let rest = classify(
+            Kind::User,
+            403,
+            JSON,
+            r#"{"status":403,"message":"Missing scope","code":"FORBIDDEN"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            rest,
+            Error::Api {
+                status: 403,
+                code: Some("FORBIDDEN".into()),
+                message: Some("Missing scope".into())
+            }
+        );
+        assert!(matches!(
+            classify(Kind::TokenInfo, 502, Some("text/html"), "<h1>Bad</h1>"),
+            Err(Error::NotJson { status: 502, .. })
+        ));
+        assert_eq!(
+            classify(Kind::TokenInfo, 500, None, ""),
+            Err(Error::Api {
+                status: 500,
+                code: None,
+                message: None
+            })
+        );
+        assert!(matches!(
+            classify(Kind::Refresh, 500, JSON, "[]"),
+            Err(Error::InvalidResponse { status: 500, .. })
+        ));
+    }
+
+    #[test]
+    fn a_401_of_the_rest_api_is_unauthorized_whatever_the_body() {
+        assert_eq!(
+            classify(Kind::User, 401, None, "<html>"),
+            Err(Error::Unauthorized { message: None })
+        );
+        assert_eq!(
+            classify(Kind::User, 401, JSON, r#"{"message":"expired"}"#),
+            Err(Error::Unauthorized {
+                message: Some("expired".into())
+            })
+        );
+        // From the token endpoint a 401 is a grant error (iLert), not an expired access token.
+        assert!(classify(
+            Kind::Refresh,
+            401,
+            JSON,
+            r#"{"code":"invalid_grant","error":"x"}"#
+        )
+        .unwrap_err()
+        .is_invalid_grant());
+    }
+
+    #[test]
+    fn revocation_succeeds_on_any_2xx_body() {
+        assert_eq!(classify(Kind::Revoke, 200, None, ""), Ok(Value::Null));
+        assert_eq!(
+            classify(Kind::Revoke, 204, Some("text/html"), "<html>"),
+            Ok(Value::Null)
+        );
+        assert!(classify(Kind::Revoke, 503, None, "").is_err());
+    }
+
+    #[test]
+    fn a_form_encoded_token_answer_is_not_json_and_its_secrets_are_masked() {
+        let body =
+            "access_token=eyJhbGciOiJSUzI1NiJ9.secretpayload.sig&token_type=bearer&expires_in=3600";
+        let e = classify(
+            Kind::CodeExchange,
+            200,
+            Some("application/x-www-form-urlencoded"),
+            body,
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("token_type=bearer") && !text.contains("secretpayload"),
+            "{text}"
+        );
+        assert_eq!(masked_form("<html>a=b</html>"), "<html>a=b</html>");
+        assert_eq!(masked_form("a=1&b=2"), "a=1&b=2");
+    }
+
+    #[test]
+    fn retry_after_as_seconds_or_date() {
+        let no_date = |_: &str| None;
+        assert_eq!(retry_after_ms(Some("7"), 0.0, no_date), Some(7000.0));
+        assert_eq!(retry_after_ms(Some(" 0 "), 0.0, no_date), Some(0.0));
+        assert_eq!(retry_after_ms(None, 0.0, no_date), None);
+        assert_eq!(retry_after_ms(Some("soon"), 0.0, no_date), None);
+        assert_eq!(retry_after_ms(Some("-5"), 0.0, no_date), None);
+        let date = |_: &str| Some(10_000.0);
+        assert_eq!(
+            retry_after_ms(Some("Wed, 21 Oct 2026 07:28:00 GMT"), 4_000.0, date),
+            Some(6_000.0)
+        );
+        assert_eq!(
+            retry_after_ms(Some("Wed, 21 Oct 2026 07:28:00 GMT"), 20_000.0, date),
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn passing_failures() {
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(Answer::new(s, None, "").is_passing_failure(), "{s}");
+        }
+        for s in [200, 400, 401, 403, 404] {
+            assert!(!Answer::new(s, None, "").is_passing_failure(), "{s}");
+        }
+    }
+}
