@@ -1,30 +1,39 @@
 //! The two halves of the authorization code flow as the browser runs them:
 //! `start` (Connect → iLert's authorize page) and `finish` (the `/webapp` callback → tokens).
-use crate::browser::{clock, history, http, random, storage};
+use gloo_storage::{SessionStorage, Storage};
+
+use crate::browser::{clock, history, http, random};
 use crate::config::Config;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
 use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
+use crate::oauth::request::{self, Endpoints};
 use crate::oauth::{pkce, token, Error};
-use crate::session::{Endpoints, Session};
+use crate::session::{Session, PENDING_KEY};
 use crate::timeline::{self, Field, Step};
 
-const PENDING_KEY: &str = "ilert-pkce.pending";
-
-fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> T {
-    let mut store = PendingStore::from_json(storage::get(storage::Area::Session, PENDING_KEY).as_deref());
+/// Runs `f` on this tab's pending attempts and stores the result; Err when sessionStorage
+/// refuses to keep it (private browsing, full storage).
+fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
+    let mut store: PendingStore = SessionStorage::get(PENDING_KEY).unwrap_or_default();
     let out = f(&mut store);
     if store.attempts.is_empty() {
-        storage::remove(storage::Area::Session, PENDING_KEY);
-    } else {
-        storage::set(storage::Area::Session, PENDING_KEY, &store.to_json());
+        SessionStorage::delete(PENDING_KEY);
+    } else if SessionStorage::set(PENDING_KEY, &store).is_err() {
+        return Err(Error::Storage(
+            "This tab cannot keep the sign-in: its sessionStorage refused to store the code verifier \
+             (private browsing, or the storage is full or switched off). Nothing was sent to iLert. \
+             Allow site data for this page, or use a normal window, then press Connect again."
+                .into(),
+        ));
     }
-    out
+    Ok(out)
 }
 
 /// Connect: makes a fresh verifier, challenge and state, remembers them for this tab, and
 /// sends the browser to the authorize endpoint.
 pub fn start(config: &Config) -> Result<(), Error> {
+    config.checked(history::origin().as_deref())?;
     let authorize_url = config.authorize_endpoint()?;
     let verifier = pkce::verifier_from_bytes(&random::bytes::<{ pkce::VERIFIER_BYTES }>());
     let challenge = pkce::challenge_s256(&verifier);
@@ -40,6 +49,29 @@ pub fn start(config: &Config) -> Result<(), Error> {
         code_challenge: &challenge,
     };
     let url = authorize::authorize_url(&request);
+
+    let endpoints = Endpoints {
+        client_id: config.client_id.clone(),
+        token: config.token_url(),
+        token_info: config.token_info_url(),
+        revoke: config.revoke_url(),
+        user: config.user_url(),
+    };
+    // First the verifier must be safe in this tab: without it the callback cannot finish.
+    with_pending(|store| {
+        store.insert(
+            PendingAttempt {
+                state: state.clone(),
+                verifier: verifier.clone(),
+                challenge: challenge.clone(),
+                redirect_uri: config.redirect_uri.clone(),
+                endpoints,
+                issuer: config.expected_issuer(),
+                created_at_ms: now,
+            },
+            now,
+        )
+    })?;
 
     timeline::clear();
     timeline::note(
@@ -67,39 +99,22 @@ pub fn start(config: &Config) -> Result<(), Error> {
             .collect(),
     );
 
-    with_pending(|store| {
-        store.insert(
-            PendingAttempt {
-                state,
-                verifier,
-                challenge,
-                redirect_uri: config.redirect_uri.clone(),
-                client_id: config.client_id.clone(),
-                token_url: config.token_url(),
-                created_at_ms: now,
-            },
-            now,
-        )
-    });
     history::go_to(&url).map_err(Error::Config)
 }
 
 /// The callback: reads the query and erases it from the address bar, takes the pending
 /// attempt for its state out of storage before anything is awaited (so a second run of the
 /// page finds nothing), then exchanges the code once. Tokens go to the session.
-pub async fn finish(session: Session, config: &Config) -> Result<(), Error> {
-    let result = exchange(session, config).await;
-    if let Err(err) = &result {
-        let step = match err {
-            Error::Callback(_) | Error::State(_) | Error::Authorization { .. } => Step::Callback,
-            _ => Step::TokenExchange,
-        };
-        timeline::error(step, err);
+pub async fn finish(session: Session) -> Result<(), Error> {
+    let result = exchange(session).await;
+    // Failures of the token request are filed on its own timeline entry by the pipeline.
+    if let Err(err @ (Error::Callback(_) | Error::State(_) | Error::Authorization { .. } | Error::Storage(_))) = &result {
+        timeline::error(Step::Callback, err);
     }
     result
 }
 
-async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
+async fn exchange(session: Session) -> Result<(), Error> {
     session.mark_callback_start();
     let query = history::query();
     // Before anything else: the code must not stay in the address bar or the history.
@@ -119,7 +134,7 @@ async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
                     store.prune(now);
                     Err(StateError::Missing)
                 }
-            });
+            })?;
             timeline::note(
                 Step::Callback,
                 "Callback with an error",
@@ -136,11 +151,11 @@ async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
             return Err(Error::Authorization { error, description });
         }
         Err(e) => {
-            with_pending(|store| store.prune(now));
+            with_pending(|store| store.prune(now))?;
             return Err(e.into());
         }
     };
-    let taken = with_pending(|store| store.take(&state, now));
+    let taken = with_pending(|store| store.take(&state, now))?;
     timeline::note(
         Step::Callback,
         "Callback received",
@@ -153,13 +168,12 @@ async fn exchange(session: Session, config: &Config) -> Result<(), Error> {
         ],
     );
     let attempt = taken?;
-    callback::check_issuer(config.issuer.as_deref(), iss.as_deref())?;
+    callback::check_issuer(attempt.issuer.as_deref(), iss.as_deref())?;
 
-    let form = token::code_exchange_form(&attempt.client_id, &code, &attempt.verifier, &attempt.redirect_uri);
-    let id = timeline::request(Step::TokenExchange, "POST", &attempt.token_url, http::FORM_HEADERS, &form);
-    let answer = http::post_form(&attempt.token_url, &form).await?;
-    timeline::answer(id, &answer);
-    let tokens = token::parse_token_response(answer.status, answer.content_type.as_deref(), &answer.body)?;
-    session.begin(tokens, Endpoints::new(config, &attempt.client_id, &attempt.token_url));
+    let sent = request::code_exchange(&attempt.endpoints, &code, &attempt.verifier, &attempt.redirect_uri);
+    let tokens = http::send(&sent, |a| token::parse_token_response(a.status, a.content_type.as_deref(), &a.body))
+        .await
+        .result?;
+    session.begin(tokens, attempt.endpoints);
     Ok(())
 }

@@ -1,12 +1,17 @@
 //! The flow timeline: one entry per protocol step of this tab's session, with the real
 //! requests and answers. It lives in sessionStorage so it survives the trip to iLert and a
-//! reload, and is cleared on sign-out. Secret values are kept (the same tab already holds
-//! them) and masked when shown.
+//! reload. While the session lives, secret values are kept (the same tab already holds them)
+//! and masked when shown; when it ends, [`end_session`] replaces every secret by its mask, in
+//! memory and in storage, so nothing secret outlives the session.
+use gloo_storage::{SessionStorage, Storage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::browser::{clock, http::Answer, storage};
-use crate::oauth::form::FormBody;
+use crate::browser::clock;
+use crate::error_text;
+use crate::oauth::answer::{masked_form, Answer};
+use crate::oauth::form::{is_secret, mask};
+use crate::oauth::request::{Kind, Request};
 use crate::oauth::Error;
 
 const KEY: &str = "ilert-pkce.timeline";
@@ -24,6 +29,18 @@ pub enum Step {
     TokenInfo,
     Refresh,
     Revoke,
+}
+
+impl From<Kind> for Step {
+    fn from(kind: Kind) -> Step {
+        match kind {
+            Kind::CodeExchange => Step::TokenExchange,
+            Kind::Refresh => Step::Refresh,
+            Kind::TokenInfo => Step::TokenInfo,
+            Kind::Revoke => Step::Revoke,
+            Kind::User => Step::Profile,
+        }
+    }
 }
 
 impl Step {
@@ -97,9 +114,7 @@ thread_local! {
 }
 
 fn load() -> Vec<Entry> {
-    storage::get(storage::Area::Session, KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+    SessionStorage::get(KEY).unwrap_or_default()
 }
 
 /// The entries, as a signal for the views.
@@ -115,8 +130,11 @@ fn update(f: impl FnOnce(&mut Vec<Entry>)) {
             let extra = list.len() - MAX_ENTRIES;
             list.drain(..extra);
         }
-        if let Ok(json) = serde_json::to_string(list) {
-            storage::set(storage::Area::Session, KEY, &json);
+        if list.is_empty() {
+            SessionStorage::delete(KEY);
+        } else {
+            // A full storage loses the record across a reload, not the flow itself.
+            let _ = SessionStorage::set(KEY, &*list);
         }
     });
 }
@@ -135,29 +153,27 @@ pub fn note(step: Step, title: impl Into<String>, fields: Vec<Field>) -> u32 {
     push(step, title.into(), fields, None, None)
 }
 
-/// Records a form POST as sent; returns the id its answer is filed under.
-pub fn request(step: Step, method: &str, url: &str, headers: &[(&str, &str)], form: &FormBody) -> u32 {
-    let request = RequestRecord {
-        method: method.into(),
-        url: url.into(),
-        headers: headers.iter().map(|(n, v)| Field::new(*n, *v, false)).collect(),
-        form: form.fields().iter().map(|(n, v)| Field::new(*n, v.clone(), FormBody::is_secret(n))).collect(),
+/// Records a request as it is sent; returns the id its answer is filed under. A revocation
+/// happens after the session has ended, so its token is recorded masked.
+pub fn request(request: &Request) -> u32 {
+    let keep = request.kind != Kind::Revoke;
+    let field = |name: &str, value: &str, secret: bool| {
+        let value = if secret && !keep { mask(value) } else { value.to_string() };
+        Field::new(name, value, secret)
     };
-    push(step, step.label().into(), vec![], Some(request), None)
-}
-
-/// Records a bearer GET (the token itself is shown masked).
-pub fn request_bearer(step: Step, url: &str) -> u32 {
-    let request = RequestRecord {
-        method: "GET".into(),
-        url: url.into(),
-        headers: vec![
-            Field::new("Authorization", "Bearer <access token>", false),
-            Field::new("Accept", "application/json", false),
-        ],
-        form: vec![],
+    let record = RequestRecord {
+        method: request.method.as_str().into(),
+        url: request.url.clone(),
+        headers: request.headers().iter().map(|(n, v)| field(n, v, *n == "Authorization")).collect(),
+        form: request
+            .form
+            .iter()
+            .flat_map(|f| f.fields())
+            .map(|(n, v)| field(n, v, is_secret(n)))
+            .collect(),
     };
-    push(step, step.label().into(), vec![], Some(request), None)
+    let step = Step::from(request.kind);
+    push(step, step.label().into(), vec![], Some(record), None)
 }
 
 /// Files the answer of request `id`.
@@ -175,9 +191,19 @@ pub fn answer(id: u32, answer: &Answer) {
     });
 }
 
+/// Files why request `id` failed: no answer (network, timeout) or an answer that was refused.
+pub fn failed(id: u32, err: &Error) {
+    update(|list| {
+        if let Some(entry) = list.iter_mut().rev().find(|e| e.id == id) {
+            entry.title = format!("{}: {}", entry.step.label(), error_text::title(err));
+            entry.error = Some(err.to_string());
+        }
+    });
+}
+
 /// Records an error of a step.
 pub fn error(step: Step, err: &Error) {
-    push(step, format!("{}: {}", step.label(), err.title()), vec![], None, Some(err.to_string()));
+    push(step, format!("{}: {}", step.label(), error_text::title(err)), vec![], None, Some(err.to_string()));
 }
 
 /// Forgets the whole timeline (a new Connect, or a session ended elsewhere).
@@ -185,10 +211,85 @@ pub fn clear() {
     clear_except(None);
 }
 
-/// Forgets every entry but `keep` (sign-out keeps its revocation).
-pub fn clear_except(keep: Option<u32>) {
-    update(|list| list.retain(|e| Some(e.id) == keep));
-    if entries().with_untracked(Vec::is_empty) {
-        storage::remove(storage::Area::Session, KEY);
+/// Forgets every entry but those of `keep` (sign-out keeps its revocation).
+pub fn clear_except(keep: Option<Step>) {
+    update(|list| list.retain(|e| Some(e.step) == keep));
+}
+
+/// The session has ended: every secret in the record (codes, verifiers, tokens, wherever they
+/// appear: fields, forms, headers, answer bodies, error texts) is replaced by its mask.
+pub fn end_session() {
+    update(|list| {
+        let mut secrets = Vec::new();
+        for entry in list.iter() {
+            collect_secrets(entry, &mut secrets);
+        }
+        // Longest first, so a token is not half-replaced by a shorter secret inside it.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        for entry in list.iter_mut() {
+            scrub(entry, &secrets);
+        }
+    });
+}
+
+/// Secret values shorter than this are not hunted for in other texts (they would match by chance).
+const MIN_SECRET_LEN: usize = 8;
+
+fn collect_secrets(entry: &Entry, out: &mut Vec<String>) {
+    let mut add = |value: &str| {
+        let value = value.strip_prefix("Bearer ").unwrap_or(value);
+        if value.chars().count() >= MIN_SECRET_LEN && !value.contains('•') {
+            out.push(value.to_string());
+        }
+    };
+    let request_fields = entry.request.iter().flat_map(|r| r.headers.iter().chain(r.form.iter()));
+    for field in entry.fields.iter().chain(request_fields).filter(|f| f.secret) {
+        add(&field.value);
     }
+    if let Some(answer) = &entry.answer {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&answer.body) {
+            for (_, value) in map.iter().filter(|(k, _)| is_secret(k)) {
+                if let Some(text) = value.as_str() {
+                    add(text);
+                }
+            }
+        }
+        for (key, value) in form_urlencoded::parse(answer.body.trim().as_bytes()) {
+            if is_secret(&key) {
+                add(&value);
+            }
+        }
+    }
+}
+
+fn scrub(entry: &mut Entry, secrets: &[String]) {
+    let hide = |text: &mut String| {
+        for secret in secrets {
+            if text.contains(secret.as_str()) {
+                *text = text.replace(secret.as_str(), &mask(secret));
+            }
+        }
+    };
+    let request_fields = entry.request.iter_mut().flat_map(|r| r.headers.iter_mut().chain(r.form.iter_mut()));
+    for field in entry.fields.iter_mut().chain(request_fields) {
+        if field.secret && !field.value.contains('•') {
+            field.value = match field.value.strip_prefix("Bearer ") {
+                Some(token) => format!("Bearer {}", mask(token)),
+                None => mask(&field.value),
+            };
+        }
+        hide(&mut field.value);
+    }
+    if let Some(request) = &mut entry.request {
+        hide(&mut request.url);
+    }
+    if let Some(answer) = &mut entry.answer {
+        answer.body = masked_form(&answer.body);
+        hide(&mut answer.body);
+    }
+    if let Some(error) = &mut entry.error {
+        hide(error);
+    }
+    hide(&mut entry.title);
 }

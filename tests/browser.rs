@@ -2,32 +2,11 @@
 //! address bar. Run by `cargo xtask test`.
 #![cfg(target_arch = "wasm32")]
 
-use ilert_pkce::browser::{clock, history, random, storage};
+use ilert_pkce::browser::{clock, history, random};
 use ilert_pkce::oauth::pkce;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen_test]
-fn session_storage_round_trips_and_removes() {
-    let key = "ilert-pkce.test.session";
-    assert!(storage::set(storage::Area::Session, key, "value with spaces & ünïcode"));
-    assert_eq!(storage::get(storage::Area::Session, key).as_deref(), Some("value with spaces & ünïcode"));
-    storage::remove(storage::Area::Session, key);
-    assert_eq!(storage::get(storage::Area::Session, key), None);
-}
-
-#[wasm_bindgen_test]
-fn session_and_local_storage_are_separate_areas() {
-    let key = "ilert-pkce.test.areas";
-    storage::set(storage::Area::Session, key, "session");
-    assert_eq!(storage::get(storage::Area::Local, key), None, "a session value must not leak into localStorage");
-    storage::set(storage::Area::Local, key, "local");
-    assert_eq!(storage::get(storage::Area::Session, key).as_deref(), Some("session"));
-    assert_eq!(storage::get(storage::Area::Local, key).as_deref(), Some("local"));
-    storage::remove(storage::Area::Session, key);
-    storage::remove(storage::Area::Local, key);
-}
 
 #[wasm_bindgen_test]
 fn random_bytes_come_from_the_csprng_and_differ() {
@@ -74,9 +53,11 @@ fn replace_url_changes_the_address_without_navigating() {
 }
 
 mod session_and_timeline {
+    use gloo_storage::{SessionStorage, Storage};
     use ilert_pkce::config::Config;
+    use ilert_pkce::oauth::request::Endpoints;
     use ilert_pkce::oauth::token::TokenResponse;
-    use ilert_pkce::session::{Endpoints, Tokens};
+    use ilert_pkce::session::Tokens;
     use ilert_pkce::settings::Settings;
     use ilert_pkce::timeline::{self, Field, Step};
     use wasm_bindgen_test::*;
@@ -86,6 +67,7 @@ mod session_and_timeline {
             token_type: "Bearer".into(),
             access_token: "access-2".into(),
             expires_in: 3600,
+            expires_in_sent: None,
             scope: None,
             refresh_token: refresh.map(str::to_string),
             refresh_token_expires_in: refresh.map(|_| 31_536_000),
@@ -94,7 +76,13 @@ mod session_and_timeline {
 
     fn endpoints() -> Endpoints {
         let config = Config::from_json(include_str!("../public/config.json")).unwrap();
-        Endpoints::new(&config, "ilert-pkce-demo", &config.token_url())
+        Endpoints {
+            client_id: config.client_id.clone(),
+            token: config.token_url(),
+            token_info: config.token_info_url(),
+            revoke: config.revoke_url(),
+            user: config.user_url(),
+        }
     }
 
     #[wasm_bindgen_test]
@@ -131,6 +119,34 @@ mod session_and_timeline {
     }
 
     #[wasm_bindgen_test]
+    fn when_a_session_ends_no_secret_stays_in_the_stored_timeline() {
+        use ilert_pkce::oauth::answer::Answer;
+        use ilert_pkce::oauth::request;
+        use ilert_pkce::oauth::Error;
+        timeline::clear();
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let (access, refresh) = ("eyJhbGciOiJSUzI1NiJ9.eyJpbF91IjoiYWRhIn0.c2ln", "eyJhbGciOiJIUzI1NiJ9.eyJpbF90IjoiT0FVVEgifQ.cmVm");
+        timeline::note(Step::Pkce, "PKCE", vec![Field::new("code_verifier", verifier, true)]);
+        let id = timeline::request(&request::code_exchange(&endpoints(), "the-code-1234567", verifier, "http://localhost:4597/webapp"));
+        let body = format!(r#"{{"access_token":"{access}","refresh_token":"{refresh}","token_type":"Bearer"}}"#);
+        timeline::answer(id, &Answer::new(200, Some("application/json"), &body));
+        let id = timeline::request(&request::user(&endpoints(), access));
+        timeline::failed(id, &Error::Network(format!("echo {refresh}")));
+        let id = timeline::request(&request::refresh(&endpoints(), refresh));
+        timeline::answer(id, &Answer::new(200, Some("application/x-www-form-urlencoded"), &format!("access_token={access}&expires_in=60")));
+        let stored = || SessionStorage::raw().get_item("ilert-pkce.timeline").unwrap().unwrap();
+        assert!(stored().contains(access) && stored().contains(refresh), "kept while the session lives");
+
+        timeline::end_session();
+        let after = stored();
+        for secret in [verifier, access, refresh, "the-code-1234567"] {
+            assert!(!after.contains(secret), "{secret} is still stored: {after}");
+        }
+        assert!(after.contains("••••"), "masks remain: {after}");
+        timeline::clear();
+    }
+
+    #[wasm_bindgen_test]
     fn settings_go_to_local_storage_and_reset_returns_to_the_defaults() {
         use leptos::prelude::*;
         let defaults = Config::from_json(include_str!("../public/config.json")).unwrap();
@@ -152,9 +168,11 @@ mod session_and_timeline {
 }
 
 mod callback {
-    use ilert_pkce::browser::{clock, history, storage};
+    use gloo_storage::{SessionStorage, Storage};
+    use ilert_pkce::browser::{clock, history};
     use ilert_pkce::config::Config;
     use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
+    use ilert_pkce::oauth::request::Endpoints;
     use ilert_pkce::oauth::Error;
     use ilert_pkce::session::Session;
     use ilert_pkce::signin;
@@ -170,18 +188,111 @@ mod callback {
             verifier: "v".repeat(43),
             challenge: "c".into(),
             redirect_uri: config.redirect_uri.clone(),
-            client_id: config.client_id.clone(),
-            token_url: config.token_url(),
+            endpoints: Endpoints {
+                client_id: config.client_id.clone(),
+                token: config.token_url(),
+                token_info: config.token_info_url(),
+                revoke: config.revoke_url(),
+                user: config.user_url(),
+            },
+            issuer: config.expected_issuer(),
             created_at_ms: eleven_minutes_ago,
         });
-        storage::set(storage::Area::Session, "ilert-pkce.pending", &store.to_json());
+        SessionStorage::set("ilert-pkce.pending", &store).unwrap();
         let back = web_sys::window().unwrap().location().href().unwrap();
         history::replace_url("?code=some-code&state=old-state");
 
-        let result = signin::finish(Session::restore(), &config).await;
+        let result = signin::finish(Session::restore()).await;
         history::replace_url(&back);
         // Expired, not "unknown": the person learns that the sign-in took too long.
         assert!(matches!(result, Err(Error::State(StateError::Expired { age_secs })) if age_secs >= 660), "{result:?}");
-        assert_eq!(storage::get(storage::Area::Session, "ilert-pkce.pending"), None, "the attempt is gone");
+        assert!(SessionStorage::raw().get_item("ilert-pkce.pending").unwrap().is_none(), "the attempt is gone");
+    }
+
+    #[wasm_bindgen_test]
+    fn connect_refuses_to_leave_when_session_storage_refuses_the_verifier() {
+        let mut config = Config::from_json(include_str!("../public/config.json")).unwrap();
+        config.redirect_uri = format!("{}/webapp", history::origin().unwrap());
+        let before = web_sys::window().unwrap().location().href().unwrap();
+        js_sys::eval(
+            "window.__setItem = Storage.prototype.setItem;
+             Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };",
+        )
+        .unwrap();
+        let result = ilert_pkce::signin::start(&config);
+        js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
+        assert!(matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")), "{result:?}");
+        assert_eq!(web_sys::window().unwrap().location().href().unwrap(), before, "no navigation to the authorize page");
+        assert!(SessionStorage::raw().get_item("ilert-pkce.pending").unwrap().is_none());
+    }
+}
+
+mod where_tokens_may_go {
+    use ilert_pkce::browser::url;
+    use ilert_pkce::config::{self, Config, URL_VECTORS};
+    use ilert_pkce::settings::Settings;
+    use wasm_bindgen_test::*;
+
+    /// The same table as the host test (url crate), here through web_sys::Url: same origins,
+    /// same verdicts.
+    #[wasm_bindgen_test]
+    fn the_browser_reads_the_shared_vectors_like_the_url_crate() {
+        let mismatches = config::url_vector_mismatches();
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+        assert!(URL_VECTORS.len() >= 40);
+        let u = url::parse("https://api.ilert.com\\@evil.example").unwrap();
+        assert_eq!((u.host.as_str(), u.path.as_str(), u.has_userinfo), ("api.ilert.com", "/@evil.example", false));
+        let u = url::parse("https://a/?#").unwrap();
+        assert!(u.has_query && u.has_fragment, "empty query and fragment still count");
+        let u = url::parse("https://user:pw@api.ilert.com:8443/x").unwrap();
+        assert_eq!((u.has_userinfo, u.port, u.origin.as_str()), (true, Some(8443), "https://api.ilert.com:8443"));
+        assert_eq!(url::parse("not a url"), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn allowed_origin_patterns_are_read_by_the_browser_parser() {
+        let c = Config::from_json(include_str!("../public/config.json")).unwrap();
+        assert!(c.allowed_origins_text().contains("http://[::1]:*"));
+        assert_eq!(config::OriginPattern::parse("http://127.1:*").unwrap().to_string(), "http://127.0.0.1:*");
+        assert_eq!(config::OriginPattern::parse("HTTPS://*.iLert.com:443/").unwrap().to_string(), "https://*.ilert.com");
+        assert!(config::OriginPattern::parse("https://*.com").is_err());
+    }
+
+    #[wasm_bindgen_test]
+    fn saved_settings_outside_the_list_are_not_used_and_say_why() {
+        use leptos::prelude::*;
+        let defaults = Config::from_json(include_str!("../public/config.json")).unwrap();
+        let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        let mut evil = defaults.clone();
+        evil.api_base = "https://api.evil.example".into();
+        evil.allowed_origins = Some(vec!["https://api.evil.example".into()]);
+        local.set_item("ilert-pkce.settings", &evil.to_json()).unwrap();
+
+        let settings = Settings::load(defaults.clone());
+        assert_eq!(settings.current.get_untracked(), defaults, "config.json's configuration is used");
+        assert!(!settings.customised.get_untracked());
+        let rejected = settings.rejected.get_untracked().expect("the refusal is reported");
+        assert_eq!(rejected.problems[0].field, "api_base");
+        assert!(rejected.summary().contains("https://*.ilert.com"), "{}", rejected.summary());
+        assert_eq!(rejected.config.unwrap().api_base, "https://api.evil.example");
+
+        // Saving good settings clears it, and never stores a list of allowed origins.
+        let mut mine = defaults.clone();
+        mine.client_id = "my-app".into();
+        mine.allowed_origins = Some(vec!["https://api.evil.example".into()]);
+        settings.save(mine);
+        assert_eq!(settings.rejected.get_untracked(), None);
+        assert_eq!(settings.current.get_untracked().allowed_origins, defaults.allowed_origins);
+        assert!(!local.get_item("ilert-pkce.settings").unwrap().unwrap().contains("allowed_origins"));
+        let reloaded = Settings::load(defaults.clone());
+        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        assert_eq!(reloaded.rejected.get_untracked(), None);
+
+        local.set_item("ilert-pkce.settings", "{not json").unwrap();
+        let broken = Settings::load(defaults.clone());
+        assert_eq!(broken.rejected.get_untracked().unwrap().problems[0].field, "settings");
+        broken.reset();
+        assert_eq!(broken.rejected.get_untracked(), None);
+        assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());
     }
 }

@@ -1,65 +1,91 @@
-//! fetch, as the protocol needs it: form posts and bearer GETs, each answer kept whole
-//! (status, content type, body, duration) so `crate::oauth` can judge it and the timeline can
-//! show it. No cookies, no cache, no Referer.
-use gloo_net::http::{Request, RequestBuilder};
-use web_sys::{ReferrerPolicy, RequestCache, RequestCredentials};
+//! The one request pipeline. Every exchange with the server (code exchange, refresh,
+//! token_info, revoke, users/current) goes through [`send`]: it records the request in the
+//! timeline, sends it with fetch (no cookies, no cache, no Referer), abandons it after
+//! [`TIMEOUT_MS`] (AbortController), files the answer or the failure on the same timeline
+//! entry, and hands the answer to the step's judge (`crate::oauth`), whose verdict is filed too.
+use futures::future::{select, Either};
+use gloo_net::http::{Request as Fetch, RequestBuilder};
+use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials};
 
 use crate::browser::clock;
-use crate::oauth::form::FormBody;
+use crate::oauth::answer::{retry_after_ms, Answer};
+use crate::oauth::request::{Method, Request, TIMEOUT_MS};
 use crate::oauth::Error;
+use crate::timeline;
 
-/// One HTTP answer, unjudged.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub body: String,
-    pub duration_ms: f64,
+/// What came of a request: the judged result, and how long the server asked the client to
+/// wait before the next try (`Retry-After`), if it did.
+pub struct Outcome<T> {
+    pub result: Result<T, Error>,
+    pub retry_after_ms: Option<f64>,
 }
 
-/// The request headers a form post sends (shown in the timeline as sent).
-pub const FORM_HEADERS: &[(&str, &str)] = &[
-    ("Content-Type", "application/x-www-form-urlencoded"),
-    ("Accept", "application/json"),
-];
+/// Sends `request` and judges its answer with `judge` (the parser of its step).
+pub async fn send<T>(request: &Request, judge: impl FnOnce(&Answer) -> Result<T, Error>) -> Outcome<T> {
+    let entry = timeline::request(request);
+    let (result, retry_after_ms) = match transport(request).await {
+        Ok(answer) => {
+            timeline::answer(entry, &answer);
+            let retry = retry_after_ms(answer.retry_after.as_deref(), clock::now_ms(), |date| {
+                Some(js_sys::Date::parse(date)).filter(|t| !t.is_nan())
+            });
+            (judge(&answer), retry)
+        }
+        Err(err) => (Err(err), None),
+    };
+    if let Err(err) = &result {
+        timeline::failed(entry, err);
+    }
+    Outcome { result, retry_after_ms }
+}
 
-fn prepared(builder: RequestBuilder) -> RequestBuilder {
-    builder
+/// fetch with a time limit; transport failures become [`Error::Network`] or [`Error::Timeout`].
+async fn transport(request: &Request) -> Result<Answer, Error> {
+    let url = request.url.as_str();
+    let controller = AbortController::new().ok();
+    let mut builder: RequestBuilder = match request.method {
+        Method::Get => Fetch::get(url),
+        Method::Post => Fetch::post(url),
+    };
+    builder = builder
         .credentials(RequestCredentials::Omit)
         .cache(RequestCache::NoStore)
         .referrer_policy(ReferrerPolicy::NoReferrer)
-}
-
-/// POSTs a form-urlencoded body with `Accept: application/json`.
-pub async fn post_form(url: &str, form: &FormBody) -> Result<Answer, Error> {
-    let mut builder = prepared(Request::post(url));
-    for (name, value) in FORM_HEADERS {
-        builder = builder.header(name, value);
+        .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, &value);
     }
-    let request = builder.body(form.encode()).map_err(|e| Error::Network(e.to_string()))?;
-    send(url, request).await
-}
+    let fetch = match &request.form {
+        Some(form) => builder.body(form.encode()),
+        None => builder.build(),
+    }
+    .map_err(|e| Error::Network(e.to_string()))?;
 
-/// GETs a JSON resource with `Authorization: Bearer <token>`.
-pub async fn get_bearer(url: &str, access_token: &str) -> Result<Answer, Error> {
-    let request = prepared(Request::get(url))
-        .header("Authorization", &format!("Bearer {access_token}"))
-        .header("Accept", "application/json")
-        .build()
-        .map_err(|e| Error::Network(e.to_string()))?;
-    send(url, request).await
-}
-
-async fn send(url: &str, request: gloo_net::http::Request) -> Result<Answer, Error> {
     let started = clock::monotonic_ms();
-    let response = request.send().await.map_err(|_| {
-        // fetch hides the reason (CORS, DNS, offline) from scripts on purpose.
-        Error::Network(format!(
-            "could not reach {url}: the server is down, the address is wrong, or it does not allow this origin (CORS)"
-        ))
-    })?;
-    let status = response.status();
-    let content_type = response.headers().get("content-type");
-    let body = response.text().await.map_err(|e| Error::Network(format!("reading the answer of {url} failed: {e}")))?;
-    Ok(Answer { status, content_type, body, duration_ms: clock::monotonic_ms() - started })
+    let exchange = Box::pin(async move {
+        let response = fetch.send().await.map_err(|_| {
+            // fetch hides the reason (CORS, DNS, offline, a reset) from scripts on purpose.
+            Error::Network(format!(
+                "could not reach {url}: the server is down, the address is wrong, the connection was cut, or it does not allow this origin (CORS)"
+            ))
+        })?;
+        let status = response.status();
+        let headers = response.headers();
+        let (content_type, retry_after) = (headers.get("content-type"), headers.get("retry-after"));
+        let body = response
+            .text()
+            .await
+            .map_err(|_| Error::Network(format!("the answer of {url} broke off before it was complete")))?;
+        Ok(Answer { status, content_type, body, duration_ms: clock::monotonic_ms() - started, retry_after })
+    });
+    let limit = gloo_timers::future::TimeoutFuture::new(TIMEOUT_MS);
+    match select(exchange, limit).await {
+        Either::Left((result, _)) => result,
+        Either::Right(_) => {
+            if let Some(controller) = controller {
+                controller.abort();
+            }
+            Err(Error::Timeout { url: url.to_string(), after_ms: TIMEOUT_MS })
+        }
+    }
 }

@@ -8,3 +8,5 @@ pub mod http;
 pub mod locks;
 pub mod random;
 pub mod storage;
+pub mod wake;
+pub mod url;

@@ -1,6 +1,7 @@
 //! Messages for the person: the session's notice banner and a card for a failed step.
 use leptos::prelude::*;
 
+use crate::error_text;
 use crate::oauth::Error;
 use crate::session::Session;
 
@@ -27,9 +28,22 @@ pub fn NoticeBanner() -> impl IntoView {
 pub fn ErrorCard(error: Error) -> impl IntoView {
     view! {
         <section class="notice error" role="alert" data-testid="error">
-            <h1>{error.title()}</h1>
+            <h1>{error_text::title(&error)}</h1>
             <p class="error-text">{error.to_string()}</p>
-            {error.hint().map(|hint| view! { <p>{hint}</p> })}
+            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> })}
         </section>
+    }
+}
+
+/// A load that failed, inside its card: what failed, the server's words, and a way to try again.
+#[component]
+pub fn LoadFailed(error: Error, what: &'static str, retry: impl Fn() + 'static) -> impl IntoView {
+    view! {
+        <div class="notice error" role="alert" data-testid="load-error">
+            <h3>{format!("{what} could not be loaded: {}", error_text::title(&error))}</h3>
+            <p class="error-text">{error.to_string()}</p>
+            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> })}
+            <button type="button" data-testid="retry" on:click=move |_| retry()>"Try again"</button>
+        </div>
     }
 }

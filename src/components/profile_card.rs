@@ -1,7 +1,10 @@
 //! The signed-in user, from GET /api/users/current.
 use leptos::prelude::*;
 
-use crate::session::Session;
+use leptos::task::spawn_local;
+
+use crate::components::notice::LoadFailed;
+use crate::session::{Load, Session};
 
 #[component]
 pub fn ProfileCard() -> impl IntoView {
@@ -10,8 +13,11 @@ pub fn ProfileCard() -> impl IntoView {
         <section class="card" aria-labelledby="profile-h" data-testid="profile">
             <h2 id="profile-h">"Profile"</h2>
             {move || match session.profile.get() {
-                None => view! { <p role="status">"Loading the profile…"</p> }.into_any(),
-                Some(user) => {
+                Load::Idle | Load::Loading => view! { <p role="status">"Loading the profile…"</p> }.into_any(),
+                Load::Failed(error) => view! {
+                    <LoadFailed error what="The profile" retry=move || spawn_local(session.load_profile()) />
+                }.into_any(),
+                Load::Ready(user) => {
                     let or_dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
                     view! {
                         <dl class="facts" data-callback-to-profile-ms=move || session.callback_to_profile_ms.get().map(|ms| format!("{ms:.0}"))>

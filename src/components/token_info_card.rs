@@ -1,7 +1,10 @@
 //! What iLert says about the access token (POST token_info).
 use leptos::prelude::*;
 
-use crate::session::Session;
+use leptos::task::spawn_local;
+
+use crate::components::notice::LoadFailed;
+use crate::session::{Load, Session};
 
 #[component]
 pub fn TokenInfoCard() -> impl IntoView {
@@ -10,8 +13,11 @@ pub fn TokenInfoCard() -> impl IntoView {
         <section class="card" aria-labelledby="info-h" data-testid="token-info">
             <h2 id="info-h">"Token info"</h2>
             {move || match session.token_info.get() {
-                None => view! { <p role="status">"Asking iLert about the token…"</p> }.into_any(),
-                Some(info) => view! {
+                Load::Idle | Load::Loading => view! { <p role="status">"Asking iLert about the token…"</p> }.into_any(),
+                Load::Failed(error) => view! {
+                    <LoadFailed error what="The token info" retry=move || spawn_local(session.load_token_info()) />
+                }.into_any(),
+                Load::Ready(info) => view! {
                     <dl class="facts">
                         <dt>"Active"</dt><dd data-testid="info-active">{if info.active { "yes" } else { "no" }}</dd>
                         <dt>"Tenant"</dt><dd data-testid="info-tenant">{info.tenant_id.unwrap_or_default()}</dd>

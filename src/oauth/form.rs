@@ -50,7 +50,7 @@ impl FormBody {
 pub fn is_secret(name: &str) -> bool {
     matches!(
         name,
-        "code" | "code_verifier" | "refresh_token" | "token" | "access_token" | "client_secret"
+        "code" | "code_verifier" | "refresh_token" | "token" | "access_token" | "id_token" | "client_secret"
     )
 }
 

@@ -7,7 +7,6 @@ use leptos_router::NavigateOptions;
 
 use crate::components::notice::ErrorCard;
 use crate::components::timeline_view::TimelineView;
-use crate::config::Config;
 use crate::oauth::Error;
 use crate::session::Session;
 use crate::signin;
@@ -15,11 +14,10 @@ use crate::signin;
 #[component]
 pub fn CallbackPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let config = expect_context::<RwSignal<Config>>().get_untracked();
     let failure = RwSignal::new(None::<Error>);
     let navigate = use_navigate();
     spawn_local(async move {
-        match signin::finish(session, &config).await {
+        match signin::finish(session).await {
             Ok(()) => navigate("/", NavigateOptions { replace: true, ..Default::default() }),
             Err(err) => failure.set(Some(err)),
         }

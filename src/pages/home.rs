@@ -13,7 +13,7 @@ use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
 use crate::config::Config;
 use crate::oauth::refresh_policy;
-use crate::session::{Notice, Session};
+use crate::session::{Load, Notice, Session};
 use crate::signin;
 
 #[component]
@@ -65,7 +65,7 @@ type Job = fn(Session) -> futures::future::LocalBoxFuture<'static, ()>;
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = expect_context::<Session>();
-    if session.profile.get_untracked().is_none() {
+    if session.profile.with_untracked(|p| matches!(p, Load::Idle)) {
         spawn_local(session.load());
     }
     let busy = RwSignal::new(false);

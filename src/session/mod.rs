@@ -1,0 +1,319 @@
+//! The session: which tokens this tab holds, what the views show of them, and how a session
+//! begins and ends. Views read its signals and call its methods; they never build a request.
+//!
+//! - Tokens live in memory (signals) and in sessionStorage, so a reload of the tab keeps the
+//!   session and closing the tab ends it. Nothing here writes to localStorage.
+//! - [`refresh`]: when and how the access token is renewed (single flight, Web Lock, back-off).
+//! - [`tabs`]: what a duplicated tab, which holds the same refresh token, is told.
+//! - [`signout`]: forgetting locally first, then revoking.
+//! - When a session ends in any way, no token, code or verifier stays in web storage: the
+//!   tokens and pending sign-ins are removed and the timeline keeps masked values only.
+mod refresh;
+mod signout;
+mod tabs;
+
+use std::future::Future;
+
+use gloo_storage::{SessionStorage, Storage};
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use web_sys::BroadcastChannel;
+
+use crate::browser::{broadcast, clock, http, wake};
+use crate::error_text;
+use crate::oauth::refresh_policy::RefreshBudget;
+use crate::oauth::request::{self, Endpoints};
+use crate::oauth::token::{self, TokenInfo, TokenResponse};
+use crate::oauth::user::{self, User};
+use crate::oauth::Error;
+use crate::timeline::{self, Field, Step};
+
+pub use refresh::RefreshFuture;
+
+const TOKENS_KEY: &str = "ilert-pkce.tokens";
+/// Where Connect keeps its pending sign-in attempts (state → verifier, endpoints).
+pub const PENDING_KEY: &str = "ilert-pkce.pending";
+
+/// The tokens of a signed-in session and what we know of their lifetimes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub scope: Option<String>,
+    /// Wall-clock ms when the access token expires (from `expires_in`).
+    pub expires_at_ms: f64,
+    /// The access token's lifetime as granted, ms.
+    pub lifetime_ms: f64,
+    pub refresh_expires_at_ms: Option<f64>,
+    /// When the last refresh happened (iLert: not more than once per 5 minutes).
+    pub last_refresh_ms: Option<f64>,
+    pub endpoints: Endpoints,
+}
+
+impl Tokens {
+    /// Tokens from a token answer. A refresh answer without `refresh_token` keeps the old one
+    /// (iLert does not document rotation); with one, the old one is dropped.
+    pub fn from_answer(answer: TokenResponse, now_ms: f64, endpoints: Endpoints, previous: Option<&Tokens>) -> Self {
+        let lifetime_ms = answer.expires_in as f64 * 1000.0;
+        let expires_at_ms = answer.expires_at_ms(now_ms);
+        let refresh_expires_at_ms = match &answer.refresh_token {
+            Some(_) => answer.refresh_expires_at_ms(now_ms),
+            None => previous.and_then(|p| p.refresh_expires_at_ms),
+        };
+        Tokens {
+            refresh_token: answer.refresh_token.or_else(|| previous.and_then(|p| p.refresh_token.clone())),
+            refresh_expires_at_ms,
+            access_token: answer.access_token,
+            scope: answer.scope.or_else(|| previous.and_then(|p| p.scope.clone())),
+            expires_at_ms,
+            lifetime_ms,
+            last_refresh_ms: previous.map(|_| now_ms),
+            endpoints,
+        }
+    }
+}
+
+/// A message for the person, shown above the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub error: bool,
+    pub title: String,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn info(title: impl Into<String>, text: impl Into<String>) -> Self {
+        Notice { error: false, title: title.into(), text: text.into() }
+    }
+    pub fn failure(title: impl Into<String>, text: impl Into<String>) -> Self {
+        Notice { error: true, title: title.into(), text: text.into() }
+    }
+    pub fn error(err: &Error) -> Self {
+        Notice::failure(error_text::title(err), err.to_string())
+    }
+}
+
+/// Something the page asks the server for: it ends in data or in an error, never in "loading".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    /// Not asked yet (a new session, or one restored by a reload).
+    Idle,
+    Loading,
+    Ready(T),
+    Failed(Error),
+}
+
+/// The session: signals for the views, methods for the protocol steps. Copy, like signals.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub tokens: RwSignal<Option<Tokens>>,
+    pub profile: RwSignal<Load<User>>,
+    pub token_info: RwSignal<Load<TokenInfo>>,
+    pub notice: RwSignal<Option<Notice>>,
+    /// Milliseconds from the callback landing to the profile being on screen (this tab).
+    pub callback_to_profile_ms: RwSignal<Option<f64>>,
+    callback_started: StoredValue<Option<f64>>,
+    inflight: StoredValue<Option<RefreshFuture>, LocalStorage>,
+    timer: StoredValue<Option<Timeout>, LocalStorage>,
+    /// When the armed timer fires (wall clock), so a woken tab can tell a refresh is overdue.
+    due_at_ms: StoredValue<Option<f64>>,
+    /// Passing refresh failures in a row, for the back-off.
+    failures: StoredValue<u32>,
+    budget: StoredValue<RefreshBudget>,
+    /// A sign-out of this tab is revoking: a refresh that lands meanwhile leaves its new
+    /// refresh token here for it instead of revoking it itself.
+    signing_out: StoredValue<bool>,
+    landed_after_end: StoredValue<Option<String>>,
+    channel: StoredValue<Option<BroadcastChannel>, LocalStorage>,
+}
+
+impl Session {
+    /// The session of this tab, restored from sessionStorage if there is one.
+    pub fn restore() -> Self {
+        let tokens = SessionStorage::get::<Tokens>(TOKENS_KEY).ok();
+        let session = Session {
+            tokens: RwSignal::new(tokens),
+            profile: RwSignal::new(Load::Idle),
+            token_info: RwSignal::new(Load::Idle),
+            notice: RwSignal::new(None),
+            callback_to_profile_ms: RwSignal::new(None),
+            callback_started: StoredValue::new(None),
+            inflight: StoredValue::new_local(None),
+            timer: StoredValue::new_local(None),
+            due_at_ms: StoredValue::new(None),
+            failures: StoredValue::new(0),
+            budget: StoredValue::new(RefreshBudget::default()),
+            signing_out: StoredValue::new(false),
+            landed_after_end: StoredValue::new(None),
+            channel: StoredValue::new_local(None),
+        };
+        let channel = broadcast::open(tabs::CHANNEL, move |text| session.on_tab_message(&text));
+        session.channel.set_value(channel);
+        // After sleep, a frozen tab or the back-forward cache, timers are late: catch up.
+        wake::on_wake(move || session.refresh_if_due());
+        if session.tokens.get_untracked().is_some() {
+            session.schedule_refresh();
+        }
+        session
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.tokens.with_untracked(Option::is_some)
+    }
+
+    /// Marks the moment the callback page started, to measure callback → profile.
+    pub fn mark_callback_start(&self) {
+        self.callback_started.set_value(Some(clock::monotonic_ms()));
+    }
+
+    /// Keeps `tokens` in memory and in sessionStorage, and arms the next refresh. A storage
+    /// that refuses them is said on the page: the session works on, but a reload would lose it.
+    fn save(&self, tokens: Tokens) {
+        if SessionStorage::set(TOKENS_KEY, &tokens).is_err() {
+            SessionStorage::delete(TOKENS_KEY);
+            self.notice.set(Some(Notice::failure(
+                "The new tokens could not be saved in this tab",
+                "sessionStorage refused them (private browsing or full storage). The session goes on in this page, \
+                 but a reload will sign you out.",
+            )));
+        }
+        self.tokens.set(Some(tokens));
+        self.schedule_refresh();
+    }
+
+    /// Starts a session from the code exchange's answer.
+    pub fn begin(&self, answer: TokenResponse, endpoints: Endpoints) {
+        self.profile.set(Load::Idle);
+        self.token_info.set(Load::Idle);
+        self.failures.set_value(0);
+        note_lifetime(&answer);
+        self.save(Tokens::from_answer(answer, clock::now_ms(), endpoints, None));
+    }
+
+    /// Ends the session in this tab: forgets every token, pending sign-in and timer, masks
+    /// the timeline's secrets, and says why.
+    pub fn end(&self, notice: Option<Notice>) {
+        self.tokens.set(None);
+        SessionStorage::delete(TOKENS_KEY);
+        SessionStorage::delete(PENDING_KEY);
+        self.timer.set_value(None);
+        self.due_at_ms.set_value(None);
+        self.failures.set_value(0);
+        self.profile.set(Load::Idle);
+        self.token_info.set(Load::Idle);
+        timeline::end_session();
+        self.notice.set(notice);
+    }
+
+    /// Runs an API call with the current access token; on a 401, refreshes once and retries
+    /// once. A 401 even after that ends the session: the grant is of no use any more.
+    async fn with_access<T, F, Fut>(self, call: F) -> Result<T, Error>
+    where
+        F: Fn(Tokens) -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let tokens = self.tokens.get_untracked().ok_or_else(|| Error::Config("not signed in".into()))?;
+        let result = match call(tokens.clone()).await {
+            Err(Error::Unauthorized { .. }) if tokens.refresh_token.is_some() => {
+                self.refresh().await?;
+                let fresh = self.tokens.get_untracked().ok_or_else(|| Error::Config("signed out".into()))?;
+                call(fresh).await
+            }
+            other => other,
+        };
+        if let Err(err @ Error::Unauthorized { .. }) = &result {
+            if self.is_signed_in() {
+                let why = if tokens.refresh_token.is_some() {
+                    "even a freshly refreshed access token was refused"
+                } else {
+                    "without a refresh token (scope offline_access) the session cannot be renewed"
+                };
+                self.end(Some(Notice::failure(
+                    "iLert no longer accepts the access token",
+                    format!("{err} The session has ended: {why}. Every token was forgotten: connect again."),
+                )));
+            }
+        }
+        result
+    }
+
+    /// GET /api/users/current, with the 401 rule.
+    pub async fn fetch_profile(self) -> Result<User, Error> {
+        self.with_access(|t| async move {
+            let request = request::user(&t.endpoints, &t.access_token);
+            http::send(&request, |a| user::parse_user(a.status, a.content_type.as_deref(), &a.body)).await.result
+        })
+        .await
+    }
+
+    /// POST token_info for the current access token. An inactive token is treated like a 401
+    /// (refresh once, ask again): an expired access token is the usual reason.
+    pub async fn fetch_token_info(self) -> Result<TokenInfo, Error> {
+        self.with_access(|t| async move {
+            let request = request::token_info(&t.endpoints, &t.access_token);
+            let info = http::send(&request, |a| token::parse_token_info(a.status, a.content_type.as_deref(), &a.body))
+                .await
+                .result?;
+            if info.active {
+                Ok(info)
+            } else {
+                Err(Error::Unauthorized { message: Some("token_info says the access token is not active".into()) })
+            }
+        })
+        .await
+    }
+
+    /// Loads the profile; it ends on screen as the user or as the error.
+    pub async fn load_profile(self) {
+        self.profile.set(Load::Loading);
+        let result = self.fetch_profile().await;
+        if !self.is_signed_in() {
+            return;
+        }
+        match result {
+            Ok(user) => {
+                self.profile.set(Load::Ready(user));
+                if let Some(started) = self.callback_started.get_value() {
+                    self.callback_started.set_value(None);
+                    self.callback_to_profile_ms.set(Some(clock::monotonic_ms() - started));
+                }
+            }
+            Err(err) => self.profile.set(Load::Failed(err)),
+        }
+    }
+
+    /// Loads the token info; it ends on screen as the answer or as the error.
+    pub async fn load_token_info(self) {
+        self.token_info.set(Load::Loading);
+        let result = self.fetch_token_info().await;
+        if !self.is_signed_in() {
+            return;
+        }
+        self.token_info.set(match result {
+            Ok(info) => Load::Ready(info),
+            Err(err) => Load::Failed(err),
+        });
+    }
+
+    /// Loads the profile and the token info in parallel, and shows each when it arrives.
+    pub async fn load(self) {
+        futures::join!(self.load_profile(), self.load_token_info());
+    }
+}
+
+/// Puts in the timeline that the server's `expires_in` could not be used as sent.
+fn note_lifetime(answer: &TokenResponse) {
+    if let Some(sent) = &answer.expires_in_sent {
+        timeline::note(
+            Step::TokenExchange,
+            "The token's lifetime was adjusted",
+            vec![Field::new("expires_in", sent.clone(), false).note(format!(
+                "not a usable number of seconds: the app uses {} s (it keeps lifetimes between {} s and {} s, and assumes an hour when none is given), so a server that says 0 cannot make it refresh in a loop",
+                answer.expires_in,
+                token::MIN_EXPIRES_IN_S,
+                token::MAX_EXPIRES_IN_S
+            ))],
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! Refreshing the access token: by hand, by timer shortly before expiry, once after a 401,
+//! or at once when a sleeping tab wakes with a refresh overdue. Every trigger that arrives
+//! while a refresh is under way awaits that same request (single flight in the tab), and the
+//! request itself runs under a Web Lock shared by every tab of this origin. The timing rules
+//! (5 minutes apart, back-off, at most 3 a minute) are `crate::oauth::refresh_policy`'s.
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::tabs::TabMessage;
+use super::{note_lifetime, Notice, Session, Tokens};
+use crate::browser::{clock, http, locks};
+use crate::oauth::refresh_policy::{self, MAX_PER_MINUTE};
+use crate::oauth::request;
+use crate::oauth::token;
+use crate::oauth::Error;
+use crate::timeline::{self, Field, Step};
+
+/// One refresh, awaited by every trigger that arrives while it runs.
+pub type RefreshFuture = Shared<LocalBoxFuture<'static, Result<(), Error>>>;
+
+/// The Web Lock every tab takes to refresh or revoke.
+pub(super) const REFRESH_LOCK: &str = "ilert-pkce.refresh";
+/// A tab that waited for the lock gives the holder's message this long to land.
+const TAB_MESSAGE_GRACE_MS: u32 = 30;
+
+impl Session {
+    /// Refreshes the access token. Calls made while one refresh is under way share it.
+    pub async fn refresh(self) -> Result<(), Error> {
+        let running = self.inflight.with_value(|f| f.clone());
+        let future = match running {
+            Some(future) => future,
+            None => {
+                let future = self.refresh_request().boxed_local().shared();
+                self.inflight.set_value(Some(future.clone()));
+                future
+            }
+        };
+        let result = future.clone().await;
+        // Forget it once done, unless a newer refresh has taken its place meanwhile.
+        self.inflight.update_value(|slot| {
+            if slot.as_ref().is_some_and(|f| f.ptr_eq(&future)) {
+                *slot = None;
+            }
+        });
+        result
+    }
+
+    /// The refresh under way, if any (sign-out waits for it).
+    pub(super) fn inflight_refresh(&self) -> Option<RefreshFuture> {
+        self.inflight.with_value(|f| f.clone())
+    }
+
+    /// The request itself, under the lock: a tab that waited while another one refreshed the
+    /// same grant takes over that tab's tokens (see `on_tab_message`) and sends nothing.
+    async fn refresh_request(self) -> Result<(), Error> {
+        let before = self.tokens.with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
+        locks::exclusive(REFRESH_LOCK, async move {
+            gloo_timers::future::TimeoutFuture::new(TAB_MESSAGE_GRACE_MS).await;
+            let now = self.tokens.with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
+            if now.is_some() && now != before {
+                return Ok(());
+            }
+            self.refresh_locked().await
+        })
+        .await
+    }
+
+    async fn refresh_locked(self) -> Result<(), Error> {
+        let Some(current) = self.tokens.get_untracked() else {
+            return Err(Error::Config("not signed in".into()));
+        };
+        let Some(refresh_token) = current.refresh_token.clone() else {
+            return Err(Error::Config(
+                "there is no refresh token: iLert only issues one when the scope offline_access is granted".into(),
+            ));
+        };
+        let now = clock::now_ms();
+        if let Err(wait_ms) = self.budget.try_update_value(|b| b.check(now)).unwrap_or(Ok(())) {
+            // Not now: keep the schedule, but not before the budget allows another one.
+            self.schedule_refresh();
+            if self.due_at_ms.get_value().is_some_and(|at| at < now + wait_ms) {
+                self.arm(wait_ms);
+            }
+            return Err(Error::Throttled { limit: MAX_PER_MINUTE, wait_s: (wait_ms / 1000.0).ceil() as u64 });
+        }
+        self.budget.update_value(|b| b.record(now));
+
+        let sent = request::refresh(&current.endpoints, &refresh_token);
+        let outcome = http::send(&sent, |a| token::parse_token_response(a.status, a.content_type.as_deref(), &a.body)).await;
+        let same_session = self.tokens.with_untracked(|t| t.as_ref().map(|t| &t.access_token) == Some(&current.access_token));
+        match outcome.result {
+            Ok(answer) if same_session => {
+                self.failures.set_value(0);
+                note_lifetime(&answer);
+                let tokens = Tokens::from_answer(answer, clock::now_ms(), current.endpoints.clone(), Some(&current));
+                self.tell_tabs(&TabMessage::Refreshed { replaces: token::fingerprint(&refresh_token), tokens: tokens.clone() });
+                self.save(tokens);
+                Ok(())
+            }
+            Ok(answer) => {
+                // The session ended while the request was under way: what it brought must not
+                // outlive it. A sign-out of this tab revokes it; otherwise revoke it here.
+                let newest = answer.refresh_token.unwrap_or(refresh_token);
+                if self.signing_out.get_value() {
+                    self.landed_after_end.set_value(Some(newest));
+                } else if !self.is_signed_in() {
+                    let _ = self.revoke_token(&current.endpoints, &newest).await;
+                }
+                Ok(())
+            }
+            Err(_) if !same_session && self.is_signed_in() => {
+                // Another tab spent the token first and handed this one its result meanwhile.
+                Ok(())
+            }
+            Err(err) if err.is_invalid_grant() => {
+                self.end(Some(Notice::failure(
+                    "Your iLert session has ended",
+                    format!(
+                        "iLert refused the refresh token ({err}). This happens when access was revoked in iLert, \
+                         the refresh token expired, or it was used twice (a server that detects reuse then revokes the whole grant). \
+                         Every token was forgotten: connect again to sign in."
+                    ),
+                )));
+                Err(err)
+            }
+            Err(err) => {
+                let failures = self.failures.get_value().saturating_add(1);
+                self.failures.set_value(failures);
+                let delay = refresh_policy::backoff_ms(failures, outcome.retry_after_ms);
+                timeline::note(
+                    Step::Refresh,
+                    "Refresh postponed",
+                    vec![Field::new("next attempt", format!("in {} s", (delay / 1000.0).round()), false).note(
+                        "a failed refresh is tried again after 30 s, then 1, 2, 4, 8 and at most 10 minutes (or after Retry-After, if the server asks for longer); the session goes on meanwhile",
+                    )],
+                );
+                if self.is_signed_in() {
+                    self.arm(delay);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// A refresh asked for by the person or the timer: new tokens, then their token info.
+    pub async fn refresh_now(self) -> Result<(), Error> {
+        if let Err(err) = self.refresh().await {
+            if self.is_signed_in() {
+                self.notice.set(Some(Notice::error(&err)));
+            }
+            return Err(err);
+        }
+        self.load_token_info().await;
+        Ok(())
+    }
+
+    /// Arms the timer for the next automatic refresh (iLert: shortly before expiry, and not
+    /// more than once per 5 minutes unless the access token has expired).
+    pub(super) fn schedule_refresh(&self) {
+        self.timer.set_value(None);
+        self.due_at_ms.set_value(None);
+        let Some(tokens) = self.tokens.get_untracked() else { return };
+        if tokens.refresh_token.is_none() {
+            return;
+        }
+        let at = refresh_policy::next_refresh_at(tokens.expires_at_ms, tokens.lifetime_ms, tokens.last_refresh_ms);
+        self.arm(refresh_policy::delay_ms(at, clock::now_ms()));
+    }
+
+    /// When the tab wakes (visible again, back from the cache, online again), a refresh whose
+    /// time has come while timers slept happens at once.
+    pub(super) fn refresh_if_due(&self) {
+        let due = self.due_at_ms.get_value().is_some_and(|at| at <= clock::now_ms());
+        if due && self.is_signed_in() && self.inflight_refresh().is_none() {
+            let session = *self;
+            spawn_local(async move {
+                let _ = session.refresh_now().await;
+            });
+        }
+    }
+
+    fn arm(&self, delay_ms: f64) {
+        let session = *self;
+        // setTimeout takes an i32 of ms; a year-long refresh token is re-armed on the next load.
+        let delay = delay_ms.clamp(0.0, i32::MAX as f64);
+        self.due_at_ms.set_value(Some(clock::now_ms() + delay));
+        let timeout = Timeout::new(delay as u32, move || {
+            session.due_at_ms.set_value(None);
+            spawn_local(async move {
+                let _ = session.refresh_now().await;
+            });
+        });
+        self.timer.set_value(Some(timeout));
+    }
+}

@@ -1,0 +1,72 @@
+//! Sign-out: the tokens are forgotten in this tab first (and in a duplicated tab), so nothing
+//! can use them any more, whatever happens next; then the newest refresh token is revoked,
+//! under the same cross-tab lock as refresh and after any refresh in flight, so a refresh that
+//! lands late cannot leave a live token behind. The page and the timeline say whether the
+//! revocation reached the server.
+use leptos::prelude::*;
+
+use super::refresh::REFRESH_LOCK;
+use super::tabs::TabMessage;
+use super::{Notice, Session};
+use crate::browser::{http, locks};
+use crate::oauth::request::{self, Endpoints};
+use crate::oauth::{token, Error};
+use crate::timeline::{self, Step};
+
+impl Session {
+    /// Forgets every token, then revokes the refresh token and says how that went.
+    pub async fn sign_out(self) {
+        let Some(tokens) = self.tokens.get_untracked() else { return };
+        let Some(refresh_token) = tokens.refresh_token.clone() else {
+            self.end(Some(Notice::info(
+                "Signed out",
+                "Every token was forgotten in this tab. There was no refresh token to revoke; the access token expires by itself.",
+            )));
+            timeline::clear_except(None);
+            return;
+        };
+        self.signing_out.set_value(true);
+        self.landed_after_end.set_value(None);
+        self.tell_tabs(&TabMessage::SignedOut { refresh: token::fingerprint(&refresh_token) });
+        self.end(Some(Notice::info(
+            "Signing out…",
+            "Every token was forgotten in this tab; now asking the server to revoke the refresh token.",
+        )));
+        // The session's steps go with its tokens; the revocation stays, to show how it ended.
+        timeline::clear_except(None);
+
+        // A refresh under way finishes first; if it brought a new refresh token, that one is
+        // the token to revoke.
+        if let Some(inflight) = self.inflight_refresh() {
+            let _ = inflight.await;
+        }
+        let endpoints = tokens.endpoints.clone();
+        let outcome = locks::exclusive(REFRESH_LOCK, async move {
+            let newest = self.landed_after_end.try_update_value(Option::take).flatten().unwrap_or(refresh_token);
+            self.revoke_token(&endpoints, &newest).await
+        })
+        .await;
+        self.signing_out.set_value(false);
+        timeline::end_session();
+        timeline::clear_except(Some(Step::Revoke));
+        self.notice.set(Some(match outcome {
+            Ok(()) => Notice::info(
+                "Signed out",
+                "The refresh token was revoked at iLert and every token was forgotten in this tab.",
+            ),
+            Err(err) => Notice::failure(
+                "Signed out, but the revocation failed",
+                format!(
+                    "Every token was forgotten in this tab, but iLert did not confirm the revocation: {err} \
+                     The refresh token may stay valid until it expires: remove the app's access in iLert under your profile's connected apps."
+                ),
+            ),
+        }));
+    }
+
+    /// Revokes one refresh token (RFC 7009: any 2xx is success).
+    pub(super) async fn revoke_token(&self, endpoints: &Endpoints, refresh_token: &str) -> Result<(), Error> {
+        let sent = request::revoke(endpoints, refresh_token);
+        http::send(&sent, |a| token::parse_revoke(a.status, a.content_type.as_deref(), &a.body)).await.result
+    }
+}
