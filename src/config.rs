@@ -1,5 +1,12 @@
 //! Runtime configuration: read from `config.json` beside `index.html` (or the settings panel),
-//! checked, and turned into endpoint URLs. Pure Rust, no web APIs.
+//! checked, and turned into endpoint URLs. Pure Rust: the one web API it needs, the browser's URL
+//! parser, comes from `crate::browser::url` on wasm32 and from the `url` crate on the host, and
+//! both read URLs by the same standard (WHATWG URL).
+//!
+//! Where tokens may go: the authorize URL (which gets the code challenge and sends the code) and
+//! the API base (which gets the code, the verifier and the tokens) must be on an origin that the
+//! deployer's `config.json` allows (`allowed_origins`, default: iLert's hosts and loopback).
+//! Settings kept in the browser may change everything else, never that list.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,6 +24,20 @@ pub const DEFAULT_API_BASE: &str = "https://api.ilert.com";
 
 /// The app's route for the OAuth callback; a redirect URI must point at it.
 pub const CALLBACK_PATH: &str = "/webapp";
+
+/// The origins the authorize URL and the API base may use when config.json names none:
+/// iLert's hosts, any one tenant under ilert.com, and this machine on any port.
+pub const DEFAULT_ALLOWED_ORIGINS: &[&str] = &[
+    "https://app.ilert.com",
+    "https://api.ilert.com",
+    "https://*.ilert.com",
+    "http://localhost:*",
+    "https://localhost:*",
+    "http://127.0.0.1:*",
+    "https://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://[::1]:*",
+];
 
 /// The app's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,9 +57,23 @@ pub struct Config {
     /// The scopes to request.
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
-    /// The expected issuer of callbacks (RFC 9207 `iss`), if any.
+    /// The expected issuer of callbacks (RFC 9207 `iss`), if any; see [`Config::expected_issuer`].
     #[serde(default)]
     pub issuer: Option<String>,
+    /// The origins that the authorize URL (or the tenant's) and the API base may use: the
+    /// deployer's choice, set only in config.json (saved settings cannot change it). Absent:
+    /// [`DEFAULT_ALLOWED_ORIGINS`].
+    ///
+    /// Each entry is an origin, `scheme://host[:port]`, nothing after it (a trailing `/` is
+    /// ignored); the scheme is `https`, or `http` for localhost, 127.0.0.1 and [::1] only.
+    /// - `https://api.ilert.com`: exactly that origin (`:443` may be written or not);
+    /// - `https://*.ilert.com`: any ONE label in front of ilert.com (`acme.ilert.com`, not
+    ///   `ilert.com` nor `a.b.ilert.com`); the rest must have at least two labels;
+    /// - `http://localhost:*`: any port, the default one included.
+    ///
+    /// Hosts are compared as a browser reads them: case-insensitive, `127.1` is `127.0.0.1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 /// The scopes used when the configuration names none.
@@ -49,7 +84,8 @@ fn default_scopes() -> Vec<String> {
 /// One thing wrong with a configuration, for the settings panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
-    /// The field it is about, as named in config.json.
+    /// The field it is about, as named in config.json (`settings` for saved settings that
+    /// could not be read at all).
     pub field: &'static str,
     /// What is wrong and how to fix it.
     pub message: String,
@@ -58,6 +94,31 @@ pub struct ConfigProblem {
 impl std::fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Saved settings (localStorage) that were read back and refused: they are not used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedSettings {
+    /// The saved configuration, if it could be read at all (with the deployer's
+    /// `allowed_origins`): for showing the problems next to the fields.
+    pub config: Option<Config>,
+    /// Why it was refused (never empty).
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl RejectedSettings {
+    /// One paragraph for the person: what was refused, why, and what is used instead.
+    pub fn summary(&self) -> String {
+        let why = self
+            .problems
+            .iter()
+            .map(ConfigProblem::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!(
+            "The settings saved in this browser were not used, because: {why} The app uses config.json's configuration instead; fix the settings or reset them to the defaults."
+        )
     }
 }
 
@@ -82,12 +143,82 @@ fn non_blank(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+/// A URL the sign-in sends something to, and why it may not be used.
+enum EndpointProblem {
+    /// Not on an allowed origin.
+    NotAllowed(String),
+    /// Anything else (not a URL, http, userinfo, …).
+    Other(String),
+}
+
+impl EndpointProblem {
+    fn message(self) -> String {
+        match self {
+            EndpointProblem::NotAllowed(m) | EndpointProblem::Other(m) => m,
+        }
+    }
+}
+
 impl Config {
-    /// Reads a configuration from JSON, with messages that name the missing or wrong field.
+    /// Reads the deployer's configuration (config.json) from JSON, with messages that name the
+    /// missing or wrong field.
     ///
     /// Text values are trimmed; blank optional values count as absent; `scopes` may be a list or
-    /// a space-separated string, and defaults to `profile offline_access`.
+    /// a space-separated string, and defaults to `profile offline_access`. `allowed_origins`
+    /// must be well formed, and the authorize URL (or tenant) and API base must be in it;
+    /// everything else is left to [`Config::validate`].
     pub fn from_json(s: &str) -> Result<Config, Error> {
+        let c = Config::parse_json(s)?;
+        let (patterns, bad) = c.origin_patterns();
+        if let Some(m) = bad.into_iter().next() {
+            return Err(Error::Config(format!("config.json: {m}")));
+        }
+        let (field, url) = c.authorize_source();
+        let own = [(field, url), ("api_base", c.api_base.clone())];
+        for (field, url) in own {
+            // Other problems (not a URL, http, …) are the settings panel's to show.
+            if let Err(EndpointProblem::NotAllowed(_)) =
+                check_endpoint(field, &url, field == "api_base", &patterns)
+            {
+                return Err(Error::Config(format!(
+                    "config.json: {field} \"{}\" (origin {}) is not in allowed_origins ({}): add its origin there, or point {field} at an allowed origin",
+                    shown(&url),
+                    origin_of(&url).unwrap_or_default(),
+                    list_text(&patterns)
+                )));
+            }
+        }
+        Ok(c)
+    }
+
+    /// Reads settings saved in this browser and checks them again before any use: the
+    /// deployer's `allowed_origins` replace whatever the saved text says, and every problem
+    /// [`Config::validate`] finds (without the page-origin check, which Connect makes) refuses
+    /// them.
+    // Called once per page load: the size of the refusal does not matter.
+    #[allow(clippy::result_large_err)]
+    pub fn from_settings_json(s: &str, deployer: &Config) -> Result<Config, RejectedSettings> {
+        let mut c = Config::parse_json(s).map_err(|e| RejectedSettings {
+            config: None,
+            problems: vec![ConfigProblem {
+                field: "settings",
+                message: format!("They could not be read ({e})."),
+            }],
+        })?;
+        c.allowed_origins = deployer.allowed_origins.clone();
+        let problems = c.validate(None);
+        if problems.is_empty() {
+            Ok(c)
+        } else {
+            Err(RejectedSettings {
+                config: Some(c),
+                problems,
+            })
+        }
+    }
+
+    /// The JSON reading and normalisation, without any check.
+    fn parse_json(s: &str) -> Result<Config, Error> {
         let value: Value = serde_json::from_str(s)
             .map_err(|e| Error::Config(format!("config.json is not valid JSON ({e})")))?;
         let Value::Object(mut obj) = value else {
@@ -136,6 +267,9 @@ impl Config {
             // One scope list however it was written: trimmed, no blanks, no duplicates.
             scopes: parse_scopes(&c.scopes.join(" ")),
             issuer: non_blank(c.issuer),
+            allowed_origins: c
+                .allowed_origins
+                .map(|l| l.into_iter().map(|o| o.trim().to_string()).collect()),
         })
     }
 
@@ -158,6 +292,40 @@ impl Config {
             Some(u) => Ok(u.to_string()),
             None => Ok(DEFAULT_AUTHORIZE_URL.to_string()),
         }
+    }
+
+    /// Which field decides the authorize endpoint, and the endpoint (the tenant's text when the
+    /// tenant is not valid).
+    fn authorize_source(&self) -> (&'static str, String) {
+        match self.tenant.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(t) => (
+                "tenant",
+                tenant_authorize_url(t).unwrap_or_else(|_| t.to_string()),
+            ),
+            None => (
+                "authorize_url",
+                self.authorize_endpoint()
+                    .unwrap_or_else(|_| DEFAULT_AUTHORIZE_URL.to_string()),
+            ),
+        }
+    }
+
+    /// The issuer that callbacks must name (RFC 9207 `iss`): the configured `issuer` if set,
+    /// else the origin of the authorize endpoint (e.g. `https://app.ilert.com`). None when
+    /// neither is known (no issuer and an unusable authorize endpoint).
+    pub fn expected_issuer(&self) -> Option<String> {
+        if let Some(i) = self
+            .issuer
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
+            return Some(i.to_string());
+        }
+        let endpoint = self.authorize_endpoint().ok()?;
+        parse_url(&endpoint)
+            .filter(UrlParts::is_http)
+            .map(|u| u.origin)
     }
 
     /// The API base without trailing slashes.
@@ -185,12 +353,52 @@ impl Config {
         format!("{}{USER_PATH}", self.base())
     }
 
+    /// The origins the authorize URL and API base may use: config.json's `allowed_origins`, or
+    /// [`DEFAULT_ALLOWED_ORIGINS`]. Entries that are not well formed are left out (they never
+    /// allow anything); [`Config::validate`] reports them.
+    pub fn allowed_origins(&self) -> Vec<OriginPattern> {
+        self.origin_patterns().0
+    }
+
+    /// The allowed origins as one text, for help and messages.
+    pub fn allowed_origins_text(&self) -> String {
+        list_text(&self.allowed_origins())
+    }
+
+    /// The well-formed patterns, and a message for each entry that is not.
+    fn origin_patterns(&self) -> (Vec<OriginPattern>, Vec<String>) {
+        let mut patterns = Vec::new();
+        let mut bad = Vec::new();
+        match &self.allowed_origins {
+            None => {
+                for p in DEFAULT_ALLOWED_ORIGINS {
+                    patterns
+                        .push(OriginPattern::parse(p).expect("the default list is well formed"));
+                }
+            }
+            Some(list) => {
+                for entry in list {
+                    match OriginPattern::parse(entry) {
+                        Ok(p) => patterns.push(p),
+                        Err(m) => bad.push(format!("allowed_origins: {m}")),
+                    }
+                }
+            }
+        }
+        (patterns, bad)
+    }
+
     /// Everything wrong with this configuration (empty when it is usable). With the page's
     /// origin, also checks that the redirect URI comes back to this app.
     pub fn validate(&self, page_origin: Option<&str>) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
         let mut problem =
             |field: &'static str, message: String| problems.push(ConfigProblem { field, message });
+
+        let (allowed, bad) = self.origin_patterns();
+        for m in bad {
+            problem("allowed_origins", m);
+        }
 
         if self.client_id.trim().is_empty() {
             problem(
@@ -202,43 +410,71 @@ impl Config {
 
         let tenant = self.tenant.as_deref().filter(|t| !t.trim().is_empty());
         if let Some(t) = tenant {
-            if let Err(e) = normalize_tenant(t) {
-                let m = match e {
-                    Error::Config(m) => m,
-                    other => other.to_string(),
-                };
-                problem("tenant", format!("The tenant is not valid: {m}."));
+            match normalize_tenant(t).and_then(|_| tenant_authorize_url(t)) {
+                Err(e) => {
+                    let m = match e {
+                        Error::Config(m) => m,
+                        other => other.to_string(),
+                    };
+                    problem("tenant", format!("The tenant is not valid: {m}."));
+                }
+                Ok(url) => {
+                    if let Err(e) = check_endpoint("tenant's authorize URL", &url, false, &allowed)
+                    {
+                        problem("tenant", e.message());
+                    }
+                }
+            }
+        } else {
+            let url = self.authorize_endpoint().unwrap_or_default();
+            if let Err(e) = check_endpoint("authorize URL", &url, false, &allowed) {
+                problem("authorize_url", e.message());
             }
         }
-        if tenant.is_none() {
-            if let Some(u) = self
-                .authorize_url
-                .as_deref()
-                .filter(|u| !u.trim().is_empty())
-            {
-                if let Err(m) = check_service_url("authorize URL", u) {
-                    problem("authorize_url", m);
+
+        match check_endpoint("API base", &self.api_base, true, &allowed) {
+            Err(e) => problem("api_base", e.message()),
+            Ok(base) => {
+                // The endpoints are the base with a path appended: they must stay on its origin.
+                for url in [
+                    self.token_url(),
+                    self.token_info_url(),
+                    self.revoke_url(),
+                    self.user_url(),
+                ] {
+                    if parse_url(&url).map(|u| u.origin).as_deref() != Some(base.origin.as_str()) {
+                        problem(
+                            "api_base",
+                            format!(
+                                "The API base \"{}\" does not keep its origin when the endpoint paths are appended ({url}).",
+                                shown(&self.api_base)
+                            ),
+                        );
+                        break;
+                    }
                 }
             }
         }
 
-        if let Err(m) = check_service_url("API base", &self.api_base) {
-            problem("api_base", m);
-        }
-
-        match parse_url(&self.redirect_uri) {
+        match parse_url(&self.redirect_uri).filter(UrlParts::is_http) {
             None => problem(
                 "redirect_uri",
                 format!(
                     "The redirect URI \"{}\" is not an absolute http(s) URL.",
-                    self.redirect_uri.trim()
+                    shown(&self.redirect_uri)
                 ),
             ),
             Some(u) => {
                 if let Err(m) = check_scheme("redirect URI", &u) {
                     problem("redirect_uri", m);
                 }
-                if u.fragment {
+                if u.has_userinfo {
+                    problem(
+                        "redirect_uri",
+                        "The redirect URI must not contain a user name or password (…@).".into(),
+                    );
+                }
+                if u.has_fragment {
                     problem(
                         "redirect_uri",
                         "The redirect URI must not contain a fragment (#…).".into(),
@@ -252,10 +488,33 @@ impl Config {
                 }
                 if let Some(page) = page_origin.filter(|p| !p.trim().is_empty()) {
                     let page = origin_of(page).unwrap_or_else(|| page.trim().to_string());
-                    if u.origin() != page {
+                    if u.origin != page {
                         problem(
                             "redirect_uri",
                             format!("The redirect URI must be on this page's origin ({page}), or the callback never reaches this app."),
+                        );
+                    }
+                }
+            }
+        }
+
+        if let Some(issuer) = self.issuer.as_deref().filter(|i| !i.trim().is_empty()) {
+            match parse_url(issuer).filter(UrlParts::is_http) {
+                None => problem(
+                    "issuer",
+                    format!(
+                        "The issuer \"{}\" is not an absolute http(s) URL.",
+                        shown(issuer)
+                    ),
+                ),
+                Some(u) => {
+                    if let Err(m) = check_scheme("issuer", &u) {
+                        problem("issuer", m);
+                    } else if u.has_userinfo || u.has_query || u.has_fragment {
+                        problem(
+                            "issuer",
+                            "The issuer must not contain a user name, a query (?…) or a fragment (#…)."
+                                .into(),
                         );
                     }
                 }
@@ -275,96 +534,254 @@ impl Config {
         }
         problems
     }
-}
 
-/// An absolute URL split into what the checks need.
-struct ParsedUrl {
-    scheme: String,
-    host: String,
-    port: Option<u16>,
-    /// The path, without query or fragment (`/` when empty).
-    path: String,
-    query: bool,
-    fragment: bool,
-}
-
-impl ParsedUrl {
-    /// `scheme://host[:port]`, the default port dropped.
-    fn origin(&self) -> String {
-        let default = match self.scheme.as_str() {
-            "http" | "ws" => Some(80),
-            "https" | "wss" => Some(443),
-            _ => None,
-        };
-        match self.port {
-            Some(p) if Some(p) != default => format!("{}://{}:{p}", self.scheme, self.host),
-            _ => format!("{}://{}", self.scheme, self.host),
+    /// The check the sign-in makes before it sends the browser anywhere: Ok when
+    /// [`Config::validate`] finds nothing (with the page's origin, if known), else one
+    /// [`Error::Config`] that lists every problem.
+    pub fn checked(&self, page_origin: Option<&str>) -> Result<(), Error> {
+        let problems = self.validate(page_origin);
+        if problems.is_empty() {
+            return Ok(());
         }
+        let list = problems
+            .iter()
+            .map(ConfigProblem::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        Err(Error::Config(format!(
+            "the configuration cannot be used to sign in: {list}"
+        )))
+    }
+}
+
+/// A URL as typed, trimmed and shortened for messages.
+fn shown(url: &str) -> String {
+    let url = url.trim();
+    match url.char_indices().nth(120) {
+        Some((i, _)) => format!("{}…", &url[..i]),
+        None => url.to_string(),
+    }
+}
+
+/// The allowed origins as one text.
+fn list_text(patterns: &[OriginPattern]) -> String {
+    if patterns.is_empty() {
+        "none".into()
+    } else {
+        patterns
+            .iter()
+            .map(OriginPattern::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// An absolute URL as a browser reads it (WHATWG URL standard), split into what the checks
+/// need. Made by [`parse_url`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts {
+    /// The scheme, lowercase, without `:`.
+    pub scheme: String,
+    /// The host as the browser writes it: lowercase, IPv4 in dotted decimal (`127.1` is
+    /// `127.0.0.1`), IPv6 in brackets (`[::1]`); empty when the URL has none.
+    pub host: String,
+    /// The port, None when absent or the scheme's default (`:443` on https).
+    pub port: Option<u16>,
+    /// The path (`/` for an http(s) URL without one).
+    pub path: String,
+    /// Whether there is a query (`?…`, even empty).
+    pub has_query: bool,
+    /// Whether there is a fragment (`#…`, even empty).
+    pub has_fragment: bool,
+    /// Whether there is a user name or password (`user:pw@`).
+    pub has_userinfo: bool,
+    /// `scheme://host[:port]` (default port dropped); `null` for URLs without an origin.
+    pub origin: String,
+}
+
+impl UrlParts {
+    /// Whether the scheme is http or https.
+    pub fn is_http(&self) -> bool {
+        matches!(self.scheme.as_str(), "http" | "https")
     }
 
     /// Whether the host is the local machine (where plain http is acceptable).
-    fn is_loopback(&self) -> bool {
-        matches!(self.host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_host(&self.host)
     }
 }
 
-/// Splits `scheme://[userinfo@]host[:port][/path][?query][#fragment]`; None if not of that form.
-fn parse_url(url: &str) -> Option<ParsedUrl> {
+fn is_loopback_host(host: &str) -> bool {
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// Parses an absolute URL (trimmed) the way the browser does: `web_sys::Url` on wasm32, the
+/// `url` crate on the host. None when it is not an absolute URL.
+pub fn parse_url(url: &str) -> Option<UrlParts> {
     let url = url.trim();
-    let (scheme, rest) = url.split_once("://")?;
-    let mut chars = scheme.chars();
-    if !chars.next()?.is_ascii_alphabetic()
-        || !chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    #[cfg(target_arch = "wasm32")]
     {
-        return None;
+        crate::browser::url::parse(url)
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    let (host, port) = if host_port.starts_with('[') {
-        let close = host_port.find(']')?;
-        let (h, p) = host_port.split_at(close + 1);
-        (
-            h,
-            p.strip_prefix(':')
-                .or(if p.is_empty() { Some("") } else { None })?,
-        )
-    } else {
-        match host_port.rsplit_once(':') {
-            Some((h, p)) => (h, p),
-            None => (host_port, ""),
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        native_url::parse(url)
+    }
+}
+
+/// The host implementation of [`parse_url`]: the `url` crate (never linked into the wasm build).
+#[cfg(not(target_arch = "wasm32"))]
+mod native_url {
+    use super::UrlParts;
+
+    pub fn parse(s: &str) -> Option<UrlParts> {
+        let u = url::Url::parse(s).ok()?;
+        Some(UrlParts {
+            scheme: u.scheme().to_string(),
+            host: u.host_str().unwrap_or("").to_string(),
+            port: u.port(),
+            path: u.path().to_string(),
+            has_query: u.query().is_some(),
+            has_fragment: u.fragment().is_some(),
+            has_userinfo: !u.username().is_empty() || u.password().is_some(),
+            origin: u.origin().ascii_serialization(),
+        })
+    }
+}
+
+/// The port part of an [`OriginPattern`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PortPattern {
+    /// `:*`
+    Any,
+    /// That port; None is the scheme's default.
+    Exact(Option<u16>),
+}
+
+/// One entry of `allowed_origins` (syntax: see [`Config::allowed_origins`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginPattern {
+    scheme: String,
+    /// The host, or with `one_label` the domain under which one label is allowed.
+    host: String,
+    one_label: bool,
+    port: PortPattern,
+}
+
+/// The label that stands in for `*` while the URL parser reads a pattern's host.
+const WILDCARD_LABEL: &str = "wildcard-label";
+
+impl OriginPattern {
+    /// Reads one entry: `https://host`, `https://*.domain`, `http://localhost:*`, ….
+    pub fn parse(text: &str) -> Result<OriginPattern, String> {
+        let t = text.trim();
+        let why = |m: &str| Err(format!("\"{t}\" {m}"));
+        let Some((scheme, rest)) = t.split_once("://") else {
+            return why("is not an origin: write scheme://host[:port], e.g. https://api.ilert.com");
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return why("must start with https:// (or http:// for localhost, 127.0.0.1 and [::1])");
         }
-    };
-    if host.is_empty()
-        || host
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>\\^|%\"`{}".contains(c))
-    {
-        return None;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '\\', '?', '#', '@']) || rest.chars().any(char::is_whitespace) {
+            return why("must be an origin only (scheme://host[:port]): no path, query, fragment or user name");
+        }
+        let (rest, any_port) = match rest.strip_suffix(":*") {
+            Some(r) => (r, true),
+            None => (rest, false),
+        };
+        let (rest, one_label) = match rest.strip_prefix("*.") {
+            Some(r) => (r, true),
+            None => (rest, false),
+        };
+        if rest.contains('*') {
+            return why("may use * only as \"*.\" in front of a domain (one label) or as \":*\" for any port");
+        }
+        let probe = if one_label {
+            format!("{scheme}://{WILDCARD_LABEL}.{rest}/")
+        } else {
+            format!("{scheme}://{rest}/")
+        };
+        let Some(u) = parse_url(&probe).filter(|u| {
+            u.scheme == scheme && !u.host.is_empty() && u.path == "/" && !u.has_userinfo
+        }) else {
+            return why("is not a valid origin");
+        };
+        let host = if one_label {
+            let suffix = u
+                .host
+                .strip_prefix(WILDCARD_LABEL)
+                .and_then(|s| s.strip_prefix('.'))
+                .filter(|s| s.contains('.') && !s.starts_with('.'));
+            match suffix {
+                Some(s) => s.to_string(),
+                None => return why("is too broad: \"*.\" must stand in front of a domain of at least two labels, e.g. https://*.ilert.com"),
+            }
+        } else {
+            u.host.clone()
+        };
+        if scheme == "http" && (one_label || !is_loopback_host(&host)) {
+            return why(
+                "uses plain http, which is allowed only for localhost, 127.0.0.1 and [::1]",
+            );
+        }
+        Ok(OriginPattern {
+            scheme,
+            host,
+            one_label,
+            port: if any_port {
+                PortPattern::Any
+            } else {
+                PortPattern::Exact(u.port)
+            },
+        })
     }
-    let port = if port.is_empty() {
-        None
-    } else if port.bytes().all(|b| b.is_ascii_digit()) {
-        Some(port.parse::<u16>().ok()?)
-    } else {
-        return None;
-    };
-    let before_fragment = tail.split('#').next().unwrap_or("");
-    Some(ParsedUrl {
-        scheme: scheme.to_ascii_lowercase(),
-        host: host.to_ascii_lowercase(),
-        port,
-        path: match before_fragment.split('?').next().unwrap_or("") {
-            "" => "/".to_string(),
-            path => path.to_string(),
-        },
-        query: before_fragment.contains('?'),
-        fragment: tail.contains('#'),
-    })
+
+    /// Whether the URL's origin is one this pattern allows.
+    pub fn matches(&self, u: &UrlParts) -> bool {
+        if u.scheme != self.scheme || u.has_userinfo {
+            return false;
+        }
+        if let PortPattern::Exact(p) = self.port {
+            if u.port != p {
+                return false;
+            }
+        }
+        if !self.one_label {
+            return u.host == self.host;
+        }
+        let Some(label) = u
+            .host
+            .strip_suffix(self.host.as_str())
+            .and_then(|l| l.strip_suffix('.'))
+        else {
+            return false;
+        };
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    }
+}
+
+impl std::fmt::Display for OriginPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let wildcard = if self.one_label { "*." } else { "" };
+        write!(f, "{}://{wildcard}{}", self.scheme, self.host)?;
+        match self.port {
+            PortPattern::Any => write!(f, ":*"),
+            PortPattern::Exact(Some(p)) => write!(f, ":{p}"),
+            PortPattern::Exact(None) => Ok(()),
+        }
+    }
 }
 
 /// Checks that a URL is https, or http on the local machine.
-fn check_scheme(what: &str, u: &ParsedUrl) -> Result<(), String> {
+fn check_scheme(what: &str, u: &UrlParts) -> Result<(), String> {
     match u.scheme.as_str() {
         "https" => Ok(()),
         "http" if u.is_loopback() => Ok(()),
@@ -375,30 +792,284 @@ fn check_scheme(what: &str, u: &ParsedUrl) -> Result<(), String> {
     }
 }
 
-/// Checks an endpoint URL of the server: absolute, https (or loopback http), no fragment.
-fn check_service_url(what: &str, url: &str) -> Result<(), String> {
-    let u = parse_url(url).ok_or_else(|| {
-        format!(
+/// Checks a URL the sign-in sends something to: absolute, https (or loopback http), no user
+/// name, no fragment (with `api_base`, no query either: paths are appended to it), and on an
+/// allowed origin. Returns the URL as the browser reads it.
+fn check_endpoint(
+    what: &str,
+    url: &str,
+    api_base: bool,
+    allowed: &[OriginPattern],
+) -> Result<UrlParts, EndpointProblem> {
+    let other = |m: String| Err(EndpointProblem::Other(m));
+    let Some(u) = parse_url(url) else {
+        return other(format!(
             "The {what} \"{}\" is not an absolute http(s) URL.",
-            url.trim()
-        )
-    })?;
-    check_scheme(what, &u)?;
-    if u.fragment {
-        return Err(format!("The {what} must not contain a fragment (#…)."));
+            shown(url)
+        ));
+    };
+    if let Err(m) = check_scheme(what, &u) {
+        return other(m);
     }
-    if what == "API base" && u.query {
-        return Err(format!(
+    if u.has_userinfo {
+        return other(format!(
+            "The {what} must not contain a user name or password (…@): the browser would go to {} instead.",
+            u.origin
+        ));
+    }
+    if u.has_fragment {
+        return other(format!("The {what} must not contain a fragment (#…)."));
+    }
+    if api_base && u.has_query {
+        return other(format!(
             "The {what} must not contain a query (?…): the endpoint paths are appended to it."
         ));
     }
-    Ok(())
+    if !allowed.iter().any(|p| p.matches(&u)) {
+        return Err(EndpointProblem::NotAllowed(format!(
+            "The {what} \"{}\" is on {}, which this deployment does not allow. Allowed: {}. Only the deployment's config.json (allowed_origins) can allow more.",
+            shown(url),
+            u.origin,
+            list_text(allowed)
+        )));
+    }
+    Ok(u)
 }
 
-/// The origin of an absolute URL, `scheme://host[:port]`: scheme and host lowercased, default
-/// ports (80 for http, 443 for https) dropped; None if the text is not an absolute URL.
+/// Whether `url` may be used as an authorize URL or API base under `allowed` (the checks of
+/// [`Config::validate`] for those fields); Err says why not.
+pub fn check_endpoint_url(url: &str, allowed: &[OriginPattern]) -> Result<(), String> {
+    check_endpoint("URL", url, false, allowed)
+        .map(|_| ())
+        .map_err(EndpointProblem::message)
+}
+
+/// The origin of an absolute URL, `scheme://host[:port]`, as the browser reads it: scheme and
+/// host lowercased, default ports (80 for http, 443 for https) dropped; None if the text is not
+/// an absolute http(s) URL.
 pub fn origin_of(url: &str) -> Option<String> {
-    parse_url(url).map(|u| u.origin())
+    parse_url(url).filter(UrlParts::is_http).map(|u| u.origin)
+}
+
+/// One URL and how the checks must read it: the same table runs on the host (`url` crate) and
+/// in the browser (`web_sys::Url`, tests/browser.rs), so both parsers must agree.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlVector {
+    /// The text as typed.
+    pub url: &'static str,
+    /// Its origin as the browser reads it; None when it is not an absolute http(s) URL.
+    pub origin: Option<&'static str>,
+    /// Whether the default allowed_origins admit it as an authorize URL or API base.
+    pub allowed: bool,
+}
+
+const fn v(url: &'static str, origin: Option<&'static str>, allowed: bool) -> UrlVector {
+    UrlVector {
+        url,
+        origin,
+        allowed,
+    }
+}
+
+/// The URL vectors (see [`UrlVector`]).
+pub const URL_VECTORS: &[UrlVector] = &[
+    v("https://api.ilert.com", Some("https://api.ilert.com"), true),
+    v(
+        "https://app.ilert.com/api/developers/oauth2/authorize",
+        Some("https://app.ilert.com"),
+        true,
+    ),
+    // A backslash ends the host, as a slash does: the browser goes to api.ilert.com …
+    v(
+        "https://api.ilert.com\\@evil.example",
+        Some("https://api.ilert.com"),
+        true,
+    ),
+    // … and here to evil.example, whatever comes after the "@".
+    v(
+        "https://evil.example\\@api.ilert.com",
+        Some("https://evil.example"),
+        false,
+    ),
+    // Userinfo: the host is what follows the last "@".
+    v(
+        "https://api.ilert.com@evil.example",
+        Some("https://evil.example"),
+        false,
+    ),
+    v(
+        "https://user:pw@api.ilert.com",
+        Some("https://api.ilert.com"),
+        false,
+    ),
+    v(
+        "https://user@acme.ilert.com",
+        Some("https://acme.ilert.com"),
+        false,
+    ),
+    v(
+        "https://api.ilert.com%2F@evil.example",
+        Some("https://evil.example"),
+        false,
+    ),
+    v("https://api.ilert.com%40evil.example", None, false),
+    // Ports: the default one is the same origin, any other is not.
+    v(
+        "https://api.ilert.com:443",
+        Some("https://api.ilert.com"),
+        true,
+    ),
+    v(
+        "https://api.ilert.com:0443/x",
+        Some("https://api.ilert.com"),
+        true,
+    ),
+    v(
+        "https://api.ilert.com:8443",
+        Some("https://api.ilert.com:8443"),
+        false,
+    ),
+    v("https://api.ilert.com:99999", None, false),
+    v("https://api.ilert.com:x", None, false),
+    // Case and spelling.
+    v("HTTPS://API.ILERT.COM", Some("https://api.ilert.com"), true),
+    v("https:api.ilert.com", Some("https://api.ilert.com"), true),
+    v(
+        "https:///api.ilert.com",
+        Some("https://api.ilert.com"),
+        true,
+    ),
+    v(
+        "https://api.il\tert.com",
+        Some("https://api.ilert.com"),
+        true,
+    ),
+    v(
+        "  https://api.ilert.com/  ",
+        Some("https://api.ilert.com"),
+        true,
+    ),
+    // Look-alikes.
+    v(
+        "https://api.ilert.com.evil.example",
+        Some("https://api.ilert.com.evil.example"),
+        false,
+    ),
+    v(
+        "https://evililert.com",
+        Some("https://evililert.com"),
+        false,
+    ),
+    v("https://ilert.com", Some("https://ilert.com"), false),
+    v(
+        "https://api.ilert.com.",
+        Some("https://api.ilert.com."),
+        false,
+    ),
+    // One tenant label under ilert.com, over https only.
+    v(
+        "https://acme.ilert.com",
+        Some("https://acme.ilert.com"),
+        true,
+    ),
+    v(
+        "https://ACME.ilert.com/api/developers/oauth2/authorize",
+        Some("https://acme.ilert.com"),
+        true,
+    ),
+    v(
+        "https://a.b.ilert.com",
+        Some("https://a.b.ilert.com"),
+        false,
+    ),
+    v(
+        "https://acme.ilert.com:8443",
+        Some("https://acme.ilert.com:8443"),
+        false,
+    ),
+    v(
+        "http://acme.ilert.com",
+        Some("http://acme.ilert.com"),
+        false,
+    ),
+    v("http://api.ilert.com", Some("http://api.ilert.com"), false),
+    // Loopback, http or https, any port.
+    v("http://localhost:4598", Some("http://localhost:4598"), true),
+    v("https://localhost", Some("https://localhost"), true),
+    v("http://127.0.0.1:9", Some("http://127.0.0.1:9"), true),
+    v("http://[::1]:4598", Some("http://[::1]:4598"), true),
+    v(
+        "http://[0:0:0:0:0:0:0:1]:4598/x",
+        Some("http://[::1]:4598"),
+        true,
+    ),
+    v("http://127.1", Some("http://127.0.0.1"), true),
+    v(
+        "http://0x7f000001:4598",
+        Some("http://127.0.0.1:4598"),
+        true,
+    ),
+    v(
+        "http://localhost.evil.example",
+        Some("http://localhost.evil.example"),
+        false,
+    ),
+    v("http://127.0.0.2", Some("http://127.0.0.2"), false),
+    // Not http(s), or not absolute.
+    v("javascript:alert(1)", None, false),
+    v("data:text/html,<script>alert(1)</script>", None, false),
+    v("ftp://api.ilert.com", None, false),
+    v("//api.ilert.com", None, false),
+    v("/api", None, false),
+    v("api.ilert.com", None, false),
+    v("", None, false),
+    v("https://", None, false),
+    // A space in the host: the standard refuses it (Chromium would write %20).
+    v("https://ex ample.com", None, false),
+    v("https://ex%20ample.com", None, false),
+    v("http://[::1", None, false),
+    // Fragments are refused, a query is fine for the authorize URL.
+    v(
+        "https://app.ilert.com/authorize#x",
+        Some("https://app.ilert.com"),
+        false,
+    ),
+    v(
+        "https://app.ilert.com/authorize?x=1",
+        Some("https://app.ilert.com"),
+        true,
+    ),
+];
+
+/// Runs [`URL_VECTORS`] through [`parse_url`] and the default allowed list; the mismatches,
+/// as readable lines (empty when the parser in use agrees with the table).
+pub fn url_vector_mismatches() -> Vec<String> {
+    let allowed: Vec<OriginPattern> = DEFAULT_ALLOWED_ORIGINS
+        .iter()
+        .map(|p| OriginPattern::parse(p).expect("the default list is well formed"))
+        .collect();
+    let mut out = Vec::new();
+    for vector in URL_VECTORS {
+        let origin = origin_of(vector.url);
+        if origin.as_deref() != vector.origin {
+            out.push(format!(
+                "{:?}: origin {origin:?}, expected {:?} (parsed: {:?})",
+                vector.url,
+                vector.origin,
+                parse_url(vector.url)
+            ));
+        }
+        let verdict = check_endpoint_url(vector.url, &allowed);
+        if verdict.is_ok() != vector.allowed {
+            out.push(format!(
+                "{:?}: {verdict:?}, expected allowed = {} (parsed: {:?})",
+                vector.url,
+                vector.allowed,
+                parse_url(vector.url)
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -422,7 +1093,22 @@ mod tests {
         assert_eq!(c.redirect_uri, "http://localhost:4597/webapp");
         assert_eq!(c.scopes, ["profile", "offline_access"]);
         assert_eq!(c.issuer, None);
+        // The repo's config.json spells out the default list, as an example for deployers.
+        assert_eq!(
+            c.allowed_origins.as_deref(),
+            Some(
+                &DEFAULT_ALLOWED_ORIGINS
+                    .iter()
+                    .map(|o| o.to_string())
+                    .collect::<Vec<_>>()[..]
+            )
+        );
+        assert_eq!(
+            c.expected_issuer().as_deref(),
+            Some("http://127.0.0.1:4598")
+        );
         assert_eq!(c.validate(Some("http://localhost:4597")), vec![]);
+        assert_eq!(c.checked(Some("http://localhost:4597")), Ok(()));
         assert_eq!(c.validate(None), vec![]);
         assert_eq!(
             c.authorize_endpoint().unwrap(),
@@ -493,12 +1179,12 @@ mod tests {
             c.token_url(),
             "https://api.ilert.com/api/developers/oauth2/token"
         );
-        let c = Config::from_json(r#"{"client_id":"c","api_base":"https://a//","redirect_uri":"https://b","scopes":null}"#).unwrap();
+        let c = Config::from_json(r#"{"client_id":"c","api_base":"https://api.ilert.com//","redirect_uri":"https://b","scopes":null}"#).unwrap();
         assert_eq!(c.scopes, ["profile", "offline_access"]);
-        assert_eq!(c.user_url(), "https://a/api/users/current");
-        let c = Config::from_json(r#"{"client_id":"c","api_base":"https://a","redirect_uri":"https://b","scopes":"profile  source:w profile"}"#).unwrap();
+        assert_eq!(c.user_url(), "https://api.ilert.com/api/users/current");
+        let c = Config::from_json(r#"{"client_id":"c","api_base":"https://api.ilert.com","redirect_uri":"https://b","scopes":"profile  source:w profile"}"#).unwrap();
         assert_eq!(c.scopes, ["profile", "source:w"]);
-        let c = Config::from_json(r#"{"client_id":"c","api_base":"https://a","redirect_uri":"https://b","scopes":["profile","profile"," "]}"#).unwrap();
+        let c = Config::from_json(r#"{"client_id":"c","api_base":"https://api.ilert.com","redirect_uri":"https://b","scopes":["profile","profile"," "]}"#).unwrap();
         assert_eq!(c.scopes, ["profile"]);
     }
 
@@ -556,10 +1242,10 @@ mod tests {
         let mut c = base();
         c.scopes = vec![];
         assert_eq!(fields(&c, None), ["scopes"]);
-        c.scopes = vec!["profile".into(), "openid".into(), "source:x".into()];
+        c.scopes = vec!["profile".into(), "nonsense".into(), "source:x".into()];
         let p = c.validate(None);
         assert_eq!(p.len(), 2);
-        assert!(p[0].message.contains("\"openid\""));
+        assert!(p[0].message.contains("\"nonsense\""));
         assert!(p[0].to_string().starts_with("scopes: "));
     }
 
@@ -626,6 +1312,8 @@ mod tests {
             origin_of("https://example.com:").as_deref(),
             Some("https://example.com")
         );
+        // As the browser reads it: extra slashes before the host are skipped.
+        assert_eq!(origin_of("https:///x").as_deref(), Some("https://x"));
         assert_eq!(
             origin_of(" https://example.com ").as_deref(),
             Some("https://example.com")
@@ -635,7 +1323,7 @@ mod tests {
             "example.com",
             "/webapp",
             "https://",
-            "https:///x",
+            "javascript:alert(1)",
             "https://ex ample.com",
             "https://a:99999",
             "https://a:x",
@@ -662,8 +1350,337 @@ mod tests {
         assert!(c.validate(Some("http://localhost:4597")).is_empty());
         c.redirect_uri = "http://localhost:4597/callback".into();
         let problems = c.validate(Some("http://localhost:4597"));
-        assert!(problems.iter().any(|p| p.field == "redirect_uri" && p.message.contains("/webapp")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.field == "redirect_uri" && p.message.contains("/webapp")),
+            "{problems:?}"
+        );
         c.redirect_uri = "http://localhost:4597/webapp?x=1".into();
-        assert!(!c.validate(None).iter().any(|p| p.message.contains("must end in")));
+        assert!(!c
+            .validate(None)
+            .iter()
+            .any(|p| p.message.contains("must end in")));
+    }
+
+    #[test]
+    fn the_url_crate_reads_the_shared_vectors_like_a_browser() {
+        let mismatches = url_vector_mismatches();
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+        assert!(URL_VECTORS.len() >= 40);
+    }
+
+    #[test]
+    fn url_parts_of_the_tricky_ones() {
+        let u = parse_url("https://api.ilert.com\\@evil.example").unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.path.as_str(), u.has_userinfo),
+            ("api.ilert.com", "/@evil.example", false)
+        );
+        let u = parse_url("https://api.ilert.com@evil.example").unwrap();
+        assert_eq!((u.host.as_str(), u.has_userinfo), ("evil.example", true));
+        let u = parse_url("https://api.ilert.com:443/a?b#c").unwrap();
+        assert_eq!(u.port, None);
+        assert_eq!(u.origin, "https://api.ilert.com");
+        assert!(u.has_query && u.has_fragment);
+        let u = parse_url("https://a/?#").unwrap();
+        assert!(
+            u.has_query && u.has_fragment,
+            "empty query and fragment still count"
+        );
+        let u = parse_url("http://[::1]:4598").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("[::1]", Some(4598)));
+        assert!(u.is_loopback());
+    }
+
+    fn pattern(s: &str) -> Result<String, String> {
+        OriginPattern::parse(s).map(|p| p.to_string())
+    }
+
+    #[test]
+    fn allowed_origin_syntax() {
+        for (text, canonical) in [
+            ("https://api.ilert.com", "https://api.ilert.com"),
+            (" HTTPS://API.iLert.com/ ", "https://api.ilert.com"),
+            ("https://api.ilert.com:443", "https://api.ilert.com"),
+            ("https://api.ilert.com:8443", "https://api.ilert.com:8443"),
+            ("https://*.ilert.com", "https://*.ilert.com"),
+            ("https://*.ILERT.com:*", "https://*.ilert.com:*"),
+            ("http://localhost:*", "http://localhost:*"),
+            ("http://127.1:*", "http://127.0.0.1:*"),
+            ("http://[0:0::1]:4598", "http://[::1]:4598"),
+            ("https://ilert.example.org", "https://ilert.example.org"),
+        ] {
+            assert_eq!(pattern(text).as_deref(), Ok(canonical), "{text}");
+        }
+        for (text, why) in [
+            ("api.ilert.com", "is not an origin"),
+            ("ftp://api.ilert.com", "must start with https://"),
+            ("javascript://x", "must start with https://"),
+            ("http://api.ilert.com", "plain http"),
+            ("http://*.localhost", "too broad"),
+            ("http://*.ilert.com", "plain http"),
+            ("https://*.com", "too broad"),
+            ("https://*", "may use * only"),
+            ("https://a.*.ilert.com", "may use * only"),
+            ("https://*ilert.com", "may use * only"),
+            ("https://api.ilert.com:8*", "may use * only"),
+            ("https://api.ilert.com/api", "origin only"),
+            ("https://api.ilert.com?x", "origin only"),
+            ("https://api.ilert.com\\x", "origin only"),
+            ("https://user@api.ilert.com", "origin only"),
+            ("https://", "not a valid origin"),
+            ("https://api.ilert.com:99999", "not a valid origin"),
+            ("https://ex ample.com", "origin only"),
+        ] {
+            match pattern(text) {
+                Err(m) => assert!(m.contains(why), "{text}: {m}"),
+                Ok(p) => panic!("{text} was accepted as {p}"),
+            }
+        }
+        let defaults: Vec<String> = base()
+            .allowed_origins()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(defaults, DEFAULT_ALLOWED_ORIGINS);
+        assert!(base().allowed_origins_text().starts_with(
+            "https://app.ilert.com, https://api.ilert.com, https://*.ilert.com, http://localhost:*"
+        ));
+    }
+
+    #[test]
+    fn an_api_base_typed_into_settings_outside_the_list_is_refused_with_the_list() {
+        let mut c = base();
+        c.api_base = "https://api.evil.example".into();
+        let p = c.validate(Some("http://localhost:4597"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].field, "api_base");
+        assert!(
+            p[0].message.contains("https://api.evil.example"),
+            "{}",
+            p[0].message
+        );
+        assert!(p[0].message.contains("does not allow"), "{}", p[0].message);
+        assert!(
+            p[0].message
+                .contains("https://api.ilert.com, https://*.ilert.com"),
+            "{}",
+            p[0].message
+        );
+        assert!(p[0].message.contains("config.json"), "{}", p[0].message);
+        let err = c.checked(Some("http://localhost:4597")).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("api_base: The API base")),
+            "{err:?}"
+        );
+
+        for (url, ok) in [
+            ("https://api.ilert.com", true),
+            ("https://api.ilert.com:443/", true),
+            ("https://api.ilert.com:8443", false),
+            ("https://evil.example\\@api.ilert.com", false),
+            ("https://api.ilert.com@evil.example", false),
+            ("https://user:pw@api.ilert.com", false),
+            ("http://127.1:4598", true),
+        ] {
+            c.api_base = url.into();
+            assert_eq!(
+                c.validate(None).is_empty(),
+                ok,
+                "{url}: {:?}",
+                c.validate(None)
+            );
+        }
+        c.api_base = "https://user:pw@api.ilert.com".into();
+        assert!(c.validate(None)[0].message.contains("user name"));
+
+        let mut c = base();
+        c.authorize_url = Some("https://app.ilert.com.evil.example/authorize".into());
+        assert_eq!(fields(&c, None), ["authorize_url"]);
+        c.authorize_url = Some("https://acme.ilert.com/api/developers/oauth2/authorize".into());
+        assert_eq!(fields(&c, None), Vec::<&str>::new());
+        c.authorize_url = Some("https://a.b.ilert.com/api/developers/oauth2/authorize".into());
+        assert_eq!(fields(&c, None), ["authorize_url"]);
+    }
+
+    fn deployer(extra: &str) -> String {
+        format!(
+            r#"{{"client_id":"c","api_base":"https://api.ilert.example.org","authorize_url":"https://app.ilert.example.org/authorize",
+                "redirect_uri":"https://demo.example.org/webapp"{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn config_json_lists_its_own_origins() {
+        let list = r#","allowed_origins":["https://app.ilert.example.org","https://api.ilert.example.org:443/"]"#;
+        let c = Config::from_json(&deployer(list)).unwrap();
+        assert_eq!(c.validate(Some("https://demo.example.org")), vec![]);
+        assert_eq!(
+            c.allowed_origins_text(),
+            "https://app.ilert.example.org, https://api.ilert.example.org"
+        );
+        // iLert's own hosts are not allowed by this list.
+        let mut d = c.clone();
+        d.api_base = DEFAULT_API_BASE.into();
+        assert_eq!(fields(&d, None), ["api_base"]);
+        assert!(d.validate(None)[0]
+            .message
+            .contains("Allowed: https://app.ilert.example.org, https://api.ilert.example.org."));
+        let mut d = c.clone();
+        d.tenant = Some("acme".into());
+        assert_eq!(fields(&d, None), ["tenant"]);
+        let mut d = c.clone();
+        d.authorize_url = None;
+        assert_eq!(
+            fields(&d, None),
+            ["authorize_url"],
+            "the default authorize URL is not on the list either"
+        );
+        // The round trip keeps the list.
+        assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
+    }
+
+    #[test]
+    fn config_json_urls_outside_its_own_list_are_an_error_at_load() {
+        let err = |s: &str| match Config::from_json(s) {
+            Err(Error::Config(m)) => m,
+            other => panic!("{s}: {other:?}"),
+        };
+        // Without a list, the default one applies.
+        let m = err(&deployer(""));
+        assert!(m.starts_with("config.json: authorize_url \"https://app.ilert.example.org/authorize\" (origin https://app.ilert.example.org) is not in allowed_origins (https://app.ilert.com, "), "{m}");
+        let m = err(&deployer(
+            r#","allowed_origins":["https://app.ilert.example.org"]"#,
+        ));
+        assert!(
+            m.starts_with("config.json: api_base \"https://api.ilert.example.org\""),
+            "{m}"
+        );
+        let m = err(&deployer(
+            r#","allowed_origins":["https://*.example.org"], "tenant":"acme""#,
+        ));
+        assert!(
+            m.starts_with(
+                "config.json: tenant \"https://acme.ilert.com/api/developers/oauth2/authorize\""
+            ),
+            "{m}"
+        );
+        let m = err(&deployer(
+            r#","allowed_origins":["https://*.example.org", "http://example.org"]"#,
+        ));
+        assert!(
+            m.starts_with("config.json: allowed_origins: \"http://example.org\" uses plain http"),
+            "{m}"
+        );
+        let m = err(&deployer(r#","allowed_origins":"https://*.example.org""#));
+        assert!(m.contains("wrong type"), "{m}");
+        let m = err(&deployer(r#","allowed_origins":[]"#));
+        assert!(m.contains("is not in allowed_origins (none)"), "{m}");
+        assert!(Config::from_json(&deployer(
+            r#","allowed_origins":["https://*.ilert.example.org"]"#
+        ))
+        .is_ok());
+        // Other problems are left to validate(), which the page shows.
+        let c = Config::from_json(
+            r#"{"client_id":"c","api_base":"ftp://x","redirect_uri":"https://b/webapp"}"#,
+        )
+        .unwrap();
+        assert_eq!(fields(&c, None), ["api_base"]);
+    }
+
+    #[test]
+    fn saved_settings_are_checked_again_and_cannot_widen_the_list() {
+        let deployer = base();
+        let mut mine = deployer.clone();
+        mine.client_id = "my-app".into();
+        mine.tenant = Some("acme".into());
+        let back = Config::from_settings_json(&mine.to_json(), &deployer).unwrap();
+        assert_eq!(back, mine);
+
+        // A value that is outside the list (typed long ago, or edited in localStorage).
+        mine.api_base = "https://api.evil.example".into();
+        mine.allowed_origins = Some(vec!["https://api.evil.example".into()]);
+        let rejected = Config::from_settings_json(&mine.to_json(), &deployer).unwrap_err();
+        assert_eq!(rejected.problems.len(), 1, "{rejected:?}");
+        assert_eq!(rejected.problems[0].field, "api_base");
+        let kept = rejected.config.clone().unwrap();
+        assert_eq!(kept.api_base, "https://api.evil.example");
+        assert_eq!(
+            kept.allowed_origins, deployer.allowed_origins,
+            "the deployer's list replaced the saved one"
+        );
+        let summary = rejected.summary();
+        assert!(summary.starts_with("The settings saved in this browser were not used, because: api_base: The API base \"https://api.evil.example\""), "{summary}");
+        assert!(summary.contains("https://*.ilert.com"), "{summary}");
+
+        // A deployer with its own list: the saved settings get that list, whatever they say.
+        let strict = Config::from_json(&deployer_with_list()).unwrap();
+        let mut saved = strict.clone();
+        saved.allowed_origins = None;
+        saved.api_base = DEFAULT_API_BASE.into();
+        let rejected = Config::from_settings_json(&saved.to_json(), &strict).unwrap_err();
+        assert_eq!(rejected.problems[0].field, "api_base");
+        saved.api_base = strict.api_base.clone();
+        assert_eq!(
+            Config::from_settings_json(&saved.to_json(), &strict).unwrap(),
+            strict
+        );
+
+        let rejected = Config::from_settings_json("{nope", &deployer).unwrap_err();
+        assert_eq!(rejected.config, None);
+        assert_eq!(rejected.problems[0].field, "settings");
+        assert!(rejected.summary().contains("could not be read"));
+    }
+
+    fn deployer_with_list() -> String {
+        deployer(
+            r#","allowed_origins":["https://app.ilert.example.org","https://api.ilert.example.org"]"#,
+        )
+    }
+
+    #[test]
+    fn the_expected_issuer() {
+        let mut c = base();
+        assert_eq!(
+            c.expected_issuer().as_deref(),
+            Some("http://127.0.0.1:4598")
+        );
+        c.tenant = Some("Acme".into());
+        assert_eq!(
+            c.expected_issuer().as_deref(),
+            Some("https://acme.ilert.com")
+        );
+        c.tenant = None;
+        c.authorize_url = None;
+        assert_eq!(
+            c.expected_issuer().as_deref(),
+            Some("https://app.ilert.com")
+        );
+        c.issuer = Some("https://issuer.example.org/oauth".into());
+        assert_eq!(
+            c.expected_issuer().as_deref(),
+            Some("https://issuer.example.org/oauth")
+        );
+        assert_eq!(
+            fields(&c, None),
+            Vec::<&str>::new(),
+            "the issuer is not restricted by the list"
+        );
+        for bad in [
+            "http://issuer.example.org",
+            "https://issuer.example.org/?x",
+            "https://issuer.example.org/#x",
+            "ilert",
+            "javascript:alert(1)",
+        ] {
+            c.issuer = Some(bad.into());
+            assert_eq!(fields(&c, None), ["issuer"], "{bad}");
+        }
+        c.issuer = Some("http://localhost:4598".into());
+        assert_eq!(fields(&c, None), Vec::<&str>::new());
+        c.issuer = None;
+        c.authorize_url = Some("not a url".into());
+        assert_eq!(c.expected_issuer(), None);
     }
 }

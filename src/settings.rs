@@ -1,9 +1,14 @@
 //! The configuration in force: config.json's defaults, or the person's own settings kept in
 //! localStorage (they hold no secret: client id, URLs, scopes). Provided as context.
+//!
+//! Saved settings are checked again when read back (`Config::from_settings_json`): they always
+//! get config.json's `allowed_origins`, and any problem means they are not used; `rejected` then
+//! says why, for the Home and Settings pages.
 use leptos::prelude::*;
 
 use crate::browser::storage::{self, Area};
 use crate::config::Config;
+pub use crate::config::RejectedSettings;
 
 const KEY: &str = "ilert-pkce.settings";
 
@@ -14,25 +19,46 @@ pub struct Settings {
     pub current: RwSignal<Config>,
     /// Whether `current` comes from localStorage rather than config.json.
     pub customised: RwSignal<bool>,
+    /// Settings saved in this browser that were read back at start and refused (so `current`
+    /// is config.json's), with why; None when there were none or they were fine. Cleared by
+    /// `save` and `reset`. Show `RejectedSettings::summary()` where the configuration in force
+    /// is shown.
+    pub rejected: RwSignal<Option<RejectedSettings>>,
 }
 
 impl Settings {
-    /// The saved settings if there are any that parse, else config.json's.
+    /// The saved settings if there are any and they pass the checks, else config.json's.
     pub fn load(defaults: Config) -> Self {
-        let saved = storage::get(Area::Local, KEY).and_then(|json| Config::from_json(&json).ok());
-        let customised = saved.is_some();
+        let (current, rejected) = match storage::get(Area::Local, KEY) {
+            None => (None, None),
+            Some(json) => match Config::from_settings_json(&json, &defaults) {
+                Ok(config) => (Some(config), None),
+                Err(rejected) => (None, Some(rejected)),
+            },
+        };
         Settings {
-            current: RwSignal::new(saved.unwrap_or_else(|| defaults.clone())),
+            customised: RwSignal::new(current.is_some()),
+            current: RwSignal::new(current.unwrap_or_else(|| defaults.clone())),
             defaults: StoredValue::new(defaults),
-            customised: RwSignal::new(customised),
+            rejected: RwSignal::new(rejected),
         }
     }
 
-    /// Keeps `config` for this browser; it takes effect at the next Connect.
+    /// Keeps `config` for this browser; it takes effect at the next Connect. The allowed
+    /// origins are always config.json's: they are neither taken from `config` nor stored.
     pub fn save(&self, config: Config) -> bool {
-        let ok = storage::set(Area::Local, KEY, &config.to_json());
-        self.current.set(config);
+        let allowed = self.defaults.with_value(|d| d.allowed_origins.clone());
+        let stored = Config {
+            allowed_origins: None,
+            ..config
+        };
+        let ok = storage::set(Area::Local, KEY, &stored.to_json());
+        self.current.set(Config {
+            allowed_origins: allowed,
+            ..stored
+        });
         self.customised.set(true);
+        self.rejected.set(None);
         ok
     }
 
@@ -41,5 +67,6 @@ impl Settings {
         storage::remove(Area::Local, KEY);
         self.current.set(self.defaults.get_value());
         self.customised.set(false);
+        self.rejected.set(None);
     }
 }

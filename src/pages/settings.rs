@@ -1,5 +1,6 @@
 //! `/settings`: the configuration in the browser. Validated as typed, kept in localStorage,
-//! used from the next Connect on; "Reset to defaults" goes back to config.json.
+//! used from the next Connect on; "Reset to defaults" goes back to config.json. The authorize
+//! URL and API base must stay within config.json's allowed origins, which settings cannot change.
 use leptos::prelude::*;
 
 use crate::browser::history;
@@ -30,7 +31,14 @@ fn optional(text: String) -> Option<String> {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let settings = expect_context::<Settings>();
-    let start = settings.current.get_untracked();
+    // Saved settings that were refused at start: shown again, with their problems per field.
+    let start = settings
+        .rejected
+        .get_untracked()
+        .and_then(|r| r.config)
+        .unwrap_or_else(|| settings.current.get_untracked());
+    let allowed_origins = settings.defaults.with_value(|d| d.allowed_origins.clone());
+    let allowed_text = settings.defaults.with_value(Config::allowed_origins_text);
     let client_id = RwSignal::new(start.client_id.clone());
     let tenant = RwSignal::new(start.tenant.clone().unwrap_or_default());
     let authorize_url = RwSignal::new(start.authorize_url.clone().unwrap_or_default());
@@ -48,6 +56,7 @@ pub fn SettingsPage() -> impl IntoView {
         redirect_uri: redirect_uri.get().trim().to_string(),
         scopes: scope_list.get(),
         issuer: issuer.clone(),
+        allowed_origins: allowed_origins.clone(),
     });
     let origin = history::origin();
     let problems = Memo::new(move |_| draft.with(|d| d.validate(origin.as_deref())));
@@ -81,6 +90,16 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <h1>"Settings"</h1>
         <p class="intro-text">"Point the app at your iLert app or at the local simulator. Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
+        {move || settings.rejected.get().map(|r| view! {
+            <div class="notice error" role="alert" data-testid="settings-rejected">
+                <h2>"Your saved settings are not in use"</h2>
+                <p>{r.summary()}</p>
+            </div>
+        })}
+        <p class="help" data-testid="allowed-origins">
+            "This deployment lets the authorize URL and the API base use only: "<code>{allowed_text}</code>
+            ". That list is config.json's "<code>"allowed_origins"</code>"; settings cannot change it."
+        </p>
         <form class="card settings" on:submit=on_submit novalidate=true data-testid="settings">
             <TextField id="client_id" label="Client id" value=client_id problems
                 help="The client id of the app registered in iLert (Settings → Developers → Apps). A browser app has no secret." />
