@@ -872,148 +872,53 @@ const fn v(url: &'static str, origin: Option<&'static str>, allowed: bool) -> Ur
 }
 
 /// The URL vectors (see [`UrlVector`]).
+#[rustfmt::skip]
 pub const URL_VECTORS: &[UrlVector] = &[
     v("https://api.ilert.com", Some("https://api.ilert.com"), true),
-    v(
-        "https://app.ilert.com/api/developers/oauth2/authorize",
-        Some("https://app.ilert.com"),
-        true,
-    ),
+    v("https://app.ilert.com/api/developers/oauth2/authorize", Some("https://app.ilert.com"), true),
     // A backslash ends the host, as a slash does: the browser goes to api.ilert.com …
-    v(
-        "https://api.ilert.com\\@evil.example",
-        Some("https://api.ilert.com"),
-        true,
-    ),
+    v("https://api.ilert.com\\@evil.example", Some("https://api.ilert.com"), true),
     // … and here to evil.example, whatever comes after the "@".
-    v(
-        "https://evil.example\\@api.ilert.com",
-        Some("https://evil.example"),
-        false,
-    ),
+    v("https://evil.example\\@api.ilert.com", Some("https://evil.example"), false),
     // Userinfo: the host is what follows the last "@".
-    v(
-        "https://api.ilert.com@evil.example",
-        Some("https://evil.example"),
-        false,
-    ),
-    v(
-        "https://user:pw@api.ilert.com",
-        Some("https://api.ilert.com"),
-        false,
-    ),
-    v(
-        "https://user@acme.ilert.com",
-        Some("https://acme.ilert.com"),
-        false,
-    ),
-    v(
-        "https://api.ilert.com%2F@evil.example",
-        Some("https://evil.example"),
-        false,
-    ),
+    v("https://api.ilert.com@evil.example", Some("https://evil.example"), false),
+    v("https://user:pw@api.ilert.com", Some("https://api.ilert.com"), false),
+    v("https://user@acme.ilert.com", Some("https://acme.ilert.com"), false),
+    v("https://api.ilert.com%2F@evil.example", Some("https://evil.example"), false),
     v("https://api.ilert.com%40evil.example", None, false),
     // Ports: the default one is the same origin, any other is not.
-    v(
-        "https://api.ilert.com:443",
-        Some("https://api.ilert.com"),
-        true,
-    ),
-    v(
-        "https://api.ilert.com:0443/x",
-        Some("https://api.ilert.com"),
-        true,
-    ),
-    v(
-        "https://api.ilert.com:8443",
-        Some("https://api.ilert.com:8443"),
-        false,
-    ),
+    v("https://api.ilert.com:443", Some("https://api.ilert.com"), true),
+    v("https://api.ilert.com:0443/x", Some("https://api.ilert.com"), true),
+    v("https://api.ilert.com:8443", Some("https://api.ilert.com:8443"), false),
     v("https://api.ilert.com:99999", None, false),
     v("https://api.ilert.com:x", None, false),
     // Case and spelling.
     v("HTTPS://API.ILERT.COM", Some("https://api.ilert.com"), true),
     v("https:api.ilert.com", Some("https://api.ilert.com"), true),
-    v(
-        "https:///api.ilert.com",
-        Some("https://api.ilert.com"),
-        true,
-    ),
-    v(
-        "https://api.il\tert.com",
-        Some("https://api.ilert.com"),
-        true,
-    ),
-    v(
-        "  https://api.ilert.com/  ",
-        Some("https://api.ilert.com"),
-        true,
-    ),
+    v("https:///api.ilert.com", Some("https://api.ilert.com"), true),
+    v("https://api.il\tert.com", Some("https://api.ilert.com"), true),
+    v("  https://api.ilert.com/  ", Some("https://api.ilert.com"), true),
     // Look-alikes.
-    v(
-        "https://api.ilert.com.evil.example",
-        Some("https://api.ilert.com.evil.example"),
-        false,
-    ),
-    v(
-        "https://evililert.com",
-        Some("https://evililert.com"),
-        false,
-    ),
+    v("https://api.ilert.com.evil.example", Some("https://api.ilert.com.evil.example"), false),
+    v("https://evililert.com", Some("https://evililert.com"), false),
     v("https://ilert.com", Some("https://ilert.com"), false),
-    v(
-        "https://api.ilert.com.",
-        Some("https://api.ilert.com."),
-        false,
-    ),
+    v("https://api.ilert.com.", Some("https://api.ilert.com."), false),
     // One tenant label under ilert.com, over https only.
-    v(
-        "https://acme.ilert.com",
-        Some("https://acme.ilert.com"),
-        true,
-    ),
-    v(
-        "https://ACME.ilert.com/api/developers/oauth2/authorize",
-        Some("https://acme.ilert.com"),
-        true,
-    ),
-    v(
-        "https://a.b.ilert.com",
-        Some("https://a.b.ilert.com"),
-        false,
-    ),
-    v(
-        "https://acme.ilert.com:8443",
-        Some("https://acme.ilert.com:8443"),
-        false,
-    ),
-    v(
-        "http://acme.ilert.com",
-        Some("http://acme.ilert.com"),
-        false,
-    ),
+    v("https://acme.ilert.com", Some("https://acme.ilert.com"), true),
+    v("https://ACME.ilert.com/api/developers/oauth2/authorize", Some("https://acme.ilert.com"), true),
+    v("https://a.b.ilert.com", Some("https://a.b.ilert.com"), false),
+    v("https://acme.ilert.com:8443", Some("https://acme.ilert.com:8443"), false),
+    v("http://acme.ilert.com", Some("http://acme.ilert.com"), false),
     v("http://api.ilert.com", Some("http://api.ilert.com"), false),
     // Loopback, http or https, any port.
     v("http://localhost:4598", Some("http://localhost:4598"), true),
     v("https://localhost", Some("https://localhost"), true),
     v("http://127.0.0.1:9", Some("http://127.0.0.1:9"), true),
     v("http://[::1]:4598", Some("http://[::1]:4598"), true),
-    v(
-        "http://[0:0:0:0:0:0:0:1]:4598/x",
-        Some("http://[::1]:4598"),
-        true,
-    ),
+    v("http://[0:0:0:0:0:0:0:1]:4598/x", Some("http://[::1]:4598"), true),
     v("http://127.1", Some("http://127.0.0.1"), true),
-    v(
-        "http://0x7f000001:4598",
-        Some("http://127.0.0.1:4598"),
-        true,
-    ),
-    v(
-        "http://localhost.evil.example",
-        Some("http://localhost.evil.example"),
-        false,
-    ),
+    v("http://0x7f000001:4598", Some("http://127.0.0.1:4598"), true),
+    v("http://localhost.evil.example", Some("http://localhost.evil.example"), false),
     v("http://127.0.0.2", Some("http://127.0.0.2"), false),
     // Not http(s), or not absolute.
     v("javascript:alert(1)", None, false),
@@ -1029,16 +934,8 @@ pub const URL_VECTORS: &[UrlVector] = &[
     v("https://ex%20ample.com", None, false),
     v("http://[::1", None, false),
     // Fragments are refused, a query is fine for the authorize URL.
-    v(
-        "https://app.ilert.com/authorize#x",
-        Some("https://app.ilert.com"),
-        false,
-    ),
-    v(
-        "https://app.ilert.com/authorize?x=1",
-        Some("https://app.ilert.com"),
-        true,
-    ),
+    v("https://app.ilert.com/authorize#x", Some("https://app.ilert.com"), false),
+    v("https://app.ilert.com/authorize?x=1", Some("https://app.ilert.com"), true),
 ];
 
 /// Runs [`URL_VECTORS`] through [`parse_url`] and the default allowed list; the mismatches,
