@@ -15,6 +15,8 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub use fantoccini;
 
+pub mod faults;
+
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
 /// How long a test waits for something to appear before it fails.
 pub const WAIT: Duration = Duration::from_secs(20);

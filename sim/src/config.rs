@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::faults::FaultRule;
+
 /// The client that the app's default `config.json` uses.
 pub const DEFAULT_CLIENT_ID: &str = "ilert-pkce-demo";
 pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:4597/webapp";
@@ -22,9 +24,12 @@ OPTIONS:
   --refresh-ttl SECS     refresh token lifetime (default 31536000)
   --code-ttl SECS        authorization code lifetime (default 120)
   --latency-ms MS        delay added before every answer of the token, token_info,
-                         revoke and API endpoints (default 0)
+                         revoke and API endpoints, CORS preflights included (default 0)
   --client ID=URI        register a client and its exact redirect URI (repeatable;
                          default ilert-pkce-demo=http://localhost:4597/webapp)
+  --fault JSON           install a fault rule at start (repeatable), as POST /_sim/faults
+                         takes it, e.g. '{\"endpoint\":\"token\",\"forever\":true,
+                         \"action\":{\"respond\":{\"status\":503}}}' (see /_sim/faults)
   --quiet                no request log on stderr
   -h, --help             this text
 ";
@@ -65,6 +70,9 @@ pub struct SimConfig {
     pub clients: Vec<Client>,
     /// Silences the per-request log (tests that start the simulator in-process want that).
     pub quiet: bool,
+    /// Fault rules in force from the start, as if posted to `/_sim/faults` in this order
+    /// (see [`crate::faults`]); the server panics at start on one that does not check.
+    pub faults: Vec<FaultRule>,
 }
 
 impl Default for SimConfig {
@@ -80,6 +88,7 @@ impl Default for SimConfig {
                     .expect("the default client is valid"),
             ],
             quiet: false,
+            faults: Vec::new(),
         }
     }
 }
@@ -131,6 +140,14 @@ impl SimConfig {
                 "--refresh-ttl" => config.refresh_ttl = positive(&flag, &value(&flag)?)?,
                 "--code-ttl" => config.code_ttl = positive(&flag, &value(&flag)?)?,
                 "--latency-ms" => config.latency_ms = number(&flag, &value(&flag)?)?,
+                "--fault" => {
+                    let text = value(&flag)?;
+                    let rule = serde_json::from_str(&text)
+                        .map_err(|e| e.to_string())
+                        .and_then(FaultRule::from_json)
+                        .map_err(|e| ArgsError::Invalid(format!("--fault {text}: {e}")))?;
+                    config.faults.push(rule);
+                }
                 "--client" => {
                     let spec = value(&flag)?;
                     let (id, uri) = spec.split_once('=').ok_or_else(|| {
@@ -255,6 +272,15 @@ mod tests {
         assert_eq!(c.clients.len(), 2);
         assert_eq!(c.client("b").unwrap().origin, "https://example.com");
         assert_eq!(c.client("b").unwrap().app_id, 251);
+        assert!(c.faults.is_empty());
+        let f = SimConfig::from_args(vec![
+            "--fault".into(),
+            r#"{"endpoint":"user","action":{"hang":true}}"#.into(),
+            r#"--fault={"endpoint":"token","count":2,"action":{"reset":true}}"#.into(),
+        ])
+        .unwrap();
+        assert_eq!(f.faults.len(), 2);
+        assert_eq!(f.faults[1].count, Some(2));
         assert_eq!(
             c.origins(),
             vec!["http://127.0.0.1:9000", "https://example.com"]
@@ -276,6 +302,9 @@ mod tests {
             "--client a=http://x/#f",
             "--client a=http://x/ --client a=http://y/",
             "--what",
+            "--fault",
+            "--fault {}",
+            "--fault {\"endpoint\":\"token\"}",
         ] {
             assert!(
                 matches!(SimConfig::from_args(args(bad)), Err(ArgsError::Invalid(_))),

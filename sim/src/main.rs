@@ -1,5 +1,5 @@
 //! `ilert-sim [--port N] [--access-ttl S] [--refresh-ttl S] [--code-ttl S] [--latency-ms MS]
-//! [--client ID=REDIRECT_URI]… [--quiet]`: see `ilert-sim --help`.
+//! [--client ID=REDIRECT_URI]… [--fault JSON]… [--quiet]`: see `ilert-sim --help`.
 
 use ilert_sim::{ArgsError, SimConfig};
 use std::io::Write;
@@ -36,14 +36,10 @@ async fn main() -> ExitCode {
     // Tests and xtask wait for exactly this line on stdout.
     println!("ilert-sim listening on http://127.0.0.1:{port}");
     let _ = std::io::stdout().flush();
-    let app = ilert_sim::app(config);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
+    if let Err(e) = ilert_sim::serve_until(listener, config, shutdown).await {
         eprintln!("ilert-sim: {e}");
         return ExitCode::FAILURE;
     }

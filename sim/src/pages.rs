@@ -154,7 +154,11 @@ pub fn index_page(clients: &[Client]) -> Response {
          <p>Endpoints: <code>GET /api/developers/oauth2/authorize</code>, <code>POST \
          /api/developers/oauth2/token</code>, <code>POST /api/developers/oauth2/token_info</code>, \
          <code>POST /api/developers/oauth2/revoke</code>, <code>GET /api/users/current</code>.</p>\n\
-         <p class=\"note\">Simulator-only test hooks live under <code>/_sim/</code>.</p>"
+         <p class=\"note\">Simulator-only test hooks live under <code>/_sim/</code>: <code>stats</code>, \
+         <code>requests</code>, <code>config</code>, <code>reset</code>, \
+         <code>revoke_refresh_tokens</code>, <code>revoke_access_tokens</code> and <code>faults</code> \
+         (fault injection: <code>POST</code> a rule, <code>GET</code> the list, <code>DELETE</code> \
+         them all).</p>"
     );
     html(StatusCode::OK, layout("ilert-sim", &body))
 }

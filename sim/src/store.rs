@@ -5,6 +5,7 @@ use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::faults::{Endpoint, GrantType};
 use crate::random;
 
 /// At most this many live refresh tokens per (user, client); the oldest goes first.
@@ -84,6 +85,53 @@ pub struct Stats {
     pub failed_token_requests: u64,
     pub authorize_requests: u64,
     pub consent_answers: u64,
+    /// Every request that reached an endpoint, including those a fault rule answered (the
+    /// counters above only see requests the endpoint itself processed).
+    pub received: PerEndpoint,
+    /// The token requests of `received.token` by their `grant_type` (sent once, either value).
+    pub received_by_grant: PerGrant,
+    /// The requests of `received` that a fault rule ([`crate::faults`]) applied to.
+    pub faulted: PerEndpoint,
+}
+
+/// One counter per endpoint a fault rule can name.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct PerEndpoint {
+    pub token: u64,
+    pub token_info: u64,
+    pub revoke: u64,
+    /// `GET /api/users/current`.
+    pub user: u64,
+    /// `GET` and `POST /api/developers/oauth2/authorize`.
+    pub authorize: u64,
+}
+
+impl PerEndpoint {
+    pub fn get_mut(&mut self, endpoint: Endpoint) -> &mut u64 {
+        match endpoint {
+            Endpoint::Token => &mut self.token,
+            Endpoint::TokenInfo => &mut self.token_info,
+            Endpoint::Revoke => &mut self.revoke,
+            Endpoint::User => &mut self.user,
+            Endpoint::Authorize => &mut self.authorize,
+        }
+    }
+}
+
+/// One counter per grant type the token endpoint knows.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct PerGrant {
+    pub authorization_code: u64,
+    pub refresh_token: u64,
+}
+
+impl PerGrant {
+    pub fn get_mut(&mut self, grant: GrantType) -> &mut u64 {
+        match grant {
+            GrantType::AuthorizationCode => &mut self.authorization_code,
+            GrantType::RefreshToken => &mut self.refresh_token,
+        }
+    }
 }
 
 #[derive(Default)]

@@ -59,7 +59,15 @@ fn answer(
         Ok(response) => (response, None),
         Err(e) => (e.clone().into_response(), Some(e.code)),
     };
-    log(store, endpoint, headers, body, params, response.status(), error);
+    log(
+        store,
+        endpoint,
+        headers,
+        body,
+        params,
+        response.status(),
+        error,
+    );
     response
 }
 
@@ -73,21 +81,31 @@ fn log(
     status: StatusCode,
     error: Option<&str>,
 ) {
+    let entry = log_entry(endpoint, headers, body, params, Some(status), error);
+    store.log_request(endpoint, entry);
+}
+
+/// One entry of the request log; `status` is `None` when no answer was sent (a fault).
+pub(crate) fn log_entry(
+    endpoint: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    params: &Params,
+    status: Option<StatusCode>,
+    error: Option<&str>,
+) -> serde_json::Value {
     let form = is_form(headers);
-    store.log_request(
-        endpoint,
-        json!({
-            "endpoint": endpoint,
-            "at_ms": now_ms(),
-            "content_type": header_text(headers, header::CONTENT_TYPE),
-            "accept": header_text(headers, header::ACCEPT),
-            "origin": header_text(headers, header::ORIGIN),
-            "form": if form { params.to_json() } else { json!({}) },
-            "body": if form { None } else { Some(String::from_utf8_lossy(body)) },
-            "status": status.as_u16(),
-            "error": error,
-        }),
-    );
+    json!({
+        "endpoint": endpoint,
+        "at_ms": now_ms(),
+        "content_type": header_text(headers, header::CONTENT_TYPE),
+        "accept": header_text(headers, header::ACCEPT),
+        "origin": header_text(headers, header::ORIGIN),
+        "form": if form { params.to_json() } else { json!({}) },
+        "body": if form { None } else { Some(String::from_utf8_lossy(body)) },
+        "status": status.map(|s| s.as_u16()),
+        "error": error,
+    })
 }
 
 fn exchange(app: &AppState, params: &Params) -> Result<TokenResponse, OAuthError> {
@@ -281,7 +299,14 @@ pub async fn token_info(State(app): State<AppState>, headers: HeaderMap, body: B
         })
     })();
     let result = result.map(|v| no_store(Json(v).into_response()));
-    answer(&mut app.store(), "token_info", &headers, &body, &params, result)
+    answer(
+        &mut app.store(),
+        "token_info",
+        &headers,
+        &body,
+        &params,
+        result,
+    )
 }
 
 /// RFC 7009: 200 for any token, known or not. A refresh token dies at once (its access

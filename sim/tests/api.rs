@@ -297,6 +297,34 @@ async fn latency_delays_the_fetched_endpoints_only() {
     assert!(started.elapsed() >= Duration::from_millis(400));
 }
 
+#[tokio::test]
+async fn latency_delays_cors_preflights_too() {
+    let sim = start(SimConfig {
+        latency_ms: 400,
+        ..config()
+    })
+    .await;
+    for path in [TOKEN, "/api/users/current"] {
+        let started = Instant::now();
+        let resp = sim
+            .http
+            .request(Method::OPTIONS, sim.url(path))
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .send()
+            .await
+            .unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(400), "{path}");
+        assert!(resp.status().is_success());
+        assert_eq!(resp.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], ORIGIN);
+    }
+    // The test hooks are not delayed.
+    let started = Instant::now();
+    sim.get_json("/_sim/stats").await;
+    assert!(started.elapsed() < Duration::from_millis(400));
+}
+
 #[test]
 fn the_binary_announces_itself_and_serves() {
     let exe = env!("CARGO_BIN_EXE_ilert-sim");
