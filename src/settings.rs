@@ -4,9 +4,9 @@
 //! Saved settings are checked again when read back (`Config::from_settings_json`): they always
 //! get config.json's `allowed_origins`, and any problem means they are not used; `rejected` then
 //! says why, for the Home and Settings pages.
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
-use crate::browser::storage::{self, Area};
 use crate::config::Config;
 pub use crate::config::RejectedSettings;
 
@@ -29,7 +29,8 @@ pub struct Settings {
 impl Settings {
     /// The saved settings if there are any and they pass the checks, else config.json's.
     pub fn load(defaults: Config) -> Self {
-        let (current, rejected) = match storage::get(Area::Local, KEY) {
+        // Read as text: `from_settings_json` says which field is wrong, serde alone would not.
+        let (current, rejected) = match LocalStorage::raw().get_item(KEY).ok().flatten() {
             None => (None, None),
             Some(json) => match Config::from_settings_json(&json, &defaults) {
                 Ok(config) => (Some(config), None),
@@ -52,7 +53,7 @@ impl Settings {
             allowed_origins: None,
             ..config
         };
-        let ok = storage::set(Area::Local, KEY, &stored.to_json());
+        let ok = LocalStorage::set(KEY, &stored).is_ok();
         self.current.set(Config {
             allowed_origins: allowed,
             ..stored
@@ -64,7 +65,7 @@ impl Settings {
 
     /// Forgets the saved settings and returns to config.json's.
     pub fn reset(&self) {
-        storage::remove(Area::Local, KEY);
+        LocalStorage::delete(KEY);
         self.current.set(self.defaults.get_value());
         self.customised.set(false);
         self.rejected.set(None);

@@ -128,6 +128,15 @@ impl Harness {
         .await
     }
 
+    /// Waits until the element `css` has a text that contains `needle`; returns that text.
+    pub async fn wait_contains(&self, css: &str, needle: &str) -> String {
+        self.until(&format!("`{css}` to contain {needle:?}"), || async {
+            let text = self.browser.find(Locator::Css(css)).await.ok()?.text().await.ok()?;
+            text.contains(needle).then_some(text)
+        })
+        .await
+    }
+
     pub async fn click(&self, css: &str) {
         self.wait(css).await.click().await.unwrap();
     }

@@ -66,6 +66,7 @@ async fn the_timeline_shows_every_step_with_real_data_and_masks_secrets() {
     // Sign-out clears it, but for the revocation that ended the session.
     let refresh = h.tokens().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
     h.click("[data-testid=sign-out]").await;
+    h.wait_contains("[data-testid=notice]", "Signed out").await;
     h.wait("[data-testid=connect]").await;
     let revoke = h.text(&step("Revoke")).await;
     assert!(revoke.contains("/api/developers/oauth2/revoke") && revoke.contains("HTTP 200"), "{revoke}");
@@ -181,6 +182,15 @@ async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
     h.sign_in().await;
     h.wait("[data-testid=timeline] li[data-step=TokenInfo]").await;
     assert_eq!(h.axe_serious().await, Vec::<String>::new(), "signed in, timeline open");
+    // After Reveal the button reads "Hide access token", and its name says so too.
+    h.click("[data-testid=access-token] button.reveal").await;
+    h.until("the Reveal button to read Hide access token", || async {
+        let name = h.js("return document.querySelector('[data-testid=access-token] button.reveal').textContent.trim();").await;
+        (name == "Hide access token").then_some(())
+    })
+    .await;
+    h.click(&format!("{} button.reveal", "[data-testid=timeline] li[data-step=TokenExchange]")).await;
+    assert_eq!(h.axe_serious().await, Vec::<String>::new(), "after Reveal");
     h.open("/settings").await;
     h.wait("#client_id").await;
     assert_eq!(h.axe_serious().await, Vec::<String>::new(), "Settings");

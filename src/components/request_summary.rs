@@ -21,6 +21,12 @@ pub fn RequestSummary() -> impl IntoView {
                 }}
                 <a href="/settings">"Change the settings"</a>
             </p>
+            {move || settings.rejected.get().map(|rejected| view! {
+                <div class="notice error" role="alert" data-testid="settings-rejected">
+                    <h3>"Your saved settings were not used"</h3>
+                    <p>{rejected.summary()}</p>
+                </div>
+            })}
             {move || {
                 let c = config.get();
                 let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());

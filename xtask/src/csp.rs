@@ -4,9 +4,11 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// Where the API may be: any https origin (the API base is configurable in the browser) and
-/// the local machine over http (ilert-sim, `trunk serve`).
-const CONNECT_SRC: &str = "'self' https: http://localhost:* http://127.0.0.1:* http://[::1]:*";
+/// Where the API may be: any https origin (the API base is configurable in the browser; the
+/// app itself keeps tokens to the deployer's allowed origins) and the local machine over http
+/// (ilert-sim, `trunk serve`). Not `http://[::1]:*`: CSP's grammar has no IPv6 literals, and
+/// Chromium reports the source as invalid on every page.
+const CONNECT_SRC: &str = "'self' https: http://localhost:* http://127.0.0.1:*";
 
 /// The policy for a page whose only inline script is `inline_script`.
 pub fn policy(inline_script: &str) -> String {
@@ -50,6 +52,14 @@ mod tests {
         assert!(html.contains(&format!("'sha256-{hash}'")), "{html}");
         assert!(html.contains("default-src 'none'") && html.contains("'wasm-unsafe-eval'"));
         assert!(html.find("Content-Security-Policy").unwrap() < html.find("<script").unwrap(), "the policy comes first");
+    }
+
+    #[test]
+    fn every_connect_source_is_valid_csp() {
+        // host-source = [ scheme "://" ] host [ ":" port ]; host = "*" / [ "*." ] 1*host-char *( "." 1*host-char )
+        for source in CONNECT_SRC.split_whitespace() {
+            assert!(!source.contains('[') && !source.contains(']'), "{source}: CSP has no IPv6 literals");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub fn ensure() -> Result<(), String> {
     let started = Instant::now();
     check_trunk_pins()?;
     wasm_target()?;
+    lint_tools()?;
     chromium()?;
     node_tools()?;
     trunk()?;
@@ -33,6 +34,17 @@ fn wasm_target() -> Result<(), String> {
     run(tool("rustup").args(["target", "add", WASM_TARGET]))
 }
 
+/// rustfmt and clippy of the pinned toolchain (`cargo xtask test` runs both).
+fn lint_tools() -> Result<(), String> {
+    let fmt = output(tool("cargo").args(["fmt", "--version"])).is_some();
+    let clippy = output(tool("cargo").args(["clippy", "--version"])).is_some();
+    if fmt && clippy {
+        return Ok(());
+    }
+    println!("xtask setup: adding rustfmt and clippy");
+    run(tool("rustup").args(["component", "add", "rustfmt", "clippy"]))
+}
+
 fn chromium() -> Result<(), String> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
         return Ok(());
@@ -49,10 +61,11 @@ fn node_tools() -> Result<(), String> {
     let wasm_opt = paths::node_bin().join("wasm-opt");
     let version = output(tool(&wasm_opt.to_string_lossy()).arg("--version")).unwrap_or_default();
     let axe = paths::root().join("node_modules/axe-core/axe.min.js");
-    if version.contains(WASM_OPT_VERSION) && axe.exists() {
+    let oidc_provider = paths::root().join("node_modules/oidc-provider/package.json");
+    if version.contains(WASM_OPT_VERSION) && axe.exists() && oidc_provider.exists() {
         return Ok(());
     }
-    println!("xtask setup: installing npm tools (binaryen, axe-core) from package-lock.json");
+    println!("xtask setup: installing npm tools (binaryen, axe-core, oidc-provider) from package-lock.json");
     run(tool("npm").args(["ci", "--no-audit", "--no-fund"]))
 }
 

@@ -23,6 +23,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Ok(())
     };
 
+    lint()?;
     step("host unit tests (src/oauth, config, xtask)", tool("cargo").args(["test", "-p", "ilert-pkce", "-p", "xtask"]))?;
     step("ilert-sim over HTTP", tool("cargo").args(["test", "-p", "ilert-sim"]))?;
     if !skip_wasm {
@@ -51,6 +52,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if total.passed == 0 {
         return Err("no test ran".into());
     }
+    Ok(())
+}
+
+/// Formatting and clippy with warnings as errors, for the host and for the wasm32 app: the
+/// cheapest failures first.
+fn lint() -> Result<(), String> {
+    let t = Instant::now();
+    println!("\n==> cargo fmt --check, clippy -D warnings (host and {})", setup::WASM_TARGET);
+    cmd::run(tool("cargo").args(["fmt", "--all", "--check"]))?;
+    cmd::run(tool("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    cmd::run(tool("cargo").args(["clippy", "-p", "ilert-pkce", "--all-targets", "--target", setup::WASM_TARGET, "--", "-D", "warnings"]))?;
+    println!("==> lints clean in {:.1}s", t.elapsed().as_secs_f64());
     Ok(())
 }
 
