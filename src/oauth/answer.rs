@@ -31,16 +31,6 @@ impl Answer {
             retry_after: None,
         }
     }
-
-    /// Whether the status is 2xx.
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    /// Whether the failure is worth trying again later: 408, 429 and 5xx.
-    pub fn is_passing_failure(&self) -> bool {
-        matches!(self.status, 408 | 429) || self.status >= 500
-    }
 }
 
 /// Judges an answer of step `kind`: the JSON of a success, or the error it stands for.
@@ -286,15 +276,5 @@ mod tests {
             retry_after_ms(Some("Wed, 21 Oct 2026 07:28:00 GMT"), 20_000.0, date),
             Some(0.0)
         );
-    }
-
-    #[test]
-    fn passing_failures() {
-        for s in [408, 429, 500, 502, 503, 504] {
-            assert!(Answer::new(s, None, "").is_passing_failure(), "{s}");
-        }
-        for s in [200, 400, 401, 403, 404] {
-            assert!(!Answer::new(s, None, "").is_passing_failure(), "{s}");
-        }
     }
 }

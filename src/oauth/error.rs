@@ -110,15 +110,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether trying again later may succeed: no answer in time, the network, or a 408, 429
-    /// or 5xx answer.
-    pub fn is_passing(&self) -> bool {
-        match self {
-            Error::Network(_) | Error::Timeout { .. } => true,
-            other => other.status().is_some_and(|s| matches!(s, 408 | 429) || s >= 500),
-        }
-    }
-
     /// Whether this is an OAuth `invalid_grant` (dead code or refresh token: sign in again).
     pub fn is_invalid_grant(&self) -> bool {
         matches!(self, Error::OAuth { code, .. } if code == "invalid_grant")
