@@ -16,6 +16,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub use fantoccini;
 
 pub mod faults;
+pub mod oidc;
 
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
 /// How long a test waits for something to appear before it fails.

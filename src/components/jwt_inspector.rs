@@ -1,5 +1,6 @@
 //! The JWT inspector: header and claims of the access and refresh tokens, iLert's claims
-//! explained. Decoding only: see the note in the view for why that is fine here.
+//! explained. Decoding only: see the note in the view for why that is fine here. A token that
+//! is no JWT (opaque, as many standards servers issue them) is shown as such, not as an error.
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -50,7 +51,9 @@ fn TokenView(name: &'static str, token: String, now: ReadSignal<f64>) -> impl In
         <div class="jwt" data-testid=format!("jwt-{}", name.split(' ').next().unwrap_or(name).to_lowercase())>
             <h3>{name}</h3>
             {match decoded {
-                Err(err) => view! { <p class="error-text">{format!("Not a JWT this page can decode: {err}")}</p> }.into_any(),
+                // Opaque or encrypted: not a failure, the server chose a format only it reads.
+                Err(err) if err.is_opaque() => view! { <p class="help" data-testid="jwt-opaque">{err.to_string()}</p> }.into_any(),
+                Err(err) => view! { <p class="error-text" data-testid="jwt-error">{format!("This JWT cannot be decoded: {err}")}</p> }.into_any(),
                 Ok(jwt) => {
                     let header = serde_json::to_string_pretty(&jwt.header).unwrap_or_default();
                     let claims: Vec<(String, Value)> = jwt.claims.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();

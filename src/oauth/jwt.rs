@@ -1,5 +1,10 @@
 //! Decoding a JWT's header and claims for display.
 //!
+//! Not every access token is a JWT: many servers issue opaque tokens (random strings that
+//! only the issuing server can map to a grant, RFC 6749 1.4), and some encrypt their JWTs
+//! (JWE). [`decode`] says so with [`JwtError::Opaque`] and [`JwtError::Encrypted`], which are
+//! not failures ([`JwtError::is_opaque`]): the app needs nothing from inside a token.
+//!
 //! The signature is deliberately NOT verified. The browser is not the audience that relies
 //! on these tokens: it only shows what is inside them and sends them back to iLert, and
 //! iLert's API verifies every token it receives. Verifying here would need iLert's signing
@@ -27,18 +32,19 @@ pub struct DecodedJwt {
     pub claims: Value,
 }
 
-impl DecodedJwt {
-}
-
 /// Why a token could not be decoded as a JWT.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwtError {
     /// The token is empty.
     #[error("The token is empty.")]
     Empty,
-    /// Not exactly three dot-separated parts.
-    #[error("This is not a JWT: a JWT has three parts separated by dots (header.claims.signature), this token has {0}.")]
-    Parts(usize),
+    /// An opaque token: not three (or five) dot-separated parts, or its first part is no JSON
+    /// header. Not an error: the server chose a format only it can read.
+    #[error("An opaque token, not a JWT: only the server that issued it can read what it stands for, so there is nothing to decode here.")]
+    Opaque,
+    /// Five parts with a JOSE header: an encrypted JWT (JWE), readable only by its recipient.
+    #[error("An encrypted JWT (JWE): only the server it is meant for can decrypt and read it. There is nothing to decode here.")]
+    Encrypted,
     /// A part is not base64url.
     #[error("The JWT's {part} is not valid base64url: {detail}")]
     Base64 {
@@ -79,18 +85,35 @@ fn decode_part(part: &'static str, text: &str) -> Result<Value, JwtError> {
     }
 }
 
+impl JwtError {
+    /// Whether the token is simply not readable here by design (opaque or encrypted), as
+    /// opposed to a JWT that is broken.
+    pub fn is_opaque(&self) -> bool {
+        matches!(self, JwtError::Opaque | JwtError::Encrypted)
+    }
+}
+
 /// Decodes a JWT's header and claims without verifying its signature (see the module docs).
+///
+/// A JWT is three dot-separated base64url parts (JWS: header.claims.signature) or five (JWE)
+/// whose first part is a JSON object, the JOSE header. Any other token is
+/// [`JwtError::Opaque`]; a JWE is [`JwtError::Encrypted`]; a JWS whose claims cannot be read
+/// is a real error ([`JwtError::Base64`], [`JwtError::Json`], [`JwtError::NotObject`]).
 pub fn decode(token: &str) -> Result<DecodedJwt, JwtError> {
     let token = token.trim();
     if token.is_empty() {
         return Err(JwtError::Empty);
     }
     let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() != 3 {
-        return Err(JwtError::Parts(parts.len()));
+    if parts.len() != 3 && parts.len() != 5 {
+        return Err(JwtError::Opaque);
+    }
+    let header = decode_part("header", parts[0]).map_err(|_| JwtError::Opaque)?;
+    if parts.len() == 5 {
+        return Err(JwtError::Encrypted);
     }
     Ok(DecodedJwt {
-        header: decode_part("header", parts[0])?,
+        header,
         claims: decode_part("claims", parts[1])?,
     })
 }
@@ -191,21 +214,64 @@ mod tests {
     }
 
     #[test]
+    fn opaque_tokens() {
+        // oidc-provider's access and refresh tokens: 43 random base64url characters.
+        for token in [
+            "i8j1zS5fHRbrF-E_6RoY23_Gn1XYkZFx3m089oQq-6f",
+            "opaque-token",
+            // Google-style (one dot) and Ory-style (one dot) opaque tokens.
+            "ya29.a0AfH6SMBx",
+            "ory_at_abc.def",
+            "a.b.c.d",
+            "a.b.c.d.e.f",
+        ] {
+            assert_eq!(decode(token), Err(JwtError::Opaque), "{token}");
+        }
+        // Three or five parts, but the first is no JSON object: no JOSE header, so not a JWT.
+        let c = b64(ACCESS_CLAIMS);
+        for token in [
+            format!("!!!.{c}.sig"),
+            format!(".{c}.sig"),
+            format!("{}.{c}.sig", b64("\"x\"")),
+            "a.b.c".to_string(),
+            "a.b.c.d.e".to_string(),
+        ] {
+            assert_eq!(decode(&token), Err(JwtError::Opaque), "{token}");
+        }
+        assert!(JwtError::Opaque.is_opaque());
+        let text = JwtError::Opaque.to_string();
+        assert!(text.starts_with("An opaque token, not a JWT"), "{text}");
+        assert!(
+            text.contains("only the server that issued it can read"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn encrypted_jwt() {
+        let h = b64(r#"{"alg":"RSA-OAEP-256","enc":"A256GCM"}"#);
+        assert_eq!(
+            decode(&format!("{h}.key.iv.ciphertext.tag")),
+            Err(JwtError::Encrypted)
+        );
+        assert!(JwtError::Encrypted.is_opaque());
+        assert!(JwtError::Encrypted.to_string().contains("JWE"));
+    }
+
+    #[test]
     fn malformed_tokens() {
         assert_eq!(decode(""), Err(JwtError::Empty));
-        assert_eq!(decode("opaque-token"), Err(JwtError::Parts(1)));
-        assert_eq!(decode("a.b"), Err(JwtError::Parts(2)));
-        assert_eq!(decode("a.b.c.d"), Err(JwtError::Parts(4)));
-        let c = b64(ACCESS_CLAIMS);
-        assert!(matches!(
-            decode(&format!("!!!.{c}.sig")),
-            Err(JwtError::Base64 { part: "header", .. })
-        ));
-        assert!(matches!(
-            decode(&format!(".{c}.sig")),
-            Err(JwtError::Json { part: "header", .. })
-        ));
+        assert_eq!(decode("  "), Err(JwtError::Empty));
+        assert!(!JwtError::Empty.is_opaque());
+        // A JOSE header with claims that cannot be read: a broken JWT, an error.
         let h = b64(r#"{"alg":"RS256"}"#);
+        for err in [
+            decode(&format!("{h}.a+b/.sig")),
+            decode(&format!("{h}.{}.sig", b64("not json"))),
+            decode(&format!("{h}.{}.sig", b64("[1,2]"))),
+        ] {
+            assert!(!err.as_ref().unwrap_err().is_opaque(), "{err:?}");
+        }
         assert!(matches!(
             decode(&format!("{h}.a+b/.sig")),
             Err(JwtError::Base64 { part: "claims", .. })
@@ -218,10 +284,5 @@ mod tests {
             decode(&format!("{h}.{}.sig", b64("[1,2]"))),
             Err(JwtError::NotObject { part: "claims" })
         );
-        assert_eq!(
-            decode(&format!("{}.{c}.sig", b64("\"x\""))),
-            Err(JwtError::NotObject { part: "header" })
-        );
-        assert!(JwtError::Parts(2).to_string().contains("three parts"));
     }
 }

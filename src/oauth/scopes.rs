@@ -1,4 +1,6 @@
-//! iLert's OAuth scopes: what exists, what each one grants, and parsing a scope string.
+//! iLert's OAuth scopes: what exists, what each one grants, and parsing a scope string. The
+//! standard OpenID Connect scopes `openid` and `email` are known too: iLert does not need them,
+//! but a standards server (OpenID Connect) answers the profile request only with `openid`.
 
 /// The scopes the app asks for unless configured otherwise.
 pub const DEFAULT_SCOPES: &[&str] = &["profile", "offline_access"];
@@ -52,6 +54,11 @@ pub fn explain_scope(scope: &str) -> String {
         "offline_access" => {
             "a refresh token, so the session survives the 1-hour access token".to_string()
         }
+        "openid" => "OpenID Connect: who you are (a subject id) and an ID token; standard, \
+                     iLert's own API does not need it"
+            .to_string(),
+        "email" => "OpenID Connect: your email address; standard, iLert's own API does not need it"
+            .to_string(),
         _ => match resource_scope(scope) {
             Some((what, level)) => format!("{what}: {level}"),
             None => format!("\"{scope}\" is not a scope this app knows; iLert may refuse it"),
@@ -59,9 +66,16 @@ pub fn explain_scope(scope: &str) -> String {
     }
 }
 
-/// Whether iLert knows this scope (`profile`, `offline_access`, or a resource with `:r`/`:w`/`:d`).
+/// The standard OpenID Connect scopes (OIDC Core 3.1.2.1 and 5.4) a settings check accepts
+/// besides iLert's own: a standards server wants `openid` for its userinfo endpoint.
+pub const OIDC_SCOPES: &[&str] = &["openid", "email"];
+
+/// Whether this scope is known: iLert's (`profile`, `offline_access`, or a resource with
+/// `:r`/`:w`/`:d`) or a standard OpenID Connect one ([`OIDC_SCOPES`]).
 pub fn is_known_scope(s: &str) -> bool {
-    matches!(s, "profile" | "offline_access") || resource_scope(s).is_some()
+    matches!(s, "profile" | "offline_access")
+        || OIDC_SCOPES.contains(&s)
+        || resource_scope(s).is_some()
 }
 
 /// Splits a space-separated scope string, dropping duplicates and keeping the first order.
@@ -95,7 +109,9 @@ mod tests {
             "status pages: read and write"
         );
         assert!(explain_scope("source:x").contains("not a scope"));
-        assert!(explain_scope("openid").contains("not a scope"));
+        assert!(explain_scope("openid").starts_with("OpenID Connect"));
+        assert!(explain_scope("email").contains("email address"));
+        assert!(explain_scope("phone").contains("not a scope"));
     }
 
     #[test]
@@ -109,12 +125,17 @@ mod tests {
             "source:d",
             "metric_source:d",
             "user",
+            "openid",
+            "email",
         ] {
             assert!(is_known_scope(s), "{s}");
         }
         for s in [
             "",
-            "openid",
+            "OpenID",
+            "openid profile",
+            "address",
+            "phone",
             "Profile",
             "source:",
             "source:rw",

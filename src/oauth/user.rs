@@ -1,4 +1,6 @@
-//! The signed-in person: iLert's `GET /api/users/current`, read leniently.
+//! The signed-in person: iLert's `GET /api/users/current`, read leniently. A standards server
+//! answers the same request with an OpenID Connect userinfo object (`sub`,
+//! `preferred_username`, `name`, …): that is read too, into the same [`User`].
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -8,12 +10,33 @@ use super::Error;
 
 /// iLert's `User` object. Every field is optional, unknown fields are ignored, unknown enum
 /// values (role, language) are kept as text, and a field of an unexpected type reads as absent.
+///
+/// An OpenID Connect userinfo answer (OIDC Core 5.1) fills the same fields where iLert's own
+/// name is absent: `preferred_username` → `username`, `given_name` → `first_name`,
+/// `family_name` → `last_name`, `locale` → `language`, `zoneinfo` → `timezone`; `sub` and
+/// `name` have fields of their own (see [`parse_user`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
-    /// The user's numeric id (identifies the user, with `username`).
+    /// The user's numeric id at iLert (identifies the user, with `username`).
     #[serde(default, deserialize_with = "lenient_i64")]
     pub id: Option<i64>,
+    /// OpenID Connect: the subject, the server's stable string id of the user (a standards
+    /// server has no numeric `id`). Absent at iLert.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sub: Option<String>,
+    /// OpenID Connect: the full name, as the server formats it. Absent at iLert, which sends
+    /// first and last name.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
     /// The login name.
     #[serde(default, deserialize_with = "lenient_string")]
     pub username: Option<String>,
@@ -89,9 +112,64 @@ fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     })
 }
 
+/// A claim as non-blank text (a string, or a number or boolean as text).
+fn claim(obj: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
+    let text = match obj.get(name)? {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// Sets `field` from the claim `name` if the field is absent or blank.
+fn fill(field: &mut Option<String>, obj: &serde_json::Map<String, Value>, name: &str) {
+    if field.as_deref().is_none_or(|v| v.trim().is_empty()) {
+        if let Some(value) = claim(obj, name) {
+            *field = Some(value);
+        }
+    }
+}
+
 impl User {
-    /// The name to show: first and last name, else the username, else `#<id>`.
+    /// Fills the fields iLert's answer would have had from OpenID Connect claims, where iLert's
+    /// own field is absent: the same person reads the same whichever server answered.
+    fn fill_from_oidc(&mut self, obj: &serde_json::Map<String, Value>) {
+        fill(&mut self.username, obj, "preferred_username");
+        fill(&mut self.first_name, obj, "given_name");
+        fill(&mut self.last_name, obj, "family_name");
+        fill(&mut self.language, obj, "locale");
+        fill(&mut self.timezone, obj, "zoneinfo");
+    }
+
+    /// What identifies the user at the server: iLert's numeric `id` as `#42`, else the OpenID
+    /// Connect subject `sub`, else the username. None if the answer had none of them.
+    pub fn identity(&self) -> Option<String> {
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        self.id
+            .map(|id| format!("#{id}"))
+            .or_else(|| text(&self.sub))
+            .or_else(|| text(&self.username))
+    }
+
+    /// The name to show: the OpenID Connect `name` (the server's own full name, in the
+    /// person's order), else first and last name, else the username, else the identity
+    /// (`#<id>` or `sub`).
     pub fn display_name(&self) -> String {
+        if let Some(name) = self
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            return name.to_string();
+        }
         let full = [self.first_name.as_deref(), self.last_name.as_deref()]
             .into_iter()
             .flatten()
@@ -102,24 +180,20 @@ impl User {
         if !full.is_empty() {
             return full;
         }
-        if let Some(u) = self
-            .username
+        self.username
             .as_deref()
             .map(str::trim)
-            .filter(|u| !u.is_empty())
-        {
-            return u.to_string();
-        }
-        match self.id {
-            Some(id) => format!("#{id}"),
-            None => "(unknown user)".to_string(),
-        }
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .or_else(|| self.identity())
+            .unwrap_or_else(|| "(unknown user)".to_string())
     }
 }
 
 /// Validates a `GET /api/users/current` answer: 401 is [`Error::Unauthorized`] (refresh and
 /// retry once), other errors are [`Error::Api`], a body that is not JSON is [`Error::NotJson`],
-/// and a user needs at least an `id` or a `username`.
+/// and a user needs at least an `id`, a `username` or (OpenID Connect userinfo) a `sub` or a
+/// `preferred_username`.
 pub fn parse_user(status: u16, content_type: Option<&str>, body: &str) -> Result<User, Error> {
     if status == 401 {
         let message = serde_json::from_str::<Value>(body).ok().and_then(|v| {
@@ -143,15 +217,16 @@ pub fn parse_user(status: u16, content_type: Option<&str>, body: &str) -> Result
         return Err(api_error(status, &value));
     }
     let obj = expect_object(status, &value, "the user")?;
-    let user: User =
-        serde_json::from_value(Value::Object(obj)).map_err(|e| Error::InvalidResponse {
+    let mut user: User =
+        serde_json::from_value(Value::Object(obj.clone())).map_err(|e| Error::InvalidResponse {
             status,
             reason: format!("the user could not be read: {e}"),
         })?;
-    if user.id.is_none() && user.username.as_deref().is_none_or(|u| u.trim().is_empty()) {
+    user.fill_from_oidc(&obj);
+    if user.identity().is_none() {
         return Err(Error::InvalidResponse {
             status,
-            reason: "the user has neither an id nor a username".into(),
+            reason: "the user has neither an id nor a username (nor an OpenID Connect sub)".into(),
         });
     }
     Ok(user)
@@ -214,6 +289,98 @@ mod tests {
         u.last_name = Some("Doe".into());
         assert_eq!(u.display_name(), "Jane Doe");
         assert_eq!(User::default().display_name(), "(unknown user)");
+    }
+
+    /// The answer of a standards server's userinfo endpoint (here: oidc-provider's, for the
+    /// scopes openid profile email).
+    const USERINFO: &str = r#"{"sub":"ada-1","name":"Ada Lovelace","given_name":"Ada","family_name":"Lovelace",
+        "preferred_username":"ada","locale":"en","zoneinfo":"Europe/London","email":"ada@example.com",
+        "email_verified":true}"#;
+
+    #[test]
+    fn openid_connect_userinfo() {
+        let u = parse_user(200, JSON, USERINFO).unwrap();
+        assert_eq!(u.id, None);
+        assert_eq!(u.sub.as_deref(), Some("ada-1"));
+        assert_eq!(u.identity().as_deref(), Some("ada-1"));
+        assert_eq!(u.username.as_deref(), Some("ada"));
+        assert_eq!(u.name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(u.first_name.as_deref(), Some("Ada"));
+        assert_eq!(u.last_name.as_deref(), Some("Lovelace"));
+        assert_eq!(u.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(u.language.as_deref(), Some("en"));
+        assert_eq!(u.timezone.as_deref(), Some("Europe/London"));
+        assert_eq!(u.role, None);
+        assert_eq!(u.display_name(), "Ada Lovelace");
+    }
+
+    #[test]
+    fn openid_connect_minimal_and_partial() {
+        // `sub` is the only claim userinfo must have (OIDC Core 5.3.2).
+        let u = parse_user(200, JSON, r#"{"sub":"248289761001"}"#).unwrap();
+        assert_eq!(u.identity().as_deref(), Some("248289761001"));
+        assert_eq!(u.display_name(), "248289761001");
+        assert_eq!(u.username, None);
+        // preferred_username alone identifies too; name wins over given/family name.
+        let u = parse_user(200, JSON, r#"{"preferred_username":"j.doe","name":"Doe Jane","given_name":"Jane","family_name":"Doe"}"#).unwrap();
+        assert_eq!(u.username.as_deref(), Some("j.doe"));
+        assert_eq!(u.display_name(), "Doe Jane");
+        let u = parse_user(200, JSON, r#"{"sub":"x","given_name":"Jane"}"#).unwrap();
+        assert_eq!(u.display_name(), "Jane");
+        let u = parse_user(200, JSON, r#"{"sub":"x","preferred_username":" "}"#).unwrap();
+        assert_eq!(u.username, None);
+        assert_eq!(u.display_name(), "x");
+        // Blank or wrongly typed claims do not identify anyone.
+        for body in [
+            r#"{"sub":"  "}"#,
+            r#"{"sub":null,"name":"Nobody"}"#,
+            r#"{"sub":{"a":1}}"#,
+            r#"{"preferred_username":""}"#,
+        ] {
+            assert!(
+                matches!(
+                    parse_user(200, JSON, body),
+                    Err(Error::InvalidResponse { .. })
+                ),
+                "{body}"
+            );
+        }
+        // A numeric sub is read as text.
+        assert_eq!(
+            parse_user(200, JSON, r#"{"sub":7}"#)
+                .unwrap()
+                .sub
+                .as_deref(),
+            Some("7")
+        );
+    }
+
+    #[test]
+    fn ilert_fields_win_over_oidc_claims() {
+        let body = r#"{"id":42,"username":"jdoe","firstName":"Jane","lastName":"Doe","timezone":"Europe/Berlin",
+            "language":"de","preferred_username":"other","given_name":"G","family_name":"F","zoneinfo":"UTC","locale":"fr"}"#;
+        let u = parse_user(200, JSON, body).unwrap();
+        assert_eq!(u.username.as_deref(), Some("jdoe"));
+        assert_eq!(u.first_name.as_deref(), Some("Jane"));
+        assert_eq!(u.last_name.as_deref(), Some("Doe"));
+        assert_eq!(u.timezone.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(u.language.as_deref(), Some("de"));
+        assert_eq!(u.identity().as_deref(), Some("#42"));
+        assert_eq!(u.display_name(), "Jane Doe");
+    }
+
+    #[test]
+    fn ilert_user_serialises_as_before() {
+        // No OIDC-only field appears in iLert's shape when the answer had none.
+        let u = parse_user(200, JSON, r#"{"id":1,"username":"a"}"#).unwrap();
+        let s = serde_json::to_string(&u).unwrap();
+        assert!(!s.contains("\"sub\"") && !s.contains("\"name\""), "{s}");
+        assert_eq!(u.sub, None);
+        assert_eq!(u.name, None);
+        // An OIDC user survives a round trip (the session may keep the profile).
+        let oidc = parse_user(200, JSON, USERINFO).unwrap();
+        let back: User = serde_json::from_str(&serde_json::to_string(&oidc).unwrap()).unwrap();
+        assert_eq!(back, oidc);
     }
 
     #[test]
