@@ -4,6 +4,7 @@
 //! touches the browser is compiled for wasm32 only.
 pub mod config;
 pub mod error_text;
+pub mod explain;
 pub mod oauth;
 
 #[cfg(target_arch = "wasm32")]

@@ -2,6 +2,7 @@
 //! `start` (Connect → iLert's authorize page) and `finish` (the `/webapp` callback → tokens).
 use gloo_storage::{SessionStorage, Storage};
 
+use crate::explain;
 use crate::browser::{clock, history, http, random};
 use crate::config::Config;
 use crate::oauth::authorize::{self, AuthorizeRequest};
@@ -94,7 +95,7 @@ pub fn start(config: &Config) -> Result<(), Error> {
         "Authorize request (browser navigation)",
         std::iter::once(Field::new("URL", url.clone(), false))
             .chain(authorize::params(&request).into_iter().map(|(name, value)| {
-                Field::new(name, value, false).note(authorize::explain_param(name))
+                Field::new(name, value, false).note(explain::explain_param(name))
             }))
             .collect(),
     );

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::explain;
 use crate::components::countdown::{format_left, ticking_now};
 use crate::oauth::jwt::{self, DecodedJwt};
 use crate::session::Session;
@@ -66,7 +67,7 @@ fn TokenView(name: &'static str, token: String, now: ReadSignal<f64>) -> impl In
                             <tbody>
                             {claims.into_iter().map(|(claim, value)| {
                                 let seconds = value.as_f64().filter(|_| claim == "exp" || claim == "iat");
-                                let meaning = jwt::explain_claim(&claim).unwrap_or("not documented by iLert");
+                                let meaning = explain::explain_claim(&claim).unwrap_or("not documented by iLert");
                                 view! {
                                     <tr data-claim=claim.clone()>
                                         <th scope="row"><code>{claim.clone()}</code></th>

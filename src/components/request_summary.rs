@@ -1,9 +1,9 @@
 //! What Connect will ask iLert for, and any problem with the configuration.
 use leptos::prelude::*;
 
+use crate::explain;
 use crate::browser::history;
 use crate::config::Config;
-use crate::oauth::scopes;
 use crate::settings::Settings;
 
 #[component]
@@ -39,7 +39,7 @@ pub fn RequestSummary() -> impl IntoView {
                         <dt>"Scopes"</dt>
                         <dd data-testid="scopes">
                             <ul class="scopes">
-                                {c.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code>" — "{scopes::explain_scope(s)}</li> }).collect_view()}
+                                {c.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code>" — "{explain::explain_scope(s)}</li> }).collect_view()}
                             </ul>
                         </dd>
                     </dl>

@@ -58,28 +58,6 @@ pub fn authorize_url(req: &AuthorizeRequest) -> String {
     url
 }
 
-/// A one-line explanation of a request or callback parameter, for the playground ("" if unknown).
-pub fn explain_param(name: &str) -> &'static str {
-    match name {
-        "client_id" => "Which app is asking: the client id registered in iLert.",
-        "response_type" => "\"code\": ask for an authorization code, to be exchanged for tokens.",
-        "redirect_uri" => "Where iLert sends the browser back; must match the registered URI exactly.",
-        "scope" => "What the app asks to access, space-separated.",
-        "state" => "A fresh random value for this attempt; the callback must echo it, which ties the answer to this tab (CSRF protection).",
-        "code_challenge" => "SHA-256 of the secret code verifier, base64url: proves later that the token request comes from whoever started here.",
-        "code_challenge_method" => "\"S256\": the challenge is the SHA-256 of the verifier (never \"plain\").",
-        "grant_type" => "Which grant is being exchanged: \"authorization_code\" or \"refresh_token\".",
-        "code" => "The single-use authorization code from the callback (valid for 2 minutes).",
-        "code_verifier" => "The secret the challenge was made from; only this tab knows it.",
-        "refresh_token" => "The long-lived token that gets a new access token without signing in again.",
-        "token" => "The token to inspect (token_info) or revoke.",
-        "iss" => "The issuer of the answer (RFC 9207); checked against the configured issuer.",
-        "error" => "The OAuth error code the server sent back instead of a code.",
-        "error_description" => "The server's human-readable text about the error.",
-        _ => "",
-    }
-}
-
 /// A tenant name trimmed, lowercased and checked to be one DNS label (1–63 of `a-z 0-9 -`).
 pub fn normalize_tenant(tenant: &str) -> Result<String, Error> {
     let t = tenant.trim().to_ascii_lowercase();
@@ -167,10 +145,6 @@ mod tests {
              &redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fwebapp&scope=profile+source%3Aw&state=st\
              &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
         );
-        for (n, _) in params(&req) {
-            assert!(!explain_param(n).is_empty(), "{n}");
-        }
-        assert_eq!(explain_param("nope"), "");
     }
 
     #[test]

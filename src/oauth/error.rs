@@ -1,5 +1,5 @@
-//! The one error type of the protocol core, plus the shared helpers that classify an HTTP
-//! answer (JSON or not, success or not, which error shape) for the response parsers.
+//! The one error type of the protocol core, plus the helpers that read an error answer's
+//! shape (iLert's, RFC 6749's, the REST API's) for `super::answer::classify`.
 
 use serde_json::{Map, Value};
 
@@ -197,24 +197,6 @@ pub fn snippet(body: &str) -> String {
         s.push('…');
         s
     }
-}
-
-/// Whether an HTTP status is a success (2xx).
-pub(crate) fn is_success(status: u16) -> bool {
-    (200..300).contains(&status)
-}
-
-/// Parses a body as JSON, whatever the content type claims; anything else is [`Error::NotJson`].
-pub(crate) fn parse_json(
-    status: u16,
-    content_type: Option<&str>,
-    body: &str,
-) -> Result<Value, Error> {
-    serde_json::from_str::<Value>(body).map_err(|_| Error::NotJson {
-        status,
-        content_type: content_type.map(str::to_string),
-        snippet: snippet(body),
-    })
 }
 
 /// The body as a JSON object, or [`Error::InvalidResponse`] naming what it is instead.

@@ -118,30 +118,6 @@ pub fn decode(token: &str) -> Result<DecodedJwt, JwtError> {
     })
 }
 
-/// What a claim (or header field) means, for the token panel; None for claims nobody documented.
-pub fn explain_claim(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "il_s" => "iLert: the scopes granted to this token, space-separated.",
-        "il_u" => "iLert: the user the token acts for (username).",
-        "il_t" => "iLert: the token type, ACCESS for access tokens, OAUTH for refresh tokens.",
-        "il_n" => "Undocumented by iLert; seen as a short hex string (e.g. \"5cf\"), likely a nonce or key reference.",
-        "il_a" => "Undocumented by iLert; seen as a small number, likely the OAuth app's id.",
-        "il_v" => "Undocumented by iLert; seen as 1, likely the token format version.",
-        "il_k" => "Undocumented by iLert; seen as a hex string in refresh tokens, likely the id of the refresh grant.",
-        "iss" => "Issuer: who made the token (\"ilert\").",
-        "sub" => "Subject: whom the token is about.",
-        "aud" => "Audience: who the token is meant for.",
-        "exp" => "Expires at (seconds since 1970-01-01 UTC).",
-        "iat" => "Issued at (seconds since 1970-01-01 UTC).",
-        "nbf" => "Not valid before (seconds since 1970-01-01 UTC).",
-        "jti" => "The token's unique id.",
-        "alg" => "Header: the signature algorithm (RS256 for iLert access tokens, HS256 for refresh tokens).",
-        "typ" => "Header: the token type, JWT.",
-        "kid" => "Header: the id of the key that signed the token.",
-        _ => return None,
-    })
-}
-
 /// The `exp` claim in seconds since the epoch, if present and numeric.
 pub fn expires_at(claims: &Value) -> Option<i64> {
     let exp = claims.get("exp")?;
@@ -180,9 +156,6 @@ mod tests {
         assert_eq!(d.claims["il_t"], "ACCESS");
         assert_eq!(d.claims["il_a"], 2);
         assert_eq!(expires_at(&d.claims), Some(1_717_171_717));
-        for key in d.claims.as_object().unwrap().keys() {
-            assert!(explain_claim(key).is_some(), "{key}");
-        }
     }
 
     #[test]
@@ -192,10 +165,6 @@ mod tests {
         assert_eq!(d.claims["il_t"], "OAUTH");
         assert_eq!(d.claims["il_k"], "9f86d081884c7d65");
         assert_eq!(expires_at(&d.claims), Some(1_748_707_717));
-        assert!(explain_claim("il_k")
-            .unwrap()
-            .starts_with("Undocumented by iLert"));
-        assert_eq!(explain_claim("whatever"), None);
     }
 
     #[test]

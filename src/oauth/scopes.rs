@@ -1,4 +1,4 @@
-//! iLert's OAuth scopes: what exists, what each one grants, and parsing a scope string. The
+//! iLert's OAuth scopes: what exists and what each one covers, and parsing a scope string. The
 //! standard OpenID Connect scopes `openid` and `email` are known too: iLert does not need them,
 //! but a standards server (OpenID Connect) answers the profile request only with `openid`.
 
@@ -38,32 +38,13 @@ fn level(suffix: Option<&str>) -> Option<&'static str> {
 }
 
 /// Splits `source:w` into the resource's description and the access level, if both are known.
-fn resource_scope(scope: &str) -> Option<(&'static str, &'static str)> {
+pub fn resource_scope(scope: &str) -> Option<(&'static str, &'static str)> {
     let (name, suffix) = match scope.split_once(':') {
         Some((n, s)) => (n, Some(s)),
         None => (scope, None),
     };
     let (_, description) = RESOURCES.iter().find(|(n, _)| *n == name)?;
     Some((description, level(suffix)?))
-}
-
-/// What a scope grants, in words for the UI (unknown scopes say so).
-pub fn explain_scope(scope: &str) -> String {
-    match scope {
-        "profile" => "read your user profile".to_string(),
-        "offline_access" => {
-            "a refresh token, so the session survives the 1-hour access token".to_string()
-        }
-        "openid" => "OpenID Connect: who you are (a subject id) and an ID token; standard, \
-                     iLert's own API does not need it"
-            .to_string(),
-        "email" => "OpenID Connect: your email address; standard, iLert's own API does not need it"
-            .to_string(),
-        _ => match resource_scope(scope) {
-            Some((what, level)) => format!("{what}: {level}"),
-            None => format!("\"{scope}\" is not a scope this app knows; iLert may refuse it"),
-        },
-    }
 }
 
 /// The standard OpenID Connect scopes (OIDC Core 3.1.2.1 and 5.4) a settings check accepts
@@ -92,27 +73,6 @@ pub fn parse_scopes(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn explanations() {
-        assert_eq!(explain_scope("profile"), "read your user profile");
-        assert!(explain_scope("offline_access").contains("refresh token"));
-        assert_eq!(explain_scope("source:w"), "alert sources: read and write");
-        assert_eq!(explain_scope("source"), "alert sources: read");
-        assert_eq!(explain_scope("source:r"), "alert sources: read");
-        assert_eq!(
-            explain_scope("incident:d"),
-            "incidents: read, write and delete"
-        );
-        assert_eq!(
-            explain_scope("status_page:w"),
-            "status pages: read and write"
-        );
-        assert!(explain_scope("source:x").contains("not a scope"));
-        assert!(explain_scope("openid").starts_with("OpenID Connect"));
-        assert!(explain_scope("email").contains("email address"));
-        assert!(explain_scope("phone").contains("not a scope"));
-    }
 
     #[test]
     fn known_scopes() {

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::error::{api_error, expect_object, is_success, parse_json, str_field};
+use super::answer::classify;
+use super::error::expect_object;
+use super::request::Kind;
 use super::Error;
 
 /// iLert's `User` object. Every field is optional, unknown fields are ignored, unknown enum
@@ -195,27 +197,7 @@ impl User {
 /// and a user needs at least an `id`, a `username` or (OpenID Connect userinfo) a `sub` or a
 /// `preferred_username`.
 pub fn parse_user(status: u16, content_type: Option<&str>, body: &str) -> Result<User, Error> {
-    if status == 401 {
-        let message = serde_json::from_str::<Value>(body).ok().and_then(|v| {
-            let obj = v.as_object()?;
-            str_field(obj, "message")
-                .or_else(|| str_field(obj, "error_description"))
-                .or_else(|| str_field(obj, "error"))
-                .map(str::to_string)
-        });
-        return Err(Error::Unauthorized { message });
-    }
-    if !is_success(status) && body.trim().is_empty() {
-        return Err(Error::Api {
-            status,
-            code: None,
-            message: None,
-        });
-    }
-    let value = parse_json(status, content_type, body)?;
-    if !is_success(status) {
-        return Err(api_error(status, &value));
-    }
+    let value = classify(Kind::User, status, content_type, body)?;
     let obj = expect_object(status, &value, "the user")?;
     let mut user: User =
         serde_json::from_value(Value::Object(obj.clone())).map_err(|e| Error::InvalidResponse {

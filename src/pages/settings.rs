@@ -3,9 +3,10 @@
 //! URL and API base must stay within config.json's allowed origins, which settings cannot change.
 use leptos::prelude::*;
 
+use crate::explain;
 use crate::browser::history;
 use crate::config::{Config, ConfigProblem};
-use crate::oauth::scopes::{self, RESOURCES};
+use crate::oauth::scopes::RESOURCES;
 use crate::settings::Settings;
 
 const LEVELS: &[(&str, &str)] = &[("r", "read"), ("w", "write"), ("d", "delete")];
@@ -119,7 +120,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <input type="checkbox" name="scope" value=scope
                             prop:checked=move || scope_list.with(|l| has_scope(l, scope))
                             on:change=move |ev| scope_list.update(|l| set_scope(l, scope, event_target_checked(&ev))) />
-                        <code>{scope}</code>" — "{scopes::explain_scope(scope)}
+                        <code>{scope}</code>" — "{explain::explain_scope(scope)}
                     </label>
                 }).collect_view()}
                 <div class="table-scroll"><table class="scope-table">
