@@ -20,9 +20,9 @@ pub fn TokenInfoCard() -> impl IntoView {
                 Load::Ready(info) => view! {
                     <dl class="facts">
                         <dt>"Active"</dt><dd data-testid="info-active">{if info.active { "yes" } else { "no" }}</dd>
-                        <dt>"Tenant"</dt><dd data-testid="info-tenant">{info.tenant_id.unwrap_or_default()}</dd>
-                        <dt>"Scope"</dt><dd data-testid="info-scope">{info.scope.unwrap_or_default()}</dd>
-                        <dt>"App id"</dt><dd data-testid="info-app-id">{info.app_id.map(|id| id.to_string()).unwrap_or_default()}</dd>
+                        <dt>"Tenant"</dt><dd data-testid="info-tenant">{info.tenant_id.unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Scope"</dt><dd data-testid="info-scope">{info.scope.unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"App id"</dt><dd data-testid="info-app-id">{info.app_id.map(|id| id.to_string()).unwrap_or_else(|| "—".into())}</dd>
                     </dl>
                 }.into_any(),
             }}

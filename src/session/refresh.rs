@@ -118,7 +118,7 @@ impl Session {
                 self.end(Some(Notice::failure(
                     "Your iLert session has ended",
                     format!(
-                        "iLert refused the refresh token ({err}). This happens when access was revoked in iLert, \
+                        "The server refused the refresh token ({err}). This happens when access was revoked in iLert, \
                          the refresh token expired, or it was used twice (a server that detects reuse then revokes the whole grant). \
                          Every token was forgotten: connect again to sign in."
                     ),
