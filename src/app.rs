@@ -6,7 +6,9 @@ use leptos_router::path;
 
 use crate::browser::config_file;
 use crate::config::Config;
-use crate::pages::{callback::CallbackPage, home::Home, not_found::NotFound, settings::SettingsPage};
+use crate::pages::{
+    callback::CallbackPage, home::Home, not_found::NotFound, settings::SettingsPage,
+};
 use crate::session::Session;
 use crate::settings::Settings;
 

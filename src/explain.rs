@@ -91,10 +91,14 @@ mod tests {
 
     #[test]
     fn ilerts_claims_are_explained() {
-        for key in ["il_s", "il_u", "il_t", "il_n", "il_a", "il_v", "il_k", "iss", "exp", "alg"] {
+        for key in [
+            "il_s", "il_u", "il_t", "il_n", "il_a", "il_v", "il_k", "iss", "exp", "alg",
+        ] {
             assert!(explain_claim(key).is_some(), "{key}");
         }
-        assert!(explain_claim("il_k").unwrap().starts_with("Undocumented by iLert"));
+        assert!(explain_claim("il_k")
+            .unwrap()
+            .starts_with("Undocumented by iLert"));
         assert_eq!(explain_claim("whatever"), None);
     }
 
@@ -118,5 +122,4 @@ mod tests {
         assert!(explain_scope("email").contains("email address"));
         assert!(explain_scope("phone").contains("not a scope"));
     }
-
 }

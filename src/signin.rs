@@ -2,9 +2,9 @@
 //! `start` (Connect → iLert's authorize page) and `finish` (the `/webapp` callback → tokens).
 use gloo_storage::{SessionStorage, Storage};
 
-use crate::explain;
 use crate::browser::{clock, history, http, random};
 use crate::config::Config;
+use crate::explain;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
 use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
@@ -94,9 +94,13 @@ pub fn start(config: &Config) -> Result<(), Error> {
         Step::Authorize,
         "Authorize request (browser navigation)",
         std::iter::once(Field::new("URL", url.clone(), false))
-            .chain(authorize::params(&request).into_iter().map(|(name, value)| {
-                Field::new(name, value, false).note(explain::explain_param(name))
-            }))
+            .chain(
+                authorize::params(&request)
+                    .into_iter()
+                    .map(|(name, value)| {
+                        Field::new(name, value, false).note(explain::explain_param(name))
+                    }),
+            )
             .collect(),
     );
 
@@ -109,7 +113,13 @@ pub fn start(config: &Config) -> Result<(), Error> {
 pub async fn finish(session: Session) -> Result<(), Error> {
     let result = exchange(session).await;
     // Failures of the token request are filed on its own timeline entry by the pipeline.
-    if let Err(err @ (Error::Callback(_) | Error::State(_) | Error::Authorization { .. } | Error::Storage(_))) = &result {
+    if let Err(
+        err @ (Error::Callback(_)
+        | Error::State(_)
+        | Error::Authorization { .. }
+        | Error::Storage(_)),
+    ) = &result
+    {
         timeline::error(Step::Callback, err);
     }
     result
@@ -125,7 +135,11 @@ async fn exchange(session: Session) -> Result<(), Error> {
 
     let (code, state, iss) = match parsed {
         Ok(Callback::Code { code, state, iss }) => (code, state, iss),
-        Ok(Callback::Error { error, description, state }) => {
+        Ok(Callback::Error {
+            error,
+            description,
+            state,
+        }) => {
             // The attempt is over either way: take it out. Only an answer to a sign-in of this
             // tab is shown as iLert's words; anyone can craft a link with `error_description`.
             // `take` prunes the other stale attempts itself, after telling an expired one apart.
@@ -141,10 +155,16 @@ async fn exchange(session: Session) -> Result<(), Error> {
                 "Callback with an error",
                 vec![
                     Field::new("error", error.clone(), false),
-                    Field::new("error_description", description.clone().unwrap_or_default(), false),
+                    Field::new(
+                        "error_description",
+                        description.clone().unwrap_or_default(),
+                        false,
+                    ),
                     Field::new("state", state.unwrap_or_default(), false).note(match &taken {
                         Ok(_) => "matches the attempt started in this tab ✓",
-                        Err(_) => "refused: no sign-in started in this tab is waiting for this state",
+                        Err(_) => {
+                            "refused: no sign-in started in this tab is waiting for this state"
+                        }
                     }),
                 ],
             );
@@ -164,17 +184,26 @@ async fn exchange(session: Session) -> Result<(), Error> {
             Field::new("code", code.clone(), true).note("single use, valid for 2 minutes"),
             Field::new("state", state.clone(), false).note(match &taken {
                 Ok(_) => "matches the attempt started in this tab ✓".to_string(),
-                Err(_) => "refused: no sign-in started in this tab is waiting for this state".to_string(),
+                Err(_) => {
+                    "refused: no sign-in started in this tab is waiting for this state".to_string()
+                }
             }),
         ],
     );
     let attempt = taken?;
     callback::check_issuer(attempt.issuer.as_deref(), iss.as_deref())?;
 
-    let sent = request::code_exchange(&attempt.endpoints, &code, &attempt.verifier, &attempt.redirect_uri);
-    let tokens = http::send(&sent, |a| token::parse_token_response(a.status, a.content_type.as_deref(), &a.body))
-        .await
-        .result?;
+    let sent = request::code_exchange(
+        &attempt.endpoints,
+        &code,
+        &attempt.verifier,
+        &attempt.redirect_uri,
+    );
+    let tokens = http::send(&sent, |a| {
+        token::parse_token_response(a.status, a.content_type.as_deref(), &a.body)
+    })
+    .await
+    .result?;
     session.begin(tokens, attempt.endpoints);
     Ok(())
 }

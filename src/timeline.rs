@@ -70,7 +70,12 @@ pub struct Field {
 
 impl Field {
     pub fn new(name: impl Into<String>, value: impl Into<String>, secret: bool) -> Self {
-        Field { name: name.into(), value: value.into(), secret, note: None }
+        Field {
+            name: name.into(),
+            value: value.into(),
+            secret,
+            note: None,
+        }
     }
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
@@ -139,11 +144,26 @@ fn update(f: impl FnOnce(&mut Vec<Entry>)) {
     });
 }
 
-fn push(step: Step, title: String, fields: Vec<Field>, request: Option<RequestRecord>, error: Option<String>) -> u32 {
+fn push(
+    step: Step,
+    title: String,
+    fields: Vec<Field>,
+    request: Option<RequestRecord>,
+    error: Option<String>,
+) -> u32 {
     let mut id = 0;
     update(|list| {
         id = list.last().map_or(1, |e| e.id + 1);
-        list.push(Entry { id, step, at_ms: clock::now_ms(), title, fields, request, answer: None, error });
+        list.push(Entry {
+            id,
+            step,
+            at_ms: clock::now_ms(),
+            title,
+            fields,
+            request,
+            answer: None,
+            error,
+        });
     });
     id
 }
@@ -158,13 +178,21 @@ pub fn note(step: Step, title: impl Into<String>, fields: Vec<Field>) -> u32 {
 pub fn request(request: &Request) -> u32 {
     let keep = request.kind != Kind::Revoke;
     let field = |name: &str, value: &str, secret: bool| {
-        let value = if secret && !keep { mask(value) } else { value.to_string() };
+        let value = if secret && !keep {
+            mask(value)
+        } else {
+            value.to_string()
+        };
         Field::new(name, value, secret)
     };
     let record = RequestRecord {
         method: request.method.as_str().into(),
         url: request.url.clone(),
-        headers: request.headers().iter().map(|(n, v)| field(n, v, *n == "Authorization")).collect(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(n, v)| field(n, v, *n == "Authorization"))
+            .collect(),
         form: request
             .form
             .iter()
@@ -203,7 +231,13 @@ pub fn failed(id: u32, err: &Error) {
 
 /// Records an error of a step.
 pub fn error(step: Step, err: &Error) {
-    push(step, format!("{}: {}", step.label(), error_text::title(err)), vec![], None, Some(err.to_string()));
+    push(
+        step,
+        format!("{}: {}", step.label(), error_text::title(err)),
+        vec![],
+        None,
+        Some(err.to_string()),
+    );
 }
 
 /// Forgets the whole timeline (a new Connect, or a session ended elsewhere).
@@ -243,12 +277,22 @@ fn collect_secrets(entry: &Entry, out: &mut Vec<String>) {
             out.push(value.to_string());
         }
     };
-    let request_fields = entry.request.iter().flat_map(|r| r.headers.iter().chain(r.form.iter()));
-    for field in entry.fields.iter().chain(request_fields).filter(|f| f.secret) {
+    let request_fields = entry
+        .request
+        .iter()
+        .flat_map(|r| r.headers.iter().chain(r.form.iter()));
+    for field in entry
+        .fields
+        .iter()
+        .chain(request_fields)
+        .filter(|f| f.secret)
+    {
         add(&field.value);
     }
     if let Some(answer) = &entry.answer {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&answer.body) {
+        if let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_str::<serde_json::Value>(&answer.body)
+        {
             for (_, value) in map.iter().filter(|(k, _)| is_secret(k)) {
                 if let Some(text) = value.as_str() {
                     add(text);
@@ -271,7 +315,10 @@ fn scrub(entry: &mut Entry, secrets: &[String]) {
             }
         }
     };
-    let request_fields = entry.request.iter_mut().flat_map(|r| r.headers.iter_mut().chain(r.form.iter_mut()));
+    let request_fields = entry
+        .request
+        .iter_mut()
+        .flat_map(|r| r.headers.iter_mut().chain(r.form.iter_mut()));
     for field in entry.fields.iter_mut().chain(request_fields) {
         if field.secret && !field.value.contains('•') {
             field.value = match field.value.strip_prefix("Bearer ") {

@@ -88,7 +88,11 @@ mod session_and_timeline {
     #[wasm_bindgen_test]
     fn a_refresh_answer_without_refresh_token_keeps_the_old_one() {
         let first = Tokens::from_answer(
-            TokenResponse { access_token: "access-1".into(), scope: Some("profile offline_access".into()), ..answer(Some("refresh-1")) },
+            TokenResponse {
+                access_token: "access-1".into(),
+                scope: Some("profile offline_access".into()),
+                ..answer(Some("refresh-1"))
+            },
             1_000.0,
             endpoints(),
             None,
@@ -98,9 +102,14 @@ mod session_and_timeline {
         let kept = Tokens::from_answer(answer(None), 5_000.0, endpoints(), Some(&first));
         assert_eq!(kept.refresh_token.as_deref(), Some("refresh-1"));
         assert_eq!(kept.refresh_expires_at_ms, first.refresh_expires_at_ms);
-        assert_eq!(kept.scope.as_deref(), Some("profile offline_access"), "scope carried over when not repeated");
+        assert_eq!(
+            kept.scope.as_deref(),
+            Some("profile offline_access"),
+            "scope carried over when not repeated"
+        );
         assert_eq!(kept.last_refresh_ms, Some(5_000.0));
-        let rotated = Tokens::from_answer(answer(Some("refresh-2")), 6_000.0, endpoints(), Some(&kept));
+        let rotated =
+            Tokens::from_answer(answer(Some("refresh-2")), 6_000.0, endpoints(), Some(&kept));
         assert_eq!(rotated.refresh_token.as_deref(), Some("refresh-2"));
         assert_eq!(rotated.access_token, "access-2");
         assert_eq!(endpoints().user, "http://127.0.0.1:4598/api/users/current");
@@ -110,12 +119,33 @@ mod session_and_timeline {
     fn the_timeline_is_kept_in_session_storage_and_cleared() {
         use leptos::prelude::*;
         timeline::clear();
-        let id = timeline::note(Step::Pkce, "test", vec![Field::new("code_verifier", "v", true)]);
-        let stored = web_sys::window().unwrap().session_storage().unwrap().unwrap().get_item("ilert-pkce.timeline").unwrap().unwrap();
+        let id = timeline::note(
+            Step::Pkce,
+            "test",
+            vec![Field::new("code_verifier", "v", true)],
+        );
+        let stored = web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
+            .get_item("ilert-pkce.timeline")
+            .unwrap()
+            .unwrap();
         assert!(stored.contains("code_verifier"), "{stored}");
-        assert_eq!(timeline::entries().with_untracked(|e| e.last().map(|e| e.id)), Some(id));
+        assert_eq!(
+            timeline::entries().with_untracked(|e| e.last().map(|e| e.id)),
+            Some(id)
+        );
         timeline::clear();
-        assert!(web_sys::window().unwrap().session_storage().unwrap().unwrap().get_item("ilert-pkce.timeline").unwrap().is_none());
+        assert!(web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
+            .get_item("ilert-pkce.timeline")
+            .unwrap()
+            .is_none());
     }
 
     #[wasm_bindgen_test]
@@ -125,17 +155,46 @@ mod session_and_timeline {
         use ilert_pkce::oauth::Error;
         timeline::clear();
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let (access, refresh) = ("eyJhbGciOiJSUzI1NiJ9.eyJpbF91IjoiYWRhIn0.c2ln", "eyJhbGciOiJIUzI1NiJ9.eyJpbF90IjoiT0FVVEgifQ.cmVm");
-        timeline::note(Step::Pkce, "PKCE", vec![Field::new("code_verifier", verifier, true)]);
-        let id = timeline::request(&request::code_exchange(&endpoints(), "the-code-1234567", verifier, "http://localhost:4597/webapp"));
-        let body = format!(r#"{{"access_token":"{access}","refresh_token":"{refresh}","token_type":"Bearer"}}"#);
+        let (access, refresh) = (
+            "eyJhbGciOiJSUzI1NiJ9.eyJpbF91IjoiYWRhIn0.c2ln",
+            "eyJhbGciOiJIUzI1NiJ9.eyJpbF90IjoiT0FVVEgifQ.cmVm",
+        );
+        timeline::note(
+            Step::Pkce,
+            "PKCE",
+            vec![Field::new("code_verifier", verifier, true)],
+        );
+        let id = timeline::request(&request::code_exchange(
+            &endpoints(),
+            "the-code-1234567",
+            verifier,
+            "http://localhost:4597/webapp",
+        ));
+        let body = format!(
+            r#"{{"access_token":"{access}","refresh_token":"{refresh}","token_type":"Bearer"}}"#
+        );
         timeline::answer(id, &Answer::new(200, Some("application/json"), &body));
         let id = timeline::request(&request::user(&endpoints(), access));
         timeline::failed(id, &Error::Network(format!("echo {refresh}")));
         let id = timeline::request(&request::refresh(&endpoints(), refresh));
-        timeline::answer(id, &Answer::new(200, Some("application/x-www-form-urlencoded"), &format!("access_token={access}&expires_in=60")));
-        let stored = || SessionStorage::raw().get_item("ilert-pkce.timeline").unwrap().unwrap();
-        assert!(stored().contains(access) && stored().contains(refresh), "kept while the session lives");
+        timeline::answer(
+            id,
+            &Answer::new(
+                200,
+                Some("application/x-www-form-urlencoded"),
+                &format!("access_token={access}&expires_in=60"),
+            ),
+        );
+        let stored = || {
+            SessionStorage::raw()
+                .get_item("ilert-pkce.timeline")
+                .unwrap()
+                .unwrap()
+        };
+        assert!(
+            stored().contains(access) && stored().contains(refresh),
+            "kept while the session lives"
+        );
 
         timeline::end_session();
         let after = stored();
@@ -157,7 +216,11 @@ mod session_and_timeline {
         let mut mine = defaults.clone();
         mine.client_id = "my-app".into();
         assert!(settings.save(mine.clone()));
-        assert!(local.get_item("ilert-pkce.settings").unwrap().unwrap().contains("my-app"));
+        assert!(local
+            .get_item("ilert-pkce.settings")
+            .unwrap()
+            .unwrap()
+            .contains("my-app"));
         // A new page load picks them up.
         let reloaded = Settings::load(defaults.clone());
         assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
@@ -205,8 +268,17 @@ mod callback {
         let result = signin::finish(Session::restore()).await;
         history::replace_url(&back);
         // Expired, not "unknown": the person learns that the sign-in took too long.
-        assert!(matches!(result, Err(Error::State(StateError::Expired { age_secs })) if age_secs >= 660), "{result:?}");
-        assert!(SessionStorage::raw().get_item("ilert-pkce.pending").unwrap().is_none(), "the attempt is gone");
+        assert!(
+            matches!(result, Err(Error::State(StateError::Expired { age_secs })) if age_secs >= 660),
+            "{result:?}"
+        );
+        assert!(
+            SessionStorage::raw()
+                .get_item("ilert-pkce.pending")
+                .unwrap()
+                .is_none(),
+            "the attempt is gone"
+        );
     }
 
     #[wasm_bindgen_test]
@@ -221,9 +293,19 @@ mod callback {
         .unwrap();
         let result = ilert_pkce::signin::start(&config);
         js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
-        assert!(matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")), "{result:?}");
-        assert_eq!(web_sys::window().unwrap().location().href().unwrap(), before, "no navigation to the authorize page");
-        assert!(SessionStorage::raw().get_item("ilert-pkce.pending").unwrap().is_none());
+        assert!(
+            matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")),
+            "{result:?}"
+        );
+        assert_eq!(
+            web_sys::window().unwrap().location().href().unwrap(),
+            before,
+            "no navigation to the authorize page"
+        );
+        assert!(SessionStorage::raw()
+            .get_item("ilert-pkce.pending")
+            .unwrap()
+            .is_none());
     }
 }
 
@@ -241,11 +323,20 @@ mod where_tokens_may_go {
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
         assert!(URL_VECTORS.len() >= 40);
         let u = url::parse("https://api.ilert.com\\@evil.example").unwrap();
-        assert_eq!((u.host.as_str(), u.path.as_str(), u.has_userinfo), ("api.ilert.com", "/@evil.example", false));
+        assert_eq!(
+            (u.host.as_str(), u.path.as_str(), u.has_userinfo),
+            ("api.ilert.com", "/@evil.example", false)
+        );
         let u = url::parse("https://a/?#").unwrap();
-        assert!(u.has_query && u.has_fragment, "empty query and fragment still count");
+        assert!(
+            u.has_query && u.has_fragment,
+            "empty query and fragment still count"
+        );
         let u = url::parse("https://user:pw@api.ilert.com:8443/x").unwrap();
-        assert_eq!((u.has_userinfo, u.port, u.origin.as_str()), (true, Some(8443), "https://api.ilert.com:8443"));
+        assert_eq!(
+            (u.has_userinfo, u.port, u.origin.as_str()),
+            (true, Some(8443), "https://api.ilert.com:8443")
+        );
         assert_eq!(url::parse("not a url"), None);
     }
 
@@ -253,8 +344,18 @@ mod where_tokens_may_go {
     fn allowed_origin_patterns_are_read_by_the_browser_parser() {
         let c = Config::from_json(include_str!("../public/config.json")).unwrap();
         assert!(c.allowed_origins_text().contains("http://[::1]:*"));
-        assert_eq!(config::OriginPattern::parse("http://127.1:*").unwrap().to_string(), "http://127.0.0.1:*");
-        assert_eq!(config::OriginPattern::parse("HTTPS://*.iLert.com:443/").unwrap().to_string(), "https://*.ilert.com");
+        assert_eq!(
+            config::OriginPattern::parse("http://127.1:*")
+                .unwrap()
+                .to_string(),
+            "http://127.0.0.1:*"
+        );
+        assert_eq!(
+            config::OriginPattern::parse("HTTPS://*.iLert.com:443/")
+                .unwrap()
+                .to_string(),
+            "https://*.ilert.com"
+        );
         assert!(config::OriginPattern::parse("https://*.com").is_err());
     }
 
@@ -266,15 +367,31 @@ mod where_tokens_may_go {
         let mut evil = defaults.clone();
         evil.api_base = "https://api.evil.example".into();
         evil.allowed_origins = Some(vec!["https://api.evil.example".into()]);
-        local.set_item("ilert-pkce.settings", &evil.to_json()).unwrap();
+        local
+            .set_item("ilert-pkce.settings", &evil.to_json())
+            .unwrap();
 
         let settings = Settings::load(defaults.clone());
-        assert_eq!(settings.current.get_untracked(), defaults, "config.json's configuration is used");
+        assert_eq!(
+            settings.current.get_untracked(),
+            defaults,
+            "config.json's configuration is used"
+        );
         assert!(!settings.customised.get_untracked());
-        let rejected = settings.rejected.get_untracked().expect("the refusal is reported");
+        let rejected = settings
+            .rejected
+            .get_untracked()
+            .expect("the refusal is reported");
         assert_eq!(rejected.problems[0].field, "api_base");
-        assert!(rejected.summary().contains("https://*.ilert.com"), "{}", rejected.summary());
-        assert_eq!(rejected.config.unwrap().api_base, "https://api.evil.example");
+        assert!(
+            rejected.summary().contains("https://*.ilert.com"),
+            "{}",
+            rejected.summary()
+        );
+        assert_eq!(
+            rejected.config.unwrap().api_base,
+            "https://api.evil.example"
+        );
 
         // Saving good settings clears it, and never stores a list of allowed origins.
         let mut mine = defaults.clone();
@@ -282,15 +399,25 @@ mod where_tokens_may_go {
         mine.allowed_origins = Some(vec!["https://api.evil.example".into()]);
         settings.save(mine);
         assert_eq!(settings.rejected.get_untracked(), None);
-        assert_eq!(settings.current.get_untracked().allowed_origins, defaults.allowed_origins);
-        assert!(!local.get_item("ilert-pkce.settings").unwrap().unwrap().contains("allowed_origins"));
+        assert_eq!(
+            settings.current.get_untracked().allowed_origins,
+            defaults.allowed_origins
+        );
+        assert!(!local
+            .get_item("ilert-pkce.settings")
+            .unwrap()
+            .unwrap()
+            .contains("allowed_origins"));
         let reloaded = Settings::load(defaults.clone());
         assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
         assert_eq!(reloaded.rejected.get_untracked(), None);
 
         local.set_item("ilert-pkce.settings", "{not json").unwrap();
         let broken = Settings::load(defaults.clone());
-        assert_eq!(broken.rejected.get_untracked().unwrap().problems[0].field, "settings");
+        assert_eq!(
+            broken.rejected.get_untracked().unwrap().problems[0].field,
+            "settings"
+        );
         broken.reset();
         assert_eq!(broken.rejected.get_untracked(), None);
         assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());

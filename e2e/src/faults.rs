@@ -19,24 +19,52 @@ impl Harness {
     /// Adds a fault rule to the simulator (tried after those already there); panics unless
     /// it is accepted. Gives the rule as installed (with its `id`).
     pub async fn fault(&self, rule: Value) -> Value {
-        let response = self.http.post(format!("{}/_sim/faults", self.sim)).json(&rule).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/_sim/faults", self.sim))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "ilert-sim refused the fault {rule}: {status} {body}");
+        assert!(
+            status.is_success(),
+            "ilert-sim refused the fault {rule}: {status} {body}"
+        );
         body
     }
 
     /// The fault rules still in force, in the order they are tried, each with `id`,
     /// `remaining` (null for `forever`) and `applied`.
     pub async fn faults(&self) -> Vec<Value> {
-        let list: Value = self.http.get(format!("{}/_sim/faults", self.sim)).send().await.unwrap().json().await.unwrap();
-        list.as_array().expect("GET /_sim/faults lists rules").clone()
+        let list: Value = self
+            .http
+            .get(format!("{}/_sim/faults", self.sim))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list.as_array()
+            .expect("GET /_sim/faults lists rules")
+            .clone()
     }
 
     /// Drops every fault rule and ends every hanging request.
     pub async fn clear_faults(&self) {
-        let response = self.http.delete(format!("{}/_sim/faults", self.sim)).send().await.unwrap();
-        assert!(response.status().is_success(), "DELETE /_sim/faults: {}", response.status());
+        let response = self
+            .http
+            .delete(format!("{}/_sim/faults", self.sim))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "DELETE /_sim/faults: {}",
+            response.status()
+        );
     }
 
     /// How many requests reached `endpoint` (token, token_info, revoke, user, authorize),
@@ -58,6 +86,8 @@ impl Harness {
 
     async fn sim_counter(&self, group: &str, name: &str) -> u64 {
         let stats = self.sim_stats().await;
-        stats[group][name].as_u64().unwrap_or_else(|| panic!("no counter {group}.{name} in {stats}"))
+        stats[group][name]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no counter {group}.{name} in {stats}"))
     }
 }

@@ -48,7 +48,11 @@ pub fn dist_dir() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Harness {
@@ -63,7 +67,10 @@ impl Harness {
     }
 
     /// Starts everything; `config` turns the test's default config.json into the text served.
-    pub async fn custom(tune: impl FnOnce(&mut SimConfig), config_text: impl FnOnce(Value) -> String) -> Harness {
+    pub async fn custom(
+        tune: impl FnOnce(&mut SimConfig),
+        config_text: impl FnOnce(Value) -> String,
+    ) -> Harness {
         let dist = dist_dir();
         let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let app_port = app_listener.local_addr().unwrap().port();
@@ -72,7 +79,9 @@ impl Harness {
         let mut config = SimConfig {
             port: 0,
             quiet: true,
-            clients: vec![ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap()],
+            clients: vec![
+                ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap(),
+            ],
             ..SimConfig::default()
         };
         tune(&mut config);
@@ -83,20 +92,33 @@ impl Harness {
         let (chromedriver, driver_url) = start_chromedriver();
         let profile = TempDir::new("ilert-pkce-e2e-profile");
         let browser = connect_browser(&driver_url, &profile.0).await;
-        Harness { browser, app, sim, http: reqwest::Client::new(), chromedriver, _profile: profile }
+        Harness {
+            browser,
+            app,
+            sim,
+            http: reqwest::Client::new(),
+            chromedriver,
+            _profile: profile,
+        }
     }
 
     /// Opens a path of the app.
     pub async fn open(&self, path: &str) {
-        self.browser.goto(&format!("{}{path}", self.app)).await.unwrap();
+        self.browser
+            .goto(&format!("{}{path}", self.app))
+            .await
+            .unwrap();
     }
 
     /// Waits for an element to appear.
     pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        tokio::time::timeout(WAIT, self.browser.wait().forever().for_element(Locator::Css(css)))
-            .await
-            .unwrap_or_else(|_| panic!("`{css}` did not appear within {WAIT:?}"))
-            .unwrap()
+        tokio::time::timeout(
+            WAIT,
+            self.browser.wait().forever().for_element(Locator::Css(css)),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("`{css}` did not appear within {WAIT:?}"))
+        .unwrap()
     }
 
     /// Waits until `check` returns Some; panics with `what` after WAIT.
@@ -132,7 +154,14 @@ impl Harness {
     /// Waits until the element `css` has a text that contains `needle`; returns that text.
     pub async fn wait_contains(&self, css: &str, needle: &str) -> String {
         self.until(&format!("`{css}` to contain {needle:?}"), || async {
-            let text = self.browser.find(Locator::Css(css)).await.ok()?.text().await.ok()?;
+            let text = self
+                .browser
+                .find(Locator::Css(css))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
             text.contains(needle).then_some(text)
         })
         .await
@@ -149,7 +178,9 @@ impl Harness {
 
     /// The JSON stored under `key` in the page's sessionStorage.
     pub async fn session_storage(&self, key: &str) -> Option<Value> {
-        let raw = self.js(&format!("return sessionStorage.getItem({key:?});")).await;
+        let raw = self
+            .js(&format!("return sessionStorage.getItem({key:?});"))
+            .await;
         raw.as_str().map(|s| serde_json::from_str(s).unwrap())
     }
 
@@ -160,7 +191,10 @@ impl Harness {
 
     /// The current access token, from sessionStorage.
     pub async fn access_token(&self) -> String {
-        self.tokens().await.expect("signed in")["access_token"].as_str().unwrap().to_string()
+        self.tokens().await.expect("signed in")["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn url(&self) -> String {
@@ -177,29 +211,53 @@ impl Harness {
     /// Connect → the simulator's consent page → pick `user` → Grant.
     pub async fn sign_in_as(&self, user: &str) {
         self.connect().await;
-        self.js(&format!("document.getElementById('user').value = {user:?};")).await;
+        self.js(&format!(
+            "document.getElementById('user').value = {user:?};"
+        ))
+        .await;
         self.click("#grant").await;
     }
 
     /// Signs in as ada and waits for the profile.
     pub async fn sign_in(&self) {
         self.sign_in_as("ada").await;
-        self.wait_text("[data-testid=profile-username]", "ada").await;
+        self.wait_text("[data-testid=profile-username]", "ada")
+            .await;
     }
 
     /// The simulator's request counters.
     pub async fn sim_stats(&self) -> Value {
-        self.http.get(format!("{}/_sim/stats", self.sim)).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}/_sim/stats", self.sim))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// The simulator's log of token-endpoint requests.
     pub async fn sim_requests(&self) -> Value {
-        self.http.get(format!("{}/_sim/requests", self.sim)).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}/_sim/requests", self.sim))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// POSTs a form straight to the simulator (as an attacker or a second client would).
     pub async fn sim_post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let response = self.http.post(format!("{}{path}", self.sim)).form(form).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}{path}", self.sim))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -207,7 +265,10 @@ impl Harness {
     /// Gets a real authorization code for `client_id` straight from the simulator, outside the
     /// browser, as an attacker who injects a code into someone else's callback would.
     pub async fn code_from_sim(&self, state: &str, challenge: &str) -> String {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         let page = http
             .get(format!("{}/api/developers/oauth2/authorize", self.sim))
             .query(&[
@@ -225,29 +286,54 @@ impl Harness {
             .text()
             .await
             .unwrap();
-        let request_id = page.split("name=\"request_id\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a consent form").to_string();
+        let request_id = page
+            .split("name=\"request_id\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a consent form")
+            .to_string();
         let answer = http
             .post(format!("{}/api/developers/oauth2/authorize", self.sim))
-            .form(&[("request_id", request_id.as_str()), ("user", "ada"), ("decision", "grant")])
+            .form(&[
+                ("request_id", request_id.as_str()),
+                ("user", "ada"),
+                ("decision", "grant"),
+            ])
             .send()
             .await
             .unwrap();
         let location = answer.headers()["location"].to_str().unwrap().to_string();
-        location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string()
+        location
+            .split("code=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_string()
     }
 
     /// The value of a field of the timeline's entries of `step` (e.g. Callback / state).
     pub async fn timeline_field(&self, step: &str, name: &str) -> Option<String> {
         let entries = self.session_storage("ilert-pkce.timeline").await?;
-        entries.as_array()?.iter().filter(|e| e["step"] == step).find_map(|e| {
-            e["fields"].as_array()?.iter().find(|f| f["name"] == name).and_then(|f| f["value"].as_str().map(str::to_string))
-        })
+        entries
+            .as_array()?
+            .iter()
+            .filter(|e| e["step"] == step)
+            .find_map(|e| {
+                e["fields"]
+                    .as_array()?
+                    .iter()
+                    .find(|f| f["name"] == name)
+                    .and_then(|f| f["value"].as_str().map(str::to_string))
+            })
     }
 
     /// Runs axe-core (node_modules/axe-core, from package.json) on the page and returns the
     /// violations of serious or critical impact, one line each.
     pub async fn axe_serious(&self) -> Vec<String> {
-        let axe = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js");
+        let axe =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js");
         let source = std::fs::read_to_string(&axe)
             .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask setup`)", axe.display()));
         self.js(&format!("{source}\n;return true;")).await;
@@ -262,7 +348,12 @@ impl Harness {
             )
             .await
             .unwrap();
-        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
     }
 
     /// Whether the page scrolls sideways (it should not, at any width from 360 px).
@@ -280,7 +371,9 @@ impl Harness {
     /// Saves a PNG of the page.
     pub async fn screenshot(&self, path: &str) {
         let png = self.browser.screenshot().await.unwrap();
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, png).unwrap();
     }
@@ -330,8 +423,14 @@ fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) {
         )
     };
     let router = Router::new()
-        .route("/config.json", get(move || async move { ([("content-type", "application/json")], config) }))
-        .route(&format!("{BROKEN_API}/{{*rest}}"), axum::routing::any(gateway))
+        .route(
+            "/config.json",
+            get(move || async move { ([("content-type", "application/json")], config) }),
+        )
+        .route(
+            &format!("{BROKEN_API}/{{*rest}}"),
+            axum::routing::any(gateway),
+        )
         .fallback_service(files);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 }
@@ -348,7 +447,10 @@ fn start_chromedriver() -> (Child, String) {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen on {addr}");
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on {addr}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     (child, format!("http://{addr}"))
@@ -384,7 +486,10 @@ impl TempDir {
         let unique = format!(
             "{prefix}-{}-{}",
             std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
         );
         let path = std::env::temp_dir().join(unique);
         std::fs::create_dir_all(&path).unwrap();

@@ -9,26 +9,43 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
     h.open("/").await;
     assert_eq!(h.text("[data-testid=connect]").await, "Connect to iLert");
     assert_eq!(h.text("[data-testid=client-id]").await, "ilert-pkce-demo");
-    assert!(h.text("[data-testid=scopes]").await.contains("offline_access"));
+    assert!(h
+        .text("[data-testid=scopes]")
+        .await
+        .contains("offline_access"));
 
     h.click("[data-testid=connect]").await;
     // The simulator's consent page names the client and the scopes.
     let consent = h.text("body").await;
     assert!(consent.contains("ilert-pkce-demo"), "{consent}");
     let authorize_url = h.url().await;
-    assert!(authorize_url.contains("code_challenge_method=S256"), "{authorize_url}");
+    assert!(
+        authorize_url.contains("code_challenge_method=S256"),
+        "{authorize_url}"
+    );
     assert!(authorize_url.contains("response_type=code"));
     h.click("#grant").await;
 
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace").await;
+    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
+        .await;
     assert_eq!(h.text("[data-testid=profile-username]").await, "ada");
-    assert_eq!(h.text("[data-testid=profile-email]").await, "ada@example.com");
+    assert_eq!(
+        h.text("[data-testid=profile-email]").await,
+        "ada@example.com"
+    );
     assert_eq!(h.text("[data-testid=profile-role]").await, "ADMIN");
-    assert_eq!(h.text("[data-testid=profile-timezone]").await, "Europe/Berlin");
-    h.wait_text("[data-testid=info-tenant]", "demo-tenant").await;
+    assert_eq!(
+        h.text("[data-testid=profile-timezone]").await,
+        "Europe/Berlin"
+    );
+    h.wait_text("[data-testid=info-tenant]", "demo-tenant")
+        .await;
     assert_eq!(h.text("[data-testid=info-active]").await, "yes");
     assert_eq!(h.text("[data-testid=info-app-id]").await, "250");
-    assert_eq!(h.text("[data-testid=info-scope]").await, "profile offline_access");
+    assert_eq!(
+        h.text("[data-testid=info-scope]").await,
+        "profile offline_access"
+    );
 
     // The code and state are gone from the address bar and the history entry.
     let url = h.url().await;
@@ -38,23 +55,49 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
     let stats = h.sim_stats().await;
     assert_eq!(stats["authorization_code_grants"], 1, "{stats}");
     let requests = h.sim_requests().await;
-    let exchange = requests.as_array().unwrap().iter().find(|r| r.to_string().contains("authorization_code")).expect("a code exchange");
+    let exchange = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r.to_string().contains("authorization_code"))
+        .expect("a code exchange");
     let text = exchange.to_string();
-    for needle in ["code_verifier", "redirect_uri", "ilert-pkce-demo", "application/x-www-form-urlencoded", "application/json"] {
+    for needle in [
+        "code_verifier",
+        "redirect_uri",
+        "ilert-pkce-demo",
+        "application/x-www-form-urlencoded",
+        "application/json",
+    ] {
         assert!(text.contains(needle), "{needle} missing in {text}");
     }
 
     // Secrets: masked on screen, the refresh token never in localStorage.
     let token = h.access_token().await;
     let shown = h.text("[data-testid=access-token] .secret-value").await;
-    assert!(!shown.contains(&token[10..]), "the access token is shown unmasked");
+    assert!(
+        !shown.contains(&token[10..]),
+        "the access token is shown unmasked"
+    );
     let local = h.js("return JSON.stringify(localStorage);").await;
-    let refresh = h.tokens().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
-    assert!(!local.as_str().unwrap().contains(&refresh), "refresh token in localStorage");
+    let refresh = h.tokens().await.unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !local.as_str().unwrap().contains(&refresh),
+        "refresh token in localStorage"
+    );
     // refresh_token_expires_in is a year: the panel says how long the session can last.
-    assert_eq!(h.text("[data-testid=refresh-expires]").await, "364 more days");
+    assert_eq!(
+        h.text("[data-testid=refresh-expires]").await,
+        "364 more days"
+    );
     let countdown = h.text("[data-testid=expires-in]").await;
-    assert!(countdown.starts_with("59:") || countdown.starts_with("1:00:"), "{countdown}");
+    assert!(
+        countdown.starts_with("59:") || countdown.starts_with("1:00:"),
+        "{countdown}"
+    );
 
     let ms = h
         .until("the callback→profile timing", || async {
@@ -66,7 +109,11 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
         .await;
     // xtask prints this file after the suite: the number is a result of the run, not a log line.
     let metrics = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/e2e-metrics.txt");
-    std::fs::write(metrics, format!("callback → profile shown: {ms} ms (Chromium, ilert-sim on loopback)\n")).unwrap();
+    std::fs::write(
+        metrics,
+        format!("callback → profile shown: {ms} ms (Chromium, ilert-sim on loopback)\n"),
+    )
+    .unwrap();
     h.screenshot("docs/screenshots/signed-in.png").await;
     h.stop().await;
 }
@@ -77,7 +124,8 @@ async fn a_reload_keeps_the_session() {
     h.sign_in().await;
     let before = h.access_token().await;
     h.browser.refresh().await.unwrap();
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace").await;
+    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
+        .await;
     assert_eq!(h.access_token().await, before);
     assert_eq!(h.sim_stats().await["authorization_code_grants"], 1);
     h.stop().await;
@@ -95,16 +143,40 @@ async fn the_refresh_button_rotates_the_tokens() {
             (t["access_token"] != before["access_token"]).then_some(t)
         })
         .await;
-    assert_ne!(after["refresh_token"], before["refresh_token"], "the rotated refresh token replaces the old one");
+    assert_ne!(
+        after["refresh_token"], before["refresh_token"],
+        "the rotated refresh token replaces the old one"
+    );
     // The playground says why the timer would not have refreshed this early.
-    assert!(h.text("[data-testid=refresh-advice]").await.contains("once per 5 minutes"));
+    assert!(h
+        .text("[data-testid=refresh-advice]")
+        .await
+        .contains("once per 5 minutes"));
     // The old refresh token is dead at iLert.
     let old = before["refresh_token"].as_str().unwrap();
-    let (status, body) = h.sim_post("/api/developers/oauth2/token", &[("grant_type", "refresh_token"), ("client_id", "ilert-pkce-demo"), ("refresh_token", old)]).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_grant")));
+    let (status, body) = h
+        .sim_post(
+            "/api/developers/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", "ilert-pkce-demo"),
+                ("refresh_token", old),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_grant"))
+    );
     let stats = h.sim_stats().await;
-    assert_eq!(stats["refresh_grants"], 1, "one refresh by the app: {stats}");
-    assert_eq!(stats["failed_token_requests"], 1, "ours, with the old token, refused: {stats}");
+    assert_eq!(
+        stats["refresh_grants"], 1,
+        "one refresh by the app: {stats}"
+    );
+    assert_eq!(
+        stats["failed_token_requests"], 1,
+        "ours, with the old token, refused: {stats}"
+    );
     h.stop().await;
 }
 
@@ -121,7 +193,10 @@ async fn the_token_is_refreshed_automatically_before_it_expires() {
         if h.access_token().await != first {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no automatic refresh");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no automatic refresh"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let now = h.js("return Date.now();").await.as_f64().unwrap();
@@ -137,13 +212,21 @@ async fn an_api_call_with_an_expired_token_refreshes_once_and_retries() {
     h.sign_in().await;
     let before = h.access_token().await;
     // Every access token issued so far is now refused by the API, as an expired one would be.
-    let response = reqwest::Client::new().post(format!("{}/_sim/revoke_access_tokens", h.sim)).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sim/revoke_access_tokens", h.sim))
+        .send()
+        .await
+        .unwrap();
     assert!(response.status().is_success());
     let users_before = h.sim_stats().await["user_requests"].as_u64().unwrap();
 
     h.click("[data-testid=reload-profile]").await;
-    h.until("a new access token after the 401", || async { (h.access_token().await != before).then_some(()) }).await;
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace").await;
+    h.until("a new access token after the 401", || async {
+        (h.access_token().await != before).then_some(())
+    })
+    .await;
+    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
+        .await;
     h.until("the retried profile call", || async {
         let stats = h.sim_stats().await;
         (stats["user_requests"].as_u64().unwrap() >= users_before + 2).then_some(stats)
@@ -152,7 +235,13 @@ async fn an_api_call_with_an_expired_token_refreshes_once_and_retries() {
     let stats = h.sim_stats().await;
     // The profile and token_info calls both found the token dead; they shared one refresh.
     assert_eq!(stats["refresh_grants"], 1, "{stats}");
-    assert!(h.browser.find(fantoccini::Locator::Css("[data-testid=notice]")).await.is_err(), "no error shown");
+    assert!(
+        h.browser
+            .find(fantoccini::Locator::Css("[data-testid=notice]"))
+            .await
+            .is_err(),
+        "no error shown"
+    );
     h.stop().await;
 }
 
@@ -160,15 +249,31 @@ async fn an_api_call_with_an_expired_token_refreshes_once_and_retries() {
 async fn sign_out_revokes_the_refresh_token_and_forgets_everything() {
     let h = Harness::start().await;
     h.sign_in().await;
-    let refresh = h.tokens().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
+    let refresh = h.tokens().await.unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     h.click("[data-testid=sign-out]").await;
     let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
     assert!(notice.contains("revoked"), "{notice}");
     h.wait("[data-testid=connect]").await;
     assert!(h.tokens().await.is_none());
     assert_eq!(h.sim_stats().await["revocations"], 1);
-    let (status, body) = h.sim_post("/api/developers/oauth2/token", &[("grant_type", "refresh_token"), ("client_id", "ilert-pkce-demo"), ("refresh_token", &refresh)]).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_grant")), "{body}");
+    let (status, body) = h
+        .sim_post(
+            "/api/developers/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", "ilert-pkce-demo"),
+                ("refresh_token", &refresh),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_grant")),
+        "{body}"
+    );
     h.stop().await;
 }
 
@@ -177,12 +282,20 @@ async fn a_refresh_refused_with_invalid_grant_signs_out_with_the_reason() {
     let h = Harness::start().await;
     h.sign_in().await;
     // The user revokes the app in iLert: the refresh token dies.
-    let refresh = h.tokens().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
-    let (status, _) = h.sim_post("/api/developers/oauth2/revoke", &[("token", &refresh)]).await;
+    let refresh = h.tokens().await.unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = h
+        .sim_post("/api/developers/oauth2/revoke", &[("token", &refresh)])
+        .await;
     assert_eq!(status, 200);
     h.click("[data-testid=refresh]").await;
     let notice = h.text("[data-testid=notice]").await;
-    assert!(notice.contains("session has ended") && notice.contains("invalid_grant"), "{notice}");
+    assert!(
+        notice.contains("session has ended") && notice.contains("invalid_grant"),
+        "{notice}"
+    );
     h.wait("[data-testid=connect]").await;
     assert!(h.tokens().await.is_none());
     h.stop().await;
@@ -195,7 +308,10 @@ async fn deny_shows_access_denied_and_requests_no_token() {
     h.click("#deny").await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("access_denied"), "{error}");
-    assert!(!h.url().await.contains("error="), "the error query is erased too");
+    assert!(
+        !h.url().await.contains("error="),
+        "the error query is erased too"
+    );
     assert_eq!(h.sim_stats().await["token_requests"], 0);
     h.stop().await;
 }
@@ -205,8 +321,14 @@ async fn a_tampered_state_is_refused_and_no_token_is_requested() {
     let h = Harness::start().await;
     h.connect().await;
     // A real code, obtained by someone else, arrives with a state this tab never made.
-    let code = h.code_from_sim("forged-state", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").await;
-    h.open(&format!("/webapp?code={code}&state=forged-state")).await;
+    let code = h
+        .code_from_sim(
+            "forged-state",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        )
+        .await;
+    h.open(&format!("/webapp?code={code}&state=forged-state"))
+        .await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("No token was requested"), "{error}");
     assert!(!h.url().await.contains("code="));
@@ -219,9 +341,16 @@ async fn a_replayed_callback_is_refused() {
     let h = Harness::start().await;
     h.sign_in().await;
     // The same callback URL again (from the history or a leaked log): its state is used up.
-    let state = h.timeline_field("Callback", "state").await.expect("the timeline has the state");
-    let code = h.timeline_field("Callback", "code").await.expect("the timeline has the code");
-    h.js("sessionStorage.removeItem('ilert-pkce.tokens');").await;
+    let state = h
+        .timeline_field("Callback", "state")
+        .await
+        .expect("the timeline has the state");
+    let code = h
+        .timeline_field("Callback", "code")
+        .await
+        .expect("the timeline has the code");
+    h.js("sessionStorage.removeItem('ilert-pkce.tokens');")
+        .await;
     h.open(&format!("/webapp?code={code}&state={state}")).await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("No token was requested"), "{error}");

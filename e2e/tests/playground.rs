@@ -14,44 +14,106 @@ async fn the_timeline_shows_every_step_with_real_data_and_masks_secrets() {
     let h = Harness::start().await;
     h.sign_in().await;
     h.wait_text("[data-testid=info-active]", "yes").await;
-    for name in ["Pkce", "Authorize", "Callback", "TokenExchange", "Profile", "TokenInfo"] {
+    for name in [
+        "Pkce",
+        "Authorize",
+        "Callback",
+        "TokenExchange",
+        "Profile",
+        "TokenInfo",
+    ] {
         h.wait(&step(name)).await;
     }
 
     // PKCE: the check is shown as passing; the verifier is masked until revealed.
     let pkce = h.text(&step("Pkce")).await;
-    assert!(pkce.contains("base64url(SHA-256(verifier)) = challenge ✓"), "{pkce}");
-    assert!(pkce.contains("••••") && pkce.contains("(43 characters)"), "{pkce}");
+    assert!(
+        pkce.contains("base64url(SHA-256(verifier)) = challenge ✓"),
+        "{pkce}"
+    );
+    assert!(
+        pkce.contains("••••") && pkce.contains("(43 characters)"),
+        "{pkce}"
+    );
     h.click(&format!("{} button.reveal", step("Pkce"))).await;
-    let fields = h.wait(&step("Pkce")).await.find_all(Locator::Css("dd code")).await.unwrap();
+    let fields = h
+        .wait(&step("Pkce"))
+        .await
+        .find_all(Locator::Css("dd code"))
+        .await
+        .unwrap();
     let verifier = fields[0].text().await.unwrap();
     let challenge = fields[1].text().await.unwrap();
     assert_eq!(verifier.len(), 43, "{verifier}");
-    let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    assert_eq!(challenge, expected, "the challenge shown is base64url(SHA-256(the verifier shown))");
+    let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(verifier.as_bytes()));
+    assert_eq!(
+        challenge, expected,
+        "the challenge shown is base64url(SHA-256(the verifier shown))"
+    );
 
     // The authorize URL taken apart, each parameter explained.
     let authorize = h.text(&step("Authorize")).await;
-    for p in ["client_id", "response_type", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"] {
+    for p in [
+        "client_id",
+        "response_type",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ] {
         assert!(authorize.contains(p), "{p} missing: {authorize}");
     }
     assert!(authorize.contains("S256"));
 
     // The exact token request: method, URL, headers, every form field; the secrets masked.
     let exchange = h.text(&step("TokenExchange")).await;
-    assert!(exchange.contains("POST") && exchange.contains("/api/developers/oauth2/token"), "{exchange}");
-    assert!(exchange.contains("application/x-www-form-urlencoded") && exchange.contains("Accept"), "{exchange}");
-    let form = h.text(&format!("{} [data-testid=form-fields]", step("TokenExchange"))).await;
-    for field in ["grant_type", "authorization_code", "client_id", "ilert-pkce-demo", "code", "code_verifier", "redirect_uri"] {
+    assert!(
+        exchange.contains("POST") && exchange.contains("/api/developers/oauth2/token"),
+        "{exchange}"
+    );
+    assert!(
+        exchange.contains("application/x-www-form-urlencoded") && exchange.contains("Accept"),
+        "{exchange}"
+    );
+    let form = h
+        .text(&format!(
+            "{} [data-testid=form-fields]",
+            step("TokenExchange")
+        ))
+        .await;
+    for field in [
+        "grant_type",
+        "authorization_code",
+        "client_id",
+        "ilert-pkce-demo",
+        "code",
+        "code_verifier",
+        "redirect_uri",
+    ] {
         assert!(form.contains(field), "{field} missing: {form}");
     }
-    assert!(!form.contains(&verifier), "the verifier is shown unmasked before Reveal");
-    assert!(exchange.contains("HTTP 200") && exchange.contains(" ms"), "{exchange}");
+    assert!(
+        !form.contains(&verifier),
+        "the verifier is shown unmasked before Reveal"
+    );
+    assert!(
+        exchange.contains("HTTP 200") && exchange.contains(" ms"),
+        "{exchange}"
+    );
     let token = h.access_token().await;
-    assert!(!exchange.contains(&token), "the access token is shown unmasked before Reveal");
-    h.click(&format!("{} button.reveal", step("TokenExchange"))).await;
+    assert!(
+        !exchange.contains(&token),
+        "the access token is shown unmasked before Reveal"
+    );
+    h.click(&format!("{} button.reveal", step("TokenExchange")))
+        .await;
     let revealed = h.text(&step("TokenExchange")).await;
-    assert!(revealed.contains(&verifier) && revealed.contains(&token), "Reveal shows the real values");
+    assert!(
+        revealed.contains(&verifier) && revealed.contains(&token),
+        "Reveal shows the real values"
+    );
 
     // It survives a reload.
     h.browser.refresh().await.unwrap();
@@ -59,23 +121,54 @@ async fn the_timeline_shows_every_step_with_real_data_and_masks_secrets() {
 
     h.resize(1280, 2600).await;
     let el = h.wait("[data-testid=timeline]").await;
-    h.js("document.querySelector('[data-testid=timeline]').scrollIntoView();").await;
+    h.js("document.querySelector('[data-testid=timeline]').scrollIntoView();")
+        .await;
     let png = el.screenshot().await.unwrap();
-    std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshots/timeline.png"), png).unwrap();
+    std::fs::write(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/screenshots/timeline.png"
+        ),
+        png,
+    )
+    .unwrap();
 
     // Sign-out clears it, but for the revocation that ended the session.
-    let refresh = h.tokens().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
+    let refresh = h.tokens().await.unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     h.click("[data-testid=sign-out]").await;
     h.wait_contains("[data-testid=notice]", "Signed out").await;
     h.wait("[data-testid=connect]").await;
     let revoke = h.text(&step("Revoke")).await;
-    assert!(revoke.contains("/api/developers/oauth2/revoke") && revoke.contains("HTTP 200"), "{revoke}");
+    assert!(
+        revoke.contains("/api/developers/oauth2/revoke") && revoke.contains("HTTP 200"),
+        "{revoke}"
+    );
     assert!(!revoke.contains(&refresh), "the refresh token is masked");
-    for gone in ["Pkce", "Authorize", "Callback", "TokenExchange", "Profile", "TokenInfo"] {
-        assert!(h.browser.find(Locator::Css(&step(gone))).await.is_err(), "{gone} survived sign-out");
+    for gone in [
+        "Pkce",
+        "Authorize",
+        "Callback",
+        "TokenExchange",
+        "Profile",
+        "TokenInfo",
+    ] {
+        assert!(
+            h.browser.find(Locator::Css(&step(gone))).await.is_err(),
+            "{gone} survived sign-out"
+        );
     }
-    let stored = h.session_storage("ilert-pkce.timeline").await.unwrap().to_string();
-    assert!(!stored.contains(&verifier) && !stored.contains(&token), "secrets of the ended session stay in storage");
+    let stored = h
+        .session_storage("ilert-pkce.timeline")
+        .await
+        .unwrap()
+        .to_string();
+    assert!(
+        !stored.contains(&verifier) && !stored.contains(&token),
+        "secrets of the ended session stay in storage"
+    );
     h.stop().await;
 }
 
@@ -88,11 +181,22 @@ async fn the_jwt_inspector_explains_ilerts_claims() {
     for claim in ["il_s", "il_u", "il_t", "exp"] {
         assert!(access.contains(claim), "{claim}: {access}");
     }
-    assert!(access.contains("profile offline_access") && access.contains("ACCESS") && access.contains("ada"), "{access}");
+    assert!(
+        access.contains("profile offline_access")
+            && access.contains("ACCESS")
+            && access.contains("ada"),
+        "{access}"
+    );
     assert!(h.text("[data-testid=exp-left]").await.ends_with("left"));
     let refresh = h.text("[data-testid=jwt-refresh]").await;
-    assert!(refresh.contains("HS256") && refresh.contains("OAUTH"), "{refresh}");
-    assert!(h.text("[data-testid=jwt-note]").await.contains("not verified"));
+    assert!(
+        refresh.contains("HS256") && refresh.contains("OAUTH"),
+        "{refresh}"
+    );
+    assert!(h
+        .text("[data-testid=jwt-note]")
+        .await
+        .contains("not verified"));
     h.stop().await;
 }
 
@@ -101,27 +205,57 @@ async fn settings_are_validated_kept_across_a_reload_and_used_by_the_next_connec
     let h = Harness::start().await;
     h.open("/settings").await;
     let client = h.wait("#client_id").await;
-    assert_eq!(client.prop("value").await.unwrap().as_deref(), Some("ilert-pkce-demo"));
+    assert_eq!(
+        client.prop("value").await.unwrap().as_deref(),
+        Some("ilert-pkce-demo")
+    );
 
     // An empty client id and a redirect URI on another origin: clear messages, nothing saved.
     client.clear().await.unwrap();
     let redirect = h.wait("#redirect_uri").await;
     redirect.clear().await.unwrap();
-    redirect.send_keys("https://evil.example/webapp").await.unwrap();
+    redirect
+        .send_keys("https://evil.example/webapp")
+        .await
+        .unwrap();
     let problems = h.text("[data-testid=settings-problems]").await;
     assert!(problems.contains("client id is empty"), "{problems}");
     assert!(problems.contains("this page's origin"), "{problems}");
-    assert_eq!(h.wait("#client_id").await.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        h.wait("#client_id")
+            .await
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
     h.click("[data-testid=save-settings]").await;
-    assert!(h.browser.find(Locator::Css("[data-testid=settings-saved]")).await.is_err(), "an invalid config was saved");
+    assert!(
+        h.browser
+            .find(Locator::Css("[data-testid=settings-saved]"))
+            .await
+            .is_err(),
+        "an invalid config was saved"
+    );
 
     // Fixed, with one more scope.
-    h.wait("#client_id").await.send_keys("ilert-pkce-demo").await.unwrap();
+    h.wait("#client_id")
+        .await
+        .send_keys("ilert-pkce-demo")
+        .await
+        .unwrap();
     let redirect = h.wait("#redirect_uri").await;
     redirect.clear().await.unwrap();
-    redirect.send_keys(&format!("{}/webapp", h.app)).await.unwrap();
+    redirect
+        .send_keys(&format!("{}/webapp", h.app))
+        .await
+        .unwrap();
     h.click("input[value='incident:w']").await;
-    assert_eq!(h.text("[data-testid=scope-string]").await, "profile offline_access incident:w");
+    assert_eq!(
+        h.text("[data-testid=scope-string]").await,
+        "profile offline_access incident:w"
+    );
     h.resize(1280, 2200).await;
     h.screenshot("docs/screenshots/settings.png").await;
     h.click("[data-testid=save-settings]").await;
@@ -131,13 +265,23 @@ async fn settings_are_validated_kept_across_a_reload_and_used_by_the_next_connec
     h.open("/").await;
     h.browser.refresh().await.unwrap();
     assert!(h.text("[data-testid=scopes]").await.contains("incident:w"));
-    assert!(h.text("[data-testid=config-source]").await.contains("From your settings"));
+    assert!(h
+        .text("[data-testid=config-source]")
+        .await
+        .contains("From your settings"));
     h.click("[data-testid=connect]").await;
     h.wait("#grant").await;
     let url = h.browser.current_url().await.unwrap();
-    let scope = url.query_pairs().find(|(k, _)| k == "scope").map(|(_, v)| v.into_owned()).unwrap();
+    let scope = url
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
     assert_eq!(scope, "profile offline_access incident:w");
-    assert!(h.text("body").await.contains("incidents"), "the consent page explains the scope");
+    assert!(
+        h.text("body").await.contains("incidents"),
+        "the consent page explains the scope"
+    );
 
     // A tenant makes the authorize URL the tenant's own.
     h.open("/settings").await;
@@ -145,16 +289,27 @@ async fn settings_are_validated_kept_across_a_reload_and_used_by_the_next_connec
     h.click("[data-testid=save-settings]").await;
     h.wait("[data-testid=settings-saved]").await;
     h.open("/").await;
-    assert_eq!(h.text("[data-testid=authorize-url]").await, "https://acme.ilert.com/api/developers/oauth2/authorize");
+    assert_eq!(
+        h.text("[data-testid=authorize-url]").await,
+        "https://acme.ilert.com/api/developers/oauth2/authorize"
+    );
 
     // Reset to defaults returns to config.json.
     h.open("/settings").await;
     h.click("[data-testid=reset-settings]").await;
-    h.wait_text("[data-testid=scope-string]", "profile offline_access").await;
+    h.wait_text("[data-testid=scope-string]", "profile offline_access")
+        .await;
     h.open("/").await;
     assert!(!h.text("[data-testid=scopes]").await.contains("incident:w"));
-    assert!(h.text("[data-testid=config-source]").await.contains("From config.json"));
-    assert_eq!(h.js("return localStorage.getItem('ilert-pkce.settings');").await, serde_json::Value::Null);
+    assert!(h
+        .text("[data-testid=config-source]")
+        .await
+        .contains("From config.json"));
+    assert_eq!(
+        h.js("return localStorage.getItem('ilert-pkce.settings');")
+            .await,
+        serde_json::Value::Null
+    );
     h.stop().await;
 }
 
@@ -168,11 +323,21 @@ async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
     // Keyboard: Tab reaches the Connect button, and focus is visible.
     let mut reached = false;
     for _ in 0..12 {
-        h.browser.active_element().await.unwrap().send_keys("\u{E004}").await.unwrap();
-        let focused = h.js("return document.activeElement.dataset.testid || '';").await;
+        h.browser
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E004}")
+            .await
+            .unwrap();
+        let focused = h
+            .js("return document.activeElement.dataset.testid || '';")
+            .await;
         if focused == "connect" {
             reached = true;
-            let outline = h.js("return getComputedStyle(document.activeElement).outlineStyle;").await;
+            let outline = h
+                .js("return getComputedStyle(document.activeElement).outlineStyle;")
+                .await;
             assert_ne!(outline, "none", "focus is visible");
             break;
         }
@@ -180,8 +345,13 @@ async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
     assert!(reached, "Connect is reachable with Tab");
 
     h.sign_in().await;
-    h.wait("[data-testid=timeline] li[data-step=TokenInfo]").await;
-    assert_eq!(h.axe_serious().await, Vec::<String>::new(), "signed in, timeline open");
+    h.wait("[data-testid=timeline] li[data-step=TokenInfo]")
+        .await;
+    assert_eq!(
+        h.axe_serious().await,
+        Vec::<String>::new(),
+        "signed in, timeline open"
+    );
     // After Reveal the button reads "Hide access token", and its name says so too.
     h.click("[data-testid=access-token] button.reveal").await;
     h.until("the Reveal button to read Hide access token", || async {
@@ -189,7 +359,11 @@ async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
         (name == "Hide access token").then_some(())
     })
     .await;
-    h.click(&format!("{} button.reveal", "[data-testid=timeline] li[data-step=TokenExchange]")).await;
+    h.click(&format!(
+        "{} button.reveal",
+        "[data-testid=timeline] li[data-step=TokenExchange]"
+    ))
+    .await;
     assert_eq!(h.axe_serious().await, Vec::<String>::new(), "after Reveal");
     h.open("/settings").await;
     h.wait("#client_id").await;
@@ -200,7 +374,11 @@ async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
         h.open(path).await;
         h.wait("main h1, main h2").await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        assert_eq!(h.overflows_horizontally().await, None, "{path} scrolls sideways at 360 px");
+        assert_eq!(
+            h.overflows_horizontally().await,
+            None,
+            "{path} scrolls sideways at 360 px"
+        );
     }
     h.open("/").await;
     h.wait("[data-testid=profile-name]").await;
@@ -219,9 +397,22 @@ async fn without_offline_access_there_is_no_refresh_token_and_the_ui_says_so() {
 
     h.sign_in().await;
     assert!(h.tokens().await.unwrap()["refresh_token"].is_null());
-    assert!(h.text("[data-testid=refresh-token]").await.contains("offline_access"));
-    assert!(h.wait("[data-testid=refresh]").await.attr("disabled").await.unwrap().is_some());
-    assert!(h.browser.find(Locator::Css("[data-testid=jwt-refresh]")).await.is_err());
+    assert!(h
+        .text("[data-testid=refresh-token]")
+        .await
+        .contains("offline_access"));
+    assert!(h
+        .wait("[data-testid=refresh]")
+        .await
+        .attr("disabled")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(h
+        .browser
+        .find(Locator::Css("[data-testid=jwt-refresh]"))
+        .await
+        .is_err());
     h.click("[data-testid=sign-out]").await;
     let notice = h.text("[data-testid=notice]").await;
     assert!(notice.contains("no refresh token to revoke"), "{notice}");

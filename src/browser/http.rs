@@ -21,7 +21,10 @@ pub struct Outcome<T> {
 }
 
 /// Sends `request` and judges its answer with `judge` (the parser of its step).
-pub async fn send<T>(request: &Request, judge: impl FnOnce(&Answer) -> Result<T, Error>) -> Outcome<T> {
+pub async fn send<T>(
+    request: &Request,
+    judge: impl FnOnce(&Answer) -> Result<T, Error>,
+) -> Outcome<T> {
     let entry = timeline::request(request);
     let (result, retry_after_ms) = match transport(request).await {
         Ok(answer) => {
@@ -36,7 +39,10 @@ pub async fn send<T>(request: &Request, judge: impl FnOnce(&Answer) -> Result<T,
     if let Err(err) = &result {
         timeline::failed(entry, err);
     }
-    Outcome { result, retry_after_ms }
+    Outcome {
+        result,
+        retry_after_ms,
+    }
 }
 
 /// fetch with a time limit; transport failures become [`Error::Network`] or [`Error::Timeout`].
@@ -72,11 +78,18 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
         let status = response.status();
         let headers = response.headers();
         let (content_type, retry_after) = (headers.get("content-type"), headers.get("retry-after"));
-        let body = response
-            .text()
-            .await
-            .map_err(|_| Error::Network(format!("the answer of {url} broke off before it was complete")))?;
-        Ok(Answer { status, content_type, body, duration_ms: clock::monotonic_ms() - started, retry_after })
+        let body = response.text().await.map_err(|_| {
+            Error::Network(format!(
+                "the answer of {url} broke off before it was complete"
+            ))
+        })?;
+        Ok(Answer {
+            status,
+            content_type,
+            body,
+            duration_ms: clock::monotonic_ms() - started,
+            retry_after,
+        })
     });
     let limit = gloo_timers::future::TimeoutFuture::new(TIMEOUT_MS);
     match select(exchange, limit).await {
@@ -85,7 +98,10 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
             if let Some(controller) = controller {
                 controller.abort();
             }
-            Err(Error::Timeout { url: url.to_string(), after_ms: TIMEOUT_MS })
+            Err(Error::Timeout {
+                url: url.to_string(),
+                after_ms: TIMEOUT_MS,
+            })
         }
     }
 }

@@ -49,6 +49,9 @@ fn lock_manager() -> Option<(JsValue, Function)> {
     if locks.is_undefined() || locks.is_null() {
         return None;
     }
-    let request = Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into::<Function>().ok()?;
+    let request = Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?;
     Some((locks, request))
 }

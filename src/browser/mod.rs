@@ -7,5 +7,5 @@ pub mod history;
 pub mod http;
 pub mod locks;
 pub mod random;
-pub mod wake;
 pub mod url;
+pub mod wake;

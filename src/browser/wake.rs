@@ -4,7 +4,9 @@ use wasm_bindgen::prelude::*;
 
 /// Calls `on_wake` on `visibilitychange` to visible, `pageshow` and `online`, for the page's life.
 pub fn on_wake(on_wake: impl Fn() + 'static) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let handler = Closure::<dyn Fn()>::new(move || {
         let visible = web_sys::window()
             .and_then(|w| w.document())

@@ -7,7 +7,9 @@ use crate::browser::clock;
 /// A signal of the wall clock (ms), updated every second while the calling view lives.
 pub fn ticking_now() -> ReadSignal<f64> {
     let (now, set_now) = signal(clock::now_ms());
-    if let Ok(handle) = set_interval_with_handle(move || set_now.set(clock::now_ms()), Duration::from_secs(1)) {
+    if let Ok(handle) =
+        set_interval_with_handle(move || set_now.set(clock::now_ms()), Duration::from_secs(1))
+    {
         on_cleanup(move || handle.clear());
     }
     now

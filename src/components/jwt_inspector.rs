@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::explain;
 use crate::components::countdown::{format_left, ticking_now};
+use crate::explain;
 use crate::oauth::jwt::{self, DecodedJwt};
 use crate::session::Session;
 

@@ -1,9 +1,9 @@
 //! What Connect will ask iLert for, and any problem with the configuration.
 use leptos::prelude::*;
 
-use crate::explain;
 use crate::browser::history;
 use crate::config::Config;
+use crate::explain;
 use crate::settings::Settings;
 
 #[component]

@@ -28,7 +28,11 @@ pub fn TimelineView() -> impl IntoView {
 }
 
 fn show(value: &str, secret: bool, revealed: bool) -> String {
-    if secret && !revealed { mask(value) } else { value.to_string() }
+    if secret && !revealed {
+        mask(value)
+    } else {
+        value.to_string()
+    }
 }
 
 /// JSON answer bodies pretty-printed, with token-like fields masked unless revealed.
@@ -72,10 +76,24 @@ fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
 fn EntryView(entry: Entry) -> impl IntoView {
     let revealed = RwSignal::new(false);
     let has_secret = entry.fields.iter().any(|f| f.secret)
-        || entry.request.as_ref().is_some_and(|r| r.form.iter().any(|f| f.secret))
-        || entry.answer.as_ref().is_some_and(|a| a.body.contains("_token"));
+        || entry
+            .request
+            .as_ref()
+            .is_some_and(|r| r.form.iter().any(|f| f.secret))
+        || entry
+            .answer
+            .as_ref()
+            .is_some_and(|a| a.body.contains("_token"));
     let failed = entry.error.is_some() || entry.answer.as_ref().is_some_and(|a| a.status >= 400);
-    let Entry { step, title, fields, request, answer, error, .. } = entry;
+    let Entry {
+        step,
+        title,
+        fields,
+        request,
+        answer,
+        error,
+        ..
+    } = entry;
     view! {
         <li class="step" class:failed=failed data-step=format!("{step:?}")>
             <h3>{title}</h3>

@@ -9,17 +9,37 @@ use crate::session::Session;
 pub fn TokenPanel() -> impl IntoView {
     let session = expect_context::<Session>();
     let now = ticking_now();
-    let access = Signal::derive(move || session.tokens.with(|t| t.as_ref().map(|t| t.access_token.clone()).unwrap_or_default()));
-    let refresh = Signal::derive(move || session.tokens.with(|t| t.as_ref().and_then(|t| t.refresh_token.clone())));
+    let access = Signal::derive(move || {
+        session.tokens.with(|t| {
+            t.as_ref()
+                .map(|t| t.access_token.clone())
+                .unwrap_or_default()
+        })
+    });
+    let refresh = Signal::derive(move || {
+        session
+            .tokens
+            .with(|t| t.as_ref().and_then(|t| t.refresh_token.clone()))
+    });
     // Days are enough for a token that lives a year; the exact date is in the JWT inspector.
     let refresh_expiry = move || {
         session.tokens.with(|t| {
             let at = t.as_ref()?.refresh_expires_at_ms?;
             let days = ((at - now.get()) / 86_400_000.0).floor();
-            Some(if days >= 1.0 { format!("{days} more days") } else { format!("{} more", format_left(at - now.get())) })
+            Some(if days >= 1.0 {
+                format!("{days} more days")
+            } else {
+                format!("{} more", format_left(at - now.get()))
+            })
         })
     };
-    let left = move || session.tokens.with(|t| t.as_ref().map(|t| format_left(t.expires_at_ms - now.get())).unwrap_or_default());
+    let left = move || {
+        session.tokens.with(|t| {
+            t.as_ref()
+                .map(|t| format_left(t.expires_at_ms - now.get()))
+                .unwrap_or_default()
+        })
+    };
     view! {
         <section class="card" aria-labelledby="tokens-h" data-testid="tokens">
             <h2 id="tokens-h">"Tokens"</h2>

@@ -285,13 +285,23 @@ mod tests {
         let query = format!("?code={code}&state=s&iss=https%3A%2F%2Fapp.ilert.com");
         assert_eq!(
             parse_callback(&query),
-            Ok(Callback::Code { code, state: "s".into(), iss: Some("https://app.ilert.com".into()) })
+            Ok(Callback::Code {
+                code,
+                state: "s".into(),
+                iss: Some("https://app.ilert.com".into())
+            })
         );
         assert_eq!(
-            parse_callback("?code=a&state=s&iss=https%3A%2F%2Fapp.ilert.com&iss=https%3A%2F%2Fevil.example"),
+            parse_callback(
+                "?code=a&state=s&iss=https%3A%2F%2Fapp.ilert.com&iss=https%3A%2F%2Fevil.example"
+            ),
             Err(CallbackError::Duplicate("iss".into()))
         );
         // RFC 9207 compares the issuer as a string: a trailing slash is another issuer.
-        assert!(check_issuer(Some("https://app.ilert.com"), Some("https://app.ilert.com/")).is_err());
+        assert!(check_issuer(
+            Some("https://app.ilert.com"),
+            Some("https://app.ilert.com/")
+        )
+        .is_err());
     }
 }

@@ -274,8 +274,14 @@ mod tests {
 
     #[test]
     fn an_error_callback_reads_as_the_servers_words() {
-        let e = Error::Authorization { error: "access_denied".into(), description: Some("The user denied access".into()) };
-        assert_eq!(e.to_string(), "iLert answered the authorize request with access_denied: The user denied access");
+        let e = Error::Authorization {
+            error: "access_denied".into(),
+            description: Some("The user denied access".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "iLert answered the authorize request with access_denied: The user denied access"
+        );
         assert_eq!(e.code(), Some("access_denied"));
         assert_eq!(e.status(), None);
         assert!(!e.is_invalid_grant());

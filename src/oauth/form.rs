@@ -50,7 +50,13 @@ impl FormBody {
 pub fn is_secret(name: &str) -> bool {
     matches!(
         name,
-        "code" | "code_verifier" | "refresh_token" | "token" | "access_token" | "id_token" | "client_secret"
+        "code"
+            | "code_verifier"
+            | "refresh_token"
+            | "token"
+            | "access_token"
+            | "id_token"
+            | "client_secret"
     )
 }
 
@@ -137,7 +143,9 @@ mod tests {
         assert_eq!(mask("short"), "•••••••• (5 characters)");
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         assert_eq!(mask(verifier), "dBjf•••••••• (43 characters)");
-        let f = FormBody::new().field("client_id", "demo").field("code", "abcdefghijklmnop");
+        let f = FormBody::new()
+            .field("client_id", "demo")
+            .field("code", "abcdefghijklmnop");
         assert_eq!(f.get("code"), Some("abcdefghijklmnop"));
         assert_eq!(f.get("nope"), None);
     }

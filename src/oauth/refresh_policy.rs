@@ -73,11 +73,16 @@ pub struct RefreshBudget {
 impl RefreshBudget {
     /// Ok if a refresh may be sent at `now_ms`, else how long until one may (ms).
     pub fn check(&mut self, now_ms: f64) -> Result<(), f64> {
-        self.sent_at_ms.retain(|t| now_ms - t < MINUTE_MS && *t <= now_ms);
+        self.sent_at_ms
+            .retain(|t| now_ms - t < MINUTE_MS && *t <= now_ms);
         if self.sent_at_ms.len() < MAX_PER_MINUTE {
             return Ok(());
         }
-        let oldest = self.sent_at_ms.iter().copied().fold(f64::INFINITY, f64::min);
+        let oldest = self
+            .sent_at_ms
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
         Err((oldest + MINUTE_MS - now_ms).max(0.0))
     }
 
@@ -152,11 +157,20 @@ mod tests {
     #[test]
     fn within_the_interval_only_an_expired_token_is_refreshed() {
         // A 60 s token refreshed at T0: not again before it has expired.
-        assert_eq!(next_refresh_at(T0 + 60_000.0, 60_000.0, Some(T0)), T0 + 60_000.0);
+        assert_eq!(
+            next_refresh_at(T0 + 60_000.0, 60_000.0, Some(T0)),
+            T0 + 60_000.0
+        );
         // Expiring exactly when the interval ends.
-        assert_eq!(next_refresh_at(T0 + 300_000.0, 300_000.0, Some(T0)), T0 + 300_000.0);
+        assert_eq!(
+            next_refresh_at(T0 + 300_000.0, 300_000.0, Some(T0)),
+            T0 + 300_000.0
+        );
         // Expiring half a second after the interval: the interval ends first.
-        assert_eq!(next_refresh_at(T0 + 300_500.0, 300_500.0, Some(T0)), T0 + MIN_INTERVAL_MS);
+        assert_eq!(
+            next_refresh_at(T0 + 300_500.0, 300_500.0, Some(T0)),
+            T0 + MIN_INTERVAL_MS
+        );
         // The smallest lifetime the app accepts (30 s), refreshed over and over: two a minute.
         let mut last = T0;
         for _ in 0..10 {
@@ -169,12 +183,27 @@ mod tests {
     #[test]
     fn backoff_doubles_from_30_s_to_10_minutes_and_honours_retry_after() {
         let seq: Vec<f64> = (1..=7).map(|n| backoff_ms(n, None)).collect();
-        assert_eq!(seq, [30_000.0, 60_000.0, 120_000.0, 240_000.0, 480_000.0, 600_000.0, 600_000.0]);
+        assert_eq!(
+            seq,
+            [30_000.0, 60_000.0, 120_000.0, 240_000.0, 480_000.0, 600_000.0, 600_000.0]
+        );
         assert_eq!(backoff_ms(0, None), 30_000.0);
         assert_eq!(backoff_ms(u32::MAX, None), 600_000.0);
-        assert_eq!(backoff_ms(1, Some(90_000.0)), 90_000.0, "a longer Retry-After wins");
-        assert_eq!(backoff_ms(3, Some(5_000.0)), 120_000.0, "a shorter one does not shorten the back-off");
-        assert_eq!(backoff_ms(1, Some(86_400_000.0)), 600_000.0, "at most 10 minutes");
+        assert_eq!(
+            backoff_ms(1, Some(90_000.0)),
+            90_000.0,
+            "a longer Retry-After wins"
+        );
+        assert_eq!(
+            backoff_ms(3, Some(5_000.0)),
+            120_000.0,
+            "a shorter one does not shorten the back-off"
+        );
+        assert_eq!(
+            backoff_ms(1, Some(86_400_000.0)),
+            600_000.0,
+            "at most 10 minutes"
+        );
         assert_eq!(backoff_ms(1, Some(f64::NAN)), 30_000.0);
     }
 
@@ -189,7 +218,11 @@ mod tests {
         assert_eq!(budget.check(T0 + 59_999.0), Err(1.0));
         assert_eq!(budget.check(T0 + 60_000.0), Ok(()));
         budget.record(T0 + 60_000.0);
-        assert_eq!(budget.check(T0 + 60_500.0), Err(500.0), "the second of the first three still counts");
+        assert_eq!(
+            budget.check(T0 + 60_500.0),
+            Err(500.0),
+            "the second of the first three still counts"
+        );
     }
 
     #[test]

@@ -199,7 +199,6 @@ pub struct TokenInfo {
     pub app_id: Option<i64>,
 }
 
-
 /// Validates a token_info answer; `{"active":false}` is a valid answer (an inactive token).
 pub fn parse_token_info(
     status: u16,
@@ -473,12 +472,22 @@ mod tests {
             (r#"[1]"#, 3600, Some("[1]")),
         ];
         for (sent, used, note) in cases {
-            let body = format!(r#"{{"token_type":"Bearer","access_token":"a","expires_in":{sent}}}"#);
-            let t = parse_token_response(200, JSON, &body).unwrap_or_else(|e| panic!("{sent}: {e}"));
-            assert_eq!((t.expires_in, t.expires_in_sent.as_deref()), (used, note), "{sent}");
+            let body =
+                format!(r#"{{"token_type":"Bearer","access_token":"a","expires_in":{sent}}}"#);
+            let t =
+                parse_token_response(200, JSON, &body).unwrap_or_else(|e| panic!("{sent}: {e}"));
+            assert_eq!(
+                (t.expires_in, t.expires_in_sent.as_deref()),
+                (used, note),
+                "{sent}"
+            );
         }
-        let t = parse_token_response(200, JSON, r#"{"token_type":"Bearer","access_token":"a"}"#).unwrap();
-        assert_eq!((t.expires_in, t.expires_in_sent.as_deref()), (3600, Some("absent")));
+        let t = parse_token_response(200, JSON, r#"{"token_type":"Bearer","access_token":"a"}"#)
+            .unwrap();
+        assert_eq!(
+            (t.expires_in, t.expires_in_sent.as_deref()),
+            (3600, Some("absent"))
+        );
     }
 
     #[test]

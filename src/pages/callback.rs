@@ -18,7 +18,13 @@ pub fn CallbackPage() -> impl IntoView {
     let navigate = use_navigate();
     spawn_local(async move {
         match signin::finish(session).await {
-            Ok(()) => navigate("/", NavigateOptions { replace: true, ..Default::default() }),
+            Ok(()) => navigate(
+                "/",
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            ),
             Err(err) => failure.set(Some(err)),
         }
     });

@@ -70,8 +70,17 @@ fn SignedIn() -> impl IntoView {
     }
     let busy = RwSignal::new(false);
     let now = ticking_now();
-    let recently = move || session.tokens.with(|t| t.as_ref().is_some_and(|t| refresh_policy::refreshed_recently(now.get(), t.last_refresh_ms)));
-    let has_refresh_token = move || session.tokens.with(|t| t.as_ref().is_some_and(|t| t.refresh_token.is_some()));
+    let recently = move || {
+        session.tokens.with(|t| {
+            t.as_ref()
+                .is_some_and(|t| refresh_policy::refreshed_recently(now.get(), t.last_refresh_ms))
+        })
+    };
+    let has_refresh_token = move || {
+        session
+            .tokens
+            .with(|t| t.as_ref().is_some_and(|t| t.refresh_token.is_some()))
+    };
     // One action at a time; each reports its own outcome through the session's notice.
     let act = move |job: Job| {
         move |_| {

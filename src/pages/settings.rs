@@ -3,9 +3,9 @@
 //! URL and API base must stay within config.json's allowed origins, which settings cannot change.
 use leptos::prelude::*;
 
-use crate::explain;
 use crate::browser::history;
 use crate::config::{Config, ConfigProblem};
+use crate::explain;
 use crate::oauth::scopes::RESOURCES;
 use crate::settings::Settings;
 
@@ -13,7 +13,10 @@ const LEVELS: &[(&str, &str)] = &[("r", "read"), ("w", "write"), ("d", "delete")
 
 /// Whether `scope` is requested; a bare resource name counts as its `:r`.
 fn has_scope(list: &[String], scope: &str) -> bool {
-    list.iter().any(|s| s == scope) || scope.strip_suffix(":r").is_some_and(|bare| list.iter().any(|s| s == bare))
+    list.iter().any(|s| s == scope)
+        || scope
+            .strip_suffix(":r")
+            .is_some_and(|bare| list.iter().any(|s| s == bare))
 }
 
 fn set_scope(list: &mut Vec<String>, scope: &str, on: bool) {
@@ -194,7 +197,11 @@ fn TextField(
 
 /// The problems of one field, where a screen reader finds them (aria-describedby).
 #[component]
-fn FieldErrors(#[prop(into)] id: String, field: &'static str, problems: Memo<Vec<ConfigProblem>>) -> impl IntoView {
+fn FieldErrors(
+    #[prop(into)] id: String,
+    field: &'static str,
+    problems: Memo<Vec<ConfigProblem>>,
+) -> impl IntoView {
     view! {
         <p id=id class="field-error">
             {move || problems.with(|ps| ps.iter().filter(|p| p.field == field).map(|p| p.message.clone()).collect::<Vec<_>>().join(" "))}

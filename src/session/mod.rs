@@ -54,7 +54,12 @@ pub struct Tokens {
 impl Tokens {
     /// Tokens from a token answer. A refresh answer without `refresh_token` keeps the old one
     /// (iLert does not document rotation); with one, the old one is dropped.
-    pub fn from_answer(answer: TokenResponse, now_ms: f64, endpoints: Endpoints, previous: Option<&Tokens>) -> Self {
+    pub fn from_answer(
+        answer: TokenResponse,
+        now_ms: f64,
+        endpoints: Endpoints,
+        previous: Option<&Tokens>,
+    ) -> Self {
         let lifetime_ms = answer.expires_in as f64 * 1000.0;
         let expires_at_ms = answer.expires_at_ms(now_ms);
         let refresh_expires_at_ms = match &answer.refresh_token {
@@ -62,10 +67,14 @@ impl Tokens {
             None => previous.and_then(|p| p.refresh_expires_at_ms),
         };
         Tokens {
-            refresh_token: answer.refresh_token.or_else(|| previous.and_then(|p| p.refresh_token.clone())),
+            refresh_token: answer
+                .refresh_token
+                .or_else(|| previous.and_then(|p| p.refresh_token.clone())),
             refresh_expires_at_ms,
             access_token: answer.access_token,
-            scope: answer.scope.or_else(|| previous.and_then(|p| p.scope.clone())),
+            scope: answer
+                .scope
+                .or_else(|| previous.and_then(|p| p.scope.clone())),
             expires_at_ms,
             lifetime_ms,
             last_refresh_ms: previous.map(|_| now_ms),
@@ -84,10 +93,18 @@ pub struct Notice {
 
 impl Notice {
     pub fn info(title: impl Into<String>, text: impl Into<String>) -> Self {
-        Notice { error: false, title: title.into(), text: text.into() }
+        Notice {
+            error: false,
+            title: title.into(),
+            text: text.into(),
+        }
     }
     pub fn failure(title: impl Into<String>, text: impl Into<String>) -> Self {
-        Notice { error: true, title: title.into(), text: text.into() }
+        Notice {
+            error: true,
+            title: title.into(),
+            text: text.into(),
+        }
     }
     pub fn error(err: &Error) -> Self {
         Notice::failure(error_text::title(err), err.to_string())
@@ -188,7 +205,12 @@ impl Session {
         self.token_info.set(Load::Idle);
         self.failures.set_value(0);
         note_lifetime(&answer);
-        self.save(Tokens::from_answer(answer, clock::now_ms(), endpoints, None));
+        self.save(Tokens::from_answer(
+            answer,
+            clock::now_ms(),
+            endpoints,
+            None,
+        ));
     }
 
     /// Ends the session in this tab: forgets every token, pending sign-in and timer, masks
@@ -213,11 +235,17 @@ impl Session {
         F: Fn(Tokens) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        let tokens = self.tokens.get_untracked().ok_or_else(|| Error::Config("not signed in".into()))?;
+        let tokens = self
+            .tokens
+            .get_untracked()
+            .ok_or_else(|| Error::Config("not signed in".into()))?;
         let result = match call(tokens.clone()).await {
             Err(Error::Unauthorized { .. }) if tokens.refresh_token.is_some() => {
                 self.refresh().await?;
-                let fresh = self.tokens.get_untracked().ok_or_else(|| Error::Config("signed out".into()))?;
+                let fresh = self
+                    .tokens
+                    .get_untracked()
+                    .ok_or_else(|| Error::Config("signed out".into()))?;
                 call(fresh).await
             }
             other => other,
@@ -242,7 +270,11 @@ impl Session {
     pub async fn fetch_profile(self) -> Result<User, Error> {
         self.with_access(|t| async move {
             let request = request::user(&t.endpoints, &t.access_token);
-            http::send(&request, |a| user::parse_user(a.status, a.content_type.as_deref(), &a.body)).await.result
+            http::send(&request, |a| {
+                user::parse_user(a.status, a.content_type.as_deref(), &a.body)
+            })
+            .await
+            .result
         })
         .await
     }
@@ -252,13 +284,17 @@ impl Session {
     pub async fn fetch_token_info(self) -> Result<TokenInfo, Error> {
         self.with_access(|t| async move {
             let request = request::token_info(&t.endpoints, &t.access_token);
-            let info = http::send(&request, |a| token::parse_token_info(a.status, a.content_type.as_deref(), &a.body))
-                .await
-                .result?;
+            let info = http::send(&request, |a| {
+                token::parse_token_info(a.status, a.content_type.as_deref(), &a.body)
+            })
+            .await
+            .result?;
             if info.active {
                 Ok(info)
             } else {
-                Err(Error::Unauthorized { message: Some("token_info says the access token is not active".into()) })
+                Err(Error::Unauthorized {
+                    message: Some("token_info says the access token is not active".into()),
+                })
             }
         })
         .await
@@ -276,7 +312,8 @@ impl Session {
                 self.profile.set(Load::Ready(user));
                 if let Some(started) = self.callback_started.get_value() {
                     self.callback_started.set_value(None);
-                    self.callback_to_profile_ms.set(Some(clock::monotonic_ms() - started));
+                    self.callback_to_profile_ms
+                        .set(Some(clock::monotonic_ms() - started));
                 }
             }
             Err(err) => self.profile.set(Load::Failed(err)),

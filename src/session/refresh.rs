@@ -55,10 +55,14 @@ impl Session {
     /// The request itself, under the lock: a tab that waited while another one refreshed the
     /// same grant takes over that tab's tokens (see `on_tab_message`) and sends nothing.
     async fn refresh_request(self) -> Result<(), Error> {
-        let before = self.tokens.with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
+        let before = self
+            .tokens
+            .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
         locks::exclusive(REFRESH_LOCK, async move {
             gloo_timers::future::TimeoutFuture::new(TAB_MESSAGE_GRACE_MS).await;
-            let now = self.tokens.with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
+            let now = self
+                .tokens
+                .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
             if now.is_some() && now != before {
                 return Ok(());
             }
@@ -77,25 +81,49 @@ impl Session {
             ));
         };
         let now = clock::now_ms();
-        if let Err(wait_ms) = self.budget.try_update_value(|b| b.check(now)).unwrap_or(Ok(())) {
+        if let Err(wait_ms) = self
+            .budget
+            .try_update_value(|b| b.check(now))
+            .unwrap_or(Ok(()))
+        {
             // Not now: keep the schedule, but not before the budget allows another one.
             self.schedule_refresh();
-            if self.due_at_ms.get_value().is_some_and(|at| at < now + wait_ms) {
+            if self
+                .due_at_ms
+                .get_value()
+                .is_some_and(|at| at < now + wait_ms)
+            {
                 self.arm(wait_ms);
             }
-            return Err(Error::Throttled { limit: MAX_PER_MINUTE, wait_s: (wait_ms / 1000.0).ceil() as u64 });
+            return Err(Error::Throttled {
+                limit: MAX_PER_MINUTE,
+                wait_s: (wait_ms / 1000.0).ceil() as u64,
+            });
         }
         self.budget.update_value(|b| b.record(now));
 
         let sent = request::refresh(&current.endpoints, &refresh_token);
-        let outcome = http::send(&sent, |a| token::parse_token_response(a.status, a.content_type.as_deref(), &a.body)).await;
-        let same_session = self.tokens.with_untracked(|t| t.as_ref().map(|t| &t.access_token) == Some(&current.access_token));
+        let outcome = http::send(&sent, |a| {
+            token::parse_token_response(a.status, a.content_type.as_deref(), &a.body)
+        })
+        .await;
+        let same_session = self
+            .tokens
+            .with_untracked(|t| t.as_ref().map(|t| &t.access_token) == Some(&current.access_token));
         match outcome.result {
             Ok(answer) if same_session => {
                 self.failures.set_value(0);
                 note_lifetime(&answer);
-                let tokens = Tokens::from_answer(answer, clock::now_ms(), current.endpoints.clone(), Some(&current));
-                self.tell_tabs(&TabMessage::Refreshed { replaces: token::fingerprint(&refresh_token), tokens: tokens.clone() });
+                let tokens = Tokens::from_answer(
+                    answer,
+                    clock::now_ms(),
+                    current.endpoints.clone(),
+                    Some(&current),
+                );
+                self.tell_tabs(&TabMessage::Refreshed {
+                    replaces: token::fingerprint(&refresh_token),
+                    tokens: tokens.clone(),
+                });
                 self.save(tokens);
                 Ok(())
             }
@@ -161,18 +189,27 @@ impl Session {
     pub(super) fn schedule_refresh(&self) {
         self.timer.set_value(None);
         self.due_at_ms.set_value(None);
-        let Some(tokens) = self.tokens.get_untracked() else { return };
+        let Some(tokens) = self.tokens.get_untracked() else {
+            return;
+        };
         if tokens.refresh_token.is_none() {
             return;
         }
-        let at = refresh_policy::next_refresh_at(tokens.expires_at_ms, tokens.lifetime_ms, tokens.last_refresh_ms);
+        let at = refresh_policy::next_refresh_at(
+            tokens.expires_at_ms,
+            tokens.lifetime_ms,
+            tokens.last_refresh_ms,
+        );
         self.arm(refresh_policy::delay_ms(at, clock::now_ms()));
     }
 
     /// When the tab wakes (visible again, back from the cache, online again), a refresh whose
     /// time has come while timers slept happens at once.
     pub(super) fn refresh_if_due(&self) {
-        let due = self.due_at_ms.get_value().is_some_and(|at| at <= clock::now_ms());
+        let due = self
+            .due_at_ms
+            .get_value()
+            .is_some_and(|at| at <= clock::now_ms());
         if due && self.is_signed_in() && self.inflight_refresh().is_none() {
             let session = *self;
             spawn_local(async move {

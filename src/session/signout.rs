@@ -16,7 +16,9 @@ use crate::timeline::{self, Step};
 impl Session {
     /// Forgets every token, then revokes the refresh token and says how that went.
     pub async fn sign_out(self) {
-        let Some(tokens) = self.tokens.get_untracked() else { return };
+        let Some(tokens) = self.tokens.get_untracked() else {
+            return;
+        };
         let Some(refresh_token) = tokens.refresh_token.clone() else {
             self.end(Some(Notice::info(
                 "Signed out",
@@ -27,7 +29,9 @@ impl Session {
         };
         self.signing_out.set_value(true);
         self.landed_after_end.set_value(None);
-        self.tell_tabs(&TabMessage::SignedOut { refresh: token::fingerprint(&refresh_token) });
+        self.tell_tabs(&TabMessage::SignedOut {
+            refresh: token::fingerprint(&refresh_token),
+        });
         self.end(Some(Notice::info(
             "Signing out…",
             "Every token was forgotten in this tab; now asking the server to revoke the refresh token.",
@@ -42,7 +46,11 @@ impl Session {
         }
         let endpoints = tokens.endpoints.clone();
         let outcome = locks::exclusive(REFRESH_LOCK, async move {
-            let newest = self.landed_after_end.try_update_value(Option::take).flatten().unwrap_or(refresh_token);
+            let newest = self
+                .landed_after_end
+                .try_update_value(Option::take)
+                .flatten()
+                .unwrap_or(refresh_token);
             self.revoke_token(&endpoints, &newest).await
         })
         .await;
@@ -65,8 +73,16 @@ impl Session {
     }
 
     /// Revokes one refresh token (RFC 7009: any 2xx is success).
-    pub(super) async fn revoke_token(&self, endpoints: &Endpoints, refresh_token: &str) -> Result<(), Error> {
+    pub(super) async fn revoke_token(
+        &self,
+        endpoints: &Endpoints,
+        refresh_token: &str,
+    ) -> Result<(), Error> {
         let sent = request::revoke(endpoints, refresh_token);
-        http::send(&sent, |a| token::parse_revoke(a.status, a.content_type.as_deref(), &a.body)).await.result
+        http::send(&sent, |a| {
+            token::parse_revoke(a.status, a.content_type.as_deref(), &a.body)
+        })
+        .await
+        .result
     }
 }

@@ -37,12 +37,17 @@ impl Session {
     /// Another tab of this origin refreshed or revoked a grant. Only a tab holding that very
     /// refresh token (a duplicated tab) follows; any other tab ignores the message.
     pub(super) fn on_tab_message(&self, text: &str) {
-        let Ok(message) = serde_json::from_str::<TabMessage>(text) else { return };
-        let ours = self
-            .tokens
-            .with_untracked(|t| t.as_ref().and_then(|t| t.refresh_token.as_deref().map(token::fingerprint)));
+        let Ok(message) = serde_json::from_str::<TabMessage>(text) else {
+            return;
+        };
+        let ours = self.tokens.with_untracked(|t| {
+            t.as_ref()
+                .and_then(|t| t.refresh_token.as_deref().map(token::fingerprint))
+        });
         match message {
-            TabMessage::Refreshed { replaces, tokens } if ours.as_deref() == Some(replaces.as_str()) => {
+            TabMessage::Refreshed { replaces, tokens }
+                if ours.as_deref() == Some(replaces.as_str()) =>
+            {
                 timeline::note(
                     Step::Refresh,
                     "Refreshed by another tab",

@@ -56,8 +56,12 @@ pub fn parse_result_line(line: &str) -> Option<Counts> {
     let mut counts = Counts::default();
     for part in rest.split(';') {
         let mut words = part.split_whitespace().rev();
-        let (Some(label), Some(number)) = (words.next(), words.next()) else { continue };
-        let Ok(n) = number.parse::<u64>() else { continue };
+        let (Some(label), Some(number)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Ok(n) = number.parse::<u64>() else {
+            continue;
+        };
         match label {
             "passed" => counts.passed = n,
             "failed" => counts.failed = n,
@@ -87,7 +91,12 @@ pub fn run_tests(command: &mut Command) -> Result<Counts, String> {
     if status.success() {
         Ok(counts)
     } else {
-        Err(format!("{} failed ({status}); {} passed, {} failed so far", describe(command), counts.passed, counts.failed))
+        Err(format!(
+            "{} failed ({status}); {} passed, {} failed so far",
+            describe(command),
+            counts.passed,
+            counts.failed
+        ))
     }
 }
 
@@ -107,9 +116,26 @@ mod tests {
     #[test]
     fn parses_cargo_result_lines() {
         let c = parse_result_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s").unwrap();
-        assert_eq!(c, Counts { passed: 12, failed: 0, ignored: 1 });
-        let c = parse_result_line("test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out").unwrap();
-        assert_eq!(c, Counts { passed: 3, failed: 2, ignored: 0 });
+        assert_eq!(
+            c,
+            Counts {
+                passed: 12,
+                failed: 0,
+                ignored: 1
+            }
+        );
+        let c = parse_result_line(
+            "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out",
+        )
+        .unwrap();
+        assert_eq!(
+            c,
+            Counts {
+                passed: 3,
+                failed: 2,
+                ignored: 0
+            }
+        );
         assert!(parse_result_line("running 3 tests").is_none());
     }
 }

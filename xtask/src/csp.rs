@@ -12,7 +12,8 @@ const CONNECT_SRC: &str = "'self' https: http://localhost:* http://127.0.0.1:*";
 
 /// The policy for a page whose only inline script is `inline_script`.
 pub fn policy(inline_script: &str) -> String {
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(inline_script.as_bytes()));
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(inline_script.as_bytes()));
     format!(
         "default-src 'none'; script-src 'self' 'sha256-{hash}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src {CONNECT_SRC}; base-uri 'none'; form-action 'none'; object-src 'none'"
@@ -24,17 +25,23 @@ pub fn policy(inline_script: &str) -> String {
 pub fn add_to(html: &str) -> Result<String, String> {
     const OPEN: &str = "<script type=\"module\">";
     let mut scripts = html.match_indices(OPEN);
-    let (start, _) = scripts.next().ok_or("index.html has no inline module script to allow")?;
+    let (start, _) = scripts
+        .next()
+        .ok_or("index.html has no inline module script to allow")?;
     if scripts.next().is_some() || html.matches("<script").count() != 1 {
         return Err("index.html has more than one script: the CSP would not cover it".into());
     }
     let body_start = start + OPEN.len();
-    let body_len = html[body_start..].find("</script>").ok_or("unclosed inline script")?;
+    let body_len = html[body_start..]
+        .find("</script>")
+        .ok_or("unclosed inline script")?;
     let meta = format!(
         "\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{}\" />",
         policy(&html[body_start..body_start + body_len])
     );
-    let charset = html.find("<meta charset=\"utf-8\" />").ok_or("index.html has no <meta charset=\"utf-8\" />")?;
+    let charset = html
+        .find("<meta charset=\"utf-8\" />")
+        .ok_or("index.html has no <meta charset=\"utf-8\" />")?;
     let at = charset + "<meta charset=\"utf-8\" />".len();
     Ok(format!("{}{meta}{}", &html[..at], &html[at..]))
 }
@@ -48,17 +55,24 @@ mod tests {
     #[test]
     fn the_policy_allows_the_inline_script_by_its_hash() {
         let html = add_to(PAGE).unwrap();
-        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"\nimport init from '/a.js';\n"));
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest(b"\nimport init from '/a.js';\n"));
         assert!(html.contains(&format!("'sha256-{hash}'")), "{html}");
         assert!(html.contains("default-src 'none'") && html.contains("'wasm-unsafe-eval'"));
-        assert!(html.find("Content-Security-Policy").unwrap() < html.find("<script").unwrap(), "the policy comes first");
+        assert!(
+            html.find("Content-Security-Policy").unwrap() < html.find("<script").unwrap(),
+            "the policy comes first"
+        );
     }
 
     #[test]
     fn every_connect_source_is_valid_csp() {
         // host-source = [ scheme "://" ] host [ ":" port ]; host = "*" / [ "*." ] 1*host-char *( "." 1*host-char )
         for source in CONNECT_SRC.split_whitespace() {
-            assert!(!source.contains('[') && !source.contains(']'), "{source}: CSP has no IPv6 literals");
+            assert!(
+                !source.contains('[') && !source.contains(']'),
+                "{source}: CSP has no IPv6 literals"
+            );
         }
     }
 

@@ -22,8 +22,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let sim_bin = paths::root().join("target/debug/ilert-sim");
     let mut children: Vec<(&str, Child)> = Vec::new();
-    let sim = tool(&sim_bin.to_string_lossy()).arg("--port").arg("4598").args(&sim_args).spawn();
-    children.push(("ilert-sim", sim.map_err(|e| format!("cannot start ilert-sim: {e}"))?));
+    let sim = tool(&sim_bin.to_string_lossy())
+        .arg("--port")
+        .arg("4598")
+        .args(&sim_args)
+        .spawn();
+    children.push((
+        "ilert-sim",
+        sim.map_err(|e| format!("cannot start ilert-sim: {e}"))?,
+    ));
     let trunk = tool("trunk").arg("serve").spawn();
     match trunk {
         Ok(child) => children.push(("trunk serve", child)),
@@ -63,7 +70,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// SIGINT first, as a terminal's Ctrl-C would (trunk then stops its own cargo); SIGKILL after 5 s.
 fn stop_all(children: &mut [(&str, Child)]) {
     for (_, child) in children.iter_mut() {
-        let _ = tool("kill").args(["-INT", &child.id().to_string()]).status();
+        let _ = tool("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
     }
     let deadline = Instant::now() + Duration::from_secs(5);
     for (_, child) in children.iter_mut() {

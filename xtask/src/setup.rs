@@ -20,13 +20,17 @@ pub fn ensure() -> Result<(), String> {
     node_tools()?;
     trunk()?;
     wasm_bindgen()?;
-    println!("xtask setup: all tools present ({:.1}s)", started.elapsed().as_secs_f64());
+    println!(
+        "xtask setup: all tools present ({:.1}s)",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn wasm_target() -> Result<(), String> {
     // Run inside the project so rustup answers for the pinned toolchain.
-    let installed = output(tool("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    let installed =
+        output(tool("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
         return Ok(());
     }
@@ -117,7 +121,11 @@ fn locked_version_in(lock: &str, name: &str) -> Option<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == format!("name = \"{name}\"") {
-            let version = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
+            let version = lines
+                .next()?
+                .trim()
+                .strip_prefix("version = \"")?
+                .strip_suffix('"')?;
             return Some(version.to_string());
         }
     }
@@ -144,7 +152,9 @@ fn check_trunk_pins() -> Result<(), String> {
         ));
     }
     if trunk_pin(&toml, "wasm_opt").as_deref() != Some(WASM_OPT_VERSION) {
-        return Err(format!("Trunk.toml must pin wasm_opt = \"{WASM_OPT_VERSION}\" (package.json's binaryen)"));
+        return Err(format!(
+            "Trunk.toml must pin wasm_opt = \"{WASM_OPT_VERSION}\" (package.json's binaryen)"
+        ));
     }
     Ok(())
 }
@@ -156,7 +166,10 @@ mod tests {
     #[test]
     fn reads_locked_versions() {
         let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
-        assert_eq!(locked_version_in(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            locked_version_in(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(locked_version_in(lock, "wasm-bindgen-futures"), None);
     }
 
@@ -164,6 +177,9 @@ mod tests {
     fn trunk_pins_match_the_lock_file_and_package_json() {
         check_trunk_pins().unwrap();
         let package = std::fs::read_to_string(paths::root().join("package.json")).unwrap();
-        assert!(package.contains("\"binaryen\": \"132.0.0\""), "package.json must pin binaryen 132");
+        assert!(
+            package.contains("\"binaryen\": \"132.0.0\""),
+            "package.json must pin binaryen 132"
+        );
     }
 }

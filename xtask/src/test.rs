@@ -18,16 +18,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let t = Instant::now();
         println!("\n==> {name}");
         let counts = run_tests(command)?;
-        println!("==> {name}: {} passed in {:.1}s", counts.passed, t.elapsed().as_secs_f64());
+        println!(
+            "==> {name}: {} passed in {:.1}s",
+            counts.passed,
+            t.elapsed().as_secs_f64()
+        );
         total.add(counts);
         Ok(())
     };
 
     lint()?;
-    step("host unit tests (src/oauth, config, xtask)", tool("cargo").args(["test", "-p", "ilert-pkce", "-p", "xtask"]))?;
-    step("ilert-sim over HTTP", tool("cargo").args(["test", "-p", "ilert-sim"]))?;
+    step(
+        "host unit tests (src/oauth, config, xtask)",
+        tool("cargo").args(["test", "-p", "ilert-pkce", "-p", "xtask"]),
+    )?;
+    step(
+        "ilert-sim over HTTP",
+        tool("cargo").args(["test", "-p", "ilert-sim"]),
+    )?;
     if !skip_wasm {
-        step("browser glue in headless Chromium (wasm-bindgen-test)", &mut wasm_tests())?;
+        step(
+            "browser glue in headless Chromium (wasm-bindgen-test)",
+            &mut wasm_tests(),
+        )?;
     }
     let t = Instant::now();
     println!("\n==> release build (trunk build --release)");
@@ -47,8 +60,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    println!("\nxtask test: all suites green in {:.0}s", started.elapsed().as_secs_f64());
-    println!("{} passed, {} failed, {} skipped", total.passed, total.failed, total.ignored);
+    println!(
+        "\nxtask test: all suites green in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "{} passed, {} failed, {} skipped",
+        total.passed, total.failed, total.ignored
+    );
     if total.passed == 0 {
         return Err("no test ran".into());
     }
@@ -59,10 +78,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// cheapest failures first.
 fn lint() -> Result<(), String> {
     let t = Instant::now();
-    println!("\n==> cargo fmt --check, clippy -D warnings (host and {})", setup::WASM_TARGET);
+    println!(
+        "\n==> cargo fmt --check, clippy -D warnings (host and {})",
+        setup::WASM_TARGET
+    );
     cmd::run(tool("cargo").args(["fmt", "--all", "--check"]))?;
-    cmd::run(tool("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    cmd::run(tool("cargo").args(["clippy", "-p", "ilert-pkce", "--all-targets", "--target", setup::WASM_TARGET, "--", "-D", "warnings"]))?;
+    cmd::run(tool("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    cmd::run(tool("cargo").args([
+        "clippy",
+        "-p",
+        "ilert-pkce",
+        "--all-targets",
+        "--target",
+        setup::WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     println!("==> lints clean in {:.1}s", t.elapsed().as_secs_f64());
     Ok(())
 }
@@ -70,8 +109,19 @@ fn lint() -> Result<(), String> {
 fn wasm_tests() -> std::process::Command {
     let mut command = tool("cargo");
     command
-        .args(["test", "-p", "ilert-pkce", "--target", setup::WASM_TARGET, "--test", "browser"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .args([
+            "test",
+            "-p",
+            "ilert-pkce",
+            "--target",
+            setup::WASM_TARGET,
+            "--test",
+            "browser",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
@@ -82,7 +132,11 @@ fn wasm_tests() -> std::process::Command {
 /// a Content-Security-Policy in its index.html: what the e2e suite tests and a CDN serves.
 pub fn release_build() -> Result<(), String> {
     let dist = paths::dist_release();
-    cmd::run(tool("trunk").args(["build", "--release", "--dist"]).arg(&dist))?;
+    cmd::run(
+        tool("trunk")
+            .args(["build", "--release", "--dist"])
+            .arg(&dist),
+    )?;
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
     std::fs::write(&index, csp::add_to(&html)?).map_err(|e| format!("{}: {e}", index.display()))
