@@ -122,6 +122,11 @@ pub async fn finish(session: Session) -> Result<(), Error> {
     {
         timeline::error(Step::Callback, err);
     }
+    if result.is_err() {
+        // The sign-in is over: its code, verifier and whatever a refused answer carried
+        // (a token in a form-encoded body, say) stay only as masks.
+        timeline::end_session();
+    }
     result
 }
 
