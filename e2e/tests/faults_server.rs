@@ -27,10 +27,12 @@ async fn exchange_error(h: &Harness) -> String {
     h.text("[data-testid=error]").await
 }
 
-/// No tokens and no pending attempt in this tab.
+/// No tokens and no pending attempt in this tab, and no token left in the stored timeline
+/// (a refused answer may carry one).
 async fn assert_nothing_kept(h: &Harness) {
     assert_eq!(h.session_storage(TOKENS).await, None, "tokens stored");
     assert_eq!(h.session_storage(PENDING).await, None, "the pending attempt is still stored");
+    assert_eq!(jwt_in(&timeline_text(h).await), None, "a token stays in the stored timeline");
 }
 
 /// Nothing on the page says it is still loading.
