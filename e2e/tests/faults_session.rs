@@ -428,6 +428,12 @@ async fn a_401_even_after_refresh_ends_the_session_and_leaves_no_secret() {
         secrets.0.len()
     );
     no_secret_left(&h, &secrets).await;
+    // The refresh token the session held is revoked as it ends, not left valid for a year.
+    h.until("the revocation of the last refresh token", || async {
+        (h.sim_stats().await["revocations"] == 1).then_some(())
+    })
+    .await;
+    assert_none_alive(&h).await;
     h.stop().await;
 }
 

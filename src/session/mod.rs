@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use web_sys::BroadcastChannel;
 
-use crate::browser::{broadcast, clock, http, wake};
+use crate::browser::{broadcast, clock, http, locks, wake};
 use crate::error_text;
 use crate::oauth::refresh_policy::RefreshBudget;
 use crate::oauth::request::{self, Endpoints};
@@ -251,8 +251,8 @@ impl Session {
             other => other,
         };
         if let Err(err @ Error::Unauthorized { .. }) = &result {
-            if self.is_signed_in() {
-                let why = if tokens.refresh_token.is_some() {
+            if let Some(last) = self.tokens.get_untracked() {
+                let why = if last.refresh_token.is_some() {
                     "even a freshly refreshed access token was refused"
                 } else {
                     "without a refresh token (scope offline_access) the session cannot be renewed"
@@ -261,6 +261,17 @@ impl Session {
                     "iLert no longer accepts the access token",
                     format!("{err} The session has ended: {why}. Every token was forgotten: connect again."),
                 )));
+                // The refresh token still lives at the server: a session that ended must not
+                // leave it valid for a year.
+                if let Some(refresh_token) = &last.refresh_token {
+                    let endpoints = last.endpoints.clone();
+                    let refresh_token = refresh_token.clone();
+                    let _ = locks::exclusive(refresh::REFRESH_LOCK, async move {
+                        self.revoke_token(&endpoints, &refresh_token).await
+                    })
+                    .await;
+                    timeline::end_session();
+                }
             }
         }
         result
