@@ -38,15 +38,7 @@ impl Harness {
     /// The fault rules still in force, in the order they are tried, each with `id`,
     /// `remaining` (null for `forever`) and `applied`.
     pub async fn faults(&self) -> Vec<Value> {
-        let list: Value = self
-            .http
-            .get(format!("{}/_sim/faults", self.sim))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = self.sim_get("/_sim/faults").await;
         list.as_array()
             .expect("GET /_sim/faults lists rules")
             .clone()

@@ -225,28 +225,46 @@ impl Harness {
             .await;
     }
 
-    /// The simulator's request counters.
-    pub async fn sim_stats(&self) -> Value {
-        self.http
-            .get(format!("{}/_sim/stats", self.sim))
+    /// GETs a JSON path of the server under test (`/_sim/stats`, `/_test/requests`, …).
+    pub async fn sim_get(&self, path: &str) -> Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.sim))
             .send()
             .await
-            .unwrap()
-            .json()
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// POSTs to one of the simulator's test hooks (`/_sim/reset`, …) and returns its JSON.
+    pub async fn sim_hook(&self, path: &str) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.sim))
+            .send()
             .await
-            .unwrap()
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "POST {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// The simulator's request counters.
+    pub async fn sim_stats(&self) -> Value {
+        self.sim_get("/_sim/stats").await
     }
 
     /// The simulator's log of token-endpoint requests.
     pub async fn sim_requests(&self) -> Value {
-        self.http
-            .get(format!("{}/_sim/requests", self.sim))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.sim_get("/_sim/requests").await
     }
 
     /// POSTs a form straight to the simulator (as an attacker or a second client would).

@@ -160,16 +160,7 @@ impl Harness {
     /// endpoint: token, introspection, revocation, userinfo, …), status, origin, the names of
     /// the form fields, client_id, grant_type and the OAuth error. No secrets.
     pub async fn oidc_requests(&self) -> Vec<Value> {
-        let url = format!("{}/_test/requests", self.sim);
-        let all: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let all = self.sim_get("/_test/requests").await;
         all.as_array().unwrap().clone()
     }
 

@@ -212,12 +212,7 @@ async fn an_api_call_with_an_expired_token_refreshes_once_and_retries() {
     h.sign_in().await;
     let before = h.access_token().await;
     // Every access token issued so far is now refused by the API, as an expired one would be.
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sim/revoke_access_tokens", h.sim))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
+    h.sim_hook("/_sim/revoke_access_tokens").await;
     let users_before = h.sim_stats().await["user_requests"].as_u64().unwrap();
 
     h.click("[data-testid=reload-profile]").await;
