@@ -364,7 +364,24 @@ async fn no_serious_accessibility_violations_and_no_sideways_scrolling() {
         "[data-testid=timeline] li[data-step=TokenExchange]"
     ))
     .await;
+    // The revealed tokens make the answer long enough to scroll (on a phone for sure): a
+    // keyboard must be able to reach and scroll it.
+    h.resize(360, 800).await;
+    h.until(
+        "the token answer to show the real tokens and scroll",
+        || async {
+            let scrolls = h
+                .js(
+                    "const pre = document.querySelector('li[data-step=TokenExchange] pre.json');
+                 return !pre.textContent.includes('•') && pre.scrollHeight > pre.clientHeight;",
+                )
+                .await;
+            (scrolls == true).then_some(())
+        },
+    )
+    .await;
     assert_eq!(h.axe_serious().await, Vec::<String>::new(), "after Reveal");
+    h.resize(1280, 1000).await;
     h.open("/settings").await;
     h.wait("#client_id").await;
     assert_eq!(h.axe_serious().await, Vec::<String>::new(), "Settings");

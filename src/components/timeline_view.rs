@@ -114,7 +114,7 @@ fn EntryView(entry: Entry) -> impl IntoView {
                     <div class="http answer">
                         <p><strong>"HTTP "{a.status}</strong>" in "{format!("{:.0} ms", a.duration_ms)}
                            {a.content_type.map(|c| format!(" · {c}"))}</p>
-                        <pre class="json">{move || pretty_body(&body, revealed.get())}</pre>
+                        <pre class="json" tabindex="0">{move || pretty_body(&body, revealed.get())}</pre>
                     </div>
                 }
             })}
