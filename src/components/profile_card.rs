@@ -20,7 +20,7 @@ pub fn ProfileCard() -> impl IntoView {
                 Load::Ready(user) => {
                     let or_dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
                     view! {
-                        <dl class="facts" data-callback-to-profile-ms=move || session.callback_to_profile_ms.get().map(|ms| format!("{ms:.0}"))>
+                        <dl class="facts" data-callback-to-profile-ms=move || session.callback_to_profile_ms.get().map(|ms| (ms.round() as i64).to_string())>
                             <dt>"Name"</dt><dd data-testid="profile-name">{user.display_name()}</dd>
                             <dt>"Username"</dt><dd data-testid="profile-username">{or_dash(user.username.clone())}</dd>
                             <dt>"Email"</dt><dd data-testid="profile-email">{or_dash(user.email.clone())}</dd>

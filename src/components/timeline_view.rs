@@ -112,7 +112,7 @@ fn EntryView(entry: Entry) -> impl IntoView {
                 let body = a.body.clone();
                 view! {
                     <div class="http answer">
-                        <p><strong>"HTTP "{a.status}</strong>" in "{format!("{:.0} ms", a.duration_ms)}
+                        <p><strong>"HTTP "{a.status}</strong>" in "{format!("{} ms", a.duration_ms.round() as i64)}
                            {a.content_type.map(|c| format!(" · {c}"))}</p>
                         <pre class="json" tabindex="0">{move || pretty_body(&body, revealed.get())}</pre>
                     </div>

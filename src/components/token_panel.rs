@@ -25,8 +25,9 @@ pub fn TokenPanel() -> impl IntoView {
     let refresh_expiry = move || {
         session.tokens.with(|t| {
             let at = t.as_ref()?.refresh_expires_at_ms?;
-            let days = ((at - now.get()) / 86_400_000.0).floor();
-            Some(if days >= 1.0 {
+            // Whole numbers only: formatting an f64 links ~9 KB of float printing into the wasm.
+            let days = ((at - now.get()) / 86_400_000.0).floor() as i64;
+            Some(if days >= 1 {
                 format!("{days} more days")
             } else {
                 format!("{} more", format_left(at - now.get()))

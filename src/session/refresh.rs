@@ -160,7 +160,7 @@ impl Session {
                 timeline::note(
                     Step::Refresh,
                     "Refresh postponed",
-                    vec![Field::new("next attempt", format!("in {} s", (delay / 1000.0).round()), false).note(
+                    vec![Field::new("next attempt", format!("in {} s", (delay / 1000.0).round() as i64), false).note(
                         "a failed refresh is tried again after 30 s, then 1, 2, 4, 8 and at most 10 minutes (or after Retry-After, if the server asks for longer); the session goes on meanwhile",
                     )],
                 );
