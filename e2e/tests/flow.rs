@@ -352,3 +352,38 @@ async fn a_replayed_callback_is_refused() {
     assert_eq!(h.sim_stats().await["authorization_code_grants"], 1);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn config_json_is_fetched_once_in_parallel_with_the_wasm() {
+    let h = Harness::start().await;
+    h.open("/").await;
+    h.wait("[data-testid=connect]").await;
+    let entries = h
+        .js("return performance.getEntriesByType('resource')
+               .filter(e => e.name.endsWith('/config.json') || e.name.endsWith('.wasm'))
+               .map(e => ({ name: e.name.split('/').pop(), by: e.initiatorType, start: e.startTime, end: e.responseEnd }));")
+        .await;
+    let entries = entries.as_array().unwrap();
+    let config: Vec<_> = entries
+        .iter()
+        .filter(|e| e["name"] == "config.json")
+        .collect();
+    assert_eq!(
+        config.len(),
+        1,
+        "config.json is downloaded once (the preload is used): {entries:?}"
+    );
+    assert_eq!(
+        config[0]["by"], "link",
+        "by the preload in index.html: {entries:?}"
+    );
+    let wasm = entries
+        .iter()
+        .find(|e| e["name"].as_str().unwrap().ends_with(".wasm"))
+        .unwrap();
+    assert!(
+        config[0]["start"].as_f64().unwrap() < wasm["end"].as_f64().unwrap(),
+        "config.json starts before the wasm has arrived: {entries:?}"
+    );
+    h.stop().await;
+}
