@@ -4,6 +4,8 @@
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
@@ -30,6 +32,8 @@ pub struct Harness {
     /// `http://127.0.0.1:<port>`: the simulator.
     pub sim: String,
     http: reqwest::Client,
+    /// How long the app's server waits before it answers `/config.json` (ms).
+    config_delay_ms: Arc<AtomicU64>,
     chromedriver: Child,
     _profile: TempDir,
 }
@@ -88,7 +92,7 @@ impl Harness {
         let (sim_addr, _sim_task) = ilert_sim::spawn(config).await;
         let sim = format!("http://127.0.0.1:{}", sim_addr.port());
 
-        serve_app(app_listener, dist, config_text(app_config(&app, &sim)));
+        let config_delay_ms = serve_app(app_listener, dist, config_text(app_config(&app, &sim)));
         let (chromedriver, driver_url) = start_chromedriver();
         let profile = TempDir::new("ilert-pkce-e2e-profile");
         let browser = connect_browser(&driver_url, &profile.0).await;
@@ -97,9 +101,15 @@ impl Harness {
             app,
             sim,
             http: reqwest::Client::new(),
+            config_delay_ms,
             chromedriver,
             _profile: profile,
         }
+    }
+
+    /// From now on the app's server answers `/config.json` only after `ms` milliseconds.
+    pub fn delay_config_json(&self, ms: u64) {
+        self.config_delay_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Opens a path of the app.
@@ -431,7 +441,10 @@ fn app_config(app: &str, sim: &str) -> Value {
 pub const BROKEN_API: &str = "/broken-gateway";
 
 /// Serves the release build like a CDN with an SPA fallback, and this test's config.json.
-fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) {
+/// Returns the delay before `/config.json` is answered, for tests to set (0 at first).
+fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) -> Arc<AtomicU64> {
+    let delay = Arc::new(AtomicU64::new(0));
+    let config_delay = delay.clone();
     let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     let gateway = || async {
         (
@@ -443,7 +456,11 @@ fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) {
     let router = Router::new()
         .route(
             "/config.json",
-            get(move || async move { ([("content-type", "application/json")], config) }),
+            get(move || async move {
+                let ms = config_delay.load(Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                ([("content-type", "application/json")], config)
+            }),
         )
         .route(
             &format!("{BROKEN_API}/{{*rest}}"),
@@ -451,6 +468,7 @@ fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) {
         )
         .fallback_service(files);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    delay
 }
 
 fn start_chromedriver() -> (Child, String) {

@@ -114,7 +114,7 @@ impl Harness {
         let server = start_server(CLIENT_ID, &format!("{app}/webapp")).await;
         let mut config = app_config(&app, &server.issuer);
         config["scopes"] = json!(SCOPES);
-        serve_app(app_listener, dist, config.to_string());
+        let config_delay_ms = serve_app(app_listener, dist, config.to_string());
         let (chromedriver, driver_url) = start_chromedriver();
         let profile = TempDir::new("ilert-pkce-e2e-oidc-profile");
         let browser = connect_browser(&driver_url, &profile.0).await;
@@ -123,6 +123,7 @@ impl Harness {
             app,
             sim: server.issuer,
             http: reqwest::Client::new(),
+            config_delay_ms,
             chromedriver,
             _profile: profile,
         }

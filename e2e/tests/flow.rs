@@ -387,3 +387,22 @@ async fn config_json_is_fetched_once_in_parallel_with_the_wasm() {
     );
     h.stop().await;
 }
+
+#[tokio::test]
+async fn the_callback_exchanges_the_code_and_shows_the_profile_without_waiting_for_config_json() {
+    let h = Harness::start().await;
+    h.connect().await;
+    // The sign-in pinned its endpoints at Connect: from here on config.json takes 6 s.
+    h.delay_config_json(6_000);
+    h.js("document.getElementById('user').value = 'ada';").await;
+    let granted = std::time::Instant::now();
+    h.click("#grant").await;
+    h.wait_text("[data-testid=profile-username]", "ada").await;
+    h.wait_text("[data-testid=info-active]", "yes").await;
+    assert!(
+        granted.elapsed() < Duration::from_secs(4),
+        "the profile waited for config.json: {:?}",
+        granted.elapsed()
+    );
+    h.stop().await;
+}

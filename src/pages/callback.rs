@@ -18,13 +18,17 @@ pub fn CallbackPage() -> impl IntoView {
     let navigate = use_navigate();
     spawn_local(async move {
         match signin::finish(session).await {
-            Ok(()) => navigate(
-                "/",
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            ),
+            Ok(()) => {
+                // Profile and token info are asked for the moment the tokens arrive.
+                session.load_if_idle();
+                navigate(
+                    "/",
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                );
+            }
             Err(err) => failure.set(Some(err)),
         }
     });

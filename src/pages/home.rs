@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::app::WithConfig;
 use crate::components::countdown::ticking_now;
 use crate::components::jwt_inspector::JwtInspector;
 use crate::components::notice::NoticeBanner;
@@ -13,7 +14,7 @@ use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
 use crate::config::Config;
 use crate::oauth::refresh_policy;
-use crate::session::{Load, Notice, Session};
+use crate::session::{Notice, Session};
 use crate::signin;
 
 #[component]
@@ -24,7 +25,7 @@ pub fn Home() -> impl IntoView {
         {move || if session.tokens.with(Option::is_some) {
             view! { <SignedIn /> }.into_any()
         } else {
-            view! { <SignedOut /> }.into_any()
+            view! { <WithConfig><SignedOut /></WithConfig> }.into_any()
         }}
         <TimelineView />
     }
@@ -65,9 +66,7 @@ type Job = fn(Session) -> futures::future::LocalBoxFuture<'static, ()>;
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = expect_context::<Session>();
-    if session.profile.with_untracked(|p| matches!(p, Load::Idle)) {
-        spawn_local(session.load());
-    }
+    session.load_if_idle();
     let busy = RwSignal::new(false);
     let now = ticking_now();
     let recently = move || {

@@ -344,6 +344,17 @@ impl Session {
         });
     }
 
+    /// Starts loading the profile and the token info now, unless that has begun already:
+    /// the callback calls it the moment the tokens arrive, the signed-in page when it opens.
+    pub fn load_if_idle(self) {
+        let idle = self.profile.with_untracked(|p| matches!(p, Load::Idle));
+        if idle {
+            self.profile.set(Load::Loading);
+            self.token_info.set(Load::Loading);
+            leptos::task::spawn_local(self.load());
+        }
+    }
+
     /// Loads the profile and the token info in parallel, and shows each when it arrives.
     pub async fn load(self) {
         futures::join!(self.load_profile(), self.load_token_info());
