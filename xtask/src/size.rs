@@ -149,6 +149,6 @@ mod tests {
         assert!(check_budget(FIRST_LOAD_BUDGET + 1)
             .unwrap_err()
             .contains("over the budget"));
-        assert!(FIRST_LOAD_GOAL <= FIRST_LOAD_BUDGET);
+        const { assert!(FIRST_LOAD_GOAL <= FIRST_LOAD_BUDGET) };
     }
 }
