@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use axum::Router;
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use ilert_sim::SimConfig;
 use serde_json::{json, Value};
@@ -105,6 +106,26 @@ impl Harness {
             chromedriver,
             _profile: profile,
         }
+    }
+
+    /// Opens a duplicate of the app's tab (`window.open` copies sessionStorage, as a duplicated
+    /// tab does), waits until it shows the signed-in profile, and returns to the first tab.
+    /// Gives the handles of the first and the second tab.
+    pub async fn open_duplicate_tab(&self) -> (WindowHandle, WindowHandle) {
+        self.js(&format!(
+            "window.second = window.open('{}/', '_blank');",
+            self.app
+        ))
+        .await;
+        let windows = self.browser.windows().await.unwrap();
+        assert_eq!(windows.len(), 2);
+        let first = self.browser.window().await.unwrap();
+        let other = windows.into_iter().find(|w| *w != first).unwrap();
+        self.browser.switch_to_window(other.clone()).await.unwrap();
+        self.wait_text("[data-testid=profile-username]", "ada")
+            .await;
+        self.browser.switch_to_window(first.clone()).await.unwrap();
+        (first, other)
     }
 
     /// From now on the app's server answers `/config.json` only after `ms` milliseconds.

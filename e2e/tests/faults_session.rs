@@ -6,7 +6,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use e2e::fantoccini::wd::WindowHandle;
 use e2e::fantoccini::Locator;
 use e2e::{Harness, CLIENT_ID};
 use serde_json::{json, Value};
@@ -881,29 +880,11 @@ async fn a_backslash_before_the_at_sign_cannot_send_the_code_to_the_host_after_i
 // ---------------------------------------------------------------------------------------------
 // 16–17: a duplicated tab (window.open copies sessionStorage, as in tabs.rs).
 
-/// Opens a second tab of the app from the first and returns with the browser on the first;
-/// gives both tabs' handles.
-async fn second_tab(h: &Harness) -> (WindowHandle, WindowHandle) {
-    h.js(&format!(
-        "window.second = window.open('{}/', '_blank');",
-        h.app
-    ))
-    .await;
-    let windows = h.browser.windows().await.unwrap();
-    assert_eq!(windows.len(), 2);
-    let first = h.browser.window().await.unwrap();
-    let other = windows.into_iter().find(|w| *w != first).unwrap();
-    h.browser.switch_to_window(other.clone()).await.unwrap();
-    h.wait_text("[data-testid=profile-username]", "ada").await;
-    h.browser.switch_to_window(first.clone()).await.unwrap();
-    (first, other)
-}
-
 #[tokio::test]
 async fn sign_out_in_one_tab_during_the_duplicates_refresh_leaves_nothing_alive() {
     let h = Harness::start().await;
     h.sign_in().await;
-    second_tab(&h).await;
+    h.open_duplicate_tab().await;
     spy(&h, "window.second").await;
     let mut secrets = Secrets::default();
     secrets.held(&h).await;
@@ -944,7 +925,7 @@ async fn sign_out_in_one_tab_during_the_duplicates_refresh_leaves_nothing_alive(
 async fn a_duplicate_signed_out_elsewhere_shows_and_keeps_no_token() {
     let h = Harness::start().await;
     h.sign_in().await;
-    let (first, second) = second_tab(&h).await;
+    let (first, second) = h.open_duplicate_tab().await;
     let mut secrets = Secrets::default();
     secrets.held(&h).await;
     // The duplicate shows its tokens: revealed, and decoded in the JWT inspector.

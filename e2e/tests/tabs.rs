@@ -5,23 +5,6 @@ use std::time::Duration;
 
 use e2e::Harness;
 
-/// Opens a second tab of the app from the first (window.open copies sessionStorage) and
-/// returns with the browser on the first tab.
-async fn second_tab(h: &Harness) {
-    h.js(&format!(
-        "window.second = window.open('{}/', '_blank');",
-        h.app
-    ))
-    .await;
-    let windows = h.browser.windows().await.unwrap();
-    assert_eq!(windows.len(), 2);
-    let first = h.browser.window().await.unwrap();
-    let other = windows.into_iter().find(|w| *w != first).unwrap();
-    h.browser.switch_to_window(other).await.unwrap();
-    h.wait_text("[data-testid=profile-username]", "ada").await;
-    h.browser.switch_to_window(first).await.unwrap();
-}
-
 /// The access token of the second tab, read through the first (same origin).
 async fn second_tab_access_token(h: &Harness) -> String {
     let raw = h
@@ -35,7 +18,7 @@ async fn second_tab_access_token(h: &Harness) -> String {
 async fn a_refresh_in_one_tab_hands_the_new_tokens_to_its_duplicate() {
     let h = Harness::start().await;
     h.sign_in().await;
-    second_tab(&h).await;
+    h.open_duplicate_tab().await;
     let shared = h.access_token().await;
     assert_eq!(
         second_tab_access_token(&h).await,
@@ -77,7 +60,7 @@ async fn a_refresh_in_one_tab_hands_the_new_tokens_to_its_duplicate() {
 async fn two_tabs_refreshing_at_once_send_one_request() {
     let h = Harness::start().await;
     h.sign_in().await;
-    second_tab(&h).await;
+    h.open_duplicate_tab().await;
     let shared = h.access_token().await;
     h.js(
         "window.second.document.querySelector('[data-testid=refresh]').click();
@@ -117,7 +100,7 @@ async fn two_tabs_refreshing_at_once_send_one_request() {
 async fn signing_out_in_one_tab_signs_out_its_duplicate() {
     let h = Harness::start().await;
     h.sign_in().await;
-    second_tab(&h).await;
+    h.open_duplicate_tab().await;
     h.click("[data-testid=sign-out]").await;
     h.wait("[data-testid=connect]").await;
     h.until("the second tab to forget its tokens", || async {
