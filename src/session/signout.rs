@@ -24,7 +24,7 @@ impl Session {
                 "Signed out",
                 "Every token was forgotten in this tab. There was no refresh token to revoke; the access token expires by itself.",
             )));
-            timeline::clear_except(None);
+            timeline::clear();
             return;
         };
         self.signing_out.set_value(true);
@@ -37,7 +37,7 @@ impl Session {
             "Every token was forgotten in this tab; now asking the server to revoke the refresh token.",
         )));
         // The session's steps go with its tokens; the revocation stays, to show how it ended.
-        timeline::clear_except(None);
+        timeline::clear();
 
         // A refresh under way finishes first; if it brought a new refresh token, that one is
         // the token to revoke.
