@@ -49,7 +49,7 @@ pub fn JwtInspector() -> impl IntoView {
 fn TokenView(name: &'static str, token: String, now: ReadSignal<f64>) -> impl IntoView {
     let decoded: Result<DecodedJwt, _> = jwt::decode(&token);
     view! {
-        <div class="jwt" data-testid=format!("jwt-{}", name.split(' ').next().unwrap_or(name).to_lowercase())>
+        <div class="jwt" data-testid=format!("jwt-{}", name.split(' ').next().unwrap_or(name).to_ascii_lowercase())>
             <h3>{name}</h3>
             {match decoded {
                 // Opaque or encrypted: not a failure, the server chose a format only it reads.
