@@ -12,8 +12,7 @@ mod refresh;
 mod signout;
 mod tabs;
 
-use std::future::Future;
-
+use futures::future::LocalBoxFuture;
 use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
@@ -120,6 +119,15 @@ pub enum Load<T> {
     Ready(T),
     Failed(Error),
 }
+
+/// What an API call made under [`Session::with_access`] brought back.
+enum Fetched {
+    User(Box<User>),
+    Info(TokenInfo),
+}
+
+/// An API call made with the given tokens (see [`Session::with_access`]).
+type Call = fn(Tokens) -> LocalBoxFuture<'static, Result<Fetched, Error>>;
 
 /// The session: signals for the views, methods for the protocol steps. Copy, like signals.
 #[derive(Clone, Copy)]
@@ -230,11 +238,9 @@ impl Session {
 
     /// Runs an API call with the current access token; on a 401, refreshes once and retries
     /// once. A 401 even after that ends the session: the grant is of no use any more.
-    async fn with_access<T, F, Fut>(self, call: F) -> Result<T, Error>
-    where
-        F: Fn(Tokens) -> Fut,
-        Fut: Future<Output = Result<T, Error>>,
-    {
+    ///
+    /// Not generic: one copy of this state machine serves every call ([`Fetched`]).
+    async fn with_access(self, call: Call) -> Result<Fetched, Error> {
         let tokens = self
             .tokens
             .get_untracked()
@@ -279,36 +285,51 @@ impl Session {
 
     /// GET /api/users/current, with the 401 rule.
     pub async fn fetch_profile(self) -> Result<User, Error> {
-        self.with_access(|t| async move {
-            let request = request::user(&t.endpoints, &t.access_token);
-            http::send(&request, |a| {
-                user::parse_user(a.status, a.content_type.as_deref(), &a.body)
+        let fetched = self
+            .with_access(|t| {
+                Box::pin(async move {
+                    let request = request::user(&t.endpoints, &t.access_token);
+                    http::send(&request, |a| {
+                        user::parse_user(a.status, a.content_type.as_deref(), &a.body)
+                    })
+                    .await
+                    .result
+                    .map(|user| Fetched::User(Box::new(user)))
+                })
             })
-            .await
-            .result
-        })
-        .await
+            .await?;
+        match fetched {
+            Fetched::User(user) => Ok(*user),
+            Fetched::Info(_) => unreachable!("the profile call answers with a user"),
+        }
     }
 
     /// POST token_info for the current access token. An inactive token is treated like a 401
     /// (refresh once, ask again): an expired access token is the usual reason.
     pub async fn fetch_token_info(self) -> Result<TokenInfo, Error> {
-        self.with_access(|t| async move {
-            let request = request::token_info(&t.endpoints, &t.access_token);
-            let info = http::send(&request, |a| {
-                token::parse_token_info(a.status, a.content_type.as_deref(), &a.body)
-            })
-            .await
-            .result?;
-            if info.active {
-                Ok(info)
-            } else {
-                Err(Error::Unauthorized {
-                    message: Some("token_info says the access token is not active".into()),
+        let fetched = self
+            .with_access(|t| {
+                Box::pin(async move {
+                    let request = request::token_info(&t.endpoints, &t.access_token);
+                    let info = http::send(&request, |a| {
+                        token::parse_token_info(a.status, a.content_type.as_deref(), &a.body)
+                    })
+                    .await
+                    .result?;
+                    if info.active {
+                        Ok(Fetched::Info(info))
+                    } else {
+                        Err(Error::Unauthorized {
+                            message: Some("token_info says the access token is not active".into()),
+                        })
+                    }
                 })
-            }
-        })
-        .await
+            })
+            .await?;
+        match fetched {
+            Fetched::Info(info) => Ok(info),
+            Fetched::User(_) => unreachable!("the token_info call answers with token info"),
+        }
     }
 
     /// Loads the profile; it ends on screen as the user or as the error.
