@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::secret::mask;
 use crate::oauth::answer::masked_form;
+use crate::oauth::error::json_pretty;
 use crate::oauth::form::FormBody;
 use crate::timeline::{self, Entry, Field};
 
@@ -49,7 +50,7 @@ fn pretty_body(body: &str, revealed: bool) -> String {
                     }
                 }
             }
-            serde_json::to_string_pretty(&value).unwrap_or_else(|_| body.to_string())
+            json_pretty(&value)
         }
         // A form-encoded answer (some servers send tokens that way) is masked the same way.
         Err(_) if !revealed => masked_form(body).chars().take(2000).collect(),

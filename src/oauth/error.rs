@@ -226,6 +226,54 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
     }
 }
 
+/// A JSON value as compact JSON text, as its `Display` writes it. Not `Display` itself: that
+/// links serde_json's pretty printer too (for `{:#}`), which [`json_pretty`] makes unneeded.
+pub fn json_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// A JSON value as indented text, as `serde_json::to_string_pretty` writes it (two spaces,
+/// `"key": value`), built on [`json_text`] so that one serializer serves both.
+pub fn json_pretty(v: &Value) -> String {
+    let mut out = String::new();
+    write_pretty(v, 0, &mut out);
+    out
+}
+
+fn write_pretty(v: &Value, depth: usize, out: &mut String) {
+    let (open, close) = match v {
+        Value::Array(a) if !a.is_empty() => ('[', ']'),
+        Value::Object(o) if !o.is_empty() => ('{', '}'),
+        leaf => return out.push_str(&json_text(leaf)),
+    };
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    out.push(open);
+    let mut item = |i: usize, key: Option<&String>, v: &Value| {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, depth + 1);
+        if let Some(key) = key {
+            out.push_str(&json_text(&Value::String(key.clone())));
+            out.push_str(": ");
+        }
+        write_pretty(v, depth + 1, out);
+    };
+    match v {
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| item(i, None, v)),
+        Value::Object(o) => o
+            .iter()
+            .enumerate()
+            .for_each(|(i, (k, v))| item(i, Some(k), v)),
+        _ => {}
+    }
+    newline(out, depth);
+    out.push(close);
+}
+
 /// A non-empty string member of a JSON object.
 pub(crate) fn str_field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     obj.get(name)
@@ -288,6 +336,24 @@ mod tests {
     }
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn json_text_and_pretty_match_serde_json() {
+        for v in [
+            json!(null),
+            json!(true),
+            json!(-1.5e300),
+            json!(3600),
+            json!("a \"quoted\"\n\u{1} é"),
+            json!([]),
+            json!({}),
+            json!([1, [], {}, [2, [3]], {"a": {"b": [null, "x"]}}]),
+            json!({"alg": "RS256", "typ": "JWT", "k\"ey": {"n": [1, 2], "e": {}}, "z": []}),
+        ] {
+            assert_eq!(json_text(&v), v.to_string());
+            assert_eq!(json_pretty(&v), serde_json::to_string_pretty(&v).unwrap());
+        }
+    }
 
     #[test]
     fn oauth_display_matches_the_documented_form() {

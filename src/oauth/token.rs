@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::answer::classify;
-use super::error::{expect_object, json_kind, oauth_error};
+use super::error::{expect_object, json_kind, json_text, oauth_error};
 use super::request::Kind;
 use super::Error;
 
@@ -65,9 +65,9 @@ fn seconds(v: &Value) -> Result<u64, String> {
         return Ok(n);
     }
     match v.as_f64() {
-        Some(f) if f < 0.0 => Err(format!("is negative ({v})")),
+        Some(f) if f < 0.0 => Err(format!("is negative ({})", json_text(v))),
         Some(f) if f.fract() == 0.0 && f <= u64::MAX as f64 => Ok(f as u64),
-        Some(_) => Err(format!("is not a whole number ({v})")),
+        Some(_) => Err(format!("is not a whole number ({})", json_text(v))),
         None => Err(format!("must be a number of seconds, got {}", json_kind(v))),
     }
 }
@@ -129,7 +129,7 @@ pub fn sane_expires_in(sent: Option<&Value>) -> (u64, Option<String>) {
     let exact = matches!(sent, Some(Value::Number(n)) if n.as_u64() == Some(used));
     let sent_text = match sent {
         None => "absent".to_string(),
-        Some(v) => v.to_string(),
+        Some(v) => json_text(v),
     };
     (used, (!exact).then_some(sent_text))
 }
