@@ -1,7 +1,7 @@
 //! The e2e harness: for each test, a fresh ilert-sim, the release build of the app served on
 //! `localhost:<free port>` with a config.json that points at that simulator, a chromedriver and
 //! a headless Chromium with a fresh profile. Tests drive the real flow through it.
-use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,14 +52,6 @@ pub fn dist_dir() -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Harness {
     /// Starts everything with the simulator's defaults.
     pub async fn start() -> Harness {
@@ -94,9 +86,8 @@ impl Harness {
         let sim = format!("http://127.0.0.1:{}", sim_addr.port());
 
         let config_delay_ms = serve_app(app_listener, dist, config_text(app_config(&app, &sim)));
-        let (chromedriver, driver_url) = start_chromedriver();
         let profile = TempDir::new("ilert-pkce-e2e-profile");
-        let browser = connect_browser(&driver_url, &profile.0).await;
+        let (chromedriver, browser) = start_browser(&profile.0).await;
         Harness {
             browser,
             app,
@@ -492,28 +483,50 @@ fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) -
     delay
 }
 
+/// A chromedriver and a Chromium session through it; a session that cannot start (a busy
+/// machine, tests running side by side) gets a fresh driver, up to three times.
+async fn start_browser(profile: &std::path::Path) -> (Child, Client) {
+    const ATTEMPTS: u32 = 3;
+    for attempt in 1..=ATTEMPTS {
+        let (mut chromedriver, driver_url) = start_chromedriver();
+        match connect_browser(&driver_url, profile).await {
+            Ok(browser) => return (chromedriver, browser),
+            Err(e) if attempt < ATTEMPTS => {
+                eprintln!("no Chromium session through {driver_url} ({e}); trying a fresh driver");
+                let _ = chromedriver.kill();
+                let _ = chromedriver.wait();
+            }
+            Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
+        }
+    }
+    unreachable!("the last attempt panics or returns")
+}
+
+/// A chromedriver on a port it picks itself (`--port=0`, the port read from what it prints),
+/// so tests running side by side never race for one.
 fn start_chromedriver() -> (Child, String) {
     let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let port = free_port();
-    let child = Command::new(&binary)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
+    let mut child = Command::new(&binary)
+        .arg("--port=0")
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run `cargo xtask setup`)"));
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(addr).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not listen on {addr}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (child, format!("http://{addr}"))
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let rest = line.split("started successfully on port ").nth(1)?;
+            rest.trim_end_matches('.').trim().parse::<u16>().ok()
+        })
+        .unwrap_or_else(|| panic!("{binary} did not say which port it listens on"));
+    // Keep reading what it prints, so a full pipe never blocks it.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, format!("http://127.0.0.1:{port}"))
 }
 
-async fn connect_browser(driver: &str, profile: &std::path::Path) -> Client {
+async fn connect_browser(driver: &str, profile: &std::path::Path) -> Result<Client, String> {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -532,7 +545,7 @@ async fn connect_browser(driver: &str, profile: &std::path::Path) -> Client {
         .capabilities(caps)
         .connect(driver)
         .await
-        .unwrap_or_else(|e| panic!("cannot start Chromium through chromedriver: {e}"))
+        .map_err(|e| e.to_string())
 }
 
 /// A directory removed on drop (a fresh Chromium profile per test).

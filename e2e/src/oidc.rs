@@ -12,10 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::{
-    app_config, connect_browser, dist_dir, serve_app, start_chromedriver, Harness, TempDir,
-    CLIENT_ID, WAIT,
-};
+use super::{app_config, dist_dir, serve_app, start_browser, Harness, TempDir, CLIENT_ID, WAIT};
 
 /// What the app asks the standards server for: OpenID Connect's userinfo needs `openid`.
 pub const SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
@@ -115,9 +112,8 @@ impl Harness {
         let mut config = app_config(&app, &server.issuer);
         config["scopes"] = json!(SCOPES);
         let config_delay_ms = serve_app(app_listener, dist, config.to_string());
-        let (chromedriver, driver_url) = start_chromedriver();
         let profile = TempDir::new("ilert-pkce-e2e-oidc-profile");
-        let browser = connect_browser(&driver_url, &profile.0).await;
+        let (chromedriver, browser) = start_browser(&profile.0).await;
         Harness {
             browser,
             app,
