@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::oauth::authorize::{normalize_tenant, tenant_authorize_url};
+use crate::oauth::request::Endpoints;
 use crate::oauth::scopes::{is_known_scope, parse_scopes, DEFAULT_SCOPES};
 use crate::oauth::token::{REVOKE_PATH, TOKEN_INFO_PATH, TOKEN_PATH, USER_PATH};
 use crate::oauth::Error;
@@ -351,6 +352,17 @@ impl Config {
     /// The current user's profile endpoint.
     pub fn user_url(&self) -> String {
         format!("{}{USER_PATH}", self.base())
+    }
+
+    /// The client id and every endpoint a sign-in started now would use (Connect pins them).
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints {
+            client_id: self.client_id.clone(),
+            token: self.token_url(),
+            token_info: self.token_info_url(),
+            revoke: self.revoke_url(),
+            user: self.user_url(),
+        }
     }
 
     /// The origins the authorize URL and API base may use: config.json's `allowed_origins`, or

@@ -8,7 +8,7 @@ use crate::explain;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
 use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
-use crate::oauth::request::{self, Endpoints};
+use crate::oauth::request;
 use crate::oauth::{pkce, token, Error};
 use crate::session::{Session, PENDING_KEY};
 use crate::timeline::{self, Field, Step};
@@ -51,13 +51,7 @@ pub fn start(config: &Config) -> Result<(), Error> {
     };
     let url = authorize::authorize_url(&request);
 
-    let endpoints = Endpoints {
-        client_id: config.client_id.clone(),
-        token: config.token_url(),
-        token_info: config.token_info_url(),
-        revoke: config.revoke_url(),
-        user: config.user_url(),
-    };
+    let endpoints = config.endpoints();
     // First the verifier must be safe in this tab: without it the callback cannot finish.
     with_pending(|store| {
         store.insert(

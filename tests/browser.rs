@@ -75,14 +75,9 @@ mod session_and_timeline {
     }
 
     fn endpoints() -> Endpoints {
-        let config = Config::from_json(include_str!("../public/config.json")).unwrap();
-        Endpoints {
-            client_id: config.client_id.clone(),
-            token: config.token_url(),
-            token_info: config.token_info_url(),
-            revoke: config.revoke_url(),
-            user: config.user_url(),
-        }
+        Config::from_json(include_str!("../public/config.json"))
+            .unwrap()
+            .endpoints()
     }
 
     #[wasm_bindgen_test]
@@ -235,7 +230,6 @@ mod callback {
     use ilert_pkce::browser::{clock, history};
     use ilert_pkce::config::Config;
     use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
-    use ilert_pkce::oauth::request::Endpoints;
     use ilert_pkce::oauth::Error;
     use ilert_pkce::session::Session;
     use ilert_pkce::signin;
@@ -251,13 +245,7 @@ mod callback {
             verifier: "v".repeat(43),
             challenge: "c".into(),
             redirect_uri: config.redirect_uri.clone(),
-            endpoints: Endpoints {
-                client_id: config.client_id.clone(),
-                token: config.token_url(),
-                token_info: config.token_info_url(),
-                revoke: config.revoke_url(),
-                user: config.user_url(),
-            },
+            endpoints: config.endpoints(),
             issuer: config.expected_issuer(),
             created_at_ms: eleven_minutes_ago,
         });

@@ -219,6 +219,14 @@ impl Harness {
             .to_string()
     }
 
+    /// The current refresh token, from sessionStorage.
+    pub async fn refresh_token(&self) -> String {
+        self.tokens().await.expect("signed in")["refresh_token"]
+            .as_str()
+            .expect("a refresh token")
+            .to_string()
+    }
+
     pub async fn url(&self) -> String {
         self.browser.current_url().await.unwrap().to_string()
     }

@@ -575,10 +575,7 @@ async fn a_profile_401_that_survives_a_refresh_ends_the_session() {
 async fn a_revocation_answered_500_still_forgets_the_tokens_and_says_so() {
     let h = Harness::start().await;
     h.sign_in().await;
-    let refresh = h.tokens().await.unwrap()["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refresh = h.refresh_token().await;
     h.fault(json!({"endpoint": "revoke", "action": {"respond": {"status": 500, "body": {"status": 500, "message": "DB down"}}}})).await;
     h.click("[data-testid=sign-out]").await;
     let notice = h

@@ -359,10 +359,7 @@ async fn invalid_grant_on_refresh_ends_the_session_and_leaves_no_secret() {
     h.sign_in().await;
     let mut secrets = Secrets::default();
     secrets.held(&h).await;
-    let refresh = h.tokens().await.unwrap()["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refresh = h.refresh_token().await;
     assert_eq!(h.sim_post(REVOKE_PATH, &[("token", &refresh)]).await.0, 200);
     h.click("[data-testid=refresh]").await;
     let notice = h
@@ -433,10 +430,7 @@ async fn sign_out_during_a_refresh_forgets_at_once_and_revokes_the_late_token() 
     spy(&h, "window").await;
     let mut secrets = Secrets::default();
     secrets.held(&h).await;
-    let old = h.tokens().await.unwrap()["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let old = h.refresh_token().await;
     h.fault(fault_refresh(2000)).await;
     // An automatic refresh (the tab woke with it overdue) is under way: the buttons stay usable.
     jump_clock(&h, 2.0).await;

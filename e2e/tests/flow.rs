@@ -80,10 +80,7 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
         "the access token is shown unmasked"
     );
     let local = h.js("return JSON.stringify(localStorage);").await;
-    let refresh = h.tokens().await.unwrap()["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refresh = h.refresh_token().await;
     assert!(
         !local.as_str().unwrap().contains(&refresh),
         "refresh token in localStorage"
@@ -244,10 +241,7 @@ async fn an_api_call_with_an_expired_token_refreshes_once_and_retries() {
 async fn sign_out_revokes_the_refresh_token_and_forgets_everything() {
     let h = Harness::start().await;
     h.sign_in().await;
-    let refresh = h.tokens().await.unwrap()["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refresh = h.refresh_token().await;
     h.click("[data-testid=sign-out]").await;
     let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
     assert!(notice.contains("revoked"), "{notice}");
@@ -277,10 +271,7 @@ async fn a_refresh_refused_with_invalid_grant_signs_out_with_the_reason() {
     let h = Harness::start().await;
     h.sign_in().await;
     // The user revokes the app in iLert: the refresh token dies.
-    let refresh = h.tokens().await.unwrap()["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refresh = h.refresh_token().await;
     let (status, _) = h
         .sim_post("/api/developers/oauth2/revoke", &[("token", &refresh)])
         .await;

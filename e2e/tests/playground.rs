@@ -134,10 +134,7 @@ async fn the_timeline_shows_every_step_with_real_data_and_masks_secrets() {
     .unwrap();
 
     // Sign-out clears it, but for the revocation that ended the session.
-    let refresh = h.tokens().await.unwrap()["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refresh = h.refresh_token().await;
     h.click("[data-testid=sign-out]").await;
     h.wait_contains("[data-testid=notice]", "Signed out").await;
     h.wait("[data-testid=connect]").await;
