@@ -18,6 +18,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub use fantoccini;
 
+pub mod bench;
 pub mod faults;
 pub mod oidc;
 
@@ -445,7 +446,8 @@ impl Drop for Harness {
     }
 }
 
-fn app_config(app: &str, sim: &str) -> Value {
+/// The config.json the app gets in a test: `app`'s callback, `sim` as iLert.
+pub fn app_config(app: &str, sim: &str) -> Value {
     json!({
         "client_id": CLIENT_ID,
         "authorize_url": format!("{sim}/api/developers/oauth2/authorize"),
@@ -493,7 +495,7 @@ fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) -
 
 /// A chromedriver and a Chromium session through it; a session that cannot start (a busy
 /// machine, tests running side by side) gets a fresh driver, up to three times.
-async fn start_browser(profile: &std::path::Path) -> (Child, Client) {
+pub async fn start_browser(profile: &std::path::Path) -> (Child, Client) {
     const ATTEMPTS: u32 = 3;
     for attempt in 1..=ATTEMPTS {
         let (mut chromedriver, driver_url) = start_chromedriver();
@@ -557,10 +559,10 @@ async fn connect_browser(driver: &str, profile: &std::path::Path) -> Result<Clie
 }
 
 /// A directory removed on drop (a fresh Chromium profile per test).
-struct TempDir(PathBuf);
+pub struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(prefix: &str) -> TempDir {
+    pub fn new(prefix: &str) -> TempDir {
         let unique = format!(
             "{prefix}-{}-{}",
             std::process::id(),
@@ -572,6 +574,10 @@ impl TempDir {
         let path = std::env::temp_dir().join(unique);
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
     }
 }
 

@@ -1,0 +1,348 @@
+//! `cargo xtask bench` (the `bench` binary of this crate): the release build in headless
+//! Chromium against ilert-sim, several runs, each session in a fresh Chromium with a fresh
+//! profile; prints one table (median, min, max per metric) and writes JSON.
+//!
+//! A run is three sessions, each its own world (see [`browser::World`]):
+//! 1. loopback, ilert-sim at 0 ms: Home's first load (bytes, time to Connect), then a
+//!    sign-in (callback → profile and token info shown);
+//! 2. loopback, ilert-sim at 50 ms on every API answer: Home, then the same sign-in;
+//! 3. "slow 4G" emulated by the DevTools protocol: Home's first load (time to Connect).
+pub mod browser;
+pub mod site;
+pub mod stats;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use browser::{Throttle, World, SLOW_4G};
+use site::Dist;
+use stats::Metric;
+
+/// At least this many runs, unless `--quick`.
+pub const MIN_RUNS: usize = 7;
+/// The API latencies the callback is measured at (ms, ilert-sim's `--latency-ms`).
+pub const SIM_LATENCIES: [u64; 2] = [0, 50];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Args {
+    pub runs: usize,
+    pub quick: bool,
+    pub out: PathBuf,
+}
+
+/// `--runs N` (default 7, at least 7 unless `--quick`), `--quick` (any number of runs, 1 by
+/// default, no warm-up: for development), `--out PATH` (default `default_out`).
+pub fn parse_args(args: &[String], default_out: &Path) -> Result<Args, String> {
+    let mut runs = None;
+    let mut quick = false;
+    let mut out = default_out.to_path_buf();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--runs" => {
+                let v = value()?;
+                runs = Some(
+                    v.parse::<usize>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("--runs wants a positive number, not {v:?}"))?,
+                );
+            }
+            "--out" => out = PathBuf::from(value()?),
+            "--quick" => quick = true,
+            other => {
+                return Err(format!(
+                    "unknown flag {other:?} (--runs N, --out PATH, --quick)"
+                ))
+            }
+        }
+    }
+    let runs = runs.unwrap_or(if quick { 1 } else { MIN_RUNS });
+    if runs < MIN_RUNS && !quick {
+        return Err(format!(
+            "--runs {runs}: a median and spread want at least {MIN_RUNS} runs (--quick allows fewer, for development)"
+        ));
+    }
+    Ok(Args { runs, quick, out })
+}
+
+/// The table's rows, in order.
+pub fn metrics() -> Vec<Metric> {
+    vec![
+        Metric::new(
+            "first_load_transfer_bytes",
+            "first load, Σ transferSize (page, JS, wasm, CSS, config.json; br 11)",
+            "B",
+        ),
+        Metric::new(
+            "first_load_encoded_bytes",
+            "first load, Σ encodedBodySize",
+            "B",
+        ),
+        Metric::new(
+            "connect_visible_loopback_ms",
+            "navigation → Connect visible + enabled, loopback",
+            "ms",
+        ),
+        Metric::new(
+            "connect_visible_slow_4g_ms",
+            "navigation → Connect visible + enabled, slow 4G",
+            "ms",
+        ),
+        Metric::new(
+            "callback_to_shown_latency_0_ms",
+            "callback → profile + token info shown, API latency 0 ms",
+            "ms",
+        ),
+        Metric::new(
+            "callback_to_shown_latency_50_ms",
+            "callback → profile + token info shown, API latency 50 ms",
+            "ms",
+        ),
+    ]
+}
+
+/// Runs the bench; prints the table; writes the JSON to `args.out`.
+pub async fn run(args: Args) -> Result<(), String> {
+    let started = Instant::now();
+    let dir = crate::dist_dir();
+    let t = Instant::now();
+    let dist = Arc::new(Dist::load(&dir)?);
+    eprintln!(
+        "bench: {} compressed (brotli 11) in {:.1}s",
+        dir.display(),
+        t.elapsed().as_secs_f64()
+    );
+    let meta_before = machine();
+    let mut metrics = metrics();
+    let mut runs = Vec::new();
+    let warmups = if args.quick { 0 } else { 1 };
+    for n in 0..warmups + args.runs {
+        let warmup = n < warmups;
+        let label = if warmup {
+            "warm-up (not counted)".to_string()
+        } else {
+            format!("run {}/{}", n + 1 - warmups, args.runs)
+        };
+        eprintln!("bench: {label}");
+        let run = one_run(dist.clone()).await?;
+        if warmup {
+            continue;
+        }
+        let samples = [
+            run.loopback.0.transfer_bytes,
+            run.loopback.0.encoded_bytes,
+            run.loopback.0.connect_ms,
+            run.slow_4g.connect_ms,
+            run.loopback.1.both_ms(),
+            run.latency_50.1.both_ms(),
+        ];
+        for (metric, sample) in metrics.iter_mut().zip(samples) {
+            metric.samples.push(sample);
+        }
+        eprintln!(
+            "bench:   {:.0} B, Connect {:.1} ms (loopback) / {:.1} ms (slow 4G), callback {:.1} ms / {:.1} ms (API at 0 / 50 ms)",
+            samples[0], samples[2], samples[3], samples[4], samples[5]
+        );
+        runs.push(run.json(n + 1 - warmups));
+    }
+    let table = stats::table(&metrics);
+    println!("{table}");
+    let meta = json!({
+        "unix_time": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        "runs": args.runs,
+        "warmup_runs": warmups,
+        "quick": args.quick,
+        "seconds": started.elapsed().as_secs_f64().round(),
+        "dist": dir.display().to_string(),
+        "machine": meta_before,
+        "loadavg_after": loadavg(),
+        "conditions": {
+            "each_session": "a fresh chromedriver + Chromium (headless=new) with a fresh profile, a fresh ilert-sim and app server",
+            "serving": "every file brotli quality 11 (Content-Encoding: br); hashed assets max-age=31536000, immutable; page and config.json no-cache; /webapp no-store",
+            "slow_4g": {
+                "latency_ms": SLOW_4G.latency_ms,
+                "download_bits_per_s": SLOW_4G.download_bits_per_s,
+                "upload_bits_per_s": SLOW_4G.upload_bits_per_s,
+                "cdp": SLOW_4G.params(),
+            },
+            "sim_latencies_ms": SIM_LATENCIES,
+            "time_origin": "performance.now() in the measured document: Home's navigation, or the callback's (Grant's form post, redirected to /webapp?code=…&state=…)",
+        },
+        "table": table,
+    });
+    let report = stats::report_json(meta, &metrics, runs);
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, text + "\n").map_err(|e| format!("{}: {e}", args.out.display()))?;
+    eprintln!(
+        "bench: wrote {} ({:.0}s)",
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// What one run measured.
+struct Run {
+    loopback: (browser::FirstLoad, browser::Callback),
+    latency_50: (browser::FirstLoad, browser::Callback),
+    slow_4g: browser::FirstLoad,
+}
+
+impl Run {
+    fn json(&self, number: usize) -> Value {
+        let first = |f: &browser::FirstLoad| {
+            json!({
+                "connect_ms": f.connect_ms, "transfer_bytes": f.transfer_bytes,
+                "encoded_bytes": f.encoded_bytes, "decoded_bytes": f.decoded_bytes,
+                "entries": f.entries,
+            })
+        };
+        let callback = |c: &browser::Callback| json!({ "profile_ms": c.profile_ms, "token_info_ms": c.info_ms, "both_ms": c.both_ms(), "shown": c.shown });
+        json!({
+            "run": number,
+            "loopback": { "first_load": first(&self.loopback.0), "callback": callback(&self.loopback.1) },
+            "api_latency_50": { "first_load": first(&self.latency_50.0), "callback": callback(&self.latency_50.1) },
+            "slow_4g": { "first_load": first(&self.slow_4g) },
+        })
+    }
+}
+
+/// The three sessions of a run, one after the other, each in its own world.
+async fn one_run(dist: Arc<Dist>) -> Result<Run, String> {
+    let [zero, fifty] = SIM_LATENCIES;
+    let loopback = session(dist.clone(), zero, None, true).await?;
+    let latency_50 = session(dist.clone(), fifty, None, true).await?;
+    let (slow_4g, _) = session(dist, zero, Some(SLOW_4G), false).await?;
+    let signed_in = |(first, callback): (browser::FirstLoad, Option<browser::Callback>)| {
+        callback
+            .map(|c| (first, c))
+            .ok_or_else(|| "a session that signs in measured no callback".to_string())
+    };
+    Ok(Run {
+        loopback: signed_in(loopback)?,
+        latency_50: signed_in(latency_50)?,
+        slow_4g,
+    })
+}
+
+async fn session(
+    dist: Arc<Dist>,
+    sim_latency_ms: u64,
+    throttle: Option<Throttle>,
+    sign_in: bool,
+) -> Result<(browser::FirstLoad, Option<browser::Callback>), String> {
+    let world = World::start(dist, sim_latency_ms).await?;
+    let result = async {
+        let first = browser::first_load(&world, throttle).await?;
+        let callback = if sign_in {
+            Some(browser::sign_in(&world).await?)
+        } else {
+            None
+        };
+        Ok((first, callback))
+    }
+    .await;
+    world.stop().await;
+    result
+}
+
+/// The machine: cores, CPU model, Chromium, load average.
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim().to_string())
+        });
+    let chromium = std::process::Command::new("/usr/bin/chromium")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    json!({
+        "nproc": std::thread::available_parallelism().map(|n| n.get()).ok(),
+        "cpu": cpu,
+        "chromium": chromium,
+        "loadavg_before": loadavg(),
+    })
+}
+
+fn loadavg() -> Option<String> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, String> {
+        let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        parse_args(&list, Path::new("/x/target/bench/bench.json"))
+    }
+
+    #[test]
+    fn defaults_are_seven_runs_into_the_default_file() {
+        assert_eq!(
+            args(&[]).unwrap(),
+            Args {
+                runs: 7,
+                quick: false,
+                out: "/x/target/bench/bench.json".into()
+            }
+        );
+    }
+
+    #[test]
+    fn runs_and_out_take_a_value_after_a_space_or_an_equals_sign() {
+        let a = args(&["--runs", "9", "--out=/tmp/b.json"]).unwrap();
+        assert_eq!((a.runs, a.out), (9, PathBuf::from("/tmp/b.json")));
+        let a = args(&["--runs=11", "--out", "rel/b.json"]).unwrap();
+        assert_eq!((a.runs, a.out), (11, PathBuf::from("rel/b.json")));
+    }
+
+    #[test]
+    fn fewer_than_seven_runs_only_with_quick() {
+        assert!(args(&["--runs", "3"]).unwrap_err().contains("at least 7"));
+        let a = args(&["--quick", "--runs", "3"]).unwrap();
+        assert_eq!((a.runs, a.quick), (3, true));
+        assert_eq!(args(&["--quick"]).unwrap().runs, 1);
+    }
+
+    #[test]
+    fn nonsense_is_refused() {
+        assert!(args(&["--runs", "0"]).is_err());
+        assert!(args(&["--runs", "x"]).is_err());
+        assert!(args(&["--runs"]).unwrap_err().contains("needs a value"));
+        assert!(args(&["--fast"]).unwrap_err().contains("unknown flag"));
+    }
+
+    #[test]
+    fn the_table_has_the_six_metrics_in_bytes_and_milliseconds() {
+        let m = metrics();
+        let units: Vec<_> = m.iter().map(|m| m.unit).collect();
+        assert_eq!(units, ["B", "B", "ms", "ms", "ms", "ms"]);
+        let mut ids: Vec<_> = m.iter().map(|m| m.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 6);
+    }
+}
