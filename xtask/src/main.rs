@@ -5,6 +5,8 @@
 //! - `demo`: ilert-sim on 127.0.0.1:4598 and `trunk serve` on localhost:4597.
 //! - `test`: every suite, from host unit tests to the e2e run in Chromium.
 //! - `dist` (or `size`): the release build in dist-release/, with a CSP; its wasm size.
+//! - `bench`: first-load bytes and timings of the release build in headless Chromium.
+mod bench;
 mod cmd;
 mod csp;
 mod demo;
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("size") | Some("dist") => size::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -45,7 +48,12 @@ fn print_help() {
          demo    run ilert-sim on 127.0.0.1:4598 and the app on http://localhost:4597\n\
          test    run every suite (host, simulator, wasm in Chromium, release build, e2e)\n        \
          flags: --skip-e2e, --skip-wasm\n\
-         dist    build the release app into dist-release/ (with a CSP), print the wasm size
-         size    the same as dist"
+         dist    build the release app into dist-release/ (with a CSP), print the wasm size\n\
+         size    the same as dist\n\
+         bench   the release build in headless Chromium against ilert-sim, median/min/max of\n        \
+         7+ runs (a fresh Chromium each): first-load bytes (brotli 11), time to Connect\n        \
+         (loopback, slow 4G), callback to profile + token info (API latency 0 and 50 ms)\n        \
+         flags: --runs N (at least 7), --out PATH (default target/bench/bench.json),\n        \
+         --quick (fewer runs, no warm-up: for development)"
     );
 }
