@@ -8,9 +8,7 @@
 //! deployer's `config.json` allows (`allowed_origins`, default: iLert's hosts and loopback).
 //! Settings kept in the browser may change everything else, never that list.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
+use crate::json::{self, Value};
 use crate::oauth::authorize::{normalize_tenant, tenant_authorize_url};
 use crate::oauth::request::Endpoints;
 use crate::oauth::scopes::{is_known_scope, parse_scopes, DEFAULT_SCOPES};
@@ -41,25 +39,21 @@ pub const DEFAULT_ALLOWED_ORIGINS: &[&str] = &[
 ];
 
 /// The app's configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The OAuth client id of the app registered in iLert.
     pub client_id: String,
     /// The iLert tenant (`acme` for acme.ilert.com); when set, its own authorize URL is used.
-    #[serde(default)]
     pub tenant: Option<String>,
     /// The authorize endpoint, used when no tenant is set (default: [`DEFAULT_AUTHORIZE_URL`]).
-    #[serde(default)]
     pub authorize_url: Option<String>,
     /// The base of the token, token_info, revoke and users endpoints, e.g. `https://api.ilert.com`.
     pub api_base: String,
     /// Where iLert sends the browser back; must be registered in iLert exactly like this.
     pub redirect_uri: String,
     /// The scopes to request.
-    #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
     /// The expected issuer of callbacks (RFC 9207 `iss`), if any; see [`Config::expected_issuer`].
-    #[serde(default)]
     pub issuer: Option<String>,
     /// The origins that the authorize URL (or the tenant's) and the API base may use: the
     /// deployer's choice, set only in config.json (saved settings cannot change it). Absent:
@@ -73,13 +67,20 @@ pub struct Config {
     /// - `http://localhost:*`: any port, the default one included.
     ///
     /// Hosts are compared as a browser reads them: case-insensitive, `127.1` is `127.0.0.1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
 }
 
 /// The scopes used when the configuration names none.
 fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
+}
+
+/// A JSON list of texts.
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?
+        .iter()
+        .map(|s| s.as_str().map(str::to_string))
+        .collect()
 }
 
 /// One thing wrong with a configuration, for the settings panel.
@@ -220,16 +221,16 @@ impl Config {
 
     /// The JSON reading and normalisation, without any check.
     fn parse_json(s: &str) -> Result<Config, Error> {
-        let value: Value = serde_json::from_str(s)
+        let value = json::parse(s)
             .map_err(|e| Error::Config(format!("config.json is not valid JSON ({e})")))?;
-        let Value::Object(mut obj) = value else {
+        if !value.is_object() {
             return Err(Error::Config(
                 "config.json must be a JSON object with client_id, api_base and redirect_uri"
                     .into(),
             ));
-        };
+        }
         for (field, what) in REQUIRED {
-            match obj.get(*field) {
+            match value.get(field) {
                 None | Some(Value::Null) => {
                     return Err(Error::Config(format!(
                         "\"{field}\" is missing: set it to {what}"
@@ -246,17 +247,7 @@ impl Config {
                 }
             }
         }
-        match obj.get("scopes") {
-            Some(Value::Null) => {
-                obj.remove("scopes");
-            }
-            Some(Value::String(s)) => {
-                let list = parse_scopes(s).into_iter().map(Value::String).collect();
-                obj.insert("scopes".into(), Value::Array(list));
-            }
-            _ => {}
-        }
-        let c: Config = serde_json::from_value(Value::Object(obj)).map_err(|e| {
+        let c = Config::from_value(&value).map_err(|e| {
             Error::Config(format!("config.json has a field of the wrong type ({e})"))
         })?;
         Ok(Config {
@@ -274,9 +265,54 @@ impl Config {
         })
     }
 
-    /// The configuration as pretty JSON (for the settings panel and localStorage).
+    /// The fields as written, unchecked: text fields must be texts (optional ones may be
+    /// missing or null), `scopes` a list of texts or one space-separated text (missing or null:
+    /// the defaults), `allowed_origins` a list of texts.
+    fn from_value(v: &Value) -> Result<Config, String> {
+        let text = |key| v.req(key, Value::as_str).map(str::to_string);
+        let optional = |key| v.opt(key, Value::as_str).map(|t| t.map(str::to_string));
+        let list = |key| v.opt(key, strings);
+        let scopes = match v.get("scopes") {
+            Some(Value::String(s)) => parse_scopes(s),
+            _ => list("scopes")?.unwrap_or_else(default_scopes),
+        };
+        Ok(Config {
+            client_id: text("client_id")?,
+            tenant: optional("tenant")?,
+            authorize_url: optional("authorize_url")?,
+            api_base: text("api_base")?,
+            redirect_uri: text("redirect_uri")?,
+            scopes,
+            issuer: optional("issuer")?,
+            allowed_origins: list("allowed_origins")?,
+        })
+    }
+
+    /// As JSON (localStorage keeps it compact): `allowed_origins` only when set.
+    pub fn to_value(&self) -> Value {
+        let mut members = vec![
+            ("client_id", self.client_id.as_str().into()),
+            ("tenant", self.tenant.clone().into()),
+            ("authorize_url", self.authorize_url.clone().into()),
+            ("api_base", self.api_base.as_str().into()),
+            ("redirect_uri", self.redirect_uri.as_str().into()),
+            ("scopes", self.scopes.clone().into()),
+            ("issuer", self.issuer.clone().into()),
+        ];
+        if let Some(origins) = &self.allowed_origins {
+            members.push(("allowed_origins", origins.clone().into()));
+        }
+        Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    /// The configuration as pretty JSON (for the settings panel).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        self.to_value().pretty()
     }
 
     /// The authorize endpoint: the tenant's if a tenant is set, else `authorize_url`, else iLert's default.

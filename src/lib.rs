@@ -1,11 +1,13 @@
 //! ilert-pkce: an OAuth2 authorization-code + PKCE client of iLert, as a Leptos CSR app.
 //!
-//! `oauth` and `config` are pure Rust and tested on the host with `cargo test`; everything that
+//! `oauth`, `config`, `json` and `stored` are pure Rust and tested on the host with `cargo test`; everything that
 //! touches the browser is compiled for wasm32 only.
 pub mod config;
 pub mod error_text;
 pub mod explain;
+pub mod json;
 pub mod oauth;
+pub mod stored;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

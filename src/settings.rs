@@ -29,7 +29,7 @@ pub struct Settings {
 impl Settings {
     /// The saved settings if there are any and they pass the checks, else config.json's.
     pub fn load(defaults: Config) -> Self {
-        // Read as text: `from_settings_json` says which field is wrong, serde alone would not.
+        // `from_settings_json` says which field is wrong.
         let (current, rejected) = match LocalStorage::raw().get_item(KEY).ok().flatten() {
             None => (None, None),
             Some(json) => match Config::from_settings_json(&json, &defaults) {
@@ -53,7 +53,9 @@ impl Settings {
             allowed_origins: None,
             ..config
         };
-        let ok = LocalStorage::set(KEY, &stored).is_ok();
+        let ok = LocalStorage::raw()
+            .set_item(KEY, &stored.to_value().compact())
+            .is_ok();
         self.current.set(Config {
             allowed_origins: allowed,
             ..stored

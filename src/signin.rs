@@ -16,11 +16,15 @@ use crate::timeline::{self, Field, Step};
 /// Runs `f` on this tab's pending attempts and stores the result; Err when sessionStorage
 /// refuses to keep it (private browsing, full storage).
 fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
-    let mut store: PendingStore = SessionStorage::get(PENDING_KEY).unwrap_or_default();
+    let stored = SessionStorage::raw().get_item(PENDING_KEY).ok().flatten();
+    let mut store = PendingStore::from_json(stored.as_deref());
     let out = f(&mut store);
     if store.attempts.is_empty() {
         SessionStorage::delete(PENDING_KEY);
-    } else if SessionStorage::set(PENDING_KEY, &store).is_err() {
+    } else if SessionStorage::raw()
+        .set_item(PENDING_KEY, &store.to_json())
+        .is_err()
+    {
         return Err(Error::Storage(
             "This tab cannot keep the sign-in: its sessionStorage refused to store the code verifier \
              (private browsing, or the storage is full or switched off). Nothing was sent to iLert. \

@@ -5,121 +5,31 @@
 //! memory and in storage, so nothing secret outlives the session.
 use gloo_storage::{SessionStorage, Storage};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::browser::clock;
 use crate::error_text;
+use crate::json;
 use crate::oauth::answer::{masked_form, Answer};
 use crate::oauth::form::{is_secret, mask};
 use crate::oauth::request::{Kind, Request};
 use crate::oauth::Error;
+pub use crate::stored::timeline::{AnswerRecord, Entry, Field, RequestRecord, Step};
 
 const KEY: &str = "ilert-pkce.timeline";
 /// Older entries are dropped past this many: a long-lived tab refreshes every hour.
 const MAX_ENTRIES: usize = 60;
-
-/// Which protocol step an entry belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Step {
-    Pkce,
-    Authorize,
-    Callback,
-    TokenExchange,
-    Profile,
-    TokenInfo,
-    Refresh,
-    Revoke,
-}
-
-impl From<Kind> for Step {
-    fn from(kind: Kind) -> Step {
-        match kind {
-            Kind::CodeExchange => Step::TokenExchange,
-            Kind::Refresh => Step::Refresh,
-            Kind::TokenInfo => Step::TokenInfo,
-            Kind::Revoke => Step::Revoke,
-            Kind::User => Step::Profile,
-        }
-    }
-}
-
-impl Step {
-    pub fn label(self) -> &'static str {
-        match self {
-            Step::Pkce => "PKCE verifier and challenge",
-            Step::Authorize => "Authorize request",
-            Step::Callback => "Callback received",
-            Step::TokenExchange => "Token request (code exchange)",
-            Step::Profile => "Profile (GET /api/users/current)",
-            Step::TokenInfo => "Token info",
-            Step::Refresh => "Refresh",
-            Step::Revoke => "Revoke",
-        }
-    }
-}
-
-/// A name/value line of an entry; `secret` values are masked until revealed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Field {
-    pub name: String,
-    pub value: String,
-    pub secret: bool,
-    /// A line of explanation, for the playground.
-    pub note: Option<String>,
-}
-
-impl Field {
-    pub fn new(name: impl Into<String>, value: impl Into<String>, secret: bool) -> Self {
-        Field {
-            name: name.into(),
-            value: value.into(),
-            secret,
-            note: None,
-        }
-    }
-    pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
-        self
-    }
-}
-
-/// An HTTP request as it was sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RequestRecord {
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<Field>,
-    pub form: Vec<Field>,
-}
-
-/// An HTTP answer as it came back.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AnswerRecord {
-    pub status: u16,
-    pub duration_ms: f64,
-    pub content_type: Option<String>,
-    pub body: String,
-}
-
-/// One step of the flow.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub id: u32,
-    pub step: Step,
-    pub at_ms: f64,
-    pub title: String,
-    pub fields: Vec<Field>,
-    pub request: Option<RequestRecord>,
-    pub answer: Option<AnswerRecord>,
-    pub error: Option<String>,
-}
 
 thread_local! {
     static ENTRIES: RwSignal<Vec<Entry>> = RwSignal::new(load());
 }
 
 fn load() -> Vec<Entry> {
-    SessionStorage::get(KEY).unwrap_or_default()
+    SessionStorage::raw()
+        .get_item(KEY)
+        .ok()
+        .flatten()
+        .and_then(|text| crate::stored::timeline::from_json(&text))
+        .unwrap_or_default()
 }
 
 /// The entries, as a signal for the views.
@@ -139,7 +49,7 @@ fn update(f: impl FnOnce(&mut Vec<Entry>)) {
             SessionStorage::delete(KEY);
         } else {
             // A full storage loses the record across a reload, not the flow itself.
-            let _ = SessionStorage::set(KEY, &*list);
+            let _ = SessionStorage::raw().set_item(KEY, &crate::stored::timeline::to_json(list));
         }
     });
 }
@@ -290,10 +200,8 @@ fn collect_secrets(entry: &Entry, out: &mut Vec<String>) {
         add(&field.value);
     }
     if let Some(answer) = &entry.answer {
-        if let Ok(serde_json::Value::Object(map)) =
-            serde_json::from_str::<serde_json::Value>(&answer.body)
-        {
-            for (_, value) in map.iter().filter(|(k, _)| is_secret(k)) {
+        if let Ok(json::Value::Object(members)) = json::parse(&answer.body) {
+            for (_, value) in members.iter().filter(|(k, _)| is_secret(k)) {
                 if let Some(text) = value.as_str() {
                     add(text);
                 }

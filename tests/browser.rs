@@ -249,7 +249,9 @@ mod callback {
             issuer: config.expected_issuer(),
             created_at_ms: eleven_minutes_ago,
         });
-        SessionStorage::set("ilert-pkce.pending", &store).unwrap();
+        SessionStorage::raw()
+            .set_item("ilert-pkce.pending", &store.to_json())
+            .unwrap();
         let back = web_sys::window().unwrap().location().href().unwrap();
         history::replace_url("?code=some-code&state=old-state");
 

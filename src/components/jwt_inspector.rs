@@ -2,18 +2,17 @@
 //! explained. Decoding only: see the note in the view for why that is fine here. A token that
 //! is no JWT (opaque, as many standards servers issue them) is shown as such, not as an error.
 use leptos::prelude::*;
-use serde_json::Value;
 
 use crate::components::countdown::{format_left, ticking_now};
 use crate::explain;
-use crate::oauth::error::{json_pretty, json_text};
+use crate::json::Value;
 use crate::oauth::jwt::{self, DecodedJwt};
 use crate::session::Session;
 
 fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        other => json_text(other),
+        other => other.compact(),
     }
 }
 
@@ -57,8 +56,8 @@ fn TokenView(name: &'static str, token: String, now: ReadSignal<f64>) -> impl In
                 Err(err) if err.is_opaque() => view! { <p class="help" data-testid="jwt-opaque">{err.to_string()}</p> }.into_any(),
                 Err(err) => view! { <p class="error-text" data-testid="jwt-error">{format!("This JWT cannot be decoded: {err}")}</p> }.into_any(),
                 Ok(jwt) => {
-                    let header = json_pretty(&jwt.header);
-                    let claims: Vec<(String, Value)> = jwt.claims.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+                    let header = jwt.header.pretty();
+                    let claims: Vec<(String, Value)> = jwt.claims.as_object().cloned().unwrap_or_default();
                     view! {
                         <h4>"Header"</h4>
                         <pre class="json">{header}</pre>

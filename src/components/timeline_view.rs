@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::components::secret::mask;
+use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
-use crate::oauth::error::json_pretty;
 use crate::oauth::form::FormBody;
 use crate::timeline::{self, Entry, Field};
 
@@ -39,18 +39,18 @@ fn show(value: &str, secret: bool, revealed: bool) -> String {
 
 /// JSON answer bodies pretty-printed, with token-like fields masked unless revealed.
 fn pretty_body(body: &str, revealed: bool) -> String {
-    match serde_json::from_str::<serde_json::Value>(body) {
+    match json::parse(body) {
         Ok(mut value) => {
             if !revealed {
                 if let Some(object) = value.as_object_mut() {
                     for (key, v) in object.iter_mut() {
                         if let Some(text) = v.as_str().filter(|_| FormBody::is_secret(key)) {
-                            *v = serde_json::Value::String(mask(text));
+                            *v = Value::String(mask(text));
                         }
                     }
                 }
             }
-            json_pretty(&value)
+            value.pretty()
         }
         // A form-encoded answer (some servers send tokens that way) is masked the same way.
         Err(_) if !revealed => masked_form(body).chars().take(2000).collect(),

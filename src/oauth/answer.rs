@@ -3,7 +3,7 @@
 //! `{"code","error"}` or RFC 6749's `{"error","error_description"}`), an HTTP error (any other
 //! non-2xx, e.g. iLert's REST `{"status","message","code"}`), or not JSON. Transport failures
 //! (network, timeout) never get this far: the glue turns them into errors itself.
-use serde_json::Value;
+use crate::json::{self, Value};
 
 use super::error::{api_error, oauth_error, snippet, Error};
 use super::form::{is_secret, mask};
@@ -48,9 +48,7 @@ pub fn classify(
     // The REST API's 401: the access token was refused, whatever the body says.
     if kind == Kind::User && status == 401 {
         return Err(Error::Unauthorized {
-            message: serde_json::from_str::<Value>(body)
-                .ok()
-                .and_then(|v| message_of(&v)),
+            message: json::parse(body).ok().and_then(|v| message_of(&v)),
         });
     }
     let token_endpoint = matches!(kind, Kind::CodeExchange | Kind::Refresh);
@@ -61,7 +59,7 @@ pub fn classify(
             message: None,
         });
     }
-    let value = serde_json::from_str::<Value>(body).map_err(|_| Error::NotJson {
+    let value = json::parse(body).map_err(|_| Error::NotJson {
         status,
         content_type: content_type.map(str::to_string),
         snippet: snippet(&masked_form(body)),
@@ -89,11 +87,10 @@ pub fn classify(
 }
 
 fn message_of(v: &Value) -> Option<String> {
-    let obj = v.as_object()?;
     ["message", "error_description", "error"]
         .iter()
         .find_map(|k| {
-            obj.get(*k)
+            v.get(k)
                 .and_then(Value::as_str)
                 .filter(|s| !s.trim().is_empty())
         })

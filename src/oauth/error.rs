@@ -1,7 +1,7 @@
 //! The one error type of the protocol core, plus the helpers that read an error answer's
 //! shape (iLert's, RFC 6749's, the REST API's) for `super::answer::classify`.
 
-use serde_json::{Map, Value};
+use crate::json::Value;
 
 use super::callback::CallbackError;
 use super::pending::StateError;
@@ -199,14 +199,14 @@ pub fn snippet(body: &str) -> String {
     }
 }
 
-/// The body as a JSON object, or [`Error::InvalidResponse`] naming what it is instead.
-pub(crate) fn expect_object(
+/// The body if it is a JSON object, or [`Error::InvalidResponse`] naming what it is instead.
+pub(crate) fn expect_object<'a>(
     status: u16,
-    value: &Value,
+    value: &'a Value,
     what: &str,
-) -> Result<Map<String, Value>, Error> {
+) -> Result<&'a Value, Error> {
     match value {
-        Value::Object(map) => Ok(map.clone()),
+        Value::Object(_) => Ok(value),
         other => Err(Error::InvalidResponse {
             status,
             reason: format!("{what} must be a JSON object, got {}", json_kind(other)),
@@ -226,56 +226,8 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// A JSON value as compact JSON text, as its `Display` writes it. Not `Display` itself: that
-/// links serde_json's pretty printer too (for `{:#}`), which [`json_pretty`] makes unneeded.
-pub fn json_text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
-}
-
-/// A JSON value as indented text, as `serde_json::to_string_pretty` writes it (two spaces,
-/// `"key": value`), built on [`json_text`] so that one serializer serves both.
-pub fn json_pretty(v: &Value) -> String {
-    let mut out = String::new();
-    write_pretty(v, 0, &mut out);
-    out
-}
-
-fn write_pretty(v: &Value, depth: usize, out: &mut String) {
-    let (open, close) = match v {
-        Value::Array(a) if !a.is_empty() => ('[', ']'),
-        Value::Object(o) if !o.is_empty() => ('{', '}'),
-        leaf => return out.push_str(&json_text(leaf)),
-    };
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        out.extend(std::iter::repeat_n("  ", depth));
-    };
-    out.push(open);
-    let mut item = |i: usize, key: Option<&String>, v: &Value| {
-        if i > 0 {
-            out.push(',');
-        }
-        newline(out, depth + 1);
-        if let Some(key) = key {
-            out.push_str(&json_text(&Value::String(key.clone())));
-            out.push_str(": ");
-        }
-        write_pretty(v, depth + 1, out);
-    };
-    match v {
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| item(i, None, v)),
-        Value::Object(o) => o
-            .iter()
-            .enumerate()
-            .for_each(|(i, (k, v))| item(i, Some(k), v)),
-        _ => {}
-    }
-    newline(out, depth);
-    out.push(close);
-}
-
 /// A non-empty string member of a JSON object.
-pub(crate) fn str_field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+pub(crate) fn str_field<'a>(obj: &'a Value, name: &str) -> Option<&'a str> {
     obj.get(name)
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())
@@ -284,7 +236,7 @@ pub(crate) fn str_field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&
 /// Reads an OAuth error in either shape: iLert's `{"code":…, "error":"text"}` (also with
 /// `message` or `error_description` as the text) or RFC 6749's `{"error":…, "error_description":…}`.
 pub(crate) fn oauth_error(status: u16, value: &Value) -> Option<Error> {
-    let obj = value.as_object()?;
+    let obj = value.is_object().then_some(value)?;
     if let Some(code) = str_field(obj, "code") {
         let description = str_field(obj, "error")
             .or_else(|| str_field(obj, "error_description"))
@@ -306,8 +258,7 @@ pub(crate) fn oauth_error(status: u16, value: &Value) -> Option<Error> {
 
 /// Reads a REST API error `{"status":…, "message":"…", "code":"…"}` (or anything else) as [`Error::Api`].
 pub(crate) fn api_error(status: u16, value: &Value) -> Error {
-    let obj = value.as_object();
-    let get = |name: &str| obj.and_then(|o| str_field(o, name)).map(str::to_string);
+    let get = |name: &str| str_field(value, name).map(str::to_string);
     Error::Api {
         status,
         code: get("code"),
@@ -337,22 +288,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn json_text_and_pretty_match_serde_json() {
-        for v in [
-            json!(null),
-            json!(true),
-            json!(-1.5e300),
-            json!(3600),
-            json!("a \"quoted\"\n\u{1} é"),
-            json!([]),
-            json!({}),
-            json!([1, [], {}, [2, [3]], {"a": {"b": [null, "x"]}}]),
-            json!({"alg": "RS256", "typ": "JWT", "k\"ey": {"n": [1, 2], "e": {}}, "z": []}),
-        ] {
-            assert_eq!(json_text(&v), v.to_string());
-            assert_eq!(json_pretty(&v), serde_json::to_string_pretty(&v).unwrap());
-        }
+    /// The app's JSON value of a `json!` literal.
+    fn j(v: serde_json::Value) -> Value {
+        crate::json::parse(&v.to_string()).unwrap()
     }
 
     #[test]
@@ -449,7 +387,7 @@ mod tests {
 
     #[test]
     fn both_error_shapes() {
-        let ilert = json!({"code":"invalid_grant","error":"Provided code is unknown"});
+        let ilert = j(json!({"code":"invalid_grant","error":"Provided code is unknown"}));
         assert_eq!(
             oauth_error(401, &ilert),
             Some(Error::OAuth {
@@ -458,7 +396,7 @@ mod tests {
                 description: Some("Provided code is unknown".into())
             })
         );
-        let rfc = json!({"error":"invalid_request","error_description":"missing code_verifier"});
+        let rfc = j(json!({"error":"invalid_request","error_description":"missing code_verifier"}));
         assert_eq!(
             oauth_error(400, &rfc),
             Some(Error::OAuth {
@@ -468,19 +406,19 @@ mod tests {
             })
         );
         assert_eq!(
-            oauth_error(400, &json!({"error":"access_denied"}))
+            oauth_error(400, &j(json!({"error":"access_denied"})))
                 .unwrap()
                 .to_string(),
             "access_denied (HTTP 400)"
         );
-        assert_eq!(oauth_error(400, &json!({"foo":1})), None);
-        assert_eq!(oauth_error(400, &json!([1])), None);
-        assert_eq!(oauth_error(400, &json!({"error":""})), None);
+        assert_eq!(oauth_error(400, &j(json!({"foo":1}))), None);
+        assert_eq!(oauth_error(400, &j(json!([1]))), None);
+        assert_eq!(oauth_error(400, &j(json!({"error":""}))), None);
     }
 
     #[test]
     fn rest_error_shape() {
-        let v = json!({"status":404,"message":"Not found","code":"NOT_FOUND"});
+        let v = j(json!({"status":404,"message":"Not found","code":"NOT_FOUND"}));
         assert_eq!(
             api_error(404, &v),
             Error::Api {
@@ -490,7 +428,7 @@ mod tests {
             }
         );
         assert_eq!(
-            api_error(500, &json!(null)),
+            api_error(500, &j(json!(null))),
             Error::Api {
                 status: 500,
                 code: None,

@@ -15,7 +15,8 @@
 use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
-use serde_json::Value;
+
+use crate::json::{self, Value};
 
 /// base64url that accepts the encoding with or without `=` padding.
 const B64URL_ANY_PAD: GeneralPurpose = GeneralPurpose::new(
@@ -74,7 +75,11 @@ fn decode_part(part: &'static str, text: &str) -> Result<Value, JwtError> {
         part,
         detail: e.to_string(),
     })?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| JwtError::Json {
+    let text = std::str::from_utf8(&bytes).map_err(|_| JwtError::Json {
+        part,
+        detail: "not UTF-8 text".into(),
+    })?;
+    let value = json::parse(text).map_err(|e| JwtError::Json {
         part,
         detail: e.to_string(),
     })?;
@@ -134,6 +139,11 @@ mod tests {
     use base64::engine::general_purpose::{URL_SAFE as PADDED, URL_SAFE_NO_PAD};
     use serde_json::json;
 
+    /// The app's JSON value of a `json!` literal.
+    fn j(v: serde_json::Value) -> Value {
+        json::parse(&v.to_string()).unwrap()
+    }
+
     fn b64(s: &str) -> String {
         URL_SAFE_NO_PAD.encode(s.as_bytes())
     }
@@ -149,7 +159,7 @@ mod tests {
     #[test]
     fn ilert_access_token_sample() {
         let d = decode(&jwt(r#"{"alg":"RS256","typ":"JWT"}"#, ACCESS_CLAIMS)).unwrap();
-        assert_eq!(d.header, json!({"alg":"RS256","typ":"JWT"}));
+        assert_eq!(d.header, j(json!({"alg":"RS256","typ":"JWT"})));
         assert_eq!(d.header["alg"], "RS256");
         assert_eq!(d.claims["il_s"], "profile source:w");
         assert_eq!(d.claims["il_u"], "jdoe");
@@ -178,8 +188,8 @@ mod tests {
         let d = decode(&format!(" {padded}\n")).unwrap();
         assert_eq!(d.header["alg"], "none");
         assert_eq!(expires_at(&d.claims), Some(1_900_000_000));
-        assert_eq!(expires_at(&json!({"exp":"soon"})), None);
-        assert_eq!(expires_at(&json!({})), None);
+        assert_eq!(expires_at(&j(json!({"exp":"soon"}))), None);
+        assert_eq!(expires_at(&j(json!({}))), None);
     }
 
     #[test]

@@ -2,9 +2,8 @@
 //! comes back. Storage-agnostic: the browser glue keeps the JSON of a [`PendingStore`] under
 //! one sessionStorage key, and takes the attempt out before its first await (single use).
 
-use serde::{Deserialize, Serialize};
-
 use super::request::Endpoints;
+use crate::json::{self, Value};
 
 /// How long a sign-in attempt stays valid: 10 minutes.
 pub const MAX_AGE_MS: f64 = 600_000.0;
@@ -13,7 +12,7 @@ pub const MAX_AGE_MS: f64 = 600_000.0;
 pub const MAX_ATTEMPTS: usize = 5;
 
 /// One sign-in attempt started with Connect, waiting for its callback.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PendingAttempt {
     /// The `state` sent to the authorize endpoint.
     pub state: String,
@@ -42,13 +41,37 @@ impl PendingAttempt {
     pub fn is_expired(&self, now_ms: f64) -> bool {
         !self.created_at_ms.is_finite() || self.age_ms(now_ms) > MAX_AGE_MS
     }
+
+    fn to_value(&self) -> Value {
+        json::object([
+            ("state", self.state.as_str().into()),
+            ("verifier", self.verifier.as_str().into()),
+            ("challenge", self.challenge.as_str().into()),
+            ("redirect_uri", self.redirect_uri.as_str().into()),
+            ("endpoints", self.endpoints.to_value()),
+            ("issuer", self.issuer.clone().into()),
+            ("created_at_ms", self.created_at_ms.into()),
+        ])
+    }
+
+    fn from_value(v: &Value) -> Result<PendingAttempt, String> {
+        let text = |key| v.req(key, Value::as_str).map(str::to_string);
+        Ok(PendingAttempt {
+            state: text("state")?,
+            verifier: text("verifier")?,
+            challenge: text("challenge")?,
+            redirect_uri: text("redirect_uri")?,
+            endpoints: Endpoints::from_value(v.req("endpoints", Some)?)?,
+            issuer: v.opt("issuer", Value::as_str)?.map(str::to_string),
+            created_at_ms: v.req("created_at_ms", Value::as_f64)?,
+        })
+    }
 }
 
 /// All pending attempts of this tab.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PendingStore {
     /// The attempts, oldest first.
-    #[serde(default)]
     pub attempts: Vec<PendingAttempt>,
 }
 
@@ -79,15 +102,29 @@ fn ct_eq(a: &str, b: &str) -> bool {
 }
 
 impl PendingStore {
-    /// Reads the stored JSON; absent or corrupt storage is an empty store.
+    /// Reads the stored JSON (`{"attempts":[…]}`); absent or corrupt storage (one unreadable
+    /// attempt included) is an empty store.
     pub fn from_json(s: Option<&str>) -> Self {
-        s.and_then(|s| serde_json::from_str(s).ok())
+        let read = |v: &Value| -> Result<PendingStore, String> {
+            let attempts = match v.opt("attempts", Value::as_array)? {
+                None if v.is_object() => Vec::new(),
+                None => return Err("not an object".into()),
+                Some(list) => list
+                    .iter()
+                    .map(PendingAttempt::from_value)
+                    .collect::<Result<_, _>>()?,
+            };
+            Ok(PendingStore { attempts })
+        };
+        s.and_then(|s| json::parse(s).ok())
+            .and_then(|v| read(&v).ok())
             .unwrap_or_default()
     }
 
     /// The JSON to store.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{\"attempts\":[]}".to_string())
+        let attempts = self.attempts.iter().map(PendingAttempt::to_value).collect();
+        json::object([("attempts", Value::Array(attempts))]).compact()
     }
 
     /// Adds an attempt: drops expired ones and any with the same state, keeps the newest [`MAX_ATTEMPTS`].

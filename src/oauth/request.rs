@@ -2,16 +2,15 @@
 //! This is the one place that says how each request is built; `crate::browser::http::send`
 //! sends any of them (timeout, timeline, transport errors) and the parser of its step
 //! (`token`, `user`) judges the answer.
-use serde::{Deserialize, Serialize};
-
 use super::form::FormBody;
+use crate::json::{self, Value};
 
 /// How long any request may take, answer body included, before it is abandoned (ms).
 pub const TIMEOUT_MS: u32 = 15_000;
 
 /// The endpoints a sign-in uses, fixed when Connect starts it: the code exchange and the
 /// session that follows talk to these, whatever the settings say later.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
     pub client_id: String,
     pub token: String,
@@ -20,8 +19,33 @@ pub struct Endpoints {
     pub user: String,
 }
 
+impl Endpoints {
+    /// As JSON, as stored with the tokens and the pending sign-ins.
+    pub fn to_value(&self) -> Value {
+        json::object([
+            ("client_id", self.client_id.as_str().into()),
+            ("token", self.token.as_str().into()),
+            ("token_info", self.token_info.as_str().into()),
+            ("revoke", self.revoke.as_str().into()),
+            ("user", self.user.as_str().into()),
+        ])
+    }
+
+    /// Reads what [`Endpoints::to_value`] wrote; every field is required.
+    pub fn from_value(v: &Value) -> Result<Endpoints, String> {
+        let text = |key| v.req(key, Value::as_str).map(str::to_string);
+        Ok(Endpoints {
+            client_id: text("client_id")?,
+            token: text("token")?,
+            token_info: text("token_info")?,
+            revoke: text("revoke")?,
+            user: text("user")?,
+        })
+    }
+}
+
 /// Which protocol step a request belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     CodeExchange,
     Refresh,

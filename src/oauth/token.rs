@@ -1,13 +1,12 @@
 //! The token endpoint and its siblings: validation of the answers of the code exchange,
 //! refresh, revoke and token_info (their requests are built in `super::request`).
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
 use super::answer::classify;
-use super::error::{expect_object, json_kind, json_text, oauth_error};
+use super::error::{expect_object, json_kind, oauth_error};
 use super::request::Kind;
 use super::Error;
+use crate::json::number::Decimal;
+use crate::json::{self, Value};
 
 /// Path of the token endpoint (code exchange and refresh), relative to the API base.
 pub const TOKEN_PATH: &str = "/api/developers/oauth2/token";
@@ -25,7 +24,7 @@ pub fn fingerprint(token: &str) -> String {
 }
 
 /// A validated token response (code exchange or refresh).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenResponse {
     /// Always `Bearer` (compared case-insensitively; kept as the server sent it).
     pub token_type: String,
@@ -36,7 +35,6 @@ pub struct TokenResponse {
     pub expires_in: u64,
     /// The server's `expires_in` as sent (JSON text, `absent` when missing), when the app could
     /// not use it as it was.
-    #[serde(default)]
     pub expires_in_sent: Option<String>,
     /// The granted scopes, space-separated, if the server said.
     pub scope: Option<String>,
@@ -57,19 +55,48 @@ impl TokenResponse {
         self.refresh_token_expires_in
             .map(|s| now_ms + s as f64 * 1000.0)
     }
+
+    /// As JSON, with the field names of the token endpoint's answer.
+    pub fn to_value(&self) -> Value {
+        json::object([
+            ("token_type", self.token_type.as_str().into()),
+            ("access_token", self.access_token.as_str().into()),
+            ("expires_in", self.expires_in.into()),
+            ("expires_in_sent", self.expires_in_sent.clone().into()),
+            ("scope", self.scope.clone().into()),
+            ("refresh_token", self.refresh_token.clone().into()),
+            (
+                "refresh_token_expires_in",
+                self.refresh_token_expires_in.into(),
+            ),
+        ])
+    }
+
+    /// Reads what [`TokenResponse::to_value`] wrote (not a server's answer: that is
+    /// [`parse_token_response`]'s job).
+    pub fn from_value(v: &Value) -> Result<TokenResponse, String> {
+        Ok(TokenResponse {
+            token_type: v.req("token_type", Value::as_str)?.to_string(),
+            access_token: v.req("access_token", Value::as_str)?.to_string(),
+            expires_in: v.req("expires_in", Value::as_u64)?,
+            expires_in_sent: v.opt("expires_in_sent", Value::as_str)?.map(str::to_string),
+            scope: v.opt("scope", Value::as_str)?.map(str::to_string),
+            refresh_token: v.opt("refresh_token", Value::as_str)?.map(str::to_string),
+            refresh_token_expires_in: v.opt("refresh_token_expires_in", Value::as_u64)?,
+        })
+    }
 }
 
 /// A non-negative whole number of seconds, or why not.
 fn seconds(v: &Value) -> Result<u64, String> {
-    if let Some(n) = v.as_u64() {
-        return Ok(n);
+    let Some(n) = v.as_number().and_then(Decimal::parse) else {
+        return Err(format!("must be a number of seconds, got {}", json_kind(v)));
+    };
+    if n.negative && !n.is_zero() {
+        return Err(format!("is negative ({})", v.compact()));
     }
-    match v.as_f64() {
-        Some(f) if f < 0.0 => Err(format!("is negative ({})", json_text(v))),
-        Some(f) if f.fract() == 0.0 && f <= u64::MAX as f64 => Ok(f as u64),
-        Some(_) => Err(format!("is not a whole number ({})", json_text(v))),
-        None => Err(format!("must be a number of seconds, got {}", json_kind(v))),
-    }
+    n.whole_u64()
+        .ok_or_else(|| format!("is not a whole number ({})", v.compact()))
 }
 
 /// The shortest access-token lifetime the app believes: a server that says 0 or less must not
@@ -80,12 +107,10 @@ pub const MAX_EXPIRES_IN_S: u64 = 86_400;
 /// When the server does not say: iLert's documented lifetime, one hour.
 pub const DEFAULT_EXPIRES_IN_S: u64 = 3_600;
 
-/// A numeric string's number, read as `str::parse::<f64>` reads it (`+120`, `0120`, `.5`, `5.`,
-/// `1E3`; infinities and NaN give None, as they are refused anyway), but by serde_json's float
-/// reader, which is linked anyway: `str::parse::<f64>` would add core's own (with its tables of
-/// powers of five, −13 KB brotli of wasm) for this one call. Rewrites the text into JSON's
-/// number grammar first.
-fn number_text(s: &str) -> Option<f64> {
+/// A numeric string's number, read as `str::parse::<f64>` reads it (`+120`, `0120`, `.5`,
+/// `5.`, `1E3`; infinities and NaN give None, as they are refused anyway), but rewritten into
+/// JSON's number grammar and taken apart exactly ([`Decimal`]): no float parser is linked.
+fn number_text(s: &str) -> Option<Decimal> {
     let (minus, s) = match s.as_bytes().first() {
         Some(b'-') => ("-", &s[1..]),
         Some(b'+') => ("", &s[1..]),
@@ -107,7 +132,7 @@ fn number_text(s: &str) -> Option<f64> {
         json.push_str(fraction);
     }
     json.push_str(exponent);
-    serde_json::from_str::<f64>(&json).ok()
+    Decimal::parse(&json)
 }
 
 /// `expires_in` as the app uses it, and the value sent when that had to be changed: missing
@@ -115,27 +140,25 @@ fn number_text(s: &str) -> Option<f64> {
 /// [`MIN_EXPIRES_IN_S`]..=[`MAX_EXPIRES_IN_S`]. A numeric string is read as its number.
 pub fn sane_expires_in(sent: Option<&Value>) -> (u64, Option<String>) {
     let number = match sent {
-        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::Number(n)) => Decimal::parse(n),
         Some(Value::String(s)) => number_text(s.trim()),
         _ => None,
     }
-    .filter(|f| f.is_finite());
-    let used = match number {
-        None => DEFAULT_EXPIRES_IN_S,
-        Some(f) if f <= MIN_EXPIRES_IN_S as f64 => MIN_EXPIRES_IN_S,
-        Some(f) if f >= MAX_EXPIRES_IN_S as f64 => MAX_EXPIRES_IN_S,
-        Some(f) => f.ceil() as u64,
-    };
-    let exact = matches!(sent, Some(Value::Number(n)) if n.as_u64() == Some(used));
+    // A string beyond any float (`"1e400"`) is as unreadable as before.
+    .filter(|n| n.to_f64().is_finite());
+    let used = number.map_or(DEFAULT_EXPIRES_IN_S, |n| {
+        n.ceil_within(MIN_EXPIRES_IN_S, MAX_EXPIRES_IN_S)
+    });
+    let exact = sent.and_then(Value::as_u64) == Some(used);
     let sent_text = match sent {
         None => "absent".to_string(),
-        Some(v) => json_text(v),
+        Some(v) => v.compact(),
     };
     (used, (!exact).then_some(sent_text))
 }
 
 /// An optional string member: absent or null is None; another type is an error.
-fn opt_string(status: u16, obj: &Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
+fn opt_string(status: u16, obj: &Value, name: &str) -> Result<Option<String>, Error> {
     match obj.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -161,7 +184,7 @@ pub fn parse_token_response(
     let value = classify(Kind::CodeExchange, status, content_type, body)?;
     let obj = expect_object(status, &value, "the token response")?;
     // A 2xx carrying an OAuth error instead of a token: report the error.
-    if !obj.contains_key("access_token") {
+    if obj.get("access_token").is_none() {
         if let Some(e) = oauth_error(status, &value) {
             return Err(e);
         }
@@ -204,29 +227,51 @@ pub fn parse_token_response(
         access_token,
         expires_in,
         expires_in_sent,
-        scope: opt_string(status, &obj, "scope")?,
-        refresh_token: opt_string(status, &obj, "refresh_token")?,
+        scope: opt_string(status, obj, "scope")?,
+        refresh_token: opt_string(status, obj, "refresh_token")?,
         refresh_token_expires_in,
     })
 }
 
 /// A validated token_info answer (what iLert knows about an access token; unknown fields ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TokenInfo {
     /// Whether the token is currently valid.
     pub active: bool,
     /// The tenant the token belongs to.
-    #[serde(default)]
     pub tenant_id: Option<String>,
     /// The user the token belongs to.
-    #[serde(default)]
     pub username: Option<String>,
     /// The token's scopes, space-separated.
-    #[serde(default)]
     pub scope: Option<String>,
     /// The id of the app the token was issued to.
-    #[serde(default)]
     pub app_id: Option<i64>,
+}
+
+impl TokenInfo {
+    /// As JSON, with token_info's field names.
+    pub fn to_value(&self) -> Value {
+        json::object([
+            ("active", self.active.into()),
+            ("tenant_id", self.tenant_id.clone().into()),
+            ("username", self.username.clone().into()),
+            ("scope", self.scope.clone().into()),
+            ("app_id", self.app_id.into()),
+        ])
+    }
+
+    /// Reads a token_info object strictly: `active` is required, the other fields may be
+    /// missing or null but not of another type; unknown fields are ignored.
+    pub fn from_value(v: &Value) -> Result<TokenInfo, String> {
+        let text = |key| v.opt(key, Value::as_str).map(|s| s.map(str::to_string));
+        Ok(TokenInfo {
+            active: v.req("active", Value::as_bool)?,
+            tenant_id: text("tenant_id")?,
+            username: text("username")?,
+            scope: text("scope")?,
+            app_id: v.opt("app_id", Value::as_i64)?,
+        })
+    }
 }
 
 /// Validates a token_info answer; `{"active":false}` is a valid answer (an inactive token).
@@ -252,7 +297,7 @@ pub fn parse_token_info(
             })
         }
     }
-    serde_json::from_value(Value::Object(obj)).map_err(|e| Error::InvalidResponse {
+    TokenInfo::from_value(obj).map_err(|e| Error::InvalidResponse {
         status,
         reason: format!("the token_info answer has a field of the wrong type: {e}"),
     })
@@ -297,9 +342,13 @@ mod tests {
         );
         assert_eq!(t.expires_at_ms(1_000.0), 3_601_000.0);
         assert_eq!(t.refresh_expires_at_ms(0.0), Some(31_536_000_000.0));
-        // Round-trips through serde (the session stores it).
-        let back: TokenResponse =
-            serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        // Round-trips through its JSON.
+        let text = t.to_value().compact();
+        assert_eq!(
+            text,
+            r#"{"token_type":"Bearer","access_token":"eyJ.a.b","expires_in":3600,"expires_in_sent":null,"scope":"profile source:w","refresh_token":"eyJ.r.t","refresh_token_expires_in":31536000}"#
+        );
+        let back = TokenResponse::from_value(&json::parse(&text).unwrap()).unwrap();
         assert_eq!(back, t);
     }
 
@@ -487,11 +536,46 @@ mod tests {
 
     #[test]
     fn numeric_strings_read_as_rust_reads_them() {
+        // The rule as it was written with floats: the oracle for the exact digits version.
+        let with_floats = |f: f64| match f {
+            f if f <= MIN_EXPIRES_IN_S as f64 => MIN_EXPIRES_IN_S,
+            f if f >= MAX_EXPIRES_IN_S as f64 => MAX_EXPIRES_IN_S,
+            f => f.ceil() as u64,
+        };
         for text in [
-            "120", "+120", "0120", "-1", ".5", "5.", "-.5", "90.2", "1e3", "1E+3", "2.5e-1",
-            "007.50", "0", "-0", "1e300",
+            "120",
+            "+120",
+            "0120",
+            "-1",
+            ".5",
+            "5.",
+            "-.5",
+            "90.2",
+            "1e3",
+            "1E+3",
+            "2.5e-1",
+            "007.50",
+            "0",
+            "-0",
+            "1e300",
+            "30",
+            "30.5",
+            "29.999",
+            "86399.01",
+            "86400",
+            "1e-400",
+            "0.000001e7",
         ] {
-            assert_eq!(number_text(text), text.parse::<f64>().ok(), "{text}");
+            let read = number_text(text).unwrap_or_else(|| panic!("{text}"));
+            let rust = text.parse::<f64>().unwrap();
+            if text != "1e300" {
+                assert_eq!(read.to_f64(), rust, "{text}");
+            }
+            assert_eq!(
+                read.ceil_within(MIN_EXPIRES_IN_S, MAX_EXPIRES_IN_S),
+                with_floats(rust),
+                "{text}"
+            );
         }
         for text in [
             "", ".", "-", "+", "e5", "1e", "1.2.3", "1_0", "0x10", " 1", "inf", "NaN", "--1",
@@ -513,7 +597,8 @@ mod tests {
             ("90.2", 91, Some("90.2")),
             ("null", 3600, Some("null")),
             (r#""120""#, 120, Some(r#""120""#)),
-            ("1e300", 86_400, Some("1e+300")),
+            // As sent: serde_json printed its float again (`1e+300`).
+            ("1e300", 86_400, Some("1e300")),
             (r#"[1]"#, 3600, Some("[1]")),
         ];
         for (sent, used, note) in cases {

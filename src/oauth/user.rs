@@ -2,13 +2,11 @@
 //! answers the same request with an OpenID Connect userinfo object (`sub`,
 //! `preferred_username`, `name`, …): that is read too, into the same [`User`].
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
-
 use super::answer::classify;
 use super::error::expect_object;
 use super::request::Kind;
 use super::Error;
+use crate::json::Value;
 
 /// iLert's `User` object. Every field is optional, unknown fields are ignored, unknown enum
 /// values (role, language) are kept as text, and a field of an unexpected type reads as absent.
@@ -17,116 +15,80 @@ use super::Error;
 /// name is absent: `preferred_username` → `username`, `given_name` → `first_name`,
 /// `family_name` → `last_name`, `locale` → `language`, `zoneinfo` → `timezone`; `sub` and
 /// `name` have fields of their own (see [`parse_user`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct User {
     /// The user's numeric id at iLert (identifies the user, with `username`).
-    #[serde(default, deserialize_with = "lenient_i64")]
     pub id: Option<i64>,
     /// OpenID Connect: the subject, the server's stable string id of the user (a standards
     /// server has no numeric `id`). Absent at iLert.
-    #[serde(
-        default,
-        deserialize_with = "lenient_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sub: Option<String>,
     /// OpenID Connect: the full name, as the server formats it. Absent at iLert, which sends
     /// first and last name.
-    #[serde(
-        default,
-        deserialize_with = "lenient_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The login name.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub username: Option<String>,
     /// First name.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub last_name: Option<String>,
     /// E-mail address (for display only; never used to identify the user).
-    #[serde(default, deserialize_with = "lenient_string")]
     pub email: Option<String>,
     /// IANA time zone, e.g. `Europe/Berlin`.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub timezone: Option<String>,
     /// Job position.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub position: Option<String>,
     /// Department.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub department: Option<String>,
     /// URL of the avatar image.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub avatar_url: Option<String>,
     /// UI language, `de` or `en` (sometimes upper case; kept as sent).
-    #[serde(default, deserialize_with = "lenient_string")]
     pub language: Option<String>,
     /// Data region.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub region: Option<String>,
     /// Role: `STAKEHOLDER`, `GUEST`, `RESPONDER`, `USER`, `ADMIN`, or anything newer, as text.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub role: Option<String>,
     /// The colour of the user's shifts in schedules.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub shift_color: Option<String>,
     /// Notifications muted until this time.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub muted_until: Option<String>,
     /// When the user was created.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub created_at: Option<String>,
     /// When the user was last changed.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub updated_at: Option<String>,
     /// Older accounts: mobile number object, as sent.
-    #[serde(default)]
     pub mobile: Option<Value>,
     /// Older accounts: landline number object, as sent.
-    #[serde(default)]
     pub landline: Option<Value>,
     /// Older accounts: notification preferences, as sent.
-    #[serde(default)]
     pub notification_preferences: Option<Value>,
 }
 
 /// A string field that also accepts numbers and booleans as text, and anything else as absent.
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
+fn lenient_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.clone()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    })
+    }
 }
 
 /// An integer field that also accepts a numeric string, and anything else as absent.
-fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Number(n) => n.as_i64(),
+fn lenient_i64(v: &Value) -> Option<i64> {
+    match v {
         Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
+        other => other.as_i64(),
+    }
 }
 
 /// A claim as non-blank text (a string, or a number or boolean as text).
-fn claim(obj: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
-    let text = match obj.get(name)? {
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => return None,
-    };
+fn claim(obj: &Value, name: &str) -> Option<String> {
+    let text = lenient_string(obj.get(name)?)?.trim().to_string();
     (!text.is_empty()).then_some(text)
 }
 
 /// Sets `field` from the claim `name` if the field is absent or blank.
-fn fill(field: &mut Option<String>, obj: &serde_json::Map<String, Value>, name: &str) {
+fn fill(field: &mut Option<String>, obj: &Value, name: &str) {
     if field.as_deref().is_none_or(|v| v.trim().is_empty()) {
         if let Some(value) = claim(obj, name) {
             *field = Some(value);
@@ -134,15 +96,107 @@ fn fill(field: &mut Option<String>, obj: &serde_json::Map<String, Value>, name: 
     }
 }
 
+/// iLert's camelCase names of the text fields, in the order they are written.
+const TEXT_FIELDS: [&str; 15] = [
+    "username",
+    "firstName",
+    "lastName",
+    "email",
+    "timezone",
+    "position",
+    "department",
+    "avatarUrl",
+    "language",
+    "region",
+    "role",
+    "shiftColor",
+    "mutedUntil",
+    "createdAt",
+    "updatedAt",
+];
+
 impl User {
     /// Fills the fields iLert's answer would have had from OpenID Connect claims, where iLert's
     /// own field is absent: the same person reads the same whichever server answered.
-    fn fill_from_oidc(&mut self, obj: &serde_json::Map<String, Value>) {
+    fn fill_from_oidc(&mut self, obj: &Value) {
         fill(&mut self.username, obj, "preferred_username");
         fill(&mut self.first_name, obj, "given_name");
         fill(&mut self.last_name, obj, "family_name");
         fill(&mut self.language, obj, "locale");
         fill(&mut self.timezone, obj, "zoneinfo");
+    }
+
+    /// The text fields, in the order of [`TEXT_FIELDS`].
+    fn text_fields(&self) -> [&Option<String>; 15] {
+        [
+            &self.username,
+            &self.first_name,
+            &self.last_name,
+            &self.email,
+            &self.timezone,
+            &self.position,
+            &self.department,
+            &self.avatar_url,
+            &self.language,
+            &self.region,
+            &self.role,
+            &self.shift_color,
+            &self.muted_until,
+            &self.created_at,
+            &self.updated_at,
+        ]
+    }
+
+    /// Reads iLert's user object leniently (see [`User`]); never fails.
+    pub fn from_value(v: &Value) -> User {
+        let [username, first_name, last_name, email, timezone, position, department, avatar_url, language, region, role, shift_color, muted_until, created_at, updated_at] =
+            TEXT_FIELDS.map(|name| v.get(name).and_then(lenient_string));
+        let as_sent = |name| v.get(name).filter(|m| !m.is_null()).cloned();
+        User {
+            id: v.get("id").and_then(lenient_i64),
+            sub: v.get("sub").and_then(lenient_string),
+            name: v.get("name").and_then(lenient_string),
+            username,
+            first_name,
+            last_name,
+            email,
+            timezone,
+            position,
+            department,
+            avatar_url,
+            language,
+            region,
+            role,
+            shift_color,
+            muted_until,
+            created_at,
+            updated_at,
+            mobile: as_sent("mobile"),
+            landline: as_sent("landline"),
+            notification_preferences: as_sent("notificationPreferences"),
+        }
+    }
+
+    /// As JSON, in iLert's camelCase shape; `sub` and `name` (OpenID Connect only) are left
+    /// out when absent.
+    pub fn to_value(&self) -> Value {
+        let mut members = vec![("id".to_string(), Value::from(self.id))];
+        for (key, value) in [("sub", &self.sub), ("name", &self.name)] {
+            if let Some(value) = value {
+                members.push((key.to_string(), value.as_str().into()));
+            }
+        }
+        for (name, field) in TEXT_FIELDS.into_iter().zip(self.text_fields()) {
+            members.push((name.to_string(), field.clone().into()));
+        }
+        for (key, value) in [
+            ("mobile", &self.mobile),
+            ("landline", &self.landline),
+            ("notificationPreferences", &self.notification_preferences),
+        ] {
+            members.push((key.to_string(), value.clone().unwrap_or(Value::Null)));
+        }
+        Value::Object(members)
     }
 
     /// What identifies the user at the server: iLert's numeric `id` as `#42`, else the OpenID
@@ -199,12 +253,8 @@ impl User {
 pub fn parse_user(status: u16, content_type: Option<&str>, body: &str) -> Result<User, Error> {
     let value = classify(Kind::User, status, content_type, body)?;
     let obj = expect_object(status, &value, "the user")?;
-    let mut user: User =
-        serde_json::from_value(Value::Object(obj.clone())).map_err(|e| Error::InvalidResponse {
-            status,
-            reason: format!("the user could not be read: {e}"),
-        })?;
-    user.fill_from_oidc(&obj);
+    let mut user = User::from_value(obj);
+    user.fill_from_oidc(obj);
     if user.identity().is_none() {
         return Err(Error::InvalidResponse {
             status,
@@ -235,9 +285,9 @@ mod tests {
         assert_eq!(u.role.as_deref(), Some("ADMIN"));
         assert_eq!(u.display_name(), "Jane Doe");
         // Serialises back in iLert's camelCase.
-        let s = serde_json::to_string(&u).unwrap();
+        let s = u.to_value().compact();
         assert!(s.contains("\"firstName\":\"Jane\"") && s.contains("\"avatarUrl\""));
-        assert_eq!(serde_json::from_str::<User>(&s).unwrap(), u);
+        assert_eq!(User::from_value(&crate::json::parse(&s).unwrap()), u);
     }
 
     #[test]
@@ -355,13 +405,13 @@ mod tests {
     fn ilert_user_serialises_as_before() {
         // No OIDC-only field appears in iLert's shape when the answer had none.
         let u = parse_user(200, JSON, r#"{"id":1,"username":"a"}"#).unwrap();
-        let s = serde_json::to_string(&u).unwrap();
+        let s = u.to_value().compact();
         assert!(!s.contains("\"sub\"") && !s.contains("\"name\""), "{s}");
         assert_eq!(u.sub, None);
         assert_eq!(u.name, None);
         // An OIDC user survives a round trip (the session may keep the profile).
         let oidc = parse_user(200, JSON, USERINFO).unwrap();
-        let back: User = serde_json::from_str(&serde_json::to_string(&oidc).unwrap()).unwrap();
+        let back = User::from_value(&crate::json::parse(&oidc.to_value().compact()).unwrap());
         assert_eq!(back, oidc);
     }
 

@@ -16,7 +16,6 @@ use futures::future::LocalBoxFuture;
 use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use web_sys::BroadcastChannel;
 
 use crate::browser::{broadcast, clock, http, locks, wake};
@@ -28,59 +27,12 @@ use crate::oauth::user::{self, User};
 use crate::oauth::Error;
 use crate::timeline::{self, Field, Step};
 
+pub use crate::stored::tokens::Tokens;
 pub use refresh::RefreshFuture;
 
 const TOKENS_KEY: &str = "ilert-pkce.tokens";
 /// Where Connect keeps its pending sign-in attempts (state → verifier, endpoints).
 pub const PENDING_KEY: &str = "ilert-pkce.pending";
-
-/// The tokens of a signed-in session and what we know of their lifetimes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tokens {
-    pub access_token: String,
-    pub refresh_token: Option<String>,
-    pub scope: Option<String>,
-    /// Wall-clock ms when the access token expires (from `expires_in`).
-    pub expires_at_ms: f64,
-    /// The access token's lifetime as granted, ms.
-    pub lifetime_ms: f64,
-    pub refresh_expires_at_ms: Option<f64>,
-    /// When the last refresh happened (iLert: not more than once per 5 minutes).
-    pub last_refresh_ms: Option<f64>,
-    pub endpoints: Endpoints,
-}
-
-impl Tokens {
-    /// Tokens from a token answer. A refresh answer without `refresh_token` keeps the old one
-    /// (iLert does not document rotation); with one, the old one is dropped.
-    pub fn from_answer(
-        answer: TokenResponse,
-        now_ms: f64,
-        endpoints: Endpoints,
-        previous: Option<&Tokens>,
-    ) -> Self {
-        let lifetime_ms = answer.expires_in as f64 * 1000.0;
-        let expires_at_ms = answer.expires_at_ms(now_ms);
-        let refresh_expires_at_ms = match &answer.refresh_token {
-            Some(_) => answer.refresh_expires_at_ms(now_ms),
-            None => previous.and_then(|p| p.refresh_expires_at_ms),
-        };
-        Tokens {
-            refresh_token: answer
-                .refresh_token
-                .or_else(|| previous.and_then(|p| p.refresh_token.clone())),
-            refresh_expires_at_ms,
-            access_token: answer.access_token,
-            scope: answer
-                .scope
-                .or_else(|| previous.and_then(|p| p.scope.clone())),
-            expires_at_ms,
-            lifetime_ms,
-            last_refresh_ms: previous.map(|_| now_ms),
-            endpoints,
-        }
-    }
-}
 
 /// A message for the person, shown above the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,7 +108,11 @@ pub struct Session {
 impl Session {
     /// The session of this tab, restored from sessionStorage if there is one.
     pub fn restore() -> Self {
-        let tokens = SessionStorage::get::<Tokens>(TOKENS_KEY).ok();
+        let tokens = SessionStorage::raw()
+            .get_item(TOKENS_KEY)
+            .ok()
+            .flatten()
+            .and_then(|text| Tokens::from_json(&text));
         let session = Session {
             tokens: RwSignal::new(tokens),
             profile: RwSignal::new(Load::Idle),
@@ -195,7 +151,10 @@ impl Session {
     /// Keeps `tokens` in memory and in sessionStorage, and arms the next refresh. A storage
     /// that refuses them is said on the page: the session works on, but a reload would lose it.
     fn save(&self, tokens: Tokens) {
-        if SessionStorage::set(TOKENS_KEY, &tokens).is_err() {
+        if SessionStorage::raw()
+            .set_item(TOKENS_KEY, &tokens.to_json())
+            .is_err()
+        {
             SessionStorage::delete(TOKENS_KEY);
             self.notice.set(Some(Notice::failure(
                 "The new tokens could not be saved in this tab",

@@ -2,31 +2,19 @@
 //! same refresh token. The tab that refreshed hands the new tokens to the tabs that held the
 //! old refresh token, and a sign-out reaches them too (BroadcastChannel, same origin only), so
 //! a rotated token is never spent twice and no copy outlives a sign-out.
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::{Notice, Session, Tokens};
+use super::{Notice, Session};
 use crate::browser::broadcast;
 use crate::oauth::token;
+pub(super) use crate::stored::tab_message::TabMessage;
 use crate::timeline::{self, Field, Step};
+use leptos::prelude::*;
 
 /// The channel on which tabs of this origin tell each other.
 pub(super) const CHANNEL: &str = "ilert-pkce.session";
 
-/// What one tab tells the others.
-/// Externally tagged (serde's default): an internally tagged enum would pull in serde's
-/// buffering deserializer (measured: +18 KB raw, +5 KB brotli of wasm).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) enum TabMessage {
-    /// The refresh token with this fingerprint was spent; here are the tokens that replace it.
-    Refreshed { replaces: String, tokens: Tokens },
-    /// The refresh token with this fingerprint is being revoked.
-    SignedOut { refresh: String },
-}
-
 impl Session {
     pub(super) fn tell_tabs(&self, message: &TabMessage) {
-        let text = serde_json::to_string(message).expect("tab messages serialize");
+        let text = message.to_json();
         self.channel.with_value(|c| {
             if let Some(channel) = c {
                 broadcast::post(channel, &text);
@@ -37,7 +25,7 @@ impl Session {
     /// Another tab of this origin refreshed or revoked a grant. Only a tab holding that very
     /// refresh token (a duplicated tab) follows; any other tab ignores the message.
     pub(super) fn on_tab_message(&self, text: &str) {
-        let Ok(message) = serde_json::from_str::<TabMessage>(text) else {
+        let Some(message) = TabMessage::from_json(text) else {
             return;
         };
         let ours = self.tokens.with_untracked(|t| {

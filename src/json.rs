@@ -1,0 +1,631 @@
+//! JSON (RFC 8259), parsed and printed by the app itself: serde and serde_json cost the wasm
+//! about 20 KB brotli for the few small shapes the app reads and writes.
+//!
+//! Numbers are kept as their source text and read on demand ([`number`]), so neither core's
+//! float parser nor its float printer (each links ~10 KB of tables) is needed. Objects keep
+//! their members in source order; a repeated key keeps its first place and its last value
+//! (serde_json's `Value` keeps the last value too).
+pub mod number;
+
+use std::fmt;
+
+/// Arrays and objects may nest at most one less deep than this (serde_json's limit too): a
+/// hostile answer must not exhaust the stack.
+pub const MAX_DEPTH: usize = 128;
+
+/// A JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// A number as its JSON text, e.g. `3600` or `-1.5e3` (see [`Value::as_f64`] and friends).
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    /// Members in order, keys unique.
+    Object(Vec<(String, Value)>),
+}
+
+/// Why a text is not JSON, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub what: &'static str,
+    /// 1-based line of the offending character.
+    pub line: usize,
+    /// 1-based column (in bytes) of the offending character.
+    pub column: usize,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.what, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Parses `text` as one JSON value (whitespace around it allowed, nothing else).
+pub fn parse(text: &str) -> Result<Value, Error> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let value = p.value(0)?;
+    p.skip_whitespace();
+    if p.pos < p.bytes.len() {
+        return Err(p.error("trailing characters"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, what: &'static str) -> Error {
+        let before = &self.bytes[..self.pos.min(self.bytes.len())];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        Error {
+            what,
+            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: self.pos - line_start + 1,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Consumes `byte` after optional whitespace, or fails with `what`.
+    fn expect(&mut self, byte: u8, what: &'static str) -> Result<(), Error> {
+        self.skip_whitespace();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else if self.peek().is_none() {
+            Err(self.error("EOF while parsing"))
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+        self.skip_whitespace();
+        match self.peek() {
+            None => Err(self.error("EOF while parsing a value")),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(open @ (b'[' | b'{')) => {
+                if depth + 1 >= MAX_DEPTH {
+                    return Err(self.error("recursion limit exceeded"));
+                }
+                self.pos += 1;
+                if open == b'[' {
+                    self.array(depth + 1)
+                } else {
+                    self.object(depth + 1)
+                }
+            }
+            Some(_) => Err(self.error("expected value")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, Error> {
+        for &b in word.as_bytes() {
+            match self.peek() {
+                Some(c) if c == b => self.pos += 1,
+                None => return Err(self.error("EOF while parsing a value")),
+                Some(_) => return Err(self.error("expected value")),
+            }
+        }
+        Ok(value)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as text.
+    fn number(&mut self) -> Result<Value, Error> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        match self.digits() {
+            0 => return Err(self.error("invalid number")),
+            n if n > 1 && self.bytes[int_start] == b'0' => {
+                self.pos = int_start + 1;
+                return Err(self.error("invalid number"));
+            }
+            _ => {}
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        let mut exponent = false;
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            exponent = true;
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        let text = &self.text[start..self.pos];
+        // As serde_json: a number no float can hold (1e400) is refused, not kept as infinity.
+        if (exponent || text.len() > 300) && number::to_f64(text).is_some_and(f64::is_infinite) {
+            self.pos = start;
+            return Err(self.error("number out of range"));
+        }
+        Ok(Value::Number(text.to_string()))
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(b) => (b as char).to_digit(16),
+            };
+            let Some(d) = digit else {
+                return Err(self.error("invalid escape"));
+            };
+            n = n * 16 + d;
+            self.pos += 1;
+        }
+        Ok(n)
+    }
+
+    /// A string (the opening quote is next), escapes decoded.
+    fn string(&mut self) -> Result<String, Error> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
+                self.pos += 1;
+            }
+            out.push_str(&self.text[start..self.pos]);
+            match self.peek() {
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => self.pos += 1,
+                Some(_) => {
+                    return Err(self
+                        .error("control character (\\u0000-\\u001F) found while parsing a string"))
+                }
+            }
+            let escape = self.peek();
+            self.pos += 1;
+            let c = match escape {
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(b'"') => '"',
+                Some(b'\\') => '\\',
+                Some(b'/') => '/',
+                Some(b'b') => '\u{8}',
+                Some(b'f') => '\u{c}',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
+                Some(b'u') => self.unicode_escape()?,
+                Some(_) => {
+                    self.pos -= 1;
+                    return Err(self.error("invalid escape"));
+                }
+            };
+            out.push(c);
+        }
+    }
+
+    /// The character of `\uXXXX` (the `\u` is read), a UTF-16 surrogate pair included.
+    fn unicode_escape(&mut self) -> Result<char, Error> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                    return Err(self.error("lone leading surrogate in hex escape"));
+                }
+                self.pos += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.error("lone leading surrogate in hex escape"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(self.error("lone trailing surrogate in hex escape")),
+            n => n,
+        };
+        char::from_u32(code).ok_or_else(|| self.error("invalid unicode code point"))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, Error> {
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                    if self.peek() == Some(b']') {
+                        return Err(self.error("trailing comma"));
+                    }
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                None => return Err(self.error("EOF while parsing a list")),
+                Some(_) => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, Error> {
+        let mut members: Vec<(String, Value)> = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b'"') => {}
+                None => return Err(self.error("EOF while parsing an object")),
+                Some(_) => return Err(self.error("key must be a string")),
+            }
+            let key = self.string()?;
+            self.expect(b':', "expected `:`")?;
+            let value = self.value(depth)?;
+            match members.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, old)) => *old = value,
+                None => members.push((key, value)),
+            }
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                    if self.peek() == Some(b'}') {
+                        return Err(self.error("trailing comma"));
+                    }
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(members));
+                }
+                None => return Err(self.error("EOF while parsing an object")),
+                Some(_) => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+    }
+}
+
+/// An object from its members, in this order (keys must be unique).
+pub fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    Value::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+impl Value {
+    /// The member `key` of an object (None for a missing key or a non-object).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object()?
+            .iter()
+            .find_map(|(k, v)| (k == key).then_some(v))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self, Value::Object(_))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number's text, if this is a number.
+    pub fn as_number(&self) -> Option<&str> {
+        match self {
+            Value::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// A number written as an integer (`42`, not `42.0` nor `4.2e1`) that fits an i64.
+    pub fn as_i64(&self) -> Option<i64> {
+        // serde_json reads `-0` as a float; so does this.
+        self.as_number()
+            .filter(|n| *n != "-0")
+            .and_then(|n| n.parse().ok())
+    }
+
+    /// A number written as an integer that fits a u64.
+    pub fn as_u64(&self) -> Option<u64> {
+        self.as_number().and_then(|n| n.parse().ok())
+    }
+
+    /// Any number, as the nearest float (see [`number::to_f64`]).
+    pub fn as_f64(&self) -> Option<f64> {
+        self.as_number().and_then(number::to_f64)
+    }
+
+    pub fn as_array(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&Vec<(String, Value)>> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn as_object_mut(&mut self) -> Option<&mut Vec<(String, Value)>> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Member `key`, read with `read`: what a hand-written `from_value` needs for a required
+    /// field. Missing, null or of another type is an error naming the member.
+    pub fn req<'a, T>(
+        &'a self,
+        key: &str,
+        read: impl FnOnce(&'a Value) -> Option<T>,
+    ) -> Result<T, String> {
+        match self.get(key) {
+            None => Err(format!("\"{key}\" is missing")),
+            Some(v) => read(v).ok_or_else(|| format!("\"{key}\" has the wrong type")),
+        }
+    }
+
+    /// Member `key`, read with `read`, for an optional field: missing or null is None, another
+    /// type is an error naming the member.
+    pub fn opt<'a, T>(
+        &'a self,
+        key: &str,
+        read: impl FnOnce(&'a Value) -> Option<T>,
+    ) -> Result<Option<T>, String> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => read(v)
+                .map(Some)
+                .ok_or_else(|| format!("\"{key}\" has the wrong type")),
+        }
+    }
+
+    /// Compact JSON text, as `serde_json::to_string` writes it.
+    pub fn compact(&self) -> String {
+        let mut out = String::new();
+        self.write(None, &mut out);
+        out
+    }
+
+    /// Indented JSON text, as `serde_json::to_string_pretty` writes it (two spaces,
+    /// `"key": value`, empty arrays and objects as `[]` and `{}`).
+    pub fn pretty(&self) -> String {
+        let mut out = String::new();
+        self.write(Some(0), &mut out);
+        out
+    }
+
+    /// Writes the value; `indent` is the depth when pretty-printing, None for compact text.
+    fn write(&self, indent: Option<usize>, out: &mut String) {
+        let newline = |out: &mut String, depth: usize| {
+            out.push('\n');
+            out.extend(std::iter::repeat_n("  ", depth));
+        };
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(n),
+            Value::String(s) => write_string(s, out),
+            Value::Array(items) if items.is_empty() => out.push_str("[]"),
+            Value::Object(members) if members.is_empty() => out.push_str("{}"),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if let Some(depth) = indent {
+                        newline(out, depth + 1);
+                    }
+                    item.write(indent.map(|d| d + 1), out);
+                }
+                if let Some(depth) = indent {
+                    newline(out, depth);
+                }
+                out.push(']');
+            }
+            Value::Object(members) => {
+                out.push('{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if let Some(depth) = indent {
+                        newline(out, depth + 1);
+                    }
+                    write_string(key, out);
+                    out.push_str(if indent.is_some() { ": " } else { ":" });
+                    value.write(indent.map(|d| d + 1), out);
+                }
+                if let Some(depth) = indent {
+                    newline(out, depth);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// A JSON string literal, escaped as serde_json escapes: `"`, `\` and control characters only.
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 0xF] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(n: u64) -> Value {
+        Value::Number(n.to_string())
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Number(n.to_string())
+    }
+}
+
+impl From<u32> for Value {
+    fn from(n: u32) -> Value {
+        Value::from(u64::from(n))
+    }
+}
+
+impl From<u16> for Value {
+    fn from(n: u16) -> Value {
+        Value::from(u64::from(n))
+    }
+}
+
+/// A float as serde_json writes it (`1712345678901.0`); NaN and infinities are null.
+impl From<f64> for Value {
+    fn from(x: f64) -> Value {
+        number::f64_text(x).map_or(Value::Null, Value::Number)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(items: Vec<T>) -> Value {
+        Value::Array(items.into_iter().map(Into::into).collect())
+    }
+}
+
+/// `value["key"]`, as serde_json's: null for a missing key (tests read answers this way).
+impl std::ops::Index<&str> for Value {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == Some(*other)
+    }
+}
+
+impl PartialEq<i64> for Value {
+    fn eq(&self, other: &i64) -> bool {
+        self.as_i64() == Some(*other)
+    }
+}
+
+#[cfg(test)]
+mod tests;

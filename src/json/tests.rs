@@ -1,0 +1,361 @@
+//! The JSON module against serde_json (a dev-dependency): same verdict on every input of a
+//! corpus, same values, same compact and pretty text.
+use super::number::{f64_text, to_f64, Decimal};
+use super::*;
+
+/// Inputs both parsers must accept.
+const VALID: &[&str] = &[
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "3600",
+    "-1",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "1.5",
+    "-1.5e300",
+    "1E3",
+    "1e-7",
+    "2.50",
+    "0.1e+2",
+    "1e308",
+    "1e-400",
+    r#""""#,
+    r#""plain""#,
+    r#""a \"quoted\" \\ back\/slash""#,
+    r#""\b\f\n\r\t \u0001 \u001f \u007f \u00e9 é ☃""#,
+    r#""\ud83d\ude00 😀 \uD834\uDD1E""#,
+    r#""\u0000 nul""#,
+    "[]",
+    "{}",
+    " \t\r\n[ 1 , 2 ]\n",
+    "[1,[],{},[2,[3]],{\"a\":{\"b\":[null,\"x\"]}}]",
+    r#"{"alg":"RS256","typ":"JWT","k\"ey":{"n":[1,2],"e":{}},"z":[]}"#,
+    r#"{"z":1,"a":2,"m":{"y":true,"b":false}}"#,
+    r#"{"a":1,"a":2}"#,
+    r#"{"token_type":"Bearer","access_token":"eyJ.a.b","expires_in":3600,"scope":"profile source:w","refresh_token":"eyJ.r.t","refresh_token_expires_in":31536000,"extra":[1]}"#,
+    r#"{"code":"invalid_grant","error":"Provided code is unknown"}"#,
+    r#"{"id":42,"mutedUntil":null,"mobile":{"regionCode":"DE","number":"+49123"},"notificationPreferences":[{"method":"EMAIL"}]}"#,
+];
+
+/// Inputs both parsers must refuse.
+const INVALID: &[&str] = &[
+    "",
+    " ",
+    "nul",
+    "nulls",
+    "True",
+    "01",
+    "-",
+    "-01",
+    "1.",
+    ".5",
+    "+1",
+    "1e",
+    "1e+",
+    "0x10",
+    "NaN",
+    "Infinity",
+    "1e400",
+    "-1e400",
+    "\"abc",
+    "\"a\nb\"",
+    "\"tab\there\"",
+    r#""\x""#,
+    r#""\u12""#,
+    r#""\u12g4""#,
+    r#""\ud83d""#,
+    r#""\ud83d x""#,
+    r#""\ud83d\u0041""#,
+    r#""\ude00""#,
+    "[",
+    "[1,",
+    "[1,]",
+    "[1 2]",
+    "{",
+    r#"{"a"}"#,
+    r#"{"a":}"#,
+    r#"{"a":1,}"#,
+    r#"{a:1}"#,
+    r#"{"a":1 "b":2}"#,
+    "{'a':1}",
+    "[1] x",
+    "1 2",
+    "\u{feff}1",
+    "/* no */ 1",
+];
+
+fn serde(text: &str) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+#[test]
+fn the_corpus_reads_as_serde_json_reads_it() {
+    for text in VALID {
+        let ours = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let theirs = serde(text).unwrap();
+        // The same value: serde_json reads our text back to what it read itself.
+        assert_eq!(serde(&ours.compact()).unwrap(), theirs, "{text}");
+        assert_eq!(serde(&ours.pretty()).unwrap(), theirs, "{text}");
+        // Printing serde_json's canonical text (sorted keys, its numbers) gives its text.
+        let canonical = theirs.to_string();
+        let ours = parse(&canonical).unwrap();
+        assert_eq!(ours.compact(), canonical, "{text}");
+        assert_eq!(
+            ours.pretty(),
+            serde_json::to_string_pretty(&theirs).unwrap(),
+            "{text}"
+        );
+    }
+    for text in INVALID {
+        assert!(serde(text).is_err(), "serde_json accepts {text:?}");
+        assert!(parse(text).is_err(), "accepted {text:?}");
+    }
+}
+
+#[test]
+fn the_printers_match_serde_json_on_built_values() {
+    use serde_json::json;
+    for v in [
+        json!(null),
+        json!(true),
+        json!(-1.5e300),
+        json!(3600),
+        json!("a \"quoted\"\n\u{1} é \u{7f} \u{1b}"),
+        json!([]),
+        json!({}),
+        json!([1, [], {}, [2, [3]], {"a": {"b": [null, "x"]}}]),
+        json!({"alg": "RS256", "typ": "JWT", "k\"ey": {"n": [1, 2], "e": {}}, "z": []}),
+    ] {
+        let ours = parse(&v.to_string()).unwrap();
+        assert_eq!(ours.compact(), v.to_string());
+        assert_eq!(ours.pretty(), serde_json::to_string_pretty(&v).unwrap());
+    }
+}
+
+#[test]
+fn accessors_agree_with_serde_json() {
+    for text in [
+        "0",
+        "-0",
+        "7",
+        "-7",
+        "3600.0",
+        "1e3",
+        "1.9e9",
+        "2.5",
+        "-2.5",
+        "1e-7",
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "0.30000000000000004",
+        "1712345678901.0",
+        "153.30000001192093",
+        "1e300",
+        "123456789e-30",
+    ] {
+        let ours = parse(text).unwrap();
+        let theirs = serde(text).unwrap();
+        assert_eq!(ours.as_i64(), theirs.as_i64(), "{text}");
+        assert_eq!(ours.as_u64(), theirs.as_u64(), "{text}");
+        let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
+        assert!(a == b || ((a - b) / b).abs() < 1e-15, "{text}: {a} vs {b}");
+        assert_eq!(ours.as_str(), None);
+    }
+    let v = parse(r#"{"s":"x","b":true,"n":null,"a":[1],"o":{"k":"v"}}"#).unwrap();
+    assert_eq!(v.get("s").and_then(Value::as_str), Some("x"));
+    assert_eq!(v.get("b").and_then(Value::as_bool), Some(true));
+    assert!(v.get("n").unwrap().is_null());
+    assert_eq!(v.get("a").and_then(Value::as_array).map(Vec::len), Some(1));
+    assert_eq!(v["o"]["k"], "v");
+    assert!(v["missing"]["deeper"].is_null());
+    assert_eq!(v.get("s").and_then(Value::as_f64), None);
+    assert_eq!(v["a"].get("0"), None);
+}
+
+#[test]
+fn req_and_opt_follow_serdes_rules_for_fields() {
+    let v = parse(r#"{"s":"x","n":null,"i":5}"#).unwrap();
+    assert_eq!(v.req("s", Value::as_str), Ok("x"));
+    assert_eq!(v.req("i", Value::as_u64), Ok(5));
+    assert_eq!(
+        v.req("gone", Value::as_str),
+        Err("\"gone\" is missing".into())
+    );
+    assert_eq!(
+        v.req("n", Value::as_str),
+        Err("\"n\" has the wrong type".into())
+    );
+    assert_eq!(v.opt("n", Value::as_str), Ok(None));
+    assert_eq!(v.opt("gone", Value::as_str), Ok(None));
+    assert_eq!(v.opt("s", Value::as_str), Ok(Some("x")));
+    assert_eq!(
+        v.opt("i", Value::as_str),
+        Err("\"i\" has the wrong type".into())
+    );
+}
+
+#[test]
+fn a_repeated_key_keeps_its_place_and_its_last_value() {
+    let v = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+    assert_eq!(v.compact(), r#"{"a":3,"b":2}"#);
+    assert_eq!(v["a"], 3);
+    // Source order is kept, not sorted.
+    assert_eq!(
+        parse(r#"{"z":1,"a":2}"#).unwrap().compact(),
+        r#"{"z":1,"a":2}"#
+    );
+}
+
+#[test]
+fn strings_decode_every_escape() {
+    let v = parse(r#""\"\\\/\b\f\n\r\t\u00e9\u2603\ud83d\ude00""#).unwrap();
+    assert_eq!(
+        v.as_str(),
+        Some("\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{2603}\u{1f600}")
+    );
+    assert_eq!(v.compact(), "\"\\\"\\\\/\\b\\f\\n\\r\\té☃😀\"");
+}
+
+#[test]
+fn errors_say_what_and_where() {
+    let e = parse("{\n  \"a\": tru\n}").unwrap_err();
+    assert_eq!((e.line, e.column), (2, 11), "{e}");
+    assert_eq!(e.to_string(), "expected value at line 2 column 11");
+    let e = parse("[1,]").unwrap_err();
+    assert_eq!(e.to_string(), "trailing comma at line 1 column 4");
+    let e = parse("\"a\u{1}\"").unwrap_err();
+    assert!(e.what.starts_with("control character"), "{e}");
+    assert_eq!(parse("1 x").unwrap_err().what, "trailing characters");
+    assert_eq!(parse("01").unwrap_err().what, "invalid number");
+    assert_eq!(parse("1e400").unwrap_err().what, "number out of range");
+    assert_eq!(
+        parse(r#""\ud83d""#).unwrap_err().what,
+        "lone leading surrogate in hex escape"
+    );
+    assert_eq!(parse(r#"{1:2}"#).unwrap_err().what, "key must be a string");
+    assert_eq!(parse("").unwrap_err().what, "EOF while parsing a value");
+}
+
+#[test]
+fn nesting_stops_where_serde_json_stops() {
+    let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let deepest = MAX_DEPTH - 1;
+    assert!(serde(&nested(deepest)).is_ok());
+    assert!(parse(&nested(deepest)).is_ok());
+    assert!(serde(&nested(deepest + 1)).is_err());
+    assert_eq!(
+        parse(&nested(deepest + 1)).unwrap_err().what,
+        "recursion limit exceeded"
+    );
+    let objects = format!(
+        "{}1{}",
+        r#"{"a":"#.repeat(deepest + 1),
+        "}".repeat(deepest + 1)
+    );
+    assert!(serde(&objects).is_err() && parse(&objects).is_err());
+    // A hostile depth fails fast instead of overflowing the stack.
+    assert!(parse(&"[".repeat(1_000_000)).is_err());
+}
+
+#[test]
+fn builders_write_what_they_are_given() {
+    let v = object([
+        ("s", "x".into()),
+        ("n", Value::from(None::<String>)),
+        ("u", 7u64.into()),
+        ("i", (-7i64).into()),
+        ("f", 1.5f64.into()),
+        ("w", 3_600_000.0f64.into()),
+        ("nan", f64::NAN.into()),
+        ("l", vec!["a".to_string()].into()),
+        ("b", false.into()),
+    ]);
+    assert_eq!(
+        v.compact(),
+        r#"{"s":"x","n":null,"u":7,"i":-7,"f":1.5,"w":3600000.0,"nan":null,"l":["a"],"b":false}"#
+    );
+}
+
+#[test]
+fn floats_are_written_as_serde_json_writes_them_and_read_back_exactly() {
+    // serde_json's text for the values the app stores: timestamps, lifetimes, durations.
+    for x in [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        0.1,
+        153.3,
+        -2.25,
+        1_712_345_678_901.0,
+        1_712_345_678_901.5,
+        3_600_000.0,
+        31_536_000_000.0,
+        4_503_599_627_370_495.5,
+        123.456,
+        0.001,
+    ] {
+        let text = f64_text(x).unwrap();
+        assert_eq!(text, serde_json::to_string(&x).unwrap(), "{x}");
+        assert_eq!(to_f64(&text).map(f64::to_bits), Some(x.to_bits()), "{x}");
+    }
+    assert_eq!(f64_text(f64::NAN), None);
+    assert_eq!(f64_text(f64::INFINITY), None);
+    // Durations from performance.now() differences: read back exactly, or within 2 ulps
+    // when 17 digits are needed.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut exact = 0;
+    for _ in 0..10_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let start = (state % 100_000_000) as f64 / 1000.0 + 0.005;
+        let x = (start + (state >> 40) as f64 / 7.0) - start;
+        let text = f64_text(x).unwrap();
+        let back = to_f64(&text).unwrap();
+        assert!(
+            (back - x).abs() <= 2.0 * f64::EPSILON * x.abs(),
+            "{x}: {text} reads {back}"
+        );
+        exact += usize::from(back == x);
+        assert_eq!(parse(&text).unwrap().as_f64(), Some(back));
+    }
+    assert!(exact > 9_000, "{exact} of 10000 exact");
+}
+
+#[test]
+fn decimals_decide_without_rounding() {
+    let d = |t: &str| Decimal::parse(t).unwrap();
+    assert_eq!(d("30.0000000000000000001").ceil_within(30, 86_400), 31);
+    assert_eq!(d("30").ceil_within(30, 86_400), 30);
+    assert_eq!(d("-0.5").ceil_within(30, 86_400), 30);
+    assert_eq!(d("86399.1").ceil_within(30, 86_400), 86_400);
+    assert_eq!(d("1e19").ceil_within(30, 86_400), 86_400);
+    assert_eq!(d("4.5e1").ceil_within(30, 86_400), 45);
+    assert_eq!(d("120e-1").ceil_within(0, 100), 12);
+    assert_eq!(d("0.0000001").ceil_within(0, 100), 1);
+    assert_eq!(d("0e5").ceil_within(0, 100), 0);
+    assert_eq!(d("31536000").whole_u64(), Some(31_536_000));
+    assert_eq!(d("3.6e3").whole_u64(), Some(3600));
+    assert_eq!(d("3600.0").whole_u64(), Some(3600));
+    assert_eq!(d("-0").whole_u64(), Some(0));
+    assert_eq!(d("1.5").whole_u64(), None);
+    assert_eq!(d("-5").whole_u64(), None);
+    assert_eq!(d("18446744073709551615").whole_u64(), Some(u64::MAX));
+    assert_eq!(d("18446744073709551616").whole_u64(), None);
+    assert_eq!(d("1e100000000").whole_u64(), None);
+    assert!(d("-0").negative && d("-0").is_zero());
+    for bad in ["", "-", "+1", "01", "1.", ".1", "1e", "1e+", "1x", "0x1"] {
+        assert_eq!(Decimal::parse(bad), None, "{bad}");
+    }
+}
