@@ -535,6 +535,37 @@ mod tests {
     }
 
     #[test]
+    fn refresh_lifetimes_are_whole_seconds() {
+        let lifetime = |sent: &str| {
+            let body = format!(
+                r#"{{"token_type":"Bearer","access_token":"a","refresh_token":"r","refresh_token_expires_in":{sent}}}"#
+            );
+            match parse_token_response(200, JSON, &body) {
+                Ok(t) => Ok(t.refresh_token_expires_in),
+                Err(Error::InvalidResponse { reason, .. }) => Err(reason),
+                Err(e) => panic!("{sent}: {e:?}"),
+            }
+        };
+        assert_eq!(lifetime("31536000"), Ok(Some(31_536_000)));
+        assert_eq!(lifetime("3.6e3"), Ok(Some(3600)));
+        assert_eq!(lifetime("60.0"), Ok(Some(60)));
+        assert_eq!(lifetime("-0"), Ok(Some(0)));
+        assert_eq!(lifetime("null"), Ok(None));
+        assert_eq!(
+            lifetime("1.5"),
+            Err("refresh_token_expires_in is not a whole number (1.5)".into())
+        );
+        assert_eq!(
+            lifetime("-2e1"),
+            Err("refresh_token_expires_in is negative (-2e1)".into())
+        );
+        assert_eq!(
+            lifetime(r#""60""#),
+            Err("refresh_token_expires_in must be a number of seconds, got a string".into())
+        );
+    }
+
+    #[test]
     fn numeric_strings_read_as_rust_reads_them() {
         // The rule as it was written with floats: the oracle for the exact digits version.
         let with_floats = |f: f64| match f {
@@ -586,7 +617,7 @@ mod tests {
 
     #[test]
     fn odd_expires_in_is_kept_within_sane_bounds_and_reported() {
-        let cases: [(&str, u64, Option<&str>); 12] = [
+        let cases: [(&str, u64, Option<&str>); 15] = [
             ("3600", 3600, None),
             ("60", 60, None),
             ("3600.0", 3600, Some("3600.0")),
@@ -600,6 +631,10 @@ mod tests {
             // As sent: serde_json printed its float again (`1e+300`).
             ("1e300", 86_400, Some("1e300")),
             (r#"[1]"#, 3600, Some("[1]")),
+            // A string beyond any float is unreadable; a number beyond it is no JSON at all.
+            (r#""1e400""#, 3600, Some(r#""1e400""#)),
+            (r#"" 45.5 ""#, 46, Some(r#"" 45.5 ""#)),
+            ("1e-400", 30, Some("1e-400")),
         ];
         for (sent, used, note) in cases {
             let body =
@@ -612,6 +647,14 @@ mod tests {
                 "{sent}"
             );
         }
+        assert!(matches!(
+            parse_token_response(
+                200,
+                JSON,
+                r#"{"token_type":"Bearer","access_token":"a","expires_in":1e400}"#
+            ),
+            Err(Error::NotJson { .. })
+        ));
         let t = parse_token_response(200, JSON, r#"{"token_type":"Bearer","access_token":"a"}"#)
             .unwrap();
         assert_eq!(
