@@ -177,6 +177,8 @@ pub struct FirstLoad {
     pub decoded_bytes: f64,
     /// Each entry: name, initiator, transferSize, encodedBodySize, decodedBodySize.
     pub entries: Value,
+    /// The probe's marks, the document's Navigation Timing and its requests' start and end.
+    pub probe: Value,
 }
 
 /// Opens Home in `world` (under `throttle`, if any) and measures its first load.
@@ -249,6 +251,7 @@ pub async fn first_load(world: &World, throttle: Option<Throttle>) -> Result<Fir
         encoded_bytes: sum("encodedBodySize"),
         decoded_bytes: sum("decodedBodySize"),
         entries,
+        probe: snapshot,
     })
 }
 
@@ -259,6 +262,10 @@ pub struct Callback {
     pub info_ms: f64,
     /// What the page showed (checked to be the user who signed in).
     pub shown: Value,
+    /// The probe's marks, the /webapp document's Navigation Timing and its requests' start
+    /// and end (the API's too: cross-origin, Resource Timing gives no more without
+    /// Timing-Allow-Origin).
+    pub probe: Value,
 }
 
 impl Callback {
@@ -306,6 +313,7 @@ pub async fn sign_in(world: &World) -> Result<Callback, String> {
         profile_ms: mark(&snapshot, "profile")?,
         info_ms: mark(&snapshot, "info")?,
         shown,
+        probe: snapshot,
     })
 }
 
@@ -332,7 +340,15 @@ async fn wait_marks(browser: &Client, keys: &[&str], callback: bool) -> Result<V
                  const b = window.__ilertBench;
                  if (!b) return done({ missing: location.href });
                  if (callback && !b.start.callback) return done({ elsewhere: location.href });
-                 b.when(keys, 20000).then(ok => done({ ok, start: b.start, marks: b.marks }));",
+                 b.when(keys, 20000).then(ok => {
+                   const n = performance.getEntriesByType('navigation')[0] || {};
+                   const nav = {};
+                   for (const k of ['type', 'redirectCount', 'fetchStart', 'responseStart', 'responseEnd',
+                                    'domInteractive', 'domContentLoadedEventEnd', 'loadEventEnd']) nav[k] = n[k];
+                   const resources = performance.getEntriesByType('resource').map(e => ({
+                     name: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd }));
+                   done({ ok, start: b.start, marks: b.marks, navigation: nav, resources });
+                 });",
                 vec![json!(keys), json!(callback)],
             )
             .await;

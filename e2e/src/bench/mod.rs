@@ -211,10 +211,10 @@ impl Run {
             json!({
                 "connect_ms": f.connect_ms, "transfer_bytes": f.transfer_bytes,
                 "encoded_bytes": f.encoded_bytes, "decoded_bytes": f.decoded_bytes,
-                "entries": f.entries,
+                "entries": f.entries, "probe": f.probe,
             })
         };
-        let callback = |c: &browser::Callback| json!({ "profile_ms": c.profile_ms, "token_info_ms": c.info_ms, "both_ms": c.both_ms(), "shown": c.shown });
+        let callback = |c: &browser::Callback| json!({ "profile_ms": c.profile_ms, "token_info_ms": c.info_ms, "both_ms": c.both_ms(), "shown": c.shown, "probe": c.probe });
         json!({
             "run": number,
             "loopback": { "first_load": first(&self.loopback.0), "callback": callback(&self.loopback.1) },

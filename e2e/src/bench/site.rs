@@ -162,13 +162,13 @@ pub fn cache_control(path: &str) -> &'static str {
     }
 }
 
-/// Trunk's hashed names: `<stem>-<16 hex digits>` then `.` or `_bg.`.
+/// Trunk's hashed names: `<stem>-<hash>` then `.` or `_bg.`, the hash a 64-bit number in
+/// hex without leading zeros (so 16 digits or a few fewer).
 fn has_content_hash(name: &str) -> bool {
     name.match_indices('-').any(|(i, _)| {
         let rest = &name[i + 1..];
-        rest.len() > 16
-            && rest[..16].bytes().all(|b| b.is_ascii_hexdigit())
-            && matches!(rest.as_bytes()[16], b'.' | b'_')
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        (12..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -223,6 +223,10 @@ mod tests {
         );
         assert_eq!(cache_control("/ilert-pkce-0123456789abcdef.js"), immutable);
         assert_eq!(cache_control("/main-fedcba9876543210.css"), immutable);
+        // A hash with leading zeros is printed shorter.
+        assert_eq!(cache_control("/main-5f60972abbc9c0c.css"), immutable);
+        assert_eq!(cache_control("/ilert-pkce.js"), "no-cache");
+        assert_eq!(cache_control("/x-0123456789abcdef0.js"), "no-cache");
         assert_eq!(cache_control("/"), "no-cache");
         assert_eq!(cache_control("/index.html"), "no-cache");
         assert_eq!(cache_control("/config.json"), "no-cache");
