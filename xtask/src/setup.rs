@@ -10,12 +10,21 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_OPT_VERSION: &str = "version_132";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
+/// The toolchain of the release wasm only (everything else builds with rust-toolchain.toml's
+/// stable): a nightly pinned to a date, for `-Cpanic=immediate-abort`, which needs the
+/// standard library rebuilt (`-Zbuild-std`, hence rust-src). Measured on this app: −20.4 KB
+/// brotli (−76 KB raw) of the wasm, because no panic message, location or formatting code is
+/// linked. A panic in the release build traps at once instead of printing; the tests still
+/// run the stable, panic-printing build too.
+pub const RELEASE_TOOLCHAIN: &str = "nightly-2026-10-01";
+
 /// Installs whatever is missing; fast when nothing is.
 pub fn ensure() -> Result<(), String> {
     let started = Instant::now();
     check_trunk_pins()?;
     wasm_target()?;
     lint_tools()?;
+    release_toolchain()?;
     chromium()?;
     node_tools()?;
     trunk()?;
@@ -36,6 +45,64 @@ fn wasm_target() -> Result<(), String> {
     }
     println!("xtask setup: adding the {WASM_TARGET} target");
     run(tool("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+fn release_toolchain() -> Result<(), String> {
+    let sysroot = output(
+        tool("rustc")
+            .arg(format!("+{RELEASE_TOOLCHAIN}"))
+            .args(["--print", "sysroot"]),
+    );
+    if sysroot.is_some_and(|root| {
+        Path::new(&root)
+            .join("lib/rustlib/src/rust/library")
+            .is_dir()
+    }) {
+        return Ok(());
+    }
+    println!("xtask setup: installing {RELEASE_TOOLCHAIN} with rust-src (for the release wasm)");
+    run(tool("rustup").args([
+        "toolchain",
+        "install",
+        RELEASE_TOOLCHAIN,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
+}
+
+/// Makes `command` (a `trunk build --release`) build the wasm with [`RELEASE_TOOLCHAIN`]:
+/// the standard library rebuilt, panics that abort at once. The rustflags repeat
+/// `.cargo/config.toml`'s, which an environment setting would otherwise replace.
+pub fn release_toolchain_env(command: &mut std::process::Command) -> Result<(), String> {
+    let config = std::fs::read_to_string(paths::root().join(".cargo/config.toml"))
+        .map_err(|e| format!("cannot read .cargo/config.toml: {e}"))?;
+    let mut flags = wasm_rustflags(&config)
+        .ok_or(".cargo/config.toml has no [target.wasm32-unknown-unknown] rustflags")?;
+    flags.extend(["-Zunstable-options", "-Cpanic=immediate-abort"].map(String::from));
+    command
+        .env("RUSTUP_TOOLCHAIN", RELEASE_TOOLCHAIN)
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
+    Ok(())
+}
+
+/// The `rustflags = [...]` list under `[target.wasm32-unknown-unknown]` (one line).
+fn wasm_rustflags(config: &str) -> Option<Vec<String>> {
+    let section = config.split("[target.wasm32-unknown-unknown]").nth(1)?;
+    let line = section
+        .lines()
+        .find(|l| l.trim_start().starts_with("rustflags"))?;
+    let list = line.split_once('=')?.1.trim();
+    let inner = list.strip_prefix('[')?.strip_suffix(']')?;
+    Some(
+        inner
+            .split(',')
+            .map(|item| item.trim().trim_matches('\'').to_string())
+            .filter(|item| !item.is_empty())
+            .collect(),
+    )
 }
 
 /// rustfmt and clippy of the pinned toolchain (`cargo xtask test` runs both).
@@ -171,6 +238,37 @@ mod tests {
             Some("0.2.130")
         );
         assert_eq!(locked_version_in(lock, "wasm-bindgen-futures"), None);
+    }
+
+    #[test]
+    fn the_release_build_keeps_the_project_rustflags() {
+        let config = std::fs::read_to_string(paths::root().join(".cargo/config.toml")).unwrap();
+        let flags = wasm_rustflags(&config).unwrap();
+        assert!(
+            flags.contains(&"getrandom_backend=\"wasm_js\"".to_string()),
+            "{flags:?}"
+        );
+        assert!(flags.contains(&"erase_components".to_string()), "{flags:?}");
+        let mut command = std::process::Command::new("true");
+        release_toolchain_env(&mut command).unwrap();
+        let encoded = command
+            .get_envs()
+            .find(|(k, _)| *k == "CARGO_ENCODED_RUSTFLAGS")
+            .and_then(|(_, v)| v)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert_eq!(
+            encoded.split('\x1f').collect::<Vec<_>>(),
+            [
+                "--cfg",
+                "getrandom_backend=\"wasm_js\"",
+                "--cfg",
+                "erase_components",
+                "-Zunstable-options",
+                "-Cpanic=immediate-abort"
+            ]
+        );
     }
 
     #[test]

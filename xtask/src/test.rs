@@ -134,11 +134,10 @@ fn wasm_tests() -> std::process::Command {
 /// a Content-Security-Policy in its index.html: what the e2e suite tests and a CDN serves.
 pub fn release_build() -> Result<(), String> {
     let dist = paths::dist_release();
-    cmd::run(
-        tool("trunk")
-            .args(["build", "--release", "--dist"])
-            .arg(&dist),
-    )?;
+    let mut trunk = tool("trunk");
+    trunk.args(["build", "--release", "--dist"]).arg(&dist);
+    setup::release_toolchain_env(&mut trunk)?;
+    cmd::run(&mut trunk)?;
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
     std::fs::write(&index, csp::add_to(&html)?).map_err(|e| format!("{}: {e}", index.display()))
