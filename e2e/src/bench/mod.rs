@@ -84,32 +84,32 @@ pub fn metrics() -> Vec<Metric> {
     vec![
         Metric::new(
             "first_load_transfer_bytes",
-            "first load, Σ transferSize (page, JS, wasm, CSS, config.json; br 11)",
+            "first load: Σ transferSize (HTML, JS, wasm, CSS, config.json)",
             "B",
         ),
         Metric::new(
             "first_load_encoded_bytes",
-            "first load, Σ encodedBodySize",
+            "first load: Σ encodedBodySize",
             "B",
         ),
         Metric::new(
             "connect_visible_loopback_ms",
-            "navigation → Connect visible + enabled, loopback",
+            "Connect visible + enabled, loopback",
             "ms",
         ),
         Metric::new(
             "connect_visible_slow_4g_ms",
-            "navigation → Connect visible + enabled, slow 4G",
+            "Connect visible + enabled, slow 4G",
             "ms",
         ),
         Metric::new(
             "callback_to_shown_latency_0_ms",
-            "callback → profile + token info shown, API latency 0 ms",
+            "callback → profile + token info, API latency 0 ms",
             "ms",
         ),
         Metric::new(
             "callback_to_shown_latency_50_ms",
-            "callback → profile + token info shown, API latency 50 ms",
+            "callback → profile + token info, API latency 50 ms",
             "ms",
         ),
     ]
@@ -161,15 +161,35 @@ pub async fn run(args: Args) -> Result<(), String> {
     }
     let table = stats::table(&metrics);
     println!("{table}");
+    let unix_time = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let machine = meta_before;
+    let load_after = loadavg();
+    println!(
+        "{} runs{} on {}: {} cores, {}, {}; load average {} before, {} after",
+        args.runs,
+        if warmups > 0 { " after a warm-up" } else { "" },
+        stats::utc_date(unix_time),
+        machine["nproc"],
+        machine["cpu"].as_str().unwrap_or("CPU unknown"),
+        machine["chromium"]
+            .as_str()
+            .unwrap_or("Chromium version unknown"),
+        first_word(&machine["loadavg_before"]),
+        first_word(&json!(load_after)),
+    );
     let meta = json!({
-        "unix_time": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        "date": stats::utc_date(unix_time),
+        "unix_time": unix_time,
         "runs": args.runs,
         "warmup_runs": warmups,
         "quick": args.quick,
         "seconds": started.elapsed().as_secs_f64().round(),
         "dist": dir.display().to_string(),
-        "machine": meta_before,
-        "loadavg_after": loadavg(),
+        "machine": machine,
+        "loadavg_after": load_after,
         "conditions": {
             "each_session": "a fresh chromedriver + Chromium (headless=new) with a fresh profile, a fresh ilert-sim and app server",
             "serving": "every file brotli quality 11 (Content-Encoding: br); hashed assets max-age=31536000, immutable; page and config.json no-cache; /webapp no-store",
@@ -283,6 +303,14 @@ fn machine() -> Value {
         "chromium": chromium,
         "loadavg_before": loadavg(),
     })
+}
+
+/// The 1-minute load average of a `/proc/loadavg` line.
+fn first_word(value: &Value) -> &str {
+    value
+        .as_str()
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or("?")
 }
 
 fn loadavg() -> Option<String> {

@@ -148,6 +148,23 @@ pub fn report_json(meta: Value, metrics: &[Metric], runs: Vec<Value>) -> Value {
     json!({ "schema": 1, "meta": meta, "metrics": metrics, "runs": runs })
 }
 
+/// `2026-12-02 01:41 UTC` for a Unix time (the civil calendar from days since 1970).
+pub fn utc_date(unix_secs: u64) -> String {
+    let days = (unix_secs / 86_400) as i64;
+    let (hour, minute) = ((unix_secs % 86_400) / 3600, (unix_secs % 3600) / 60);
+    // Howard Hinnant's days_from_civil, inverted.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +195,15 @@ mod tests {
     fn no_samples_or_a_nan_has_no_summary() {
         assert_eq!(summarize(&[]), None);
         assert_eq!(summarize(&[1.0, f64::NAN, 2.0]), None);
+    }
+
+    #[test]
+    fn unix_times_read_as_utc_dates() {
+        assert_eq!(utc_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_date(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_date(1_709_164_799), "2024-02-28 23:59 UTC");
+        assert_eq!(utc_date(1_796_175_683), "2026-12-02 01:41 UTC");
+        assert_eq!(utc_date(4_102_444_800), "2100-01-01 00:00 UTC");
     }
 
     #[test]
