@@ -10,6 +10,7 @@ mod bench;
 mod cmd;
 mod csp;
 mod demo;
+mod minify;
 mod paths;
 mod setup;
 mod size;

@@ -133,10 +133,15 @@ fn node_tools() -> Result<(), String> {
     let version = output(tool(&wasm_opt.to_string_lossy()).arg("--version")).unwrap_or_default();
     let axe = paths::root().join("node_modules/axe-core/axe.min.js");
     let oidc_provider = paths::root().join("node_modules/oidc-provider/package.json");
-    if version.contains(WASM_OPT_VERSION) && axe.exists() && oidc_provider.exists() {
+    let terser = paths::node_bin().join("terser");
+    if version.contains(WASM_OPT_VERSION)
+        && axe.exists()
+        && oidc_provider.exists()
+        && terser.exists()
+    {
         return Ok(());
     }
-    println!("xtask setup: installing npm tools (binaryen, axe-core, oidc-provider) from package-lock.json");
+    println!("xtask setup: installing npm tools (binaryen, terser, axe-core, oidc-provider) from package-lock.json");
     run(tool("npm").args(["ci", "--no-audit", "--no-fund"]))
 }
 

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::cmd::{self, run_tests, tool, Counts};
-use crate::{csp, paths, setup, size};
+use crate::{csp, minify, paths, setup, size};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -138,6 +138,7 @@ pub fn release_build() -> Result<(), String> {
     trunk.args(["build", "--release", "--dist"]).arg(&dist);
     setup::release_toolchain_env(&mut trunk)?;
     cmd::run(&mut trunk)?;
+    minify::glue(&dist)?;
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
     std::fs::write(&index, csp::add_to(&html)?).map_err(|e| format!("{}: {e}", index.display()))
