@@ -21,28 +21,28 @@ pub fn policy(inline_script: &str) -> String {
 }
 
 /// index.html with the policy in a meta tag right after `<meta charset>`. Fails when the page
-/// has no inline script or more than one (the policy would be wrong).
+/// has no inline script or more than one (the policy would be wrong). Takes the page as
+/// written and as Trunk's minifier writes it (`<script type=module>`, `<meta charset=utf-8>`).
 pub fn add_to(html: &str) -> Result<String, String> {
-    const OPEN: &str = "<script type=\"module\">";
-    let mut scripts = html.match_indices(OPEN);
-    let (start, _) = scripts
-        .next()
+    let (start, open) = ["<script type=\"module\">", "<script type=module>"]
+        .iter()
+        .find_map(|open| html.find(open).map(|at| (at, *open)))
         .ok_or("index.html has no inline module script to allow")?;
-    if scripts.next().is_some() || html.matches("<script").count() != 1 {
+    if html.matches("<script").count() != 1 {
         return Err("index.html has more than one script: the CSP would not cover it".into());
     }
-    let body_start = start + OPEN.len();
+    let body_start = start + open.len();
     let body_len = html[body_start..]
         .find("</script>")
         .ok_or("unclosed inline script")?;
     let meta = format!(
-        "\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{}\" />",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
         policy(&html[body_start..body_start + body_len])
     );
     let charset = html
-        .find("<meta charset=\"utf-8\" />")
-        .ok_or("index.html has no <meta charset=\"utf-8\" />")?;
-    let at = charset + "<meta charset=\"utf-8\" />".len();
+        .find("<meta charset")
+        .ok_or("index.html has no <meta charset>")?;
+    let at = charset + html[charset..].find('>').ok_or("unclosed <meta charset>")? + 1;
     Ok(format!("{}{meta}{}", &html[..at], &html[at..]))
 }
 
@@ -74,6 +74,19 @@ mod tests {
                 "{source}: CSP has no IPv6 literals"
             );
         }
+    }
+
+    #[test]
+    fn a_minified_page_gets_the_policy_too() {
+        let page = "<!doctype html><html lang=en><meta charset=utf-8><title>t</title><script type=module>import init from '/a.js';</script>";
+        let html = add_to(page).unwrap();
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest(b"import init from '/a.js';"));
+        assert!(
+            html.starts_with("<!doctype html><html lang=en><meta charset=utf-8><meta http-equiv=\"Content-Security-Policy\""),
+            "{html}"
+        );
+        assert!(html.contains(&format!("'sha256-{hash}'")), "{html}");
     }
 
     #[test]

@@ -135,7 +135,10 @@ fn wasm_tests() -> std::process::Command {
 pub fn release_build() -> Result<(), String> {
     let dist = paths::dist_release();
     let mut trunk = tool("trunk");
-    trunk.args(["build", "--release", "--dist"]).arg(&dist);
+    // --minify: Trunk's HTML and CSS minifier (−0.4 KB brotli); the JS glue is minify::glue's.
+    trunk
+        .args(["build", "--release", "--minify=true", "--dist"])
+        .arg(&dist);
     setup::release_toolchain_env(&mut trunk)?;
     cmd::run(&mut trunk)?;
     minify::glue(&dist)?;
