@@ -9,12 +9,13 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-type Job<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
+/// A job to run under a lock, boxed by the caller: one copy of [`exclusive`] serves them all.
+pub type Job<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
 
 /// Runs `job` while holding the lock `name` (exclusive mode). Without Web Locks (old
 /// browsers, some embedded views) it just runs `job`: a single tab is still single-flight.
-pub async fn exclusive<T: 'static>(name: &str, job: impl Future<Output = T> + 'static) -> T {
-    let job: Rc<RefCell<Option<Job<T>>>> = Rc::new(RefCell::new(Some(Box::pin(job))));
+pub async fn exclusive<T: 'static>(name: &str, job: Job<T>) -> T {
+    let job: Rc<RefCell<Option<Job<T>>>> = Rc::new(RefCell::new(Some(job)));
     let out: Rc<RefCell<Option<T>>> = Rc::new(RefCell::new(None));
     if let Some((locks, request)) = lock_manager() {
         let (job_in, out_in) = (job.clone(), out.clone());

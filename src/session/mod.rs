@@ -231,9 +231,12 @@ impl Session {
                 if let Some(refresh_token) = &last.refresh_token {
                     let endpoints = last.endpoints.clone();
                     let refresh_token = refresh_token.clone();
-                    let _ = locks::exclusive(refresh::REFRESH_LOCK, async move {
-                        self.revoke_token(&endpoints, &refresh_token).await
-                    })
+                    let _ = locks::exclusive(
+                        refresh::REFRESH_LOCK,
+                        Box::pin(
+                            async move { self.revoke_token(&endpoints, &refresh_token).await },
+                        ),
+                    )
                     .await;
                     timeline::end_session();
                 }

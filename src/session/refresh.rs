@@ -58,16 +58,19 @@ impl Session {
         let before = self
             .tokens
             .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
-        locks::exclusive(REFRESH_LOCK, async move {
-            gloo_timers::future::TimeoutFuture::new(TAB_MESSAGE_GRACE_MS).await;
-            let now = self
-                .tokens
-                .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
-            if now.is_some() && now != before {
-                return Ok(());
-            }
-            self.refresh_locked().await
-        })
+        locks::exclusive(
+            REFRESH_LOCK,
+            Box::pin(async move {
+                gloo_timers::future::TimeoutFuture::new(TAB_MESSAGE_GRACE_MS).await;
+                let now = self
+                    .tokens
+                    .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
+                if now.is_some() && now != before {
+                    return Ok(());
+                }
+                self.refresh_locked().await
+            }),
+        )
         .await
     }
 

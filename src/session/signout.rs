@@ -45,14 +45,17 @@ impl Session {
             let _ = inflight.await;
         }
         let endpoints = tokens.endpoints.clone();
-        let outcome = locks::exclusive(REFRESH_LOCK, async move {
-            let newest = self
-                .landed_after_end
-                .try_update_value(Option::take)
-                .flatten()
-                .unwrap_or(refresh_token);
-            self.revoke_token(&endpoints, &newest).await
-        })
+        let outcome = locks::exclusive(
+            REFRESH_LOCK,
+            Box::pin(async move {
+                let newest = self
+                    .landed_after_end
+                    .try_update_value(Option::take)
+                    .flatten()
+                    .unwrap_or(refresh_token);
+                self.revoke_token(&endpoints, &newest).await
+            }),
+        )
         .await;
         self.signing_out.set_value(false);
         timeline::end_session();
