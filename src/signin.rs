@@ -202,11 +202,10 @@ async fn exchange(session: Session) -> Result<(), Error> {
         &attempt.verifier,
         &attempt.redirect_uri,
     );
-    let tokens = http::send(&sent, |a| {
-        token::parse_token_response(a.status, a.content_type.as_deref(), &a.body)
-    })
-    .await
-    .result?;
+    let tokens = http::send(&sent)
+        .await
+        .judge(token::parse_token_response)
+        .result?;
     session.begin(tokens, attempt.endpoints);
     Ok(())
 }

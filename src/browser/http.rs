@@ -2,7 +2,8 @@
 //! token_info, revoke, users/current) goes through [`send`]: it records the request in the
 //! timeline, sends it with fetch (no cookies, no cache, no Referer), abandons it after
 //! [`TIMEOUT_MS`] (AbortController), files the answer or the failure on the same timeline
-//! entry, and hands the answer to the step's judge (`crate::oauth`), whose verdict is filed too.
+//! entry, and [`Sent::judge`] hands the answer to the step's judge (`crate::oauth`), whose verdict
+//! is filed too.
 use futures::future::{select, Either};
 use gloo_net::http::{Request as Fetch, RequestBuilder};
 use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials};
@@ -20,28 +21,48 @@ pub struct Outcome<T> {
     pub retry_after_ms: Option<f64>,
 }
 
-/// Sends `request` and judges its answer with `judge` (the parser of its step).
-pub async fn send<T>(
-    request: &Request,
-    judge: impl FnOnce(&Answer) -> Result<T, Error>,
-) -> Outcome<T> {
+/// How a step reads its answer: `crate::oauth`'s parsers (status, content type, body).
+pub type Judge<T> = fn(u16, Option<&str>, &str) -> Result<T, Error>;
+
+/// A request that was sent, with its answer (or why there is none), not judged yet.
+pub struct Sent {
+    entry: u32,
+    answer: Result<Answer, Error>,
+    retry_after_ms: Option<f64>,
+}
+
+/// Sends `request` (not generic: one copy of the pipeline serves every step); its answer is
+/// then judged with [`Sent::judge`].
+pub async fn send(request: &Request) -> Sent {
     let entry = timeline::request(request);
-    let (result, retry_after_ms) = match transport(request).await {
-        Ok(answer) => {
-            timeline::answer(entry, &answer);
-            let retry = retry_after_ms(answer.retry_after.as_deref(), clock::now_ms(), |date| {
-                Some(js_sys::Date::parse(date)).filter(|t| !t.is_nan())
-            });
-            (judge(&answer), retry)
-        }
-        Err(err) => (Err(err), None),
-    };
-    if let Err(err) = &result {
-        timeline::failed(entry, err);
+    let answer = transport(request).await;
+    let mut retry_after = None;
+    if let Ok(answer) = &answer {
+        timeline::answer(entry, answer);
+        retry_after = retry_after_ms(answer.retry_after.as_deref(), clock::now_ms(), |date| {
+            Some(js_sys::Date::parse(date)).filter(|t| !t.is_nan())
+        });
     }
-    Outcome {
-        result,
-        retry_after_ms,
+    Sent {
+        entry,
+        answer,
+        retry_after_ms: retry_after,
+    }
+}
+
+impl Sent {
+    /// Judges the answer with `judge` (the parser of its step) and files a refusal.
+    pub fn judge<T>(self, judge: Judge<T>) -> Outcome<T> {
+        let result = self
+            .answer
+            .and_then(|a| judge(a.status, a.content_type.as_deref(), &a.body));
+        if let Err(err) = &result {
+            timeline::failed(self.entry, err);
+        }
+        Outcome {
+            result,
+            retry_after_ms: self.retry_after_ms,
+        }
     }
 }
 

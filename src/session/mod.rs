@@ -251,12 +251,11 @@ impl Session {
             .with_access(|t| {
                 Box::pin(async move {
                     let request = request::user(&t.endpoints, &t.access_token);
-                    http::send(&request, |a| {
-                        user::parse_user(a.status, a.content_type.as_deref(), &a.body)
-                    })
-                    .await
-                    .result
-                    .map(|user| Fetched::User(Box::new(user)))
+                    http::send(&request)
+                        .await
+                        .judge(user::parse_user)
+                        .result
+                        .map(|user| Fetched::User(Box::new(user)))
                 })
             })
             .await?;
@@ -273,11 +272,10 @@ impl Session {
             .with_access(|t| {
                 Box::pin(async move {
                     let request = request::token_info(&t.endpoints, &t.access_token);
-                    let info = http::send(&request, |a| {
-                        token::parse_token_info(a.status, a.content_type.as_deref(), &a.body)
-                    })
-                    .await
-                    .result?;
+                    let info = http::send(&request)
+                        .await
+                        .judge(token::parse_token_info)
+                        .result?;
                     if info.active {
                         Ok(Fetched::Info(info))
                     } else {

@@ -106,10 +106,7 @@ impl Session {
         self.budget.update_value(|b| b.record(now));
 
         let sent = request::refresh(&current.endpoints, &refresh_token);
-        let outcome = http::send(&sent, |a| {
-            token::parse_token_response(a.status, a.content_type.as_deref(), &a.body)
-        })
-        .await;
+        let outcome = http::send(&sent).await.judge(token::parse_token_response);
         let same_session = self
             .tokens
             .with_untracked(|t| t.as_ref().map(|t| &t.access_token) == Some(&current.access_token));

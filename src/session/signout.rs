@@ -82,10 +82,6 @@ impl Session {
         refresh_token: &str,
     ) -> Result<(), Error> {
         let sent = request::revoke(endpoints, refresh_token);
-        http::send(&sent, |a| {
-            token::parse_revoke(a.status, a.content_type.as_deref(), &a.body)
-        })
-        .await
-        .result
+        http::send(&sent).await.judge(token::parse_revoke).result
     }
 }
