@@ -168,9 +168,6 @@ pub fn end_session() {
         for entry in list.iter() {
             collect_secrets(entry, &mut secrets);
         }
-        // Longest first, so a token is not half-replaced by a shorter secret inside it.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
         for entry in list.iter_mut() {
             scrub(entry, &secrets);
         }
@@ -180,11 +177,21 @@ pub fn end_session() {
 /// Secret values shorter than this are not hunted for in other texts (they would match by chance).
 const MIN_SECRET_LEN: usize = 8;
 
+/// Adds the secrets of `entry` to `out`, which stays longest first (so a token is not
+/// half-replaced by a shorter secret inside it) and without repeats: kept in order as it grows,
+/// it needs no sort.
 fn collect_secrets(entry: &Entry, out: &mut Vec<String>) {
     let mut add = |value: &str| {
         let value = value.strip_prefix("Bearer ").unwrap_or(value);
-        if value.chars().count() >= MIN_SECRET_LEN && !value.contains('•') {
-            out.push(value.to_string());
+        if value.chars().count() >= MIN_SECRET_LEN
+            && !value.contains('•')
+            && !out.iter().any(|s| s == value)
+        {
+            let at = out
+                .iter()
+                .position(|s| s.len() < value.len())
+                .unwrap_or(out.len());
+            out.insert(at, value.to_string());
         }
     };
     let request_fields = entry
