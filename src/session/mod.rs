@@ -90,19 +90,27 @@ pub struct Session {
     pub notice: RwSignal<Option<Notice>>,
     /// Milliseconds from the callback landing to the profile being on screen (this tab).
     pub callback_to_profile_ms: RwSignal<Option<f64>>,
-    callback_started: StoredValue<Option<f64>>,
-    inflight: StoredValue<Option<RefreshFuture>, LocalStorage>,
-    timer: StoredValue<Option<Timeout>, LocalStorage>,
+    /// Everything else, in one StoredValue: each StoredValue of a distinct type costs the wasm
+    /// its own copy of the arena code.
+    state: StoredValue<State, LocalStorage>,
+}
+
+/// The session's private state (see [`Session::state`]).
+#[derive(Default)]
+struct State {
+    callback_started: Option<f64>,
+    inflight: Option<RefreshFuture>,
+    timer: Option<Timeout>,
     /// When the armed timer fires (wall clock), so a woken tab can tell a refresh is overdue.
-    due_at_ms: StoredValue<Option<f64>>,
+    due_at_ms: Option<f64>,
     /// Passing refresh failures in a row, for the back-off.
-    failures: StoredValue<u32>,
-    budget: StoredValue<RefreshBudget>,
+    failures: u32,
+    budget: RefreshBudget,
     /// A sign-out of this tab is revoking: a refresh that lands meanwhile leaves its new
     /// refresh token here for it instead of revoking it itself.
-    signing_out: StoredValue<bool>,
-    landed_after_end: StoredValue<Option<String>>,
-    channel: StoredValue<Option<BroadcastChannel>, LocalStorage>,
+    signing_out: bool,
+    landed_after_end: Option<String>,
+    channel: Option<BroadcastChannel>,
 }
 
 impl Session {
@@ -119,18 +127,10 @@ impl Session {
             token_info: RwSignal::new(Load::Idle),
             notice: RwSignal::new(None),
             callback_to_profile_ms: RwSignal::new(None),
-            callback_started: StoredValue::new(None),
-            inflight: StoredValue::new_local(None),
-            timer: StoredValue::new_local(None),
-            due_at_ms: StoredValue::new(None),
-            failures: StoredValue::new(0),
-            budget: StoredValue::new(RefreshBudget::default()),
-            signing_out: StoredValue::new(false),
-            landed_after_end: StoredValue::new(None),
-            channel: StoredValue::new_local(None),
+            state: StoredValue::new_local(State::default()),
         };
         let channel = broadcast::open(tabs::CHANNEL, move |text| session.on_tab_message(&text));
-        session.channel.set_value(channel);
+        session.state(|s| s.channel = channel);
         // After sleep, a frozen tab or the back-forward cache, timers are late: catch up.
         wake::on_wake(move || session.refresh_if_due());
         if session.tokens.get_untracked().is_some() {
@@ -139,13 +139,27 @@ impl Session {
         session
     }
 
+    /// Reads or changes the private state. `f` must not call back into the session. The
+    /// StoredValue is reached through one `dyn` closure type, so its code exists once.
+    fn state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut f = Some(f);
+        let mut out = None;
+        self.access(&mut |s| out = f.take().map(|f| f(s)));
+        out.expect("the session's state lives as long as the page")
+    }
+
+    fn access(&self, f: &mut dyn FnMut(&mut State)) {
+        self.state.update_value(f);
+    }
+
     pub fn is_signed_in(&self) -> bool {
         self.tokens.with_untracked(Option::is_some)
     }
 
     /// Marks the moment the callback page started, to measure callback → profile.
     pub fn mark_callback_start(&self) {
-        self.callback_started.set_value(Some(clock::monotonic_ms()));
+        let now = clock::monotonic_ms();
+        self.state(|s| s.callback_started = Some(now));
     }
 
     /// Keeps `tokens` in memory and in sessionStorage, and arms the next refresh. A storage
@@ -170,7 +184,7 @@ impl Session {
     pub fn begin(&self, answer: TokenResponse, endpoints: Endpoints) {
         self.profile.set(Load::Idle);
         self.token_info.set(Load::Idle);
-        self.failures.set_value(0);
+        self.state(|s| s.failures = 0);
         note_lifetime(&answer);
         self.save(Tokens::from_answer(
             answer,
@@ -186,9 +200,11 @@ impl Session {
         self.tokens.set(None);
         SessionStorage::delete(TOKENS_KEY);
         SessionStorage::delete(PENDING_KEY);
-        self.timer.set_value(None);
-        self.due_at_ms.set_value(None);
-        self.failures.set_value(0);
+        self.state(|s| {
+            s.timer = None;
+            s.due_at_ms = None;
+            s.failures = 0;
+        });
         self.profile.set(Load::Idle);
         self.token_info.set(Load::Idle);
         timeline::end_session();
@@ -302,8 +318,7 @@ impl Session {
         match result {
             Ok(user) => {
                 self.profile.set(Load::Ready(user));
-                if let Some(started) = self.callback_started.get_value() {
-                    self.callback_started.set_value(None);
+                if let Some(started) = self.state(|s| s.callback_started.take()) {
                     self.callback_to_profile_ms
                         .set(Some(clock::monotonic_ms() - started));
                 }

@@ -28,20 +28,20 @@ const TAB_MESSAGE_GRACE_MS: u32 = 30;
 impl Session {
     /// Refreshes the access token. Calls made while one refresh is under way share it.
     pub async fn refresh(self) -> Result<(), Error> {
-        let running = self.inflight.with_value(|f| f.clone());
+        let running = self.inflight_refresh();
         let future = match running {
             Some(future) => future,
             None => {
                 let future = self.refresh_request().boxed_local().shared();
-                self.inflight.set_value(Some(future.clone()));
+                self.state(|s| s.inflight = Some(future.clone()));
                 future
             }
         };
         let result = future.clone().await;
         // Forget it once done, unless a newer refresh has taken its place meanwhile.
-        self.inflight.update_value(|slot| {
-            if slot.as_ref().is_some_and(|f| f.ptr_eq(&future)) {
-                *slot = None;
+        self.state(|s| {
+            if s.inflight.as_ref().is_some_and(|f| f.ptr_eq(&future)) {
+                s.inflight = None;
             }
         });
         result
@@ -49,7 +49,7 @@ impl Session {
 
     /// The refresh under way, if any (sign-out waits for it).
     pub(super) fn inflight_refresh(&self) -> Option<RefreshFuture> {
-        self.inflight.with_value(|f| f.clone())
+        self.state(|s| s.inflight.clone())
     }
 
     /// The request itself, under the lock: a tab that waited while another one refreshed the
@@ -84,16 +84,11 @@ impl Session {
             ));
         };
         let now = clock::now_ms();
-        if let Err(wait_ms) = self
-            .budget
-            .try_update_value(|b| b.check(now))
-            .unwrap_or(Ok(()))
-        {
+        if let Err(wait_ms) = self.state(|s| s.budget.check(now)) {
             // Not now: keep the schedule, but not before the budget allows another one.
             self.schedule_refresh();
             if self
-                .due_at_ms
-                .get_value()
+                .state(|s| s.due_at_ms)
                 .is_some_and(|at| at < now + wait_ms)
             {
                 self.arm(wait_ms);
@@ -103,7 +98,7 @@ impl Session {
                 wait_s: (wait_ms / 1000.0).ceil() as u64,
             });
         }
-        self.budget.update_value(|b| b.record(now));
+        self.state(|s| s.budget.record(now));
 
         let sent = request::refresh(&current.endpoints, &refresh_token);
         let outcome = http::send(&sent).await.judge(token::parse_token_response);
@@ -112,7 +107,7 @@ impl Session {
             .with_untracked(|t| t.as_ref().map(|t| &t.access_token) == Some(&current.access_token));
         match outcome.result {
             Ok(answer) if same_session => {
-                self.failures.set_value(0);
+                self.state(|s| s.failures = 0);
                 note_lifetime(&answer);
                 let tokens = Tokens::from_answer(
                     answer,
@@ -131,8 +126,8 @@ impl Session {
                 // The session ended while the request was under way: what it brought must not
                 // outlive it. A sign-out of this tab revokes it; otherwise revoke it here.
                 let newest = answer.refresh_token.unwrap_or(refresh_token);
-                if self.signing_out.get_value() {
-                    self.landed_after_end.set_value(Some(newest));
+                if self.state(|s| s.signing_out) {
+                    self.state(|s| s.landed_after_end = Some(newest));
                 } else if !self.is_signed_in() {
                     let _ = self.revoke_token(&current.endpoints, &newest).await;
                 }
@@ -154,8 +149,10 @@ impl Session {
                 Err(err)
             }
             Err(err) => {
-                let failures = self.failures.get_value().saturating_add(1);
-                self.failures.set_value(failures);
+                let failures = self.state(|s| {
+                    s.failures = s.failures.saturating_add(1);
+                    s.failures
+                });
                 let delay = refresh_policy::backoff_ms(failures, outcome.retry_after_ms);
                 timeline::note(
                     Step::Refresh,
@@ -187,8 +184,10 @@ impl Session {
     /// Arms the timer for the next automatic refresh (iLert: shortly before expiry, and not
     /// more than once per 5 minutes unless the access token has expired).
     pub(super) fn schedule_refresh(&self) {
-        self.timer.set_value(None);
-        self.due_at_ms.set_value(None);
+        self.state(|s| {
+            s.timer = None;
+            s.due_at_ms = None;
+        });
         let Some(tokens) = self.tokens.get_untracked() else {
             return;
         };
@@ -206,10 +205,8 @@ impl Session {
     /// When the tab wakes (visible again, back from the cache, online again), a refresh whose
     /// time has come while timers slept happens at once.
     pub(super) fn refresh_if_due(&self) {
-        let due = self
-            .due_at_ms
-            .get_value()
-            .is_some_and(|at| at <= clock::now_ms());
+        let now = clock::now_ms();
+        let due = self.state(|s| s.due_at_ms).is_some_and(|at| at <= now);
         if due && self.is_signed_in() && self.inflight_refresh().is_none() {
             let session = *self;
             spawn_local(async move {
@@ -222,13 +219,14 @@ impl Session {
         let session = *self;
         // setTimeout takes an i32 of ms; a year-long refresh token is re-armed on the next load.
         let delay = delay_ms.clamp(0.0, i32::MAX as f64);
-        self.due_at_ms.set_value(Some(clock::now_ms() + delay));
+        let due_at = clock::now_ms() + delay;
+        self.state(|s| s.due_at_ms = Some(due_at));
         let timeout = Timeout::new(delay as u32, move || {
-            session.due_at_ms.set_value(None);
+            session.state(|s| s.due_at_ms = None);
             spawn_local(async move {
                 let _ = session.refresh_now().await;
             });
         });
-        self.timer.set_value(Some(timeout));
+        self.state(|s| s.timer = Some(timeout));
     }
 }

@@ -27,8 +27,10 @@ impl Session {
             timeline::clear();
             return;
         };
-        self.signing_out.set_value(true);
-        self.landed_after_end.set_value(None);
+        self.state(|s| {
+            s.signing_out = true;
+            s.landed_after_end = None;
+        });
         self.tell_tabs(&TabMessage::SignedOut {
             refresh: token::fingerprint(&refresh_token),
         });
@@ -49,15 +51,13 @@ impl Session {
             REFRESH_LOCK,
             Box::pin(async move {
                 let newest = self
-                    .landed_after_end
-                    .try_update_value(Option::take)
-                    .flatten()
+                    .state(|s| s.landed_after_end.take())
                     .unwrap_or(refresh_token);
                 self.revoke_token(&endpoints, &newest).await
             }),
         )
         .await;
-        self.signing_out.set_value(false);
+        self.state(|s| s.signing_out = false);
         timeline::end_session();
         timeline::clear_except(Some(Step::Revoke));
         self.notice.set(Some(match outcome {

@@ -15,8 +15,8 @@ pub(super) const CHANNEL: &str = "ilert-pkce.session";
 impl Session {
     pub(super) fn tell_tabs(&self, message: &TabMessage) {
         let text = message.to_json();
-        self.channel.with_value(|c| {
-            if let Some(channel) = c {
+        self.state(|s| {
+            if let Some(channel) = &s.channel {
                 broadcast::post(channel, &text);
             }
         });
