@@ -341,11 +341,16 @@ impl Parser<'_> {
 }
 
 /// An object from its members, in this order (keys must be unique).
-pub fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+pub fn object<const N: usize>(mut members: [(&str, Value); N]) -> Value {
+    object_of(&mut members)
+}
+
+/// [`object`]'s work, not generic over the number of members (the values are taken).
+fn object_of(members: &mut [(&str, Value)]) -> Value {
     Value::Object(
         members
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .iter_mut()
+            .map(|(k, v)| (k.to_string(), std::mem::replace(v, Value::Null)))
             .collect(),
     )
 }
@@ -435,8 +440,8 @@ impl Value {
         read: impl FnOnce(&'a Value) -> Option<T>,
     ) -> Result<T, String> {
         match self.get(key) {
-            None => Err(format!("\"{key}\" is missing")),
-            Some(v) => read(v).ok_or_else(|| format!("\"{key}\" has the wrong type")),
+            None => Err(member_error(key, "is missing")),
+            Some(v) => read(v).ok_or_else(|| member_error(key, "has the wrong type")),
         }
     }
 
@@ -451,7 +456,7 @@ impl Value {
             None | Some(Value::Null) => Ok(None),
             Some(v) => read(v)
                 .map(Some)
-                .ok_or_else(|| format!("\"{key}\" has the wrong type")),
+                .ok_or_else(|| member_error(key, "has the wrong type")),
         }
     }
 
@@ -519,6 +524,12 @@ impl Value {
             }
         }
     }
+}
+
+/// Why member `key` could not be read (one copy for every `req` and `opt`).
+#[inline(never)]
+fn member_error(key: &str, what: &str) -> String {
+    format!("\"{key}\" {what}")
 }
 
 /// A JSON string literal, escaped as serde_json escapes: `"`, `\` and control characters only.
