@@ -1,17 +1,18 @@
 //! The one error type of the protocol core, plus the helpers that read an error answer's
 //! shape (iLert's, RFC 6749's, the REST API's) for `super::answer::classify`.
 
+use std::fmt;
+
 use crate::json::Value;
 
 use super::callback::CallbackError;
 use super::pending::StateError;
 
 /// Everything that can go wrong in a protocol step, with the server's own code and text.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// iLert sent the browser back with `error` (and maybe `error_description`) instead of a
     /// code: the person denied access, or the authorize request was refused.
-    #[error("{}", authorization_message(error, description.as_deref()))]
     Authorization {
         /// The OAuth error code, e.g. `access_denied`.
         error: String,
@@ -21,7 +22,6 @@ pub enum Error {
 
     /// An OAuth error from the token endpoint, in iLert's shape (`code` + `error`) or RFC 6749's
     /// (`error` + `error_description`).
-    #[error("{}", oauth_message(code, description.as_deref(), *status))]
     OAuth {
         /// The HTTP status (iLert sends `invalid_grant` with 401).
         status: u16,
@@ -33,7 +33,6 @@ pub enum Error {
 
     /// An error answer of iLert's REST API (`{"status":…,"message":"…","code":"…"}`) or any
     /// other non-2xx answer of it.
-    #[error("{}", api_message(*status, code.as_deref(), message.as_deref()))]
     Api {
         /// The HTTP status.
         status: u16,
@@ -44,14 +43,12 @@ pub enum Error {
     },
 
     /// The REST API refused the access token (HTTP 401); the session refreshes and retries once.
-    #[error("{}", unauthorized_message(message.as_deref()))]
     Unauthorized {
         /// The server's message, if the body had one.
         message: Option<String>,
     },
 
     /// The server answered something that is not JSON (an HTML error page, an empty body, …).
-    #[error("{}", not_json_message(*status, content_type.as_deref(), snippet))]
     NotJson {
         /// The HTTP status.
         status: u16,
@@ -62,7 +59,6 @@ pub enum Error {
     },
 
     /// The answer is JSON but not of the expected shape.
-    #[error("iLert's answer (HTTP {status}) is not what the app expected: {reason}. The server may have changed, or the API base points at the wrong server.")]
     InvalidResponse {
         /// The HTTP status.
         status: u16,
@@ -71,11 +67,9 @@ pub enum Error {
     },
 
     /// The request could not be sent or its answer not read (CORS, offline, DNS); built by the glue.
-    #[error("The request could not be completed: {0}. Check the network connection, the API base in the settings, and that the server allows requests from this page (CORS).")]
     Network(String),
 
     /// No answer came within the time limit; the request was abandoned.
-    #[error("{url} did not answer within {} s, so the request was abandoned. The server or the network may be overloaded; try again.", after_ms / 1000)]
     Timeout {
         /// Where the request went.
         url: String,
@@ -84,11 +78,9 @@ pub enum Error {
     },
 
     /// Web storage refused to keep something the flow needs.
-    #[error("{0}")]
     Storage(String),
 
     /// A refresh was not sent: the app sends at most a few refresh requests a minute.
-    #[error("The refresh was not sent: this tab already sent {limit} refresh requests in the last minute, the most it allows itself. It is due again in {wait_s} s.")]
     Throttled {
         /// The budget per minute.
         limit: usize,
@@ -97,15 +89,12 @@ pub enum Error {
     },
 
     /// The callback query is not a usable sign-in answer.
-    #[error("{0}")]
-    Callback(#[from] CallbackError),
+    Callback(CallbackError),
 
     /// The callback's `state` does not match a sign-in attempt started in this tab.
-    #[error("{0}")]
-    State(#[from] StateError),
+    State(StateError),
 
     /// The configuration is unusable.
-    #[error("The configuration is not usable: {0}. Fix it in the settings or in config.json.")]
     Config(String),
 }
 
@@ -138,51 +127,102 @@ impl Error {
     }
 }
 
-fn authorization_message(error: &str, description: Option<&str>) -> String {
-    match description.filter(|d| !d.trim().is_empty()) {
-        Some(d) => format!("iLert answered the authorize request with {error}: {d}"),
-        None => format!("iLert answered the authorize request with {error}"),
+/// A text the server sent, if it says anything.
+fn said(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.trim().is_empty())
+}
+
+/// Written straight into the formatter: no intermediate Strings.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Authorization { error, description } => {
+                write!(f, "iLert answered the authorize request with {error}")?;
+                if let Some(d) = said(description) {
+                    write!(f, ": {d}")?;
+                }
+                Ok(())
+            }
+            Error::OAuth {
+                status,
+                code,
+                description,
+            } => {
+                f.write_str(code)?;
+                if let Some(d) = said(description) {
+                    write!(f, ": {d}")?;
+                }
+                write!(f, " (HTTP {status})")
+            }
+            Error::Api {
+                status,
+                code,
+                message,
+            } => {
+                write!(f, "iLert's API answered HTTP {status}")?;
+                if let Some(c) = code.as_deref().filter(|c| !c.is_empty()) {
+                    write!(f, " ({c})")?;
+                }
+                match said(message) {
+                    Some(m) => write!(f, ": {m}"),
+                    None => f.write_str("."),
+                }
+            }
+            Error::Unauthorized { message } => {
+                f.write_str("iLert refused the access token (HTTP 401)")?;
+                if let Some(m) = said(message) {
+                    write!(f, ": {m}")?;
+                }
+                f.write_str(". It may have expired or been revoked; sign in again.")
+            }
+            Error::NotJson {
+                status,
+                content_type,
+                snippet,
+            } => {
+                // Show the media type only, not charset and other parameters.
+                let ct = match content_type.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    Some(c) => c.split(';').next().unwrap_or(c).trim(),
+                    None => "no content type",
+                };
+                write!(f, "iLert answered HTTP {status} with {ct}")?;
+                if snippet.is_empty() {
+                    f.write_str(" and an empty body instead of JSON. Check the API base in the settings; a proxy or gateway may be in the way.")
+                } else {
+                    write!(f, " instead of JSON: {snippet}")
+                }
+            }
+            Error::InvalidResponse { status, reason } => write!(f, "iLert's answer (HTTP {status}) is not what the app expected: {reason}. The server may have changed, or the API base points at the wrong server."),
+            Error::Network(m) => write!(f, "The request could not be completed: {m}. Check the network connection, the API base in the settings, and that the server allows requests from this page (CORS)."),
+            Error::Timeout { url, after_ms } => write!(f, "{url} did not answer within {} s, so the request was abandoned. The server or the network may be overloaded; try again.", after_ms / 1000),
+            Error::Storage(m) => f.write_str(m),
+            Error::Throttled { limit, wait_s } => write!(f, "The refresh was not sent: this tab already sent {limit} refresh requests in the last minute, the most it allows itself. It is due again in {wait_s} s."),
+            Error::Callback(e) => fmt::Display::fmt(e, f),
+            Error::State(e) => fmt::Display::fmt(e, f),
+            Error::Config(m) => write!(f, "The configuration is not usable: {m}. Fix it in the settings or in config.json."),
+        }
     }
 }
 
-fn oauth_message(code: &str, description: Option<&str>, status: u16) -> String {
-    match description {
-        Some(d) if !d.trim().is_empty() => format!("{code}: {d} (HTTP {status})"),
-        _ => format!("{code} (HTTP {status})"),
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Callback(e) => Some(e),
+            Error::State(e) => Some(e),
+            _ => None,
+        }
     }
 }
 
-fn api_message(status: u16, code: Option<&str>, message: Option<&str>) -> String {
-    let mut s = format!("iLert's API answered HTTP {status}");
-    if let Some(c) = code.filter(|c| !c.is_empty()) {
-        s.push_str(&format!(" ({c})"));
-    }
-    match message.filter(|m| !m.trim().is_empty()) {
-        Some(m) => s.push_str(&format!(": {m}")),
-        None => s.push('.'),
-    }
-    s
-}
-
-fn unauthorized_message(message: Option<&str>) -> String {
-    match message.filter(|m| !m.trim().is_empty()) {
-        Some(m) => format!(
-            "iLert refused the access token (HTTP 401): {m}. It may have expired or been revoked; sign in again."
-        ),
-        None => "iLert refused the access token (HTTP 401). It may have expired or been revoked; sign in again.".to_string(),
+impl From<CallbackError> for Error {
+    fn from(e: CallbackError) -> Error {
+        Error::Callback(e)
     }
 }
 
-fn not_json_message(status: u16, content_type: Option<&str>, snippet: &str) -> String {
-    let ct = match content_type.map(str::trim).filter(|c| !c.is_empty()) {
-        // Show the media type only, not charset and other parameters.
-        Some(c) => c.split(';').next().unwrap_or(c).trim().to_string(),
-        None => "no content type".to_string(),
-    };
-    if snippet.is_empty() {
-        format!("iLert answered HTTP {status} with {ct} and an empty body instead of JSON. Check the API base in the settings; a proxy or gateway may be in the way.")
-    } else {
-        format!("iLert answered HTTP {status} with {ct} instead of JSON: {snippet}")
+impl From<StateError> for Error {
+    fn from(e: StateError) -> Error {
+        Error::State(e)
     }
 }
 
