@@ -35,18 +35,21 @@ pub fn JwtInspector() -> impl IntoView {
                  API checks the signature of the access token (RS256) on every call, and only iLert can check the refresh \
                  token's (HS256, a secret key of iLert). Never trust a JWT's claims for access decisions without verifying it."
             </p>
-            {move || session.tokens.get().map(|t| {
-                let tokens = [("Access token", Some(t.access_token)), ("Refresh token", t.refresh_token)];
-                tokens.into_iter().filter_map(|(name, token)| token.map(|tok| (name, tok))).map(|(name, token)| {
-                    view! { <TokenView name token now /> }
-                }).collect_view()
-            })}
+            {move || {
+                let mut views = Vec::new();
+                if let Some(t) = session.tokens.get() {
+                    views.push(token_view("Access token", t.access_token, now));
+                    if let Some(token) = t.refresh_token {
+                        views.push(token_view("Refresh token", token, now));
+                    }
+                }
+                views
+            }}
         </section>
     }
 }
 
-#[component]
-fn TokenView(name: &'static str, token: String, now: ReadSignal<f64>) -> impl IntoView {
+fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> impl IntoView {
     let decoded: Result<DecodedJwt, _> = jwt::decode(&token);
     view! {
         <div class="jwt" data-testid=format!("jwt-{}", name.split(' ').next().unwrap_or(name).to_ascii_lowercase())>
