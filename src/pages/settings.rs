@@ -118,35 +118,17 @@ pub fn SettingsPage() -> impl IntoView {
             <fieldset class="scopes-field" aria-describedby="scopes-help scopes-error">
                 <legend>"Scopes"</legend>
                 <p id="scopes-help" class="help">"Bare or :r grants reading, :w adds writing, :d adds deleting."</p>
-                {["profile", "offline_access"].into_iter().map(|scope| view! {
+                {["profile", "offline_access"].map(|scope| view! {
                     <label class="check">
-                        <input type="checkbox" name="scope" value=scope
-                            prop:checked=move || scope_list.with(|l| has_scope(l, scope))
-                            on:change=move |ev| scope_list.update(|l| set_scope(l, scope, event_target_checked(&ev))) />
+                        {scope_box(scope_list, scope.to_string(), None)}
                         <code>{scope}</code>" — "{explain::explain_scope(scope)}
                     </label>
-                }).collect_view()}
+                })}
                 <div class="table-scroll"><table class="scope-table">
                     <caption class="visually-hidden">"Resource scopes"</caption>
-                    <thead><tr><th scope="col">"Resource"</th>
-                        {LEVELS.iter().map(|(_, name)| view! { <th scope="col">{*name}</th> }).collect_view()}
-                    </tr></thead>
+                    <thead><tr><th scope="col">"Resource"</th><th scope="col">"read"</th><th scope="col">"write"</th><th scope="col">"delete"</th></tr></thead>
                     <tbody>
-                        {RESOURCES.iter().map(|(resource, what)| view! {
-                            <tr>
-                                <th scope="row"><code>{*resource}</code><span class="help">{*what}</span></th>
-                                {LEVELS.iter().map(|(suffix, name)| {
-                                    let scope = format!("{resource}:{suffix}");
-                                    let (a, b) = (scope.clone(), scope.clone());
-                                    view! {
-                                        <td><input type="checkbox" name="scope" value=scope.clone()
-                                            aria-label=format!("{resource}: {name} ({scope})")
-                                            prop:checked=move || scope_list.with(|l| has_scope(l, &a))
-                                            on:change=move |ev| scope_list.update(|l| set_scope(l, &b, event_target_checked(&ev))) /></td>
-                                    }
-                                }).collect_view()}
-                            </tr>
-                        }).collect_view()}
+                        {scope_rows(scope_list)}
                     </tbody>
                 </table></div>
                 <p class="help">"Requested: "<code data-testid="scope-string">{move || scope_list.get().join(" ")}</code></p>
@@ -166,6 +148,36 @@ pub fn SettingsPage() -> impl IntoView {
             {move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> })}
         </form>
     }
+}
+
+/// A scope's checkbox, checked while the scope is requested.
+fn scope_box(list: RwSignal<Vec<String>>, scope: String, label: Option<String>) -> impl IntoView {
+    let (a, b) = (scope.clone(), scope.clone());
+    view! {
+        <input type="checkbox" name="scope" value=scope aria-label=label
+            prop:checked=move || list.with(|l| has_scope(l, &a))
+            on:change=move |ev| list.update(|l| set_scope(l, &b, event_target_checked(&ev))) />
+    }
+}
+
+/// One row per resource, a checkbox per level.
+fn scope_rows(list: RwSignal<Vec<String>>) -> impl IntoView {
+    let mut rows = Vec::new();
+    for (resource, what) in RESOURCES {
+        let mut cells = Vec::new();
+        for (suffix, name) in LEVELS {
+            let scope = format!("{resource}:{suffix}");
+            let label = format!("{resource}: {name} ({scope})");
+            cells.push(view! { <td>{scope_box(list, scope, Some(label))}</td> });
+        }
+        rows.push(view! {
+            <tr>
+                <th scope="row"><code>{*resource}</code><span class="help">{*what}</span></th>
+                {cells}
+            </tr>
+        });
+    }
+    rows
 }
 
 #[component]
