@@ -49,7 +49,7 @@ pub fn JwtInspector() -> impl IntoView {
     }
 }
 
-fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> impl IntoView {
+fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> AnyView {
     let decoded: Result<DecodedJwt, _> = jwt::decode(&token);
     view! {
         <div class="jwt" data-testid=format!("jwt-{}", name.split(' ').next().unwrap_or(name).to_ascii_lowercase())>
@@ -86,7 +86,7 @@ fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> impl I
                                         </td>
                                         <td>{meaning}</td>
                                     </tr>
-                                }
+                                }.into_any()
                             }).collect_view()}
                             </tbody>
                         </table></div>
@@ -95,4 +95,5 @@ fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> impl I
             }}
         </div>
     }
+    .into_any()
 }

@@ -39,14 +39,14 @@ pub fn RequestSummary() -> impl IntoView {
                         <dt>"Scopes"</dt>
                         <dd data-testid="scopes">
                             <ul class="scopes">
-                                {c.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code>" — "{explain::explain_scope(s)}</li> }).collect_view()}
+                                {c.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code>" — "{explain::explain_scope(s)}</li> }.into_any()).collect_view()}
                             </ul>
                         </dd>
                     </dl>
                     {(!problems.is_empty()).then(|| view! {
                         <div class="notice error" role="alert">
                             <h3>"The configuration has problems"</h3>
-                            <ul>{problems.into_iter().map(|p| view! { <li><strong>{p.field}</strong>": "{p.message}</li> }).collect_view()}</ul>
+                            <ul>{problems.into_iter().map(|p| view! { <li><strong>{p.field}</strong>": "{p.message}</li> }.into_any()).collect_view()}</ul>
                         </div>
                     })}
                 }

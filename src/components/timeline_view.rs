@@ -70,7 +70,7 @@ fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
                         <code class:secret-value=secret data-secret=secret.to_string()>{move || show(&value, secret, revealed.get())}</code>
                         {f.note.clone().map(|n| view! { <span class="field-note">{n}</span> })}
                     </dd>
-                }
+                }.into_any()
             }).collect_view()}
         </dl>
     }

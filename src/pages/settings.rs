@@ -118,12 +118,12 @@ pub fn SettingsPage() -> impl IntoView {
             <fieldset class="scopes-field" aria-describedby="scopes-help scopes-error">
                 <legend>"Scopes"</legend>
                 <p id="scopes-help" class="help">"Bare or :r grants reading, :w adds writing, :d adds deleting."</p>
-                {["profile", "offline_access"].map(|scope| view! {
+                {["profile", "offline_access"].into_iter().map(|scope| view! {
                     <label class="check">
                         {scope_box(scope_list, scope.to_string(), None)}
                         <code>{scope}</code>" — "{explain::explain_scope(scope)}
                     </label>
-                })}
+                }.into_any()).collect_view()}
                 <div class="table-scroll"><table class="scope-table">
                     <caption class="visually-hidden">"Resource scopes"</caption>
                     <thead><tr><th scope="col">"Resource"</th><th scope="col">"read"</th><th scope="col">"write"</th><th scope="col">"delete"</th></tr></thead>
@@ -137,7 +137,7 @@ pub fn SettingsPage() -> impl IntoView {
             {move || (!problems.with(Vec::is_empty)).then(|| view! {
                 <div class="notice error" role="alert" data-testid="settings-problems">
                     <h2>"Fix these before saving"</h2>
-                    <ul>{problems.get().into_iter().map(|p| view! { <li>{p.message}</li> }).collect_view()}</ul>
+                    <ul>{problems.get().into_iter().map(|p| view! { <li>{p.message}</li> }.into_any()).collect_view()}</ul>
                 </div>
             })}
             <div class="actions">
@@ -168,14 +168,17 @@ fn scope_rows(list: RwSignal<Vec<String>>) -> impl IntoView {
         for (suffix, name) in LEVELS {
             let scope = format!("{resource}:{suffix}");
             let label = format!("{resource}: {name} ({scope})");
-            cells.push(view! { <td>{scope_box(list, scope, Some(label))}</td> });
+            cells.push(view! { <td>{scope_box(list, scope, Some(label))}</td> }.into_any());
         }
-        rows.push(view! {
-            <tr>
-                <th scope="row"><code>{*resource}</code><span class="help">{*what}</span></th>
-                {cells}
-            </tr>
-        });
+        rows.push(
+            view! {
+                <tr>
+                    <th scope="row"><code>{*resource}</code><span class="help">{*what}</span></th>
+                    {cells}
+                </tr>
+            }
+            .into_any(),
+        );
     }
     rows
 }
