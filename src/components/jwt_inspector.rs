@@ -76,13 +76,13 @@ fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> AnyVie
                                         <th scope="row"><code>{claim.clone()}</code></th>
                                         <td>
                                             <code>{value_text(&value)}</code>
-                                            {seconds.map(|s| view! { <span class="help">{date_of(s)}</span> })}
+                                            {seconds.map(|s| view! { <span class="help">{date_of(s)}</span> }.into_any())}
                                             {(claim == "exp").then(|| seconds.map(|s| view! {
                                                 <span class="help" data-testid="exp-left">{move || match format_left(s * 1000.0 - now.get()) {
                                                     left if left == "expired" => left,
                                                     left => format!("{left} left"),
                                                 }}</span>
-                                            })).flatten()}
+                                            }.into_any())).flatten()}
                                         </td>
                                         <td>{meaning}</td>
                                     </tr>

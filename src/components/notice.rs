@@ -18,7 +18,7 @@ pub fn NoticeBanner() -> impl IntoView {
                     <p>{notice.text}</p>
                     <button type="button" class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
                 </section>
-            }
+            }.into_any()
         })
     }
 }
@@ -30,7 +30,7 @@ pub fn ErrorCard(error: Error) -> impl IntoView {
         <section class="notice error" role="alert" data-testid="error">
             <h1>{error_text::title(&error)}</h1>
             <p class="error-text">{error.to_string()}</p>
-            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> })}
+            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any())}
         </section>
     }
 }
@@ -42,7 +42,7 @@ pub fn LoadFailed(error: Error, what: &'static str, retry: impl Fn() + 'static) 
         <div class="notice error" role="alert" data-testid="load-error">
             <h3>{format!("{what} could not be loaded: {}", error_text::title(&error))}</h3>
             <p class="error-text">{error.to_string()}</p>
-            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> })}
+            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any())}
             <button type="button" data-testid="retry" on:click=move |_| retry()>"Try again"</button>
         </div>
     }

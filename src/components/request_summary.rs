@@ -26,7 +26,7 @@ pub fn RequestSummary() -> impl IntoView {
                     <h3>"Your saved settings were not used"</h3>
                     <p>{rejected.summary()}</p>
                 </div>
-            })}
+            }.into_any())}
             {move || {
                 let c = config.get();
                 let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
@@ -48,7 +48,7 @@ pub fn RequestSummary() -> impl IntoView {
                             <h3>"The configuration has problems"</h3>
                             <ul>{problems.into_iter().map(|p| view! { <li><strong>{p.field}</strong>": "{p.message}</li> }.into_any()).collect_view()}</ul>
                         </div>
-                    })}
+                    }.into_any())}
                 }
             }}
         </section>

@@ -68,7 +68,7 @@ fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
                     <dt><code>{f.name.clone()}</code></dt>
                     <dd>
                         <code class:secret-value=secret data-secret=secret.to_string()>{move || show(&value, secret, revealed.get())}</code>
-                        {f.note.clone().map(|n| view! { <span class="field-note">{n}</span> })}
+                        {f.note.clone().map(|n| view! { <span class="field-note">{n}</span> }.into_any())}
                     </dd>
                 }.into_any()
             }).collect_view()}
@@ -101,31 +101,31 @@ fn EntryView(entry: Entry) -> impl IntoView {
     view! {
         <li class="step" class:failed=failed data-step=format!("{step:?}")>
             <h3>{title}</h3>
-            {(!fields.is_empty()).then(|| fields_view(fields, revealed))}
+            {(!fields.is_empty()).then(|| fields_view(fields, revealed).into_any())}
             {request.map(|r| view! {
                 <div class="http request">
                     <p><strong>{r.method}</strong>" "<code class="url">{r.url}</code></p>
-                    {(!r.headers.is_empty()).then(|| view! { <h4>"Headers"</h4> {fields_view(r.headers, revealed)} })}
-                    {(!r.form.is_empty()).then(|| view! { <h4>"Form fields"</h4> <div data-testid="form-fields">{fields_view(r.form, revealed)}</div> })}
+                    {(!r.headers.is_empty()).then(|| view! { <h4>"Headers"</h4> {fields_view(r.headers, revealed)} }.into_any())}
+                    {(!r.form.is_empty()).then(|| view! { <h4>"Form fields"</h4> <div data-testid="form-fields">{fields_view(r.form, revealed)}</div> }.into_any())}
                 </div>
-            })}
+            }.into_any())}
             {answer.map(|a| {
                 let body = a.body.clone();
                 view! {
                     <div class="http answer">
                         <p><strong>"HTTP "{a.status}</strong>" in "{format!("{} ms", a.duration_ms.round() as i64)}
-                           {a.content_type.map(|c| format!(" · {c}"))}</p>
+                           {a.content_type.map(|c| format!(" · {c}")).unwrap_or_default()}</p>
                         <pre class="json" tabindex="0">{move || pretty_body(&body, revealed.get())}</pre>
                     </div>
-                }
+                }.into_any()
             })}
-            {error.map(|e| view! { <p class="error-text">{e}</p> })}
+            {error.map(|e| view! { <p class="error-text">{e}</p> }.into_any())}
             {has_secret.then(|| view! {
                 <button type="button" class="reveal" aria-pressed=move || revealed.get().to_string()
                     on:click=move |_| revealed.update(|r| *r = !*r)>
                     {move || if revealed.get() { "Hide secrets" } else { "Reveal secrets" }}
                 </button>
-            })}
+            }.into_any())}
         </li>
     }
 }

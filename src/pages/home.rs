@@ -112,7 +112,7 @@ fn SignedIn() -> impl IntoView {
         </div>
         {move || recently().then(|| view! {
             <p class="help" data-testid="refresh-advice">"iLert asks apps not to refresh more than once per 5 minutes; the automatic refresh keeps to that, the button lets you try it anyway."</p>
-        })}
+        }.into_any())}
         <JwtInspector />
     }
 }
