@@ -14,11 +14,11 @@ pub fn RequestSummary() -> impl IntoView {
         <section class="card" aria-labelledby="request-h" data-testid="request-summary">
             <h2 id="request-h">"What will be requested"</h2>
             <p class="help" data-testid="config-source">
-                {move || if settings.customised.get() {
+                {move || String::from(if settings.customised.get() {
                     "From your settings, saved in this browser. "
                 } else {
                     "From config.json, this deployment's defaults. "
-                }}
+                })}
                 <a href="/settings">"Change the settings"</a>
             </p>
             {move || settings.rejected.get().map(|rejected| view! {
@@ -49,7 +49,7 @@ pub fn RequestSummary() -> impl IntoView {
                             <ul>{problems.into_iter().map(|p| view! { <li><strong>{p.field}</strong>": "{p.message}</li> }.into_any()).collect_view()}</ul>
                         </div>
                     }.into_any())}
-                }
+                }.into_any()
             }}
         </section>
     }

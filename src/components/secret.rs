@@ -18,7 +18,7 @@ pub fn Secret(#[prop(into)] value: Signal<String>, #[prop(into)] label: String) 
             >
                 // The visible word is the start of the accessible name ("Reveal access token"),
                 // as WCAG's label-in-name asks, in either state.
-                {move || if shown.get() { "Hide" } else { "Reveal" }}
+                {move || String::from(if shown.get() { "Hide" } else { "Reveal" })}
                 <span class="visually-hidden">" "{label}</span>
             </button>
         </span>

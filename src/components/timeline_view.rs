@@ -123,7 +123,7 @@ fn EntryView(entry: Entry) -> impl IntoView {
             {has_secret.then(|| view! {
                 <button type="button" class="reveal" aria-pressed=move || revealed.get().to_string()
                     on:click=move |_| revealed.update(|r| *r = !*r)>
-                    {move || if revealed.get() { "Hide secrets" } else { "Reveal secrets" }}
+                    {move || String::from(if revealed.get() { "Hide secrets" } else { "Reveal secrets" })}
                 </button>
             }.into_any())}
         </li>
