@@ -95,6 +95,8 @@ async fn oidc_provider_starts_fast_on_ilerts_paths() {
     );
     // xtask prints this file after the suite (flow.rs starts it; this adds a line).
     let metrics = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/e2e-metrics.txt");
+    // target/ of the workspace, which a CARGO_TARGET_DIR elsewhere leaves uncreated.
+    std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
