@@ -30,18 +30,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("\n==> release build (trunk build --release)");
     test::release_build()?;
     println!("\n==> bench: {} runs in headless Chromium", args.runs);
+    // The bench binary reads these (e2e::bench::args_from_env): the flags are checked here only.
     let mut command = tool("cargo");
     command
-        .args(["run", "-p", "e2e", "--bin", "bench", "--"])
-        .arg("--runs")
-        .arg(args.runs.to_string())
-        .arg("--out")
-        .arg(&args.out)
+        .args(["run", "-p", "e2e", "--bin", "bench"])
+        .env("ILERT_PKCE_BENCH_RUNS", args.runs.to_string())
+        .env("ILERT_PKCE_BENCH_OUT", &args.out)
+        .env("ILERT_PKCE_BENCH_QUICK", if args.quick { "1" } else { "0" })
         .env("ILERT_PKCE_DIST", paths::dist_release())
         .env("CHROMEDRIVER", CHROMEDRIVER);
-    if args.quick {
-        command.arg("--quick");
-    }
     run_cmd(&mut command)
 }
 

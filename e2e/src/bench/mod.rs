@@ -11,7 +11,7 @@ pub mod browser;
 pub mod site;
 pub mod stats;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -21,8 +21,6 @@ use browser::{Throttle, World, SLOW_4G};
 use site::Dist;
 use stats::Metric;
 
-/// At least this many runs, unless `--quick`.
-pub const MIN_RUNS: usize = 7;
 /// The API latencies the callback is measured at (ms, ilert-sim's `--latency-ms`).
 pub const SIM_LATENCIES: [u64; 2] = [0, 50];
 
@@ -33,51 +31,26 @@ pub struct Args {
     pub out: PathBuf,
 }
 
-/// `--runs N` (default 7, at least 7 unless `--quick`), `--quick` (any number of runs, 1 by
-/// default, no warm-up: for development), `--out PATH` (default `default_out`).
-pub fn parse_args(args: &[String], default_out: &Path) -> Result<Args, String> {
-    let mut runs = None;
-    let mut quick = false;
-    let mut out = default_out.to_path_buf();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag {
-            "--runs" => {
-                let v = value()?;
-                runs = Some(
-                    v.parse::<usize>()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| format!("--runs wants a positive number, not {v:?}"))?,
-                );
-            }
-            "--out" => out = PathBuf::from(value()?),
-            "--quick" => quick = true,
-            other => {
-                return Err(format!(
-                    "unknown flag {other:?} (--runs N, --out PATH, --quick)"
-                ))
-            }
-        }
-    }
-    let runs = runs.unwrap_or(if quick { 1 } else { MIN_RUNS });
-    if runs < MIN_RUNS && !quick {
-        return Err(format!(
-            "--runs {runs}: a median and spread want at least {MIN_RUNS} runs (--quick allows fewer, for development)"
-        ));
-    }
-    Ok(Args { runs, quick, out })
+/// The run's settings, from the environment `cargo xtask bench` sets after it has checked
+/// the flags (`--runs`, `--quick`, `--out`): one parser of them, xtask's.
+pub fn args_from_env() -> Result<Args, String> {
+    let var = |name: &str| {
+        std::env::var(name).map_err(|_| format!("{name} is not set: run `cargo xtask bench`"))
+    };
+    let runs = var(RUNS_VAR)?;
+    Ok(Args {
+        runs: runs
+            .parse()
+            .map_err(|_| format!("{RUNS_VAR}={runs:?} is not a number"))?,
+        quick: std::env::var(QUICK_VAR).is_ok_and(|v| v == "1"),
+        out: PathBuf::from(var(OUT_VAR)?),
+    })
 }
+
+/// What `cargo xtask bench` passes (see [`args_from_env`]).
+pub const RUNS_VAR: &str = "ILERT_PKCE_BENCH_RUNS";
+pub const QUICK_VAR: &str = "ILERT_PKCE_BENCH_QUICK";
+pub const OUT_VAR: &str = "ILERT_PKCE_BENCH_OUT";
 
 /// The table's rows, in order.
 pub fn metrics() -> Vec<Metric> {
@@ -322,47 +295,6 @@ fn loadavg() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(list: &[&str]) -> Result<Args, String> {
-        let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-        parse_args(&list, Path::new("/x/target/bench/bench.json"))
-    }
-
-    #[test]
-    fn defaults_are_seven_runs_into_the_default_file() {
-        assert_eq!(
-            args(&[]).unwrap(),
-            Args {
-                runs: 7,
-                quick: false,
-                out: "/x/target/bench/bench.json".into()
-            }
-        );
-    }
-
-    #[test]
-    fn runs_and_out_take_a_value_after_a_space_or_an_equals_sign() {
-        let a = args(&["--runs", "9", "--out=/tmp/b.json"]).unwrap();
-        assert_eq!((a.runs, a.out), (9, PathBuf::from("/tmp/b.json")));
-        let a = args(&["--runs=11", "--out", "rel/b.json"]).unwrap();
-        assert_eq!((a.runs, a.out), (11, PathBuf::from("rel/b.json")));
-    }
-
-    #[test]
-    fn fewer_than_seven_runs_only_with_quick() {
-        assert!(args(&["--runs", "3"]).unwrap_err().contains("at least 7"));
-        let a = args(&["--quick", "--runs", "3"]).unwrap();
-        assert_eq!((a.runs, a.quick), (3, true));
-        assert_eq!(args(&["--quick"]).unwrap().runs, 1);
-    }
-
-    #[test]
-    fn nonsense_is_refused() {
-        assert!(args(&["--runs", "0"]).is_err());
-        assert!(args(&["--runs", "x"]).is_err());
-        assert!(args(&["--runs"]).unwrap_err().contains("needs a value"));
-        assert!(args(&["--fast"]).unwrap_err().contains("unknown flag"));
-    }
 
     #[test]
     fn the_table_has_the_six_metrics_in_bytes_and_milliseconds() {
