@@ -37,7 +37,7 @@ pub fn ErrorCard(error: Error) -> impl IntoView {
 
 /// A load that failed, inside its card: what failed, the server's words, and a way to try again.
 #[component]
-pub fn LoadFailed(error: Error, what: &'static str, retry: impl Fn() + 'static) -> impl IntoView {
+pub fn LoadFailed(error: Error, what: &'static str, retry: Box<dyn Fn()>) -> impl IntoView {
     view! {
         <div class="notice error" role="alert" data-testid="load-error">
             <h3>{format!("{what} could not be loaded: {}", error_text::title(&error))}</h3>

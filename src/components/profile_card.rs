@@ -15,7 +15,7 @@ pub fn ProfileCard() -> impl IntoView {
             {move || match session.profile.get() {
                 Load::Idle | Load::Loading => view! { <p role="status">"Loading the profile…"</p> }.into_any(),
                 Load::Failed(error) => view! {
-                    <LoadFailed error what="The profile" retry=move || spawn_local(session.load_profile()) />
+                    <LoadFailed error what="The profile" retry=Box::new(move || spawn_local(session.load_profile())) />
                 }.into_any(),
                 Load::Ready(user) => {
                     let or_dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());

@@ -15,7 +15,7 @@ pub fn TokenInfoCard() -> impl IntoView {
             {move || match session.token_info.get() {
                 Load::Idle | Load::Loading => view! { <p role="status">"Asking iLert about the token…"</p> }.into_any(),
                 Load::Failed(error) => view! {
-                    <LoadFailed error what="The token info" retry=move || spawn_local(session.load_token_info()) />
+                    <LoadFailed error what="The token info" retry=Box::new(move || spawn_local(session.load_token_info())) />
                 }.into_any(),
                 Load::Ready(info) => view! {
                     <dl class="facts">
