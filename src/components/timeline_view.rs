@@ -6,7 +6,7 @@ use crate::components::secret::mask;
 use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
 use crate::oauth::form::FormBody;
-use crate::timeline::{self, Entry, Field};
+use crate::timeline::{self, AnswerRecord, Entry, Field, RequestRecord};
 
 #[component]
 pub fn TimelineView() -> impl IntoView {
@@ -76,6 +76,44 @@ fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+fn request_view(r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
+    let headers = (!r.headers.is_empty())
+        .then(|| view! { <h4>"Headers"</h4> {fields_view(r.headers, revealed)} }.into_any());
+    let form = (!r.form.is_empty()).then(|| {
+        view! { <h4>"Form fields"</h4> <div data-testid="form-fields">{fields_view(r.form, revealed)}</div> }.into_any()
+    });
+    view! {
+        <div class="http request">
+            <p><strong>{r.method}</strong>" "<code class="url">{r.url}</code></p>
+            {headers}
+            {form}
+        </div>
+    }
+    .into_any()
+}
+
+fn answer_view(a: AnswerRecord, revealed: RwSignal<bool>) -> AnyView {
+    let body = a.body;
+    view! {
+        <div class="http answer">
+            <p><strong>"HTTP "{a.status}</strong>" in "{format!("{} ms", a.duration_ms.round() as i64)}
+               {a.content_type.map(|c| format!(" · {c}")).unwrap_or_default()}</p>
+            <pre class="json" tabindex="0">{move || pretty_body(&body, revealed.get())}</pre>
+        </div>
+    }
+    .into_any()
+}
+
+fn reveal_button(revealed: RwSignal<bool>) -> AnyView {
+    view! {
+        <button type="button" class="reveal" aria-pressed=move || revealed.get().to_string()
+            on:click=move |_| revealed.update(|r| *r = !*r)>
+            {move || String::from(if revealed.get() { "Hide secrets" } else { "Reveal secrets" })}
+        </button>
+    }
+    .into_any()
+}
+
 #[component]
 fn EntryView(entry: Entry) -> impl IntoView {
     let revealed = RwSignal::new(false);
@@ -102,30 +140,10 @@ fn EntryView(entry: Entry) -> impl IntoView {
         <li class="step" class:failed=failed data-step=format!("{step:?}")>
             <h3>{title}</h3>
             {(!fields.is_empty()).then(|| fields_view(fields, revealed).into_any())}
-            {request.map(|r| view! {
-                <div class="http request">
-                    <p><strong>{r.method}</strong>" "<code class="url">{r.url}</code></p>
-                    {(!r.headers.is_empty()).then(|| view! { <h4>"Headers"</h4> {fields_view(r.headers, revealed)} }.into_any())}
-                    {(!r.form.is_empty()).then(|| view! { <h4>"Form fields"</h4> <div data-testid="form-fields">{fields_view(r.form, revealed)}</div> }.into_any())}
-                </div>
-            }.into_any())}
-            {answer.map(|a| {
-                let body = a.body.clone();
-                view! {
-                    <div class="http answer">
-                        <p><strong>"HTTP "{a.status}</strong>" in "{format!("{} ms", a.duration_ms.round() as i64)}
-                           {a.content_type.map(|c| format!(" · {c}")).unwrap_or_default()}</p>
-                        <pre class="json" tabindex="0">{move || pretty_body(&body, revealed.get())}</pre>
-                    </div>
-                }.into_any()
-            })}
+            {request.map(|r| request_view(r, revealed))}
+            {answer.map(|a| answer_view(a, revealed))}
             {error.map(|e| view! { <p class="error-text">{e}</p> }.into_any())}
-            {has_secret.then(|| view! {
-                <button type="button" class="reveal" aria-pressed=move || revealed.get().to_string()
-                    on:click=move |_| revealed.update(|r| *r = !*r)>
-                    {move || String::from(if revealed.get() { "Hide secrets" } else { "Reveal secrets" })}
-                </button>
-            }.into_any())}
+            {has_secret.then(|| reveal_button(revealed))}
         </li>
     }
 }
