@@ -61,7 +61,7 @@ pub fn TokenPanel() -> impl IntoView {
                 {move || refresh_expiry().map(|days| view! {
                     <dt>"Refresh token lasts"</dt>
                     <dd data-testid="refresh-expires">{days}</dd>
-                })}
+                }.into_any())}
             </dl>
         </section>
     }
