@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::countdown::{format_left, ticking_now};
+use crate::components::OrNothing;
 use crate::explain;
 use crate::json::Value;
 use crate::oauth::jwt::{self, DecodedJwt};
@@ -76,13 +77,13 @@ fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> AnyVie
                                         <th scope="row"><code>{claim.clone()}</code></th>
                                         <td>
                                             <code>{value_text(&value)}</code>
-                                            {seconds.map(|s| view! { <span class="help">{date_of(s)}</span> }.into_any())}
+                                            {seconds.map(|s| view! { <span class="help">{date_of(s)}</span> }.into_any()).or_nothing()}
                                             {(claim == "exp").then(|| seconds.map(|s| view! {
                                                 <span class="help" data-testid="exp-left">{move || match format_left(s * 1000.0 - now.get()) {
                                                     left if left == "expired" => left,
                                                     left => format!("{left} left"),
                                                 }}</span>
-                                            }.into_any())).flatten()}
+                                            }.into_any())).flatten().or_nothing()}
                                         </td>
                                         <td>{meaning}</td>
                                     </tr>

@@ -1,4 +1,6 @@
 //! Reusable view pieces.
+use leptos::prelude::*;
+
 pub mod countdown;
 pub mod jwt_inspector;
 pub mod notice;
@@ -8,3 +10,15 @@ pub mod secret;
 pub mod timeline_view;
 pub mod token_info_card;
 pub mod token_panel;
+
+/// An optional view as a plain `AnyView` (an empty one, with its placeholder, for `None`): one
+/// view type less to compile than `Option<AnyView>`.
+pub trait OrNothing {
+    fn or_nothing(self) -> AnyView;
+}
+
+impl OrNothing for Option<AnyView> {
+    fn or_nothing(self) -> AnyView {
+        self.unwrap_or_else(|| ().into_any())
+    }
+}

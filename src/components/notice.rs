@@ -1,6 +1,7 @@
 //! Messages for the person: the session's notice banner and a card for a failed step.
 use leptos::prelude::*;
 
+use crate::components::OrNothing;
 use crate::error_text;
 use crate::oauth::Error;
 use crate::session::Session;
@@ -19,7 +20,7 @@ pub fn NoticeBanner() -> impl IntoView {
                     <button type="button" class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
                 </section>
             }.into_any()
-        })
+        }).or_nothing()
     }
 }
 
@@ -30,7 +31,7 @@ pub fn ErrorCard(error: Error) -> impl IntoView {
         <section class="notice error" role="alert" data-testid="error">
             <h1>{error_text::title(&error)}</h1>
             <p class="error-text">{error.to_string()}</p>
-            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any())}
+            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any()).or_nothing()}
         </section>
     }
 }
@@ -42,7 +43,7 @@ pub fn LoadFailed(error: Error, what: &'static str, retry: Box<dyn Fn()>) -> imp
         <div class="notice error" role="alert" data-testid="load-error">
             <h3>{format!("{what} could not be loaded: {}", error_text::title(&error))}</h3>
             <p class="error-text">{error.to_string()}</p>
-            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any())}
+            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any()).or_nothing()}
             <button type="button" data-testid="retry" on:click=move |_| retry()>"Try again"</button>
         </div>
     }

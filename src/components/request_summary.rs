@@ -2,6 +2,7 @@
 use leptos::prelude::*;
 
 use crate::browser::history;
+use crate::components::OrNothing;
 use crate::config::Config;
 use crate::explain;
 use crate::settings::Settings;
@@ -26,7 +27,7 @@ pub fn RequestSummary() -> impl IntoView {
                     <h3>"Your saved settings were not used"</h3>
                     <p>{rejected.summary()}</p>
                 </div>
-            }.into_any())}
+            }.into_any()).or_nothing()}
             {move || {
                 let c = config.get();
                 let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
@@ -48,7 +49,7 @@ pub fn RequestSummary() -> impl IntoView {
                             <h3>"The configuration has problems"</h3>
                             <ul>{problems.into_iter().map(|p| view! { <li><strong>{p.field}</strong>": "{p.message}</li> }.into_any()).collect_view()}</ul>
                         </div>
-                    }.into_any())}
+                    }.into_any()).or_nothing()}
                 }.into_any()
             }}
         </section>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::secret::mask;
+use crate::components::OrNothing;
 use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
 use crate::oauth::form::FormBody;
@@ -68,7 +69,7 @@ fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
                     <dt><code>{f.name.clone()}</code></dt>
                     <dd>
                         <code class:secret-value=secret data-secret=secret.to_string()>{move || show(&value, secret, revealed.get())}</code>
-                        {f.note.clone().map(|n| view! { <span class="field-note">{n}</span> }.into_any())}
+                        {f.note.clone().map(|n| view! { <span class="field-note">{n}</span> }.into_any()).or_nothing()}
                     </dd>
                 }.into_any()
             }).collect_view()}
@@ -85,8 +86,8 @@ fn request_view(r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
     view! {
         <div class="http request">
             <p><strong>{r.method}</strong>" "<code class="url">{r.url}</code></p>
-            {headers}
-            {form}
+            {headers.or_nothing()}
+            {form.or_nothing()}
         </div>
     }
     .into_any()
@@ -139,11 +140,11 @@ fn EntryView(entry: Entry) -> impl IntoView {
     view! {
         <li class="step" class:failed=failed data-step=format!("{step:?}")>
             <h3>{title}</h3>
-            {(!fields.is_empty()).then(|| fields_view(fields, revealed).into_any())}
-            {request.map(|r| request_view(r, revealed))}
-            {answer.map(|a| answer_view(a, revealed))}
-            {error.map(|e| view! { <p class="error-text">{e}</p> }.into_any())}
-            {has_secret.then(|| reveal_button(revealed))}
+            {(!fields.is_empty()).then(|| fields_view(fields, revealed).into_any()).or_nothing()}
+            {request.map(|r| request_view(r, revealed)).or_nothing()}
+            {answer.map(|a| answer_view(a, revealed)).or_nothing()}
+            {error.map(|e| view! { <p class="error-text">{e}</p> }.into_any()).or_nothing()}
+            {has_secret.then(|| reveal_button(revealed)).or_nothing()}
         </li>
     }
 }

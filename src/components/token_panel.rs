@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use crate::components::countdown::{format_left, ticking_now};
 use crate::components::secret::Secret;
+use crate::components::OrNothing;
 use crate::session::Session;
 
 #[component]
@@ -61,7 +62,7 @@ pub fn TokenPanel() -> impl IntoView {
                 {move || refresh_expiry().map(|days| view! {
                     <dt>"Refresh token lasts"</dt>
                     <dd data-testid="refresh-expires">{days}</dd>
-                }.into_any())}
+                }.into_any()).or_nothing()}
             </dl>
         </section>
     }

@@ -1,6 +1,7 @@
 //! `/`: before sign-in, what will be requested and the Connect button; after, the profile,
 //! the token info, the tokens and the actions. The timeline is below either.
 use leptos::prelude::*;
+
 use leptos::task::spawn_local;
 
 use crate::app::WithConfig;
@@ -12,6 +13,7 @@ use crate::components::request_summary::RequestSummary;
 use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
+use crate::components::OrNothing;
 use crate::config::Config;
 use crate::oauth::refresh_policy;
 use crate::session::{Notice, Session};
@@ -112,7 +114,7 @@ fn SignedIn() -> impl IntoView {
         </div>
         {move || recently().then(|| view! {
             <p class="help" data-testid="refresh-advice">"iLert asks apps not to refresh more than once per 5 minutes; the automatic refresh keeps to that, the button lets you try it anyway."</p>
-        }.into_any())}
+        }.into_any()).or_nothing()}
         <JwtInspector />
     }
 }

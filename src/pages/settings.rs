@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::browser::history;
+use crate::components::OrNothing;
 use crate::config::{Config, ConfigProblem};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
@@ -99,7 +100,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>"Your saved settings are not in use"</h2>
                 <p>{r.summary()}</p>
             </div>
-        }.into_any())}
+        }.into_any()).or_nothing()}
         <p class="help" data-testid="allowed-origins">
             "This deployment lets the authorize URL and the API base use only: "<code>{allowed_text}</code>
             ". That list is config.json's "<code>"allowed_origins"</code>"; settings cannot change it."
@@ -139,13 +140,13 @@ pub fn SettingsPage() -> impl IntoView {
                     <h2>"Fix these before saving"</h2>
                     <ul>{problems.get().into_iter().map(|p| view! { <li>{p.message}</li> }.into_any()).collect_view()}</ul>
                 </div>
-            }.into_any())}
+            }.into_any()).or_nothing()}
             <div class="actions">
                 <button type="submit" class="primary" data-testid="save-settings">"Save"</button>
                 <button type="button" data-testid="reset-settings" on:click=reset>"Reset to defaults"</button>
                 <a class="button" href="/">"Back"</a>
             </div>
-            {move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> }.into_any())}
+            {move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> }.into_any()).or_nothing()}
         </form>
     }
 }
