@@ -30,8 +30,7 @@ pub fn ErrorCard(error: Error) -> impl IntoView {
     view! {
         <section class="notice error" role="alert" data-testid="error">
             <h1>{error_text::title(&error)}</h1>
-            <p class="error-text">{error.to_string()}</p>
-            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any()).or_nothing()}
+            {said(&error)}
         </section>
     }
 }
@@ -42,9 +41,17 @@ pub fn LoadFailed(error: Error, what: &'static str, retry: Box<dyn Fn()>) -> imp
     view! {
         <div class="notice error" role="alert" data-testid="load-error">
             <h3>{format!("{what} could not be loaded: {}", error_text::title(&error))}</h3>
-            <p class="error-text">{error.to_string()}</p>
-            {error_text::hint(&error).map(|hint| view! { <p>{hint}</p> }.into_any()).or_nothing()}
+            {said(&error)}
             <button type="button" data-testid="retry" on:click=move |_| retry()>"Try again"</button>
         </div>
     }
+}
+
+/// What the server said about a failure, and the hint what to do (when there is one).
+fn said(error: &Error) -> AnyView {
+    view! {
+        <p class="error-text">{error.to_string()}</p>
+        {error_text::hint(error).map(|hint| view! { <p>{hint}</p> }.into_any()).or_nothing()}
+    }
+    .into_any()
 }
