@@ -8,6 +8,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::browser::config_file;
+use crate::components::dynamic;
 use crate::config::Config;
 use crate::oauth::Error;
 use crate::pages::{
@@ -59,7 +60,7 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn WithConfig(children: ChildrenFn) -> impl IntoView {
     let state = expect_context::<ConfigState>();
-    move || {
+    dynamic(move || {
         match state.file.get() {
         None => view! { <p class="loading" role="status">"Loading configuration…"</p> }.into_any(),
         Some(Err(err)) => view! {
@@ -86,5 +87,5 @@ pub fn WithConfig(children: ChildrenFn) -> impl IntoView {
             children().into_any()
         }
     }
-    }
+    })
 }

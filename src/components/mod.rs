@@ -22,3 +22,9 @@ impl OrNothing for Option<AnyView> {
         self.unwrap_or_else(|| ().into_any())
     }
 }
+
+/// A reactive view as one boxed type: every such closure then shares one copy of the reactive
+/// view code (build, rebuild, mount, …) instead of one per closure.
+pub fn dynamic(f: impl FnMut() -> AnyView + Send + 'static) -> Box<dyn FnMut() -> AnyView + Send> {
+    Box::new(f)
+}

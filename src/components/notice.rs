@@ -1,7 +1,7 @@
 //! Messages for the person: the session's notice banner and a card for a failed step.
 use leptos::prelude::*;
 
-use crate::components::OrNothing;
+use crate::components::{dynamic, OrNothing};
 use crate::error_text;
 use crate::oauth::Error;
 use crate::session::Session;
@@ -10,7 +10,7 @@ use crate::session::Session;
 #[component]
 pub fn NoticeBanner() -> impl IntoView {
     let session = expect_context::<Session>();
-    move || {
+    dynamic(move || {
         session.notice.get().map(|notice| {
             let class = if notice.error { "notice error" } else { "notice info" };
             view! {
@@ -21,7 +21,7 @@ pub fn NoticeBanner() -> impl IntoView {
                 </section>
             }.into_any()
         }).or_nothing()
-    }
+    })
 }
 
 /// A failed step: the heading says what failed, the text what the server said and what to do.

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use leptos::task::spawn_local;
 
+use crate::components::dynamic;
 use crate::components::notice::LoadFailed;
 use crate::session::{Load, Session};
 
@@ -12,7 +13,7 @@ pub fn ProfileCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="profile-h" data-testid="profile">
             <h2 id="profile-h">"Profile"</h2>
-            {move || match session.profile.get() {
+            {dynamic(move || match session.profile.get() {
                 Load::Idle | Load::Loading => view! { <p role="status">"Loading the profile…"</p> }.into_any(),
                 Load::Failed(error) => view! {
                     <LoadFailed error what="The profile" retry=Box::new(move || spawn_local(session.load_profile())) />
@@ -29,7 +30,7 @@ pub fn ProfileCard() -> impl IntoView {
                         </dl>
                     }.into_any()
                 }
-            }}
+            })}
         </section>
     }
 }

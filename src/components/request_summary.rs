@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::browser::history;
-use crate::components::OrNothing;
+use crate::components::{dynamic, OrNothing};
 use crate::config::Config;
 use crate::explain;
 use crate::settings::Settings;
@@ -22,13 +22,13 @@ pub fn RequestSummary() -> impl IntoView {
                 })}
                 <a href="/settings">"Change the settings"</a>
             </p>
-            {move || settings.rejected.get().map(|rejected| view! {
+            {dynamic(move || settings.rejected.get().map(|rejected| view! {
                 <div class="notice error" role="alert" data-testid="settings-rejected">
                     <h3>"Your saved settings were not used"</h3>
                     <p>{rejected.summary()}</p>
                 </div>
-            }.into_any()).or_nothing()}
-            {move || {
+            }.into_any()).or_nothing())}
+            {dynamic(move || {
                 let c = config.get();
                 let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
                 let problems = c.validate(history::origin().as_deref());
@@ -51,7 +51,7 @@ pub fn RequestSummary() -> impl IntoView {
                         </div>
                     }.into_any()).or_nothing()}
                 }.into_any()
-            }}
+            })}
         </section>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::secret::mask;
-use crate::components::OrNothing;
+use crate::components::{dynamic, OrNothing};
 use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
 use crate::oauth::form::FormBody;
@@ -15,7 +15,7 @@ pub fn TimelineView() -> impl IntoView {
     view! {
         <section class="card timeline" aria-labelledby="timeline-h" data-testid="timeline">
             <h2 id="timeline-h">"Flow timeline"</h2>
-            {move || if entries.with(Vec::is_empty) {
+            {dynamic(move || if entries.with(Vec::is_empty) {
                 view! { <p>"Nothing yet: press Connect and every step will be shown here."</p> }.into_any()
             } else {
                 view! {
@@ -25,7 +25,7 @@ pub fn TimelineView() -> impl IntoView {
                         </For>
                     </ol>
                 }.into_any()
-            }}
+            })}
         </section>
     }
 }

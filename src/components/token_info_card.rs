@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use leptos::task::spawn_local;
 
+use crate::components::dynamic;
 use crate::components::notice::LoadFailed;
 use crate::session::{Load, Session};
 
@@ -12,7 +13,7 @@ pub fn TokenInfoCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="info-h" data-testid="token-info">
             <h2 id="info-h">"Token info"</h2>
-            {move || match session.token_info.get() {
+            {dynamic(move || match session.token_info.get() {
                 Load::Idle | Load::Loading => view! { <p role="status">"Asking iLert about the token…"</p> }.into_any(),
                 Load::Failed(error) => view! {
                     <LoadFailed error what="The token info" retry=Box::new(move || spawn_local(session.load_token_info())) />
@@ -25,7 +26,7 @@ pub fn TokenInfoCard() -> impl IntoView {
                         <dt>"App id"</dt><dd data-testid="info-app-id">{info.app_id.map(|id| id.to_string()).unwrap_or_else(|| "—".into())}</dd>
                     </dl>
                 }.into_any(),
-            }}
+            })}
         </section>
     }
 }

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::components::countdown::{format_left, ticking_now};
 use crate::components::secret::Secret;
-use crate::components::OrNothing;
+use crate::components::{dynamic, OrNothing};
 use crate::session::Session;
 
 #[component]
@@ -54,15 +54,15 @@ pub fn TokenPanel() -> impl IntoView {
                 <dd>{move || session.tokens.with(|t| t.as_ref().and_then(|t| t.scope.clone()).unwrap_or_default())}</dd>
                 <dt>"Refresh token"</dt>
                 <dd data-testid="refresh-token">
-                    {move || match refresh.get() {
+                    {dynamic(move || match refresh.get() {
                         Some(token) => view! { <Secret value=Signal::derive(move || token.clone()) label="refresh token" /> }.into_any(),
                         None => view! { <span>"none (request the scope offline_access to get one)"</span> }.into_any(),
-                    }}
+                    })}
                 </dd>
-                {move || refresh_expiry().map(|days| view! {
+                {dynamic(move || refresh_expiry().map(|days| view! {
                     <dt>"Refresh token lasts"</dt>
                     <dd data-testid="refresh-expires">{days}</dd>
-                }.into_any()).or_nothing()}
+                }.into_any()).or_nothing())}
             </dl>
         </section>
     }

@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::components::dynamic;
 use crate::components::notice::ErrorCard;
 use crate::components::timeline_view::TimelineView;
 use crate::oauth::Error;
@@ -33,7 +34,7 @@ pub fn CallbackPage() -> impl IntoView {
         }
     });
     view! {
-        {move || match failure.get() {
+        {dynamic(move || match failure.get() {
             None => view! {
                 <section class="card" aria-busy="true">
                     <h1>"Finishing sign-in…"</h1>
@@ -45,6 +46,6 @@ pub fn CallbackPage() -> impl IntoView {
                 <p><a class="button" href="/">"Back to the start page"</a></p>
                 <TimelineView />
             }.into_any(),
-        }}
+        })}
     }
 }

@@ -13,7 +13,7 @@ use crate::components::request_summary::RequestSummary;
 use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
-use crate::components::OrNothing;
+use crate::components::{dynamic, OrNothing};
 use crate::config::Config;
 use crate::oauth::refresh_policy;
 use crate::session::{Notice, Session};
@@ -24,11 +24,11 @@ pub fn Home() -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
         <NoticeBanner />
-        {move || if session.tokens.with(Option::is_some) {
+        {dynamic(move || if session.tokens.with(Option::is_some) {
             view! { <SignedIn /> }.into_any()
         } else {
             view! { <WithConfig><SignedOut /></WithConfig> }.into_any()
-        }}
+        })}
         <TimelineView />
     }
 }
@@ -112,9 +112,9 @@ fn SignedIn() -> impl IntoView {
             <button type="button" data-testid="sign-out" class="danger" disabled=move || busy.get()
                 on:click=act(|s| Box::pin(s.sign_out()))>"Sign out"</button>
         </div>
-        {move || recently().then(|| view! {
+        {dynamic(move || recently().then(|| view! {
             <p class="help" data-testid="refresh-advice">"iLert asks apps not to refresh more than once per 5 minutes; the automatic refresh keeps to that, the button lets you try it anyway."</p>
-        }.into_any()).or_nothing()}
+        }.into_any()).or_nothing())}
         <JwtInspector />
     }
 }

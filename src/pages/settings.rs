@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::browser::history;
-use crate::components::OrNothing;
+use crate::components::{dynamic, OrNothing};
 use crate::config::{Config, ConfigProblem};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
@@ -95,12 +95,12 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <h1>"Settings"</h1>
         <p class="intro-text">"Point the app at your iLert app or at the local simulator. Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
-        {move || settings.rejected.get().map(|r| view! {
+        {dynamic(move || settings.rejected.get().map(|r| view! {
             <div class="notice error" role="alert" data-testid="settings-rejected">
                 <h2>"Your saved settings are not in use"</h2>
                 <p>{r.summary()}</p>
             </div>
-        }.into_any()).or_nothing()}
+        }.into_any()).or_nothing())}
         <p class="help" data-testid="allowed-origins">
             "This deployment lets the authorize URL and the API base use only: "<code>{allowed_text}</code>
             ". That list is config.json's "<code>"allowed_origins"</code>"; settings cannot change it."
@@ -135,18 +135,18 @@ pub fn SettingsPage() -> impl IntoView {
                 <p class="help">"Requested: "<code data-testid="scope-string">{move || scope_list.get().join(" ")}</code></p>
                 <FieldErrors id="scopes-error" field="scopes" problems />
             </fieldset>
-            {move || (!problems.with(Vec::is_empty)).then(|| view! {
+            {dynamic(move || (!problems.with(Vec::is_empty)).then(|| view! {
                 <div class="notice error" role="alert" data-testid="settings-problems">
                     <h2>"Fix these before saving"</h2>
                     <ul>{problems.get().into_iter().map(|p| view! { <li>{p.message}</li> }.into_any()).collect_view()}</ul>
                 </div>
-            }.into_any()).or_nothing()}
+            }.into_any()).or_nothing())}
             <div class="actions">
                 <button type="submit" class="primary" data-testid="save-settings">"Save"</button>
                 <button type="button" data-testid="reset-settings" on:click=reset>"Reset to defaults"</button>
                 <a class="button" href="/">"Back"</a>
             </div>
-            {move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> }.into_any()).or_nothing()}
+            {dynamic(move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> }.into_any()).or_nothing())}
         </form>
     }
 }
