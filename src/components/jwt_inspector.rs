@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::countdown::{format_left, ticking_now};
-use crate::components::OrNothing;
+use crate::components::{text, OrNothing};
 use crate::explain;
 use crate::json::Value;
 use crate::oauth::jwt::{self, DecodedJwt};
@@ -79,10 +79,10 @@ fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> AnyVie
                                             <code>{value_text(&value)}</code>
                                             {seconds.map(|s| view! { <span class="help">{date_of(s)}</span> }.into_any()).or_nothing()}
                                             {(claim == "exp").then(|| seconds.map(|s| view! {
-                                                <span class="help" data-testid="exp-left">{move || match format_left(s * 1000.0 - now.get()) {
+                                                <span class="help" data-testid="exp-left">{text(move || match format_left(s * 1000.0 - now.get()) {
                                                     left if left == "expired" => left,
                                                     left => format!("{left} left"),
-                                                }}</span>
+                                                })}</span>
                                             }.into_any())).flatten().or_nothing()}
                                         </td>
                                         <td>{meaning}</td>

@@ -28,3 +28,8 @@ impl OrNothing for Option<AnyView> {
 pub fn dynamic(f: impl FnMut() -> AnyView + Send + 'static) -> Box<dyn FnMut() -> AnyView + Send> {
     Box::new(f)
 }
+
+/// Reactive text as one boxed type, for the same reason as [`dynamic`].
+pub fn text(f: impl FnMut() -> String + Send + 'static) -> Box<dyn FnMut() -> String + Send> {
+    Box::new(f)
+}

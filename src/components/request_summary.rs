@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::browser::history;
-use crate::components::{dynamic, OrNothing};
+use crate::components::{dynamic, text, OrNothing};
 use crate::config::Config;
 use crate::explain;
 use crate::settings::Settings;
@@ -15,11 +15,11 @@ pub fn RequestSummary() -> impl IntoView {
         <section class="card" aria-labelledby="request-h" data-testid="request-summary">
             <h2 id="request-h">"What will be requested"</h2>
             <p class="help" data-testid="config-source">
-                {move || String::from(if settings.customised.get() {
+                {text(move || String::from(if settings.customised.get() {
                     "From your settings, saved in this browser. "
                 } else {
                     "From config.json, this deployment's defaults. "
-                })}
+                }))}
                 <a href="/settings">"Change the settings"</a>
             </p>
             {dynamic(move || settings.rejected.get().map(|rejected| view! {

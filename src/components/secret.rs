@@ -1,6 +1,7 @@
 //! A secret value (token, code, verifier), masked until the person asks to see it.
 use leptos::prelude::*;
 
+use crate::components::text;
 pub use crate::oauth::form::mask;
 
 #[component]
@@ -9,7 +10,7 @@ pub fn Secret(#[prop(into)] value: Signal<String>, #[prop(into)] label: String) 
     view! {
         <span class="secret">
             <code class="secret-value" data-revealed=move || shown.get().to_string()>
-                {move || if shown.get() { value.get() } else { mask(&value.get()) }}
+                {text(move || if shown.get() { value.get() } else { mask(&value.get()) })}
             </code>
             <button
                 type="button"
@@ -18,7 +19,7 @@ pub fn Secret(#[prop(into)] value: Signal<String>, #[prop(into)] label: String) 
             >
                 // The visible word is the start of the accessible name ("Reveal access token"),
                 // as WCAG's label-in-name asks, in either state.
-                {move || String::from(if shown.get() { "Hide" } else { "Reveal" })}
+                {text(move || String::from(if shown.get() { "Hide" } else { "Reveal" }))}
                 <span class="visually-hidden">" "{label}</span>
             </button>
         </span>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::secret::mask;
-use crate::components::{dynamic, OrNothing};
+use crate::components::{dynamic, text, OrNothing};
 use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
 use crate::oauth::form::FormBody;
@@ -68,7 +68,7 @@ fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
                 view! {
                     <dt><code>{f.name.clone()}</code></dt>
                     <dd>
-                        <code class:secret-value=secret data-secret=secret.to_string()>{move || show(&value, secret, revealed.get())}</code>
+                        <code class:secret-value=secret data-secret=secret.to_string()>{text(move || show(&value, secret, revealed.get()))}</code>
                         {f.note.clone().map(|n| view! { <span class="field-note">{n}</span> }.into_any()).or_nothing()}
                     </dd>
                 }.into_any()
@@ -99,7 +99,7 @@ fn answer_view(a: AnswerRecord, revealed: RwSignal<bool>) -> AnyView {
         <div class="http answer">
             <p><strong>"HTTP "{a.status}</strong>" in "{format!("{} ms", a.duration_ms.round() as i64)}
                {a.content_type.map(|c| format!(" · {c}")).unwrap_or_default()}</p>
-            <pre class="json" tabindex="0">{move || pretty_body(&body, revealed.get())}</pre>
+            <pre class="json" tabindex="0">{text(move || pretty_body(&body, revealed.get()))}</pre>
         </div>
     }
     .into_any()
@@ -109,7 +109,7 @@ fn reveal_button(revealed: RwSignal<bool>) -> AnyView {
     view! {
         <button type="button" class="reveal" aria-pressed=move || revealed.get().to_string()
             on:click=move |_| revealed.update(|r| *r = !*r)>
-            {move || String::from(if revealed.get() { "Hide secrets" } else { "Reveal secrets" })}
+            {text(move || String::from(if revealed.get() { "Hide secrets" } else { "Reveal secrets" }))}
         </button>
     }
     .into_any()

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::components::countdown::{format_left, ticking_now};
 use crate::components::secret::Secret;
-use crate::components::{dynamic, OrNothing};
+use crate::components::{dynamic, text, OrNothing};
 use crate::session::Session;
 
 #[component]
@@ -51,7 +51,7 @@ pub fn TokenPanel() -> impl IntoView {
                 <dt>"Expires in"</dt>
                 <dd><span class="countdown" data-testid="expires-in" aria-live="off">{left}</span></dd>
                 <dt>"Scope"</dt>
-                <dd>{move || session.tokens.with(|t| t.as_ref().and_then(|t| t.scope.clone()).unwrap_or_default())}</dd>
+                <dd>{text(move || session.tokens.with(|t| t.as_ref().and_then(|t| t.scope.clone()).unwrap_or_default()))}</dd>
                 <dt>"Refresh token"</dt>
                 <dd data-testid="refresh-token">
                     {dynamic(move || match refresh.get() {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::browser::history;
-use crate::components::{dynamic, OrNothing};
+use crate::components::{dynamic, text, OrNothing};
 use crate::config::{Config, ConfigProblem};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
@@ -132,7 +132,7 @@ pub fn SettingsPage() -> impl IntoView {
                         {scope_rows(scope_list)}
                     </tbody>
                 </table></div>
-                <p class="help">"Requested: "<code data-testid="scope-string">{move || scope_list.get().join(" ")}</code></p>
+                <p class="help">"Requested: "<code data-testid="scope-string">{text(move || scope_list.get().join(" "))}</code></p>
                 <FieldErrors id="scopes-error" field="scopes" problems />
             </fieldset>
             {dynamic(move || (!problems.with(Vec::is_empty)).then(|| view! {
@@ -220,7 +220,7 @@ fn FieldErrors(
 ) -> impl IntoView {
     view! {
         <p id=id class="field-error">
-            {move || problems.with(|ps| ps.iter().filter(|p| p.field == field).map(|p| p.message.clone()).collect::<Vec<_>>().join(" "))}
+            {text(move || problems.with(|ps| ps.iter().filter(|p| p.field == field).map(|p| p.message.clone()).collect::<Vec<_>>().join(" ")))}
         </p>
     }
 }
