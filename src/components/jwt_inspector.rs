@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::countdown::{format_left, ticking_now};
-use crate::components::{text, OrNothing};
+use crate::components::{dynamic, text, OrNothing};
 use crate::explain;
 use crate::json::Value;
 use crate::oauth::jwt::{self, DecodedJwt};
@@ -36,7 +36,7 @@ pub fn JwtInspector() -> impl IntoView {
                  API checks the signature of the access token (RS256) on every call, and only iLert can check the refresh \
                  token's (HS256, a secret key of iLert). Never trust a JWT's claims for access decisions without verifying it."
             </p>
-            {move || {
+            {dynamic(move || {
                 let mut views = Vec::new();
                 if let Some(t) = session.tokens.get() {
                     views.push(token_view("Access token", t.access_token, now));
@@ -44,8 +44,8 @@ pub fn JwtInspector() -> impl IntoView {
                         views.push(token_view("Refresh token", token, now));
                     }
                 }
-                views
-            }}
+                views.into_any()
+            })}
         </section>
     }
 }
