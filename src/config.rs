@@ -77,10 +77,11 @@ fn default_scopes() -> Vec<String> {
 
 /// A JSON list of texts.
 fn strings(v: &Value) -> Option<Vec<String>> {
-    v.as_array()?
-        .iter()
-        .map(|s| s.as_str().map(str::to_string))
-        .collect()
+    let mut out = Vec::new();
+    for s in v.as_array()? {
+        out.push(s.as_str()?.to_string());
+    }
+    Some(out)
 }
 
 /// One thing wrong with a configuration, for the settings panel.

@@ -109,10 +109,13 @@ impl PendingStore {
             let attempts = match v.opt("attempts", Value::as_array)? {
                 None if v.is_object() => Vec::new(),
                 None => return Err("not an object".into()),
-                Some(list) => list
-                    .iter()
-                    .map(PendingAttempt::from_value)
-                    .collect::<Result<_, _>>()?,
+                Some(list) => {
+                    let mut out = Vec::new();
+                    for a in list {
+                        out.push(PendingAttempt::from_value(a)?);
+                    }
+                    out
+                }
             };
             Ok(PendingStore { attempts })
         };

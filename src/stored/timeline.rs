@@ -151,10 +151,11 @@ fn fields_value(fields: &[Field]) -> Value {
 }
 
 fn fields_from(v: &Value) -> Option<Vec<Field>> {
-    v.as_array()?
-        .iter()
-        .map(|f| Field::from_value(f).ok())
-        .collect()
+    let mut out = Vec::new();
+    for f in v.as_array()? {
+        out.push(Field::from_value(f).ok()?);
+    }
+    Some(out)
 }
 
 impl Entry {
@@ -225,12 +226,11 @@ pub fn to_json(entries: &[Entry]) -> String {
 
 /// Reads the stored text; None when it is not a list of entries (one bad entry included).
 pub fn from_json(text: &str) -> Option<Vec<Entry>> {
-    json::parse(text)
-        .ok()?
-        .as_array()?
-        .iter()
-        .map(|e| Entry::from_value(e).ok())
-        .collect()
+    let mut out = Vec::new();
+    for e in json::parse(text).ok()?.as_array()? {
+        out.push(Entry::from_value(e).ok()?);
+    }
+    Some(out)
 }
 
 #[cfg(test)]
