@@ -95,20 +95,19 @@ pub fn request(request: &Request) -> u32 {
         };
         Field::new(name, value, secret)
     };
+    let mut headers = Vec::new();
+    for (n, v) in request.headers() {
+        headers.push(field(n, &v, n == "Authorization"));
+    }
+    let mut form = Vec::new();
+    for (n, v) in request.form.as_ref().map_or(&[][..], |f| f.fields()) {
+        form.push(field(n, v, is_secret(n)));
+    }
     let record = RequestRecord {
         method: request.method.as_str().into(),
         url: request.url.clone(),
-        headers: request
-            .headers()
-            .iter()
-            .map(|(n, v)| field(n, v, *n == "Authorization"))
-            .collect(),
-        form: request
-            .form
-            .iter()
-            .flat_map(|f| f.fields())
-            .map(|(n, v)| field(n, v, is_secret(n)))
-            .collect(),
+        headers,
+        form,
     };
     let step = Step::from(request.kind);
     push(step, step.label().into(), vec![], Some(record), None)
