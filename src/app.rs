@@ -4,8 +4,8 @@
 //! callback exchanges the code with the endpoints its sign-in pinned, and a signed-in page
 //! talks to its session's endpoints, so neither waits for config.json.
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::Router;
+use leptos_router::hooks::use_location;
 
 use crate::browser::config_file;
 use crate::components::dynamic;
@@ -21,7 +21,9 @@ use crate::settings::Settings;
 /// the app, so every page shares them).
 #[derive(Clone, Copy)]
 struct ConfigState {
-    file: LocalResource<Result<Config, Error>>,
+    /// `None` while config.json loads. A signal set by one task, not a `LocalResource`: the
+    /// async-derived machinery behind a resource is 17 KB of wasm (6 KB brotli) for one fetch.
+    file: RwSignal<Option<Result<Config, Error>>, LocalStorage>,
     settings: StoredValue<Option<Settings>>,
     owner: StoredValue<Option<Owner>, LocalStorage>,
 }
@@ -29,8 +31,10 @@ struct ConfigState {
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(Session::restore());
+    let file = RwSignal::new_local(None);
+    leptos::task::spawn_local(async move { file.set(Some(config_file::fetch().await)) });
     provide_context(ConfigState {
-        file: LocalResource::new(config_file::fetch),
+        file,
         settings: StoredValue::new(None),
         owner: StoredValue::new_local(Owner::current()),
     });
@@ -45,14 +49,49 @@ pub fn App() -> impl IntoView {
         </header>
         <main id="main">
             <Router>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/webapp") view=CallbackPage />
-                    <Route path=path!("/settings") view=|| view! { <WithConfig><SettingsPage /></WithConfig> } />
-                </Routes>
+                <Pages />
             </Router>
         </main>
     }
+}
+
+/// The four pages, one per path. A plain match on the router's location, not `<Routes>`:
+/// the nested-route machinery (matching, params, async transitions) is 68 KB of wasm that
+/// four flat paths do not need; `<Router>` still gives link interception and history.
+#[derive(Clone, Copy, PartialEq)]
+enum Page {
+    Home,
+    Callback,
+    Settings,
+    NotFound,
+}
+
+impl Page {
+    fn of(path: &str) -> Page {
+        match path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path)
+        {
+            "/" => Page::Home,
+            "/webapp" => Page::Callback,
+            "/settings" => Page::Settings,
+            _ => Page::NotFound,
+        }
+    }
+}
+
+#[component]
+fn Pages() -> impl IntoView {
+    let path = use_location().pathname;
+    // A memo: a new query string or hash on the same page does not build the page again.
+    let page = Memo::new(move |_| path.with(|p| Page::of(p)));
+    dynamic(move || match page.get() {
+        Page::Home => view! { <Home /> }.into_any(),
+        Page::Callback => view! { <CallbackPage /> }.into_any(),
+        Page::Settings => view! { <WithConfig><SettingsPage /></WithConfig> }.into_any(),
+        Page::NotFound => view! { <NotFound /> }.into_any(),
+    })
 }
 
 /// Shows `children` once the configuration is known (with `Settings` and the configuration
