@@ -8,7 +8,7 @@ use crate::{paths, setup, test};
 
 /// The most the first load may weigh, brotli 11, in bytes. A ratchet: lowered as the app
 /// shrinks, never raised. The goal is 160 KB (a React + oidc-client-ts sign-in page is 74 KB).
-pub const FIRST_LOAD_BUDGET: u64 = 183_000;
+pub const FIRST_LOAD_BUDGET: u64 = 160_000;
 /// Where the ratchet is headed.
 pub const FIRST_LOAD_GOAL: u64 = 160_000;
 
