@@ -234,18 +234,23 @@ pub fn nginx_server(base: &BasePath, root_dir: &Path, port: u16) -> Result<Strin
     let mut text_types: Vec<&str> = TYPES
         .iter()
         .map(|(_, t)| *t)
-        .filter(|t| *t != "application/wasm")
+        // text/html always is (nginx warns of a duplicate), a wasm is no text.
+        .filter(|t| !matches!(*t, "text/html" | "application/wasm"))
         .collect();
     text_types.sort_unstable();
     text_types.dedup();
     line(1, &format!("charset_types {};", text_types.join(" ")));
     line(0, "");
+    // `always`: on error answers too; but not a year's caching, which would keep a 404 (a
+    // hashed file asked before it is uploaded) in caches for a year.
     let headers = |cache: &str| -> Vec<String> {
-        SECURITY_HEADERS
+        let mut lines: Vec<String> = SECURITY_HEADERS
             .iter()
-            .chain([&("Cache-Control", cache)])
             .map(|(name, value)| format!("add_header {name} \"{value}\" always;"))
-            .collect()
+            .collect();
+        let always = if cache == IMMUTABLE { "" } else { " always" };
+        lines.push(format!("add_header Cache-Control \"{cache}\"{always};"));
+        lines
     };
     if !base.is_root() {
         let bare = base.as_str().trim_end_matches('/');
@@ -353,15 +358,17 @@ pub fn caddyfile(base: &BasePath, root_dir: &Path, port: u16) -> Result<String, 
     }
     out.push_str(&format!(
         "\t\t}}\n\
-         \t\t# Content-hashed names: a new build has new names.\n\
-         \t\t@hashed path {hashed}\n\
+         \t\t# Content-hashed names: a new build has new names. Only files that exist: not\n\
+         \t\t# the page the fallback answers for a file not (yet) uploaded.\n\
+         \t\t@hashed {{\n\
+         \t\t\tpath {hashed}\n\
+         \t\t\tfile\n\
+         \t\t}}\n\
          \t\theader @hashed Cache-Control \"{IMMUTABLE}\"\n\
          \t\t# The OAuth callback, whose URL carries the code: never stored.\n\
-         \t\t@callback path /{CALLBACK}\n\
-         \t\theader @callback Cache-Control \"{NO_STORE}\"\n\
-         \t\t# The page, config.json and the app's routes: revalidated.\n\
-         \t\t@other not path {hashed} /{CALLBACK}\n\
-         \t\theader @other Cache-Control \"{NO_CACHE}\"\n\
+         \t\theader /{CALLBACK} Cache-Control \"{NO_STORE}\"\n\
+         \t\t# The page, config.json, the app's routes (`?`: unless set above): revalidated.\n\
+         \t\theader ?Cache-Control \"{NO_CACHE}\"\n\
          \t\t# SPA fallback, so that /{CALLBACK} and /settings load the app.\n\
          \t\ttry_files {{path}} /index.html\n\
          \t\tfile_server {{\n\
@@ -531,13 +538,23 @@ mod tests {
             assert!(conf.contains("brotli_static on;") && conf.contains("gzip_static on;"));
             assert!(conf.contains("application/wasm wasm;"));
             let charset_types = conf.lines().find(|l| l.contains("charset_types")).unwrap();
-            assert!(charset_types.contains("text/javascript") && !charset_types.contains("wasm"));
+            assert!(charset_types.contains("text/javascript"));
+            assert!(!charset_types.contains("wasm") && !charset_types.contains("text/html"));
             // Five file-serving locations, each with the full list of headers.
             for (name, value) in SECURITY_HEADERS {
                 let line = format!("add_header {name} \"{value}\" always;");
                 assert_eq!(conf.matches(&line).count(), 5, "{name} in {conf}");
             }
-            assert_eq!(conf.matches(IMMUTABLE).count(), 3);
+            assert_eq!(
+                conf.matches(&format!("add_header Cache-Control \"{IMMUTABLE}\";\n"))
+                    .count(),
+                3,
+                "a year for successful answers only"
+            );
+            assert_eq!(
+                conf.matches("Cache-Control \"no-store\" always;").count(),
+                1
+            );
             assert_eq!(conf.matches("Cache-Control \"no-cache\"").count(), 1);
             assert!(conf.contains(&format!(
                 "location = {b}webapp {{\n            try_files {b}index.html =404;\n"
@@ -610,7 +627,9 @@ mod tests {
                 "{name}"
             );
         }
-        assert!(sub.contains("@hashed path /ilert-pkce-* /main-* /start-*\n"));
+        assert!(sub.contains("\t\t\tpath /ilert-pkce-* /main-* /start-*\n\t\t\tfile\n"));
+        assert!(sub.contains("header /webapp Cache-Control \"no-store\"\n"));
+        assert!(sub.contains("header ?Cache-Control \"no-cache\"\n"));
         assert!(sub.contains("precompressed br gzip"));
         assert_eq!(sub.matches('{').count(), sub.matches('}').count());
         let root = caddyfile(&BasePath::root(), Path::new("/srv/site"), 80).unwrap();
