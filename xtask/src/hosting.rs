@@ -288,7 +288,9 @@ pub fn nginx_server(base: &BasePath, root_dir: &Path, port: u16) -> Result<Strin
         "# The OAuth callback, whose URL carries the code: never stored.",
     );
     line(2, &format!("location = {base}{CALLBACK} {{"));
-    line(3, &format!("try_files {base}index.html =404;"));
+    // The file itself: try_files and rewrite do not work with an alias in an exact location.
+    line(3, &format!("alias {root}/index.html;"));
+    line(3, "default_type text/html;");
     for header in headers(NO_STORE) {
         line(3, &header);
     }
@@ -557,7 +559,8 @@ mod tests {
             );
             assert_eq!(conf.matches("Cache-Control \"no-cache\"").count(), 1);
             assert!(conf.contains(&format!(
-                "location = {b}webapp {{\n            try_files {b}index.html =404;\n"
+                "location = {b}webapp {{\n            alias /srv/site/index.html;\n            \
+                 default_type text/html;\n"
             )));
             assert!(conf.contains(&format!("try_files $uri $uri/ {b}index.html;")));
             for prefix in HASHED_PREFIXES {
@@ -568,7 +571,7 @@ mod tests {
             assert!(!server_level.contains("add_header"));
         }
         let root = nginx_server(&BasePath::root(), Path::new("/srv/site/"), 80).unwrap();
-        assert!(root.contains("    root /srv/site;\n") && !root.contains("alias"));
+        assert!(root.contains("    root /srv/site;\n") && !root.contains("alias /srv/site/;"));
         let sub = nginx_server(&base("/a/b/"), Path::new("/srv/site"), 80).unwrap();
         assert!(sub.contains("location /a/b/ {\n        alias /srv/site/;\n"));
         assert!(sub.contains("location = /a/b {\n        return 301 /a/b/;"));
