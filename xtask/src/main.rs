@@ -1,7 +1,8 @@
 //! `cargo xtask …`: the project's tools, written in Rust so that a fresh clone needs nothing
 //! but cargo.
 //!
-//! - `setup`: install what is missing (Chromium + driver, trunk, wasm-bindgen-cli, wasm-opt).
+//! - `setup`: install what is missing (Chromium + driver, nginx, trunk, wasm-bindgen-cli,
+//!   wasm-opt).
 //! - `demo`: ilert-sim on 127.0.0.1:4598 and `trunk serve` on localhost:4597.
 //! - `test`: every suite, from host unit tests to the e2e run in Chromium.
 //! - `dist` (or `size`): the release build in dist-release/ for a base path, with a constant
@@ -51,8 +52,9 @@ fn main() -> ExitCode {
 fn print_help() {
     println!(
         "cargo xtask <command>\n\n\
-         setup   install what is missing: Chromium + chromedriver (apt), trunk 0.21.14,\n        \
-         wasm-bindgen-cli (= Cargo.lock), wasm-opt (npm binaryen 132), the wasm32 target\n\
+         setup   install what is missing: Chromium + chromedriver, nginx (apt; its service\n        \
+         stays off), trunk 0.21.14, wasm-bindgen-cli (= Cargo.lock), wasm-opt (npm\n        \
+         binaryen 132), the wasm32 target\n\
          demo    run ilert-sim on 127.0.0.1:4598 and the app on http://localhost:4597\n\
          test    run every suite (host, simulator, wasm in Chromium, release build, e2e)\n        \
          flags: --skip-e2e, --skip-wasm\n\
