@@ -105,7 +105,7 @@ pub fn parse(args: &[String], root: &Path, cwd: &Path) -> Result<Args, String> {
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system (the file need not exist yet).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

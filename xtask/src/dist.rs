@@ -24,15 +24,15 @@ use crate::{csp, minify, paths, setup, size};
 pub const BASE_META: &str = "ilert-pkce-base";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let base = parse_args(args)?;
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    let Args { base, out: dist } = parse_args(args, &paths::root(), &cwd)?;
     setup::ensure()?;
-    release_build(&base)?;
-    let dist = paths::dist_release();
+    release_build_in(&base, &dist)?;
     size::report(&dist)?;
     let configs = paths::root().join("target/deploy");
     write_server_configs(&base, &configs)?;
     println!(
-        "\ndist-release/ serves the app at {base}: put it on the host as it is, with your\n\
+        "\n{dist} serves the app at {base}.\nPut it on the host as it is, with your \
          deployment's config.json. Host files in it: _headers and _redirects (Netlify,\n\
          Cloudflare Pages{sub}), 404.html and .nojekyll (GitHub Pages).\n\
          nginx: {nginx}\nCaddy: {caddy}",
@@ -41,47 +41,80 @@ pub fn run(args: &[String]) -> Result<(), String> {
         } else {
             "; at the top of the published folder"
         },
+        dist = dist.display(),
         nginx = configs.join("nginx.conf").display(),
         caddy = configs.join("Caddyfile").display(),
     );
     Ok(())
 }
 
-/// `--base-path /x/` or `--base-path=/x/`; `/` without it.
-fn parse_args(args: &[String]) -> Result<BasePath, String> {
-    let mut base = BasePath::root();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let value = match arg.split_once('=') {
-            Some(("--base-path", value)) => value.to_string(),
-            None if arg == "--base-path" => it
-                .next()
-                .cloned()
-                .ok_or("--base-path needs a value, like /ilert-pkce/")?,
-            _ => return Err(format!("dist: unknown argument {arg:?} (--base-path /x/)")),
-        };
-        base = BasePath::parse(&value)?;
-    }
-    Ok(base)
+#[derive(Debug, PartialEq, Eq)]
+struct Args {
+    base: BasePath,
+    /// The folder to build into.
+    out: PathBuf,
 }
 
-/// `trunk build --release` into dist-release/ (not dist/, which `trunk serve` rewrites) for
-/// `base`, then the JS glue minified and the page, its start script, the host files and the
-/// compressed copies of [`finish`]: what the e2e suite tests and a CDN serves.
+/// `--base-path /x/` (default `/`) and `--out DIR` (default dist-release/; relative to the
+/// current directory; only dist-release/ or a folder under the project's target/, since
+/// Trunk empties it: a second build for tests, say target/dist-sub).
+fn parse_args(args: &[String], root: &Path, cwd: &Path) -> Result<Args, String> {
+    let mut base = BasePath::root();
+    let mut out = root.join("dist-release");
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) => (flag, Some(value.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| format!("{flag} needs a value (--base-path /x/, --out DIR)"))
+        };
+        match flag {
+            "--base-path" => base = BasePath::parse(&value()?)?,
+            "--out" => out = crate::bench::normalize(&cwd.join(value()?)),
+            _ => {
+                return Err(format!(
+                    "dist: unknown argument {arg:?} (--base-path /x/, --out DIR)"
+                ))
+            }
+        }
+    }
+    let root = crate::bench::normalize(root);
+    let target = root.join("target");
+    if out != root.join("dist-release") && !(out.starts_with(&target) && out != target) {
+        return Err(format!(
+            "--out {}: Trunk empties the folder it builds into, so only dist-release/ or a folder under target/",
+            out.display()
+        ));
+    }
+    Ok(Args { base, out })
+}
+
+/// [`release_build_in`] dist-release/.
 pub fn release_build(base: &BasePath) -> Result<(), String> {
-    let dist = paths::dist_release();
+    release_build_in(base, &paths::dist_release())
+}
+
+/// `trunk build --release` into `dist` (dist-release/, not dist/, which `trunk serve`
+/// rewrites) for `base`, then the JS glue minified and the page, its start script, the host
+/// files and the compressed copies of [`finish`]: what the e2e suite tests and a CDN serves.
+pub fn release_build_in(base: &BasePath, dist: &Path) -> Result<(), String> {
     let mut trunk = tool("trunk");
     // --minify: Trunk's HTML and CSS minifier (−0.4 KB brotli); the JS glue is minify::glue's.
     trunk
         .args(["build", "--release", "--minify=true"])
         .args(["--public-url", base.as_str(), "--dist"])
-        .arg(&dist);
+        .arg(dist);
     setup::release_toolchain_env(&mut trunk)?;
     cmd::run(&mut trunk)?;
     // First: it rewrites the glue and its integrity in index.html, which the start script
     // (imported from the page) must see final.
-    minify::glue(&dist)?;
-    finish(&dist, base)
+    minify::glue(dist)?;
+    finish(dist, base)
 }
 
 /// Everything after Trunk and the minifier, in `dist`.
@@ -429,7 +462,12 @@ mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Result<BasePath, String> {
-        parse_args(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        args_out(list, "/repo").map(|a| a.base)
+    }
+
+    fn args_out(list: &[&str], cwd: &str) -> Result<Args, String> {
+        let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        parse_args(&list, Path::new("/repo"), Path::new(cwd))
     }
 
     fn base(text: &str) -> BasePath {
@@ -449,6 +487,43 @@ mod tests {
             .contains("start and end"));
         assert!(args(&["--base-path=/a/../"]).unwrap_err().contains(".."));
         assert!(args(&["--bse-path=/a/"]).unwrap_err().contains("unknown"));
+    }
+
+    #[test]
+    fn the_build_goes_to_dist_release_or_under_target() {
+        let out = |list: &[&str], cwd: &str| args_out(list, cwd).map(|a| a.out);
+        assert_eq!(
+            out(&[], "/elsewhere").unwrap(),
+            Path::new("/repo/dist-release")
+        );
+        assert_eq!(
+            out(&["--out", "target/dist-sub"], "/repo").unwrap(),
+            Path::new("/repo/target/dist-sub")
+        );
+        assert_eq!(
+            out(&["--out=../target/x/./y"], "/repo/e2e").unwrap(),
+            Path::new("/repo/target/x/y")
+        );
+        assert_eq!(
+            out(&["--out", "dist-release"], "/repo").unwrap(),
+            Path::new("/repo/dist-release")
+        );
+        for (bad, cwd) in [
+            (".", "/repo"),
+            ("src", "/repo"),
+            ("target", "/repo"),
+            ("target/..", "/repo"),
+            ("/tmp/site", "/repo"),
+            ("dist", "/repo"),
+        ] {
+            assert!(
+                out(&["--out", bad], cwd).unwrap_err().contains("--out"),
+                "{bad}"
+            );
+        }
+        assert!(out(&["--out"], "/repo")
+            .unwrap_err()
+            .contains("needs a value"));
     }
 
     /// index.html as written at the repository root, and as Trunk's minifier writes it.

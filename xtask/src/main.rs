@@ -61,7 +61,8 @@ fn print_help() {
          dist    build the release app into dist-release/: a constant CSP, _headers,\n        \
          _redirects, 404.html, .br and .gz copies; print the first-load size; write\n        \
          nginx and Caddy configs for it to target/deploy/\n        \
-         flags: --base-path /x/ (default /: the URL path the app is served under)\n\
+         flags: --base-path /x/ (default /: the URL path the app is served under),\n        \
+         --out DIR (default dist-release/; else only under target/, e.g. target/dist-sub)\n\
          size    the same as dist\n\
          deploy-files  rewrite deploy/nginx.conf and deploy/Caddyfile (base path /)\n\
          bench   the release build in headless Chromium against ilert-sim, median/min/max of\n        \
