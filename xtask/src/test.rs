@@ -49,11 +49,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> release build in {:.1}s", t.elapsed().as_secs_f64());
     size::report(&paths::dist_release())?;
     if !skip_e2e {
+        // The same app under a sub-path, for the deployment tests on nginx (the wasm is
+        // cached: Trunk only re-runs wasm-bindgen and wasm-opt).
+        let t = Instant::now();
+        let sub_path = paths::root().join("target/dist-ilert-pkce");
+        println!("\n==> sub-path build (--base-path /ilert-pkce/)");
+        dist::release_build_in(&BasePath::parse("/ilert-pkce/")?, &sub_path)?;
+        println!("==> sub-path build in {:.1}s", t.elapsed().as_secs_f64());
         let mut e2e = tool("cargo");
         // Four tests at a time: most of an e2e test is waiting (timers, the 15 s time limit),
         // and more than four Chromiums at once overload a 2-core machine.
         e2e.args(["test", "-p", "e2e", "--", "--test-threads=4"])
             .env("ILERT_PKCE_DIST", paths::dist_release())
+            .env("ILERT_PKCE_DIST_SUBPATH", &sub_path)
             .env("CHROMEDRIVER", CHROMEDRIVER);
         let metrics = paths::root().join("target/e2e-metrics.txt");
         let _ = std::fs::remove_file(&metrics);
