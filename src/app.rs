@@ -7,13 +7,14 @@ use leptos::prelude::*;
 use leptos_router::components::Router;
 use leptos_router::hooks::use_location;
 
-use crate::browser::config_file;
+use crate::browser::{config_file, history};
 use crate::components::dynamic;
 use crate::config::Config;
 use crate::oauth::Error;
 use crate::pages::{
     callback::CallbackPage, home::Home, not_found::NotFound, settings::SettingsPage,
 };
+use crate::route::Page;
 use crate::session::Session;
 use crate::settings::Settings;
 
@@ -40,11 +41,11 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <header class="top">
-            <a class="brand" href="/">"ilert-pkce"</a>
+            <a class="brand" href=history::path_of(Page::Home)>"ilert-pkce"</a>
             <span class="tagline">"Sign in to iLert with OAuth2 + PKCE, step by step"</span>
             <nav aria-label="Main">
-                <a href="/">"Home"</a>
-                <a href="/settings" data-testid="nav-settings">"Settings"</a>
+                <a href=history::path_of(Page::Home)>"Home"</a>
+                <a href=history::path_of(Page::Settings) data-testid="nav-settings">"Settings"</a>
             </nav>
         </header>
         <main id="main">
@@ -55,37 +56,15 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The four pages, one per path. A plain match on the router's location, not `<Routes>`:
-/// the nested-route machinery (matching, params, async transitions) is 68 KB of wasm that
-/// four flat paths do not need; `<Router>` still gives link interception and history.
-#[derive(Clone, Copy, PartialEq)]
-enum Page {
-    Home,
-    Callback,
-    Settings,
-    NotFound,
-}
-
-impl Page {
-    fn of(path: &str) -> Page {
-        match path
-            .strip_suffix('/')
-            .filter(|p| !p.is_empty())
-            .unwrap_or(path)
-        {
-            "/" => Page::Home,
-            "/webapp" => Page::Callback,
-            "/settings" => Page::Settings,
-            _ => Page::NotFound,
-        }
-    }
-}
-
+/// The page for the address bar's path (`crate::route`). A plain match on the router's
+/// location, not `<Routes>`: the nested-route machinery (matching, params, async
+/// transitions) is 68 KB of wasm that four flat paths do not need; `<Router>` still gives
+/// link interception and history.
 #[component]
 fn Pages() -> impl IntoView {
     let path = use_location().pathname;
     // A memo: a new query string or hash on the same page does not build the page again.
-    let page = Memo::new(move |_| path.with(|p| Page::of(p)));
+    let page = Memo::new(move |_| path.with(|p| Page::of(p, history::base())));
     dynamic(move || match page.get() {
         Page::Home => view! { <Home /> }.into_any(),
         Page::Callback => view! { <CallbackPage /> }.into_any(),

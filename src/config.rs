@@ -14,6 +14,7 @@ use crate::oauth::request::Endpoints;
 use crate::oauth::scopes::{is_known_scope, parse_scopes, DEFAULT_SCOPES};
 use crate::oauth::token::{REVOKE_PATH, TOKEN_INFO_PATH, TOKEN_PATH, USER_PATH};
 use crate::oauth::Error;
+use crate::route::Page;
 
 /// iLert's authorize endpoint when neither a tenant nor an authorize URL is configured.
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://app.ilert.com/api/developers/oauth2/authorize";
@@ -135,10 +136,6 @@ const REQUIRED: &[(&str, &str)] = &[
         "api_base",
         "the base URL of iLert's API, e.g. https://api.ilert.com",
     ),
-    (
-        "redirect_uri",
-        "the URL iLert sends the browser back to, e.g. http://localhost:4597/webapp",
-    ),
 ];
 
 /// An optional text that is empty or blank counts as absent.
@@ -226,7 +223,7 @@ impl Config {
             .map_err(|e| Error::Config(format!("config.json is not valid JSON ({e})")))?;
         if !value.is_object() {
             return Err(Error::Config(
-                "config.json must be a JSON object with client_id, api_base and redirect_uri"
+                "config.json must be a JSON object with client_id and api_base (and optionally redirect_uri, scopes, tenant or authorize_url)"
                     .into(),
             ));
         }
@@ -282,7 +279,8 @@ impl Config {
             tenant: optional("tenant")?,
             authorize_url: optional("authorize_url")?,
             api_base: text("api_base")?,
-            redirect_uri: text("redirect_uri")?,
+            // Blank or missing: the page's own `<origin><base>webapp` (`with_redirect_default`).
+            redirect_uri: optional("redirect_uri")?.unwrap_or_default(),
             scopes,
             issuer: optional("issuer")?,
             allowed_origins: list("allowed_origins")?,
@@ -437,9 +435,19 @@ impl Config {
         (patterns, bad)
     }
 
-    /// Everything wrong with this configuration (empty when it is usable). With the page's
-    /// origin, also checks that the redirect URI comes back to this app.
-    pub fn validate(&self, page_origin: Option<&str>) -> Vec<ConfigProblem> {
+    /// With the redirect URI a deployment gets when config.json names none: the callback page
+    /// of the app at `app_root` (origin and base path, `https://example.org/ilert-pkce/`).
+    pub fn with_redirect_default(mut self, app_root: &str) -> Config {
+        if self.redirect_uri.is_empty() {
+            self.redirect_uri = format!("{app_root}{}", Page::Callback.path());
+        }
+        self
+    }
+
+    /// Everything wrong with this configuration (empty when it is usable). With the app's root
+    /// (origin and base path, as the page has them), also checks that the redirect URI comes
+    /// back to this app's callback page.
+    pub fn validate(&self, app_root: Option<&str>) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
         let mut problem =
             |field: &'static str, message: String| problems.push(ConfigProblem { field, message });
@@ -529,20 +537,28 @@ impl Config {
                         "The redirect URI must not contain a fragment (#…).".into(),
                     );
                 }
-                if u.path != CALLBACK_PATH {
-                    problem(
+                let root = app_root.filter(|r| !r.trim().is_empty()).map(|r| {
+                    let origin = origin_of(r).unwrap_or_else(|| r.trim().to_string());
+                    let base = parse_url(r).map_or_else(|| "/".to_string(), |p| p.path);
+                    (origin, base)
+                });
+                let callback = Page::Callback.path();
+                match &root {
+                    Some((_, base)) if u.path != format!("{base}{callback}") => problem(
+                        "redirect_uri",
+                        format!("The redirect URI's path must be {base}{callback}: that is the page of this app that handles iLert's answer."),
+                    ),
+                    None if !u.path.ends_with(CALLBACK_PATH) => problem(
                         "redirect_uri",
                         format!("The redirect URI must end in {CALLBACK_PATH}: that is the page of this app that handles iLert's answer."),
-                    );
+                    ),
+                    _ => {}
                 }
-                if let Some(page) = page_origin.filter(|p| !p.trim().is_empty()) {
-                    let page = origin_of(page).unwrap_or_else(|| page.trim().to_string());
-                    if u.origin != page {
-                        problem(
-                            "redirect_uri",
-                            format!("The redirect URI must be on this page's origin ({page}), or the callback never reaches this app."),
-                        );
-                    }
+                if let Some((origin, _)) = root.filter(|(origin, _)| u.origin != *origin) {
+                    problem(
+                        "redirect_uri",
+                        format!("The redirect URI must be on this page's origin ({origin}), or the callback never reaches this app."),
+                    );
                 }
             }
         }
@@ -585,10 +601,10 @@ impl Config {
     }
 
     /// The check the sign-in makes before it sends the browser anywhere: Ok when
-    /// [`Config::validate`] finds nothing (with the page's origin, if known), else one
+    /// [`Config::validate`] finds nothing (with the app's root, if known), else one
     /// [`Error::Config`] that lists every problem.
-    pub fn checked(&self, page_origin: Option<&str>) -> Result<(), Error> {
-        let problems = self.validate(page_origin);
+    pub fn checked(&self, app_root: Option<&str>) -> Result<(), Error> {
+        let problems = self.validate(app_root);
         if problems.is_empty() {
             return Ok(());
         }
@@ -1022,13 +1038,16 @@ pub fn url_vector_mismatches() -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The repo's config.json, as the app at http://localhost:4597/ has it.
     fn base() -> Config {
-        Config::from_json(include_str!("../public/config.json")).unwrap()
+        Config::from_json(include_str!("../public/config.json"))
+            .unwrap()
+            .with_redirect_default("http://localhost:4597/")
     }
 
     #[test]
     fn the_repos_config_json_parses_and_is_valid() {
-        let c = base();
+        let c = Config::from_json(include_str!("../public/config.json")).unwrap();
         assert_eq!(c.client_id, "ilert-pkce-demo");
         assert_eq!(c.tenant, None);
         assert_eq!(
@@ -1036,6 +1055,9 @@ mod tests {
             Some("http://127.0.0.1:4598/api/developers/oauth2/authorize")
         );
         assert_eq!(c.api_base, "http://127.0.0.1:4598");
+        // No redirect_uri: the page's own callback, wherever the build is served.
+        assert_eq!(c.redirect_uri, "");
+        let c = c.with_redirect_default("http://localhost:4597/");
         assert_eq!(c.redirect_uri, "http://localhost:4597/webapp");
         assert_eq!(c.scopes, ["profile", "offline_access"]);
         assert_eq!(c.issuer, None);
@@ -1075,6 +1097,7 @@ mod tests {
         assert_eq!(c.user_url(), "http://127.0.0.1:4598/api/users/current");
         assert_eq!(c.scopes.join(" "), "profile offline_access");
         assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
+        assert_eq!(c, base());
     }
 
     #[test]
@@ -1091,10 +1114,14 @@ mod tests {
                 .contains("\"client_id\" is empty")
         );
         assert!(err(r#"{"client_id":"c","redirect_uri":"y"}"#).contains("\"api_base\" is missing"));
-        assert!(
-            err(r#"{"client_id":"c","api_base":"x","redirect_uri":null}"#)
-                .contains("\"redirect_uri\" is missing")
-        );
+        // No redirect_uri: the app's own callback page (`with_redirect_default`).
+        for optional in [
+            r#"{"client_id":"c","api_base":"x","redirect_uri":null}"#,
+            r#"{"client_id":"c","api_base":"x"}"#,
+            r#"{"client_id":"c","api_base":"x","redirect_uri":" "}"#,
+        ] {
+            assert_eq!(Config::from_json(optional).unwrap().redirect_uri, "");
+        }
         assert!(err(r#"{"client_id":5,"api_base":"x","redirect_uri":"y"}"#)
             .contains("\"client_id\" must be a text"));
         assert!(
@@ -1291,8 +1318,50 @@ mod tests {
     }
 
     #[test]
+    fn a_build_under_a_sub_path_gets_its_own_callback_by_default() {
+        let mut c = base();
+        c.redirect_uri = String::new();
+        let c = c.with_redirect_default("https://someone.github.io/ilert-pkce/");
+        assert_eq!(
+            c.redirect_uri,
+            "https://someone.github.io/ilert-pkce/webapp"
+        );
+        assert_eq!(
+            c.validate(Some("https://someone.github.io/ilert-pkce/")),
+            vec![]
+        );
+        // A named one is kept, and checked against where the app really is.
+        let named = Config {
+            redirect_uri: "https://someone.github.io/webapp".into(),
+            ..c.clone()
+        }
+        .with_redirect_default("https://someone.github.io/ilert-pkce/");
+        assert_eq!(named.redirect_uri, "https://someone.github.io/webapp");
+        let problems = named.validate(Some("https://someone.github.io/ilert-pkce/"));
+        assert_eq!(fields_of(&problems), ["redirect_uri"]);
+        assert!(
+            problems[0].message.contains("/ilert-pkce/webapp"),
+            "{}",
+            problems[0].message
+        );
+        // The same URI is right for the app at the root.
+        assert_eq!(named.validate(Some("https://someone.github.io")), vec![]);
+        // Another origin is refused too.
+        let elsewhere = Config {
+            redirect_uri: "https://other.example/ilert-pkce/webapp".into(),
+            ..c
+        };
+        let problems = elsewhere.validate(Some("https://someone.github.io/ilert-pkce/"));
+        assert!(problems[0].message.contains("https://someone.github.io"));
+    }
+
+    fn fields_of(problems: &[ConfigProblem]) -> Vec<&'static str> {
+        problems.iter().map(|p| p.field).collect()
+    }
+
+    #[test]
     fn the_redirect_uri_must_point_at_the_callback_route() {
-        let mut c = Config::from_json(include_str!("../public/config.json")).unwrap();
+        let mut c = base();
         assert!(c.validate(Some("http://localhost:4597")).is_empty());
         c.redirect_uri = "http://localhost:4597/callback".into();
         let problems = c.validate(Some("http://localhost:4597"));

@@ -7,6 +7,7 @@ pub mod error_text;
 pub mod explain;
 pub mod json;
 pub mod oauth;
+pub mod route;
 pub mod stored;
 
 #[cfg(target_arch = "wasm32")]

@@ -10,6 +10,7 @@ use crate::oauth::callback::{self, Callback};
 use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
 use crate::oauth::request;
 use crate::oauth::{pkce, token, Error};
+use crate::route::Page;
 use crate::session::{Session, PENDING_KEY};
 use crate::timeline::{self, Field, Step};
 
@@ -38,7 +39,7 @@ fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
 /// Connect: makes a fresh verifier, challenge and state, remembers them for this tab, and
 /// sends the browser to the authorize endpoint.
 pub fn start(config: &Config) -> Result<(), Error> {
-    config.checked(history::origin().as_deref())?;
+    config.checked(history::app_root().as_deref())?;
     let authorize_url = config.authorize_endpoint()?;
     let verifier = pkce::verifier_from_bytes(&random::bytes::<{ pkce::VERIFIER_BYTES }>());
     let challenge = pkce::challenge_s256(&verifier);
@@ -132,7 +133,7 @@ async fn exchange(session: Session) -> Result<(), Error> {
     session.mark_callback_start();
     let query = history::query();
     // Before anything else: the code must not stay in the address bar or the history.
-    history::replace_url("/webapp");
+    history::replace_url(&history::path_of(Page::Callback));
     let now = clock::now_ms();
     let parsed = callback::parse_callback(&query);
 

@@ -20,6 +20,7 @@ pub use fantoccini;
 
 pub mod bench;
 pub mod faults;
+pub mod nginx;
 pub mod oidc;
 
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
@@ -38,6 +39,24 @@ pub struct Harness {
     config_delay_ms: Arc<AtomicU64>,
     chromedriver: Child,
     _profile: TempDir,
+    /// The app's server when it is a real nginx (`Harness::behind_nginx`).
+    pub nginx: Option<nginx::Nginx>,
+}
+
+/// The release build made for the sub-path `/ilert-pkce/` (`cargo xtask test` builds it with
+/// `cargo xtask dist --base-path /ilert-pkce/` into target/dist-ilert-pkce/).
+pub fn subpath_dist_dir() -> PathBuf {
+    let dir = std::env::var_os("ILERT_PKCE_DIST_SUBPATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/dist-ilert-pkce")
+        });
+    assert!(
+        dir.join("index.html").exists(),
+        "no sub-path build at {}: run `cargo xtask test`, which builds it first",
+        dir.display()
+    );
+    dir
 }
 
 /// The release build the tests serve (`cargo xtask test` builds it into dist-release/).
@@ -97,6 +116,51 @@ impl Harness {
             config_delay_ms,
             chromedriver,
             _profile: profile,
+            nginx: None,
+        }
+    }
+
+    /// Starts the simulator and a real nginx serving the release build in `dist` under `base`
+    /// (`/` or `/ilert-pkce/`) with the project's server block. The config.json served names
+    /// no redirect_uri: the app must find its own callback page. `app` is then the origin
+    /// plus the base path without its last slash (`http://localhost:<port>/ilert-pkce`).
+    pub async fn behind_nginx(dist: PathBuf, base: &str) -> Harness {
+        let sim_config = |app: &str| SimConfig {
+            port: 0,
+            quiet: true,
+            clients: vec![
+                ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap(),
+            ],
+            ..SimConfig::default()
+        };
+        // The port is nginx's to pick; the simulator must know the redirect URI first, so the
+        // simulator starts after nginx, and config.json (served by nginx) is written before.
+        let (sim_listener, sim) = {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = l.local_addr().unwrap().port();
+            (l, format!("http://127.0.0.1:{port}"))
+        };
+        let mut config = app_config("", &sim);
+        config.as_object_mut().unwrap().remove("redirect_uri");
+        let server = nginx::Nginx::start(&dist, base, &config.to_string());
+        let app = format!(
+            "http://localhost:{}{}",
+            server.port,
+            base.trim_end_matches('/')
+        );
+        let sim_config = sim_config(&app);
+        tokio::spawn(async move { ilert_sim::serve(sim_listener, sim_config).await });
+        let profile = TempDir::new("ilert-pkce-e2e-profile");
+        let (chromedriver, browser) = start_browser(&profile.0).await;
+        Harness {
+            browser,
+            app,
+            sim,
+            http: reqwest::Client::new(),
+            config_delay_ms: Arc::new(AtomicU64::new(0)),
+            chromedriver,
+            _profile: profile,
+            nginx: Some(server),
         }
     }
 

@@ -122,6 +122,7 @@ impl Harness {
             config_delay_ms,
             chromedriver,
             _profile: profile,
+            nginx: None,
         }
     }
 

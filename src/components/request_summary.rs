@@ -5,6 +5,7 @@ use crate::browser::history;
 use crate::components::{dynamic, text, OrNothing};
 use crate::config::Config;
 use crate::explain;
+use crate::route::Page;
 use crate::settings::Settings;
 
 #[component]
@@ -20,7 +21,7 @@ pub fn RequestSummary() -> impl IntoView {
                 } else {
                     "From config.json, this deployment's defaults. "
                 }))}
-                <a href="/settings">"Change the settings"</a>
+                <a href=history::path_of(Page::Settings)>"Change the settings"</a>
             </p>
             {dynamic(move || settings.rejected.get().map(|rejected| view! {
                 <div class="notice error" role="alert" data-testid="settings-rejected">
@@ -31,12 +32,16 @@ pub fn RequestSummary() -> impl IntoView {
             {dynamic(move || {
                 let c = config.get();
                 let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
-                let problems = c.validate(history::origin().as_deref());
+                let problems = c.validate(history::app_root().as_deref());
                 view! {
                     <dl class="facts">
                         <dt>"Client id"</dt><dd data-testid="client-id"><code>{c.client_id.clone()}</code></dd>
                         <dt>"Authorize URL"</dt><dd data-testid="authorize-url"><code>{authorize}</code></dd>
-                        <dt>"Redirect URI"</dt><dd data-testid="redirect-uri"><code>{c.redirect_uri.clone()}</code></dd>
+                        <dt>"Redirect URI"</dt>
+                        <dd>
+                            <code data-testid="redirect-uri">{c.redirect_uri.clone()}</code>
+                            <span class="field-note" data-testid="redirect-uri-note">"Register exactly this URL as a redirect URL of your app in iLert: iLert only sends the browser back to a URL registered there."</span>
+                        </dd>
                         <dt>"Scopes"</dt>
                         <dd data-testid="scopes">
                             <ul class="scopes">

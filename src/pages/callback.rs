@@ -5,10 +5,12 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::browser::history;
 use crate::components::dynamic;
 use crate::components::notice::ErrorCard;
 use crate::components::timeline_view::TimelineView;
 use crate::oauth::Error;
+use crate::route::Page;
 use crate::session::Session;
 use crate::signin;
 
@@ -23,7 +25,7 @@ pub fn CallbackPage() -> impl IntoView {
                 // Profile and token info are asked for the moment the tokens arrive.
                 session.load_if_idle();
                 navigate(
-                    "/",
+                    &history::path_of(Page::Home),
                     NavigateOptions {
                         replace: true,
                         ..Default::default()
@@ -43,7 +45,7 @@ pub fn CallbackPage() -> impl IntoView {
             }.into_any(),
             Some(err) => view! {
                 <ErrorCard error=err />
-                <p><a class="button" href="/">"Back to the start page"</a></p>
+                <p><a class="button" href=history::path_of(Page::Home)>"Back to the start page"</a></p>
                 <TimelineView />
             }.into_any(),
         })}

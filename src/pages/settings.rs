@@ -8,6 +8,7 @@ use crate::components::{dynamic, text, OrNothing};
 use crate::config::{Config, ConfigProblem};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
+use crate::route::Page;
 use crate::settings::Settings;
 
 const LEVELS: &[(&str, &str)] = &[("r", "read"), ("w", "write"), ("d", "delete")];
@@ -63,7 +64,7 @@ pub fn SettingsPage() -> impl IntoView {
         issuer: issuer.clone(),
         allowed_origins: allowed_origins.clone(),
     });
-    let origin = history::origin();
+    let origin = history::app_root();
     let problems = Memo::new(move |_| draft.with(|d| d.validate(origin.as_deref())));
     let load = move |c: Config| {
         client_id.set(c.client_id);
@@ -144,7 +145,7 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="actions">
                 <button type="submit" class="primary" data-testid="save-settings">"Save"</button>
                 <button type="button" data-testid="reset-settings" on:click=reset>"Reset to defaults"</button>
-                <a class="button" href="/">"Back"</a>
+                <a class="button" href=history::path_of(Page::Home)>"Back"</a>
             </div>
             {dynamic(move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> }.into_any()).or_nothing())}
         </form>

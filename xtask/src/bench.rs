@@ -10,7 +10,8 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::cmd::{run as run_cmd, tool};
-use crate::{paths, setup, test};
+use crate::hosting::BasePath;
+use crate::{dist, paths, setup};
 
 const MIN_RUNS: usize = 7;
 /// As `cargo xtask test` runs the e2e suite.
@@ -28,7 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let args = parse(args, &paths::root(), &cwd)?;
     setup::ensure()?;
     println!("\n==> release build (trunk build --release)");
-    test::release_build()?;
+    dist::release_build(&BasePath::root())?;
     println!("\n==> bench: {} runs in headless Chromium", args.runs);
     // The bench binary reads these (e2e::bench::args_from_env): the flags are checked here only.
     let mut command = tool("cargo");
@@ -104,7 +105,7 @@ pub fn parse(args: &[String], root: &Path, cwd: &Path) -> Result<Args, String> {
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system (the file need not exist yet).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

@@ -1,44 +1,47 @@
-//! A Content-Security-Policy for the release build. Trunk starts the app with one inline
-//! module script, so the policy allows exactly that script by its SHA-256 and nothing else
-//! inline; a meta tag carries it, so it works on any static host.
-use base64::Engine;
-use sha2::{Digest, Sha256};
+//! The Content-Security-Policy of the release build: one constant, so that a host can send it
+//! as a header written once (`cargo xtask dist` writes `_headers`, deploy/ has nginx and Caddy
+//! configs, all from [`HEADER`]). Trunk starts the app with an inline module script; the
+//! release build moves it into a file of its own (`start-<hash>.js`, see xtask's dist), so no
+//! inline script is allowed and the policy does not change from one build to the next.
+//!
+//! index.html carries [`META`] in a meta tag, so the policy holds on any static host, even
+//! one that sends no headers (GitHub Pages). A meta tag cannot carry `frame-ancestors`
+//! (browsers ignore it there, and Chromium warns on the console), so only the header has it.
 
-/// Where the API may be: any https origin (the API base is configurable in the browser; the
-/// app itself keeps tokens to the deployer's allowed origins) and the local machine over http
-/// (ilert-sim, `trunk serve`). Not `http://[::1]:*`: CSP's grammar has no IPv6 literals, and
-/// Chromium reports the source as invalid on every page.
-const CONNECT_SRC: &str = "'self' https: http://localhost:* http://127.0.0.1:*";
-
-/// The policy for a page whose only inline script is `inline_script`.
-pub fn policy(inline_script: &str) -> String {
-    let hash =
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(inline_script.as_bytes()));
-    format!(
-        "default-src 'none'; script-src 'self' 'sha256-{hash}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src {CONNECT_SRC}; base-uri 'none'; form-action 'none'; object-src 'none'"
-    )
+/// The policy without `frame-ancestors`; the one place it is written.
+macro_rules! policy {
+    () => {
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self' https: http://localhost:* http://127.0.0.1:*; \
+         base-uri 'none'; form-action 'none'; object-src 'none'"
+    };
 }
 
-/// index.html with the policy in a meta tag right after `<meta charset>`. Fails when the page
-/// has no inline script or more than one (the policy would be wrong). Takes the page as
-/// written and as Trunk's minifier writes it (`<script type=module>`, `<meta charset=utf-8>`).
+/// The policy of index.html's `<meta http-equiv="Content-Security-Policy">`.
+///
+/// connect-src: where the API may be: any https origin (the API base is configurable in the
+/// browser; the app itself keeps tokens to the deployer's allowed origins) and the local
+/// machine over http (ilert-sim, `trunk serve`). Not `http://[::1]:*`: CSP's grammar has no
+/// IPv6 literals, and Chromium reports the source as invalid on every page.
+pub const META: &str = policy!();
+
+/// The policy a host sends as the `Content-Security-Policy` header: [`META`] and no framing.
+pub const HEADER: &str = concat!(policy!(), "; frame-ancestors 'none'");
+
+/// index.html with [`META`] in a meta tag right after `<meta charset>`. Fails when the page
+/// has an inline script (the policy would block it) or already has a policy. Takes the page
+/// as written and as Trunk's minifier writes it (`<meta charset=utf-8>`).
 pub fn add_to(html: &str) -> Result<String, String> {
-    let (start, open) = ["<script type=\"module\">", "<script type=module>"]
-        .iter()
-        .find_map(|open| html.find(open).map(|at| (at, *open)))
-        .ok_or("index.html has no inline module script to allow")?;
-    if html.matches("<script").count() != 1 {
-        return Err("index.html has more than one script: the CSP would not cover it".into());
+    if let Some(inline) = inline_script(html) {
+        return Err(format!(
+            "index.html has an inline script, which the CSP blocks: {}",
+            &inline[..inline.len().min(80)]
+        ));
     }
-    let body_start = start + open.len();
-    let body_len = html[body_start..]
-        .find("</script>")
-        .ok_or("unclosed inline script")?;
-    let meta = format!(
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
-        policy(&html[body_start..body_start + body_len])
-    );
+    if html.contains("Content-Security-Policy") {
+        return Err("index.html already has a Content-Security-Policy".into());
+    }
+    let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{META}\">");
     let charset = html
         .find("<meta charset")
         .ok_or("index.html has no <meta charset>")?;
@@ -46,29 +49,42 @@ pub fn add_to(html: &str) -> Result<String, String> {
     Ok(format!("{}{meta}{}", &html[..at], &html[at..]))
 }
 
+/// The first `<script …>` tag of `html` without a `src` attribute, from its start.
+fn inline_script(html: &str) -> Option<&str> {
+    html.match_indices("<script").find_map(|(at, _)| {
+        let tag = &html[at..at + html[at..].find('>').map_or(html.len() - at, |n| n + 1)];
+        let has_src = tag
+            .split(|c: char| c.is_ascii_whitespace())
+            .any(|word| word.starts_with("src="));
+        (!has_src).then_some(&html[at..])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const PAGE: &str = "<head>\n<meta charset=\"utf-8\" />\n<script type=\"module\">\nimport init from '/a.js';\n</script></head>";
-
     #[test]
-    fn the_policy_allows_the_inline_script_by_its_hash() {
-        let html = add_to(PAGE).unwrap();
-        let hash = base64::engine::general_purpose::STANDARD
-            .encode(Sha256::digest(b"\nimport init from '/a.js';\n"));
-        assert!(html.contains(&format!("'sha256-{hash}'")), "{html}");
-        assert!(html.contains("default-src 'none'") && html.contains("'wasm-unsafe-eval'"));
-        assert!(
-            html.find("Content-Security-Policy").unwrap() < html.find("<script").unwrap(),
-            "the policy comes first"
+    fn the_policy_is_constant_and_allows_no_inline_script() {
+        assert_eq!(
+            META,
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self' https: http://localhost:* http://127.0.0.1:*; \
+             base-uri 'none'; form-action 'none'; object-src 'none'"
         );
+        assert!(!META.contains("'sha") && !META.contains("unsafe-inline"));
+        assert!(!META.contains("frame-ancestors"), "ignored in a meta tag");
+        assert_eq!(HEADER, format!("{META}; frame-ancestors 'none'"));
     }
 
     #[test]
     fn every_connect_source_is_valid_csp() {
         // host-source = [ scheme "://" ] host [ ":" port ]; host = "*" / [ "*." ] 1*host-char *( "." 1*host-char )
-        for source in CONNECT_SRC.split_whitespace() {
+        let connect = META
+            .split("; ")
+            .find_map(|d| d.strip_prefix("connect-src "))
+            .unwrap();
+        for source in connect.split_whitespace() {
             assert!(
                 !source.contains('[') && !source.contains(']'),
                 "{source}: CSP has no IPv6 literals"
@@ -77,22 +93,29 @@ mod tests {
     }
 
     #[test]
-    fn a_minified_page_gets_the_policy_too() {
-        let page = "<!doctype html><html lang=en><meta charset=utf-8><title>t</title><script type=module>import init from '/a.js';</script>";
+    fn the_policy_comes_right_after_the_charset() {
+        let page = "<head>\n<meta charset=\"utf-8\" />\n<script type=\"module\" src=\"/start-1.js\"></script></head>";
         let html = add_to(page).unwrap();
-        let hash = base64::engine::general_purpose::STANDARD
-            .encode(Sha256::digest(b"import init from '/a.js';"));
         assert!(
-            html.starts_with("<!doctype html><html lang=en><meta charset=utf-8><meta http-equiv=\"Content-Security-Policy\""),
+            html.starts_with(&format!(
+                "<head>\n<meta charset=\"utf-8\" /><meta http-equiv=\"Content-Security-Policy\" content=\"{META}\">"
+            )),
             "{html}"
         );
-        assert!(html.contains(&format!("'sha256-{hash}'")), "{html}");
+        let minified = "<!doctype html><html lang=en><meta charset=utf-8><title>t</title><script integrity=sha384-x src=/start-1.js type=module></script>";
+        assert!(add_to(minified).unwrap().starts_with(
+            "<!doctype html><html lang=en><meta charset=utf-8><meta http-equiv=\"Content-Security-Policy\""
+        ));
     }
 
     #[test]
-    fn a_second_script_is_refused() {
-        let two = PAGE.replace("</head>", "<script src=\"/x.js\"></script></head>");
-        assert!(add_to(&two).is_err());
-        assert!(add_to("<meta charset=\"utf-8\" />").is_err());
+    fn an_inline_script_or_a_second_policy_is_refused() {
+        let inline = "<meta charset=utf-8><script type=module>import init from '/a.js';</script>";
+        assert!(add_to(inline).unwrap_err().contains("inline script"));
+        let mixed = "<meta charset=utf-8><script src=/a.js></script><script>alert(1)</script>";
+        assert!(add_to(mixed).unwrap_err().contains("inline script"));
+        let twice = add_to("<meta charset=utf-8>").unwrap();
+        assert!(add_to(&twice).is_err());
+        assert!(add_to("<title>no charset</title>").is_err());
     }
 }

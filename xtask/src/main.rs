@@ -1,20 +1,27 @@
 //! `cargo xtask …`: the project's tools, written in Rust so that a fresh clone needs nothing
 //! but cargo.
 //!
-//! - `setup`: install what is missing (Chromium + driver, trunk, wasm-bindgen-cli, wasm-opt).
+//! - `setup`: install what is missing (Chromium + driver, nginx, trunk, wasm-bindgen-cli,
+//!   wasm-opt).
 //! - `demo`: ilert-sim on 127.0.0.1:4598 and `trunk serve` on localhost:4597.
 //! - `test`: every suite, from host unit tests to the e2e run in Chromium.
-//! - `dist` (or `size`): the release build in dist-release/, with a CSP; its wasm size.
+//! - `dist` (or `size`): the release build in dist-release/ for a base path, with a constant
+//!   CSP, host files and precompressed copies; its first-load size.
+//! - `deploy-files`: deploy/nginx.conf and deploy/Caddyfile from the generators.
 //! - `bench`: first-load bytes and timings of the release build in headless Chromium.
+//!
+//! The hosting configs (and the CSP they send) are the library's (lib.rs), for the e2e suite.
 mod bench;
 mod cmd;
-mod csp;
 mod demo;
+mod dist;
 mod minify;
 mod paths;
 mod setup;
 mod size;
 mod test;
+
+use xtask::{csp, hosting};
 
 use std::process::ExitCode;
 
@@ -24,7 +31,8 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure(),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
-        Some("size") | Some("dist") => size::run(),
+        Some("size") | Some("dist") => dist::run(&args[1..]),
+        Some("deploy-files") => dist::write_deploy_files(),
         Some("bench") => bench::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
@@ -44,13 +52,19 @@ fn main() -> ExitCode {
 fn print_help() {
     println!(
         "cargo xtask <command>\n\n\
-         setup   install what is missing: Chromium + chromedriver (apt), trunk 0.21.14,\n        \
-         wasm-bindgen-cli (= Cargo.lock), wasm-opt (npm binaryen 132), the wasm32 target\n\
+         setup   install what is missing: Chromium + chromedriver, nginx (apt; its service\n        \
+         stays off), trunk 0.21.14, wasm-bindgen-cli (= Cargo.lock), wasm-opt (npm\n        \
+         binaryen 132), the wasm32 target\n\
          demo    run ilert-sim on 127.0.0.1:4598 and the app on http://localhost:4597\n\
          test    run every suite (host, simulator, wasm in Chromium, release build, e2e)\n        \
          flags: --skip-e2e, --skip-wasm\n\
-         dist    build the release app into dist-release/ (with a CSP), print the wasm size\n\
+         dist    build the release app into dist-release/: a constant CSP, _headers,\n        \
+         _redirects, 404.html, .br and .gz copies; print the first-load size; write\n        \
+         nginx and Caddy configs for it to target/deploy/\n        \
+         flags: --base-path /x/ (default /: the URL path the app is served under),\n        \
+         --out DIR (default dist-release/; else only under target/, e.g. target/dist-sub)\n\
          size    the same as dist\n\
+         deploy-files  rewrite deploy/nginx.conf and deploy/Caddyfile (base path /)\n\
          bench   the release build in headless Chromium against ilert-sim, median/min/max of\n        \
          7+ runs (a fresh Chromium each): first-load bytes (brotli 11), time to Connect\n        \
          (loopback, slow 4G), callback to profile + token info (API latency 0 and 50 ms)\n        \

@@ -43,8 +43,8 @@ fn the_glue(dist: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// The SRI value of `bytes` as Trunk writes it.
-fn integrity(bytes: &[u8]) -> String {
+/// The SRI value of `bytes` as Trunk writes it (also the start script's, see dist.rs).
+pub fn integrity(bytes: &[u8]) -> String {
     format!(
         "sha384-{}",
         base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))

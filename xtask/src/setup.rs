@@ -26,6 +26,7 @@ pub fn ensure() -> Result<(), String> {
     lint_tools()?;
     release_toolchain()?;
     chromium()?;
+    nginx()?;
     node_tools()?;
     trunk()?;
     wasm_bindgen()?;
@@ -124,6 +125,17 @@ fn chromium() -> Result<(), String> {
     apt_install(&["chromium", "chromium-driver"])
 }
 
+/// nginx with the brotli_static module, for the e2e tests that serve the release build as a
+/// production host does (their own nginx process and config, as any user). Installed without
+/// starting or enabling Debian's nginx service, which would take port 80.
+fn nginx() -> Result<(), String> {
+    if Path::new(NGINX).exists() && Path::new(BROTLI_STATIC_MODULE).exists() {
+        return Ok(());
+    }
+    println!("xtask setup: installing nginx and libnginx-mod-http-brotli-static (apt; the service stays off)");
+    apt_install_without_starting(&["nginx", "libnginx-mod-http-brotli-static"], "nginx")
+}
+
 fn node_tools() -> Result<(), String> {
     if output(tool("npm").arg("--version")).is_none() {
         println!("xtask setup: installing nodejs and npm (apt)");
@@ -166,20 +178,69 @@ fn wasm_bindgen() -> Result<(), String> {
     run(tool("cargo").args(["install", "wasm-bindgen-cli", "--version", &wanted]))
 }
 
-fn apt_install(packages: &[&str]) -> Result<(), String> {
+/// The nginx binary Debian installs.
+const NGINX: &str = "/usr/sbin/nginx";
+/// Debian's brotli_static module (libnginx-mod-http-brotli-static); the e2e suite loads it.
+use xtask::hosting::DEBIAN_BROTLI_STATIC_MODULE as BROTLI_STATIC_MODULE;
+
+/// `program args…` as root: directly when root already, else through sudo.
+fn as_root(program: &str, args: &[&str]) -> std::process::Command {
     let root = output(tool("id").arg("-u")).as_deref() == Some("0");
-    let apt = |args: &[&str]| {
-        let mut command = if root { tool("apt-get") } else { tool("sudo") };
-        if !root {
-            command.arg("apt-get");
-        }
-        command.env("DEBIAN_FRONTEND", "noninteractive").args(args);
-        command
+    let mut command = if root {
+        tool(program)
+    } else {
+        let mut sudo = tool("sudo");
+        sudo.arg(program);
+        sudo
     };
-    run(&mut apt(&["update", "-q"]))?;
-    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+    command.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+    command
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    run(&mut as_root("apt-get", &["update", "-q"]))?;
+    let mut install = as_root(
+        "apt-get",
+        &["install", "-y", "-q", "--no-install-recommends"],
+    );
     install.args(packages);
     run(&mut install)
+}
+
+/// Debian's way to keep a package's postinst from starting services: invoke-rc.d and
+/// deb-systemd-invoke ask /usr/sbin/policy-rc.d, and 101 means "not allowed".
+const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
+
+/// [`apt_install`] with no service started by the packages (a policy-rc.d for the time of the
+/// install, unless one is there already, as in Debian's container images), and `service`
+/// disabled, which postinst enables for the next boot wherever systemd is installed.
+fn apt_install_without_starting(packages: &[&str], service: &str) -> Result<(), String> {
+    let ours = !Path::new(POLICY_RC_D).exists();
+    if ours {
+        run(&mut as_root(
+            "sh",
+            &[
+                "-c",
+                &format!(
+                    "printf '#!/bin/sh\nexit 101\n' > {POLICY_RC_D} && chmod 755 {POLICY_RC_D}"
+                ),
+            ],
+        ))?;
+    }
+    let installed = apt_install(packages);
+    if ours {
+        run(&mut as_root("rm", &["-f", POLICY_RC_D]))?;
+    }
+    installed?;
+    if output(tool("systemctl").arg("--version")).is_some() {
+        // Works without a running systemd too (it removes the links postinst made).
+        let mut disable = vec!["disable", "--quiet", service];
+        if Path::new("/run/systemd/system").is_dir() {
+            disable.insert(1, "--now");
+        }
+        run(&mut as_root("systemctl", &disable))?;
+    }
+    Ok(())
 }
 
 /// The version of a package in Cargo.lock.

@@ -1,22 +1,14 @@
 //! `cargo xtask size`: the first load of the release build as a CDN serves it (every file
-//! brotli-compressed at quality 11): the HTML, the JS glue, the wasm, the CSS and config.json.
-//! `cargo xtask test` fails when the total exceeds [`FIRST_LOAD_BUDGET`].
+//! brotli-compressed at quality 11): the HTML, the start script, the JS glue, the wasm, the
+//! CSS and config.json. `cargo xtask test` fails when the total exceeds [`FIRST_LOAD_BUDGET`].
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-use crate::{paths, setup, test};
 
 /// The most the first load may weigh, brotli 11, in bytes. A ratchet: lowered as the app
 /// shrinks, never raised. The goal is 160 KB (a React + oidc-client-ts sign-in page is 74 KB).
 pub const FIRST_LOAD_BUDGET: u64 = 160_000;
 /// Where the ratchet is headed.
 pub const FIRST_LOAD_GOAL: u64 = 160_000;
-
-pub fn run() -> Result<(), String> {
-    setup::ensure()?;
-    test::release_build()?;
-    report(&paths::dist_release()).map(|_| ())
-}
 
 /// One file of the first load.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +51,8 @@ pub fn check_budget(brotli: u64) -> Result<(), String> {
 }
 
 /// The files a first visit downloads: index.html and the JS, wasm and CSS it links (Trunk
-/// names them with a hash), plus config.json.
+/// names them with a hash, the start script too), plus config.json. Not the host's files
+/// (`_headers`, `404.html`, …) nor the precompressed copies (`.br`, `.gz`).
 fn first_load(dist: &Path) -> Result<Vec<Part>, String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
         .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
@@ -99,12 +92,18 @@ fn first_load(dist: &Path) -> Result<Vec<Part>, String> {
 }
 
 fn brotli_len(bytes: &[u8]) -> u64 {
+    brotli(bytes).len() as u64
+}
+
+/// `bytes` compressed as a CDN does, and as the .br files of `cargo xtask dist` are: brotli
+/// quality 11, a 4 MiB window (lgwin 22).
+pub fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
         writer.write_all(bytes).expect("writing to memory");
     }
-    out.len() as u64
+    out
 }
 
 #[cfg(test)]
@@ -125,10 +124,18 @@ mod tests {
         for (name, text) in [
             ("index.html", "<html></html>"),
             ("app-1.js", "js"),
+            ("app-1.js.br", "js"),
+            ("app-1.js.gz", "js"),
             ("app-1_bg.wasm", "wasm"),
+            ("app-1_bg.wasm.br", "wasm"),
             ("main-2.css", "css"),
+            ("start-3.js", "start"),
             ("config.json", "{}"),
             ("_headers", "not downloaded by a visit"),
+            ("_redirects", "not downloaded by a visit"),
+            ("404.html", "<html></html>"),
+            ("index.html.gz", "<html></html>"),
+            (".nojekyll", ""),
         ] {
             std::fs::write(dir.join(name), text).unwrap();
         }
@@ -141,7 +148,8 @@ mod tests {
                 "app-1_bg.wasm",
                 "config.json",
                 "index.html",
-                "main-2.css"
+                "main-2.css",
+                "start-3.js"
             ]
         );
         std::fs::remove_dir_all(&dir).unwrap();

@@ -3,7 +3,8 @@
 use std::time::Instant;
 
 use crate::cmd::{self, run_tests, tool, Counts};
-use crate::{csp, minify, paths, setup, size};
+use crate::hosting::BasePath;
+use crate::{dist, paths, setup, size};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -44,15 +45,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let t = Instant::now();
     println!("\n==> release build (trunk build --release)");
-    release_build()?;
+    dist::release_build(&BasePath::root())?;
     println!("==> release build in {:.1}s", t.elapsed().as_secs_f64());
     size::report(&paths::dist_release())?;
     if !skip_e2e {
+        // The same app under a sub-path, for the deployment tests on nginx (the wasm is
+        // cached: Trunk only re-runs wasm-bindgen and wasm-opt).
+        let t = Instant::now();
+        let sub_path = paths::root().join("target/dist-ilert-pkce");
+        println!("\n==> sub-path build (--base-path /ilert-pkce/)");
+        dist::release_build_in(&BasePath::parse("/ilert-pkce/")?, &sub_path)?;
+        println!("==> sub-path build in {:.1}s", t.elapsed().as_secs_f64());
         let mut e2e = tool("cargo");
         // Four tests at a time: most of an e2e test is waiting (timers, the 15 s time limit),
         // and more than four Chromiums at once overload a 2-core machine.
         e2e.args(["test", "-p", "e2e", "--", "--test-threads=4"])
             .env("ILERT_PKCE_DIST", paths::dist_release())
+            .env("ILERT_PKCE_DIST_SUBPATH", &sub_path)
             .env("CHROMEDRIVER", CHROMEDRIVER);
         let metrics = paths::root().join("target/e2e-metrics.txt");
         let _ = std::fs::remove_file(&metrics);
@@ -128,21 +137,4 @@ fn wasm_tests() -> std::process::Command {
         .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
     command
-}
-
-/// `trunk build --release` into dist-release/ (not dist/, which `trunk serve` rewrites), with
-/// a Content-Security-Policy in its index.html: what the e2e suite tests and a CDN serves.
-pub fn release_build() -> Result<(), String> {
-    let dist = paths::dist_release();
-    let mut trunk = tool("trunk");
-    // --minify: Trunk's HTML and CSS minifier (−0.4 KB brotli); the JS glue is minify::glue's.
-    trunk
-        .args(["build", "--release", "--minify=true", "--dist"])
-        .arg(&dist);
-    setup::release_toolchain_env(&mut trunk)?;
-    cmd::run(&mut trunk)?;
-    minify::glue(&dist)?;
-    let index = dist.join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
-    std::fs::write(&index, csp::add_to(&html)?).map_err(|e| format!("{}: {e}", index.display()))
 }

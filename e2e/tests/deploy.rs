@@ -1,0 +1,181 @@
+//! The release build on a real nginx with the project's own server block (deploy/nginx.conf's
+//! generator): the whole flow at the root of a host and under a sub-path, the headers of each
+//! kind of file, and the wasm arriving compressed.
+use e2e::{dist_dir, subpath_dist_dir, Harness};
+
+/// Sign in, profile and token info, a refresh, a deep link, sign out: through nginx, with a
+/// config.json that names no redirect_uri (the app uses its own callback page).
+async fn whole_flow(h: &Harness) {
+    h.open("/").await;
+    let redirect = h.text("[data-testid=redirect-uri]").await;
+    assert_eq!(redirect, format!("{}/webapp", h.app));
+    assert!(h
+        .text("[data-testid=redirect-uri-note]")
+        .await
+        .contains("Register exactly this URL"));
+    h.sign_in().await;
+    h.wait_text("[data-testid=info-tenant]", "demo-tenant")
+        .await;
+    assert_eq!(h.url().await, format!("{}/", h.app));
+    let before = h.access_token().await;
+    h.click("[data-testid=refresh]").await;
+    h.until("a refreshed access token", || async {
+        (h.tokens().await?["access_token"] != before.as_str()).then_some(())
+    })
+    .await;
+
+    // A deep link loads the app (the SPA fallback), and its links stay under the base path.
+    h.open("/settings").await;
+    h.wait("#redirect_uri").await;
+    let home_link = h
+        .js("return document.querySelector('nav a').getAttribute('href');")
+        .await;
+    assert_eq!(
+        home_link.as_str(),
+        Some(format!("{}/", path_of(&h.app)).as_str())
+    );
+    h.open("/no-such-page").await;
+    h.wait_contains("main", "Page not found").await;
+
+    h.open("/").await;
+    h.click("[data-testid=sign-out]").await;
+    h.wait("[data-testid=connect]").await;
+    assert!(h.tokens().await.is_none());
+    assert_eq!(h.sim_stats().await["revocations"], 1);
+}
+
+/// The path part of `app` (`/ilert-pkce`, or empty at the root).
+fn path_of(app: &str) -> String {
+    let rest = app.split("://").nth(1).unwrap();
+    rest.find('/')
+        .map(|at| rest[at..].to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_whole_flow_through_nginx_at_the_root() {
+    let h = Harness::behind_nginx(dist_dir(), "/").await;
+    whole_flow(&h).await;
+    let errors = h.nginx.as_ref().unwrap().errors();
+    assert!(!errors.contains("[error]"), "{errors}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn the_whole_flow_through_nginx_under_a_sub_path() {
+    let h = Harness::behind_nginx(subpath_dist_dir(), "/ilert-pkce/").await;
+    whole_flow(&h).await;
+    // Nothing is asked for outside the base path.
+    let outside = h
+        .js("return performance.getEntriesByType('resource').map(e => e.name)
+               .filter(n => n.startsWith(location.origin) && !n.startsWith(location.origin + '/ilert-pkce/'));")
+        .await;
+    assert_eq!(
+        outside,
+        serde_json::json!([]),
+        "requests outside /ilert-pkce/"
+    );
+    h.stop().await;
+}
+
+/// The headers of one answer (lower-case names).
+async fn head(url: &str, encoding: &str) -> (u16, reqwest::header::HeaderMap) {
+    let answer = reqwest::Client::new()
+        .get(url)
+        .header("accept-encoding", encoding)
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.headers().clone())
+}
+
+fn header(headers: &reqwest::header::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn nginx_sends_the_headers_of_each_kind_of_file_and_the_wasm_compressed() {
+    for (dist, base) in [(dist_dir(), "/"), (subpath_dist_dir(), "/ilert-pkce/")] {
+        let index = std::fs::read_to_string(dist.join("index.html")).unwrap();
+        let server = e2e::nginx::Nginx::start(
+            &dist,
+            base,
+            "{\"client_id\":\"x\",\"api_base\":\"http://127.0.0.1:1\"}",
+        );
+        let root = format!("http://127.0.0.1:{}{base}", server.port);
+        // The hashed files, as index.html names them.
+        let linked = |ext: &str| -> String {
+            let end = index
+                .find(ext)
+                .unwrap_or_else(|| panic!("no {ext} in index.html"));
+            let start = index[..end].rfind(['"', '=']).unwrap() + 1;
+            let path = &index[start..end + ext.len()];
+            assert!(path.starts_with(base), "{path} is not under {base}");
+            format!("http://127.0.0.1:{}{path}", server.port)
+        };
+        let wasm = linked("_bg.wasm");
+        let css = linked(".css");
+
+        for (url, cache) in [
+            (root.clone(), "no-cache"),
+            (format!("{root}index.html"), "no-cache"),
+            (format!("{root}config.json"), "no-cache"),
+            (format!("{root}settings"), "no-cache"),
+            (format!("{root}webapp"), "no-store"),
+            (wasm.clone(), "public, max-age=31536000, immutable"),
+            (css.clone(), "public, max-age=31536000, immutable"),
+        ] {
+            let (status, headers) = head(&url, "br, gzip").await;
+            assert_eq!(status, 200, "{url}");
+            assert_eq!(header(&headers, "cache-control"), cache, "{url}");
+            let csp = header(&headers, "content-security-policy");
+            assert!(
+                csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
+                "{url}: {csp}"
+            );
+            assert_eq!(header(&headers, "referrer-policy"), "no-referrer", "{url}");
+            assert_eq!(
+                header(&headers, "x-content-type-options"),
+                "nosniff",
+                "{url}"
+            );
+            assert!(!header(&headers, "permissions-policy").is_empty(), "{url}");
+        }
+        // The CSP header is the meta tag's policy plus frame-ancestors.
+        let (_, headers) = head(&root, "identity").await;
+        let csp = header(&headers, "content-security-policy");
+        let meta = csp.replace("; frame-ancestors 'none'", "");
+        assert!(
+            index.contains(&meta),
+            "meta tag policy differs from the header: {csp}"
+        );
+
+        // The wasm: application/wasm, brotli when asked for, gzip otherwise, as built.
+        let (_, br) = head(&wasm, "br, gzip").await;
+        assert_eq!(header(&br, "content-type"), "application/wasm");
+        assert_eq!(header(&br, "content-encoding"), "br");
+        let (_, gz) = head(&wasm, "gzip").await;
+        assert_eq!(header(&gz, "content-encoding"), "gzip");
+        let bytes = reqwest::Client::new()
+            .get(&wasm)
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .len() as u64;
+        let name = wasm.rsplit('/').next().unwrap();
+        let on_disk = std::fs::metadata(dist.join(format!("{name}.br")))
+            .unwrap()
+            .len();
+        assert_eq!(bytes, on_disk, "the precompressed .br is what nginx sends");
+        // config.json is never precompressed: it is edited after the build.
+        let (_, config) = head(&format!("{root}config.json"), "br, gzip").await;
+        assert_eq!(header(&config, "content-encoding"), "", "config.json");
+    }
+}
