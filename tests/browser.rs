@@ -203,7 +203,9 @@ mod session_and_timeline {
     #[wasm_bindgen_test]
     fn settings_go_to_local_storage_and_reset_returns_to_the_defaults() {
         use leptos::prelude::*;
-        let defaults = Config::from_json(include_str!("../public/config.json")).unwrap();
+        let defaults = Config::from_json(include_str!("../public/config.json"))
+            .unwrap()
+            .with_redirect_default("http://localhost:4597/");
         let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
         local.remove_item("ilert-pkce.settings").unwrap();
         let settings = Settings::load(defaults.clone());
@@ -352,7 +354,9 @@ mod where_tokens_may_go {
     #[wasm_bindgen_test]
     fn saved_settings_outside_the_list_are_not_used_and_say_why() {
         use leptos::prelude::*;
-        let defaults = Config::from_json(include_str!("../public/config.json")).unwrap();
+        let defaults = Config::from_json(include_str!("../public/config.json"))
+            .unwrap()
+            .with_redirect_default("http://localhost:4597/");
         let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
         let mut evil = defaults.clone();
         evil.api_base = "https://api.evil.example".into();
