@@ -93,14 +93,7 @@ impl Harness {
         let app_port = app_listener.local_addr().unwrap().port();
         let app = format!("http://localhost:{app_port}");
 
-        let mut config = SimConfig {
-            port: 0,
-            quiet: true,
-            clients: vec![
-                ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap(),
-            ],
-            ..SimConfig::default()
-        };
+        let mut config = sim_config(&app);
         tune(&mut config);
         let (sim_addr, _sim_task) = ilert_sim::spawn(config).await;
         let sim = format!("http://127.0.0.1:{}", sim_addr.port());
@@ -125,14 +118,6 @@ impl Harness {
     /// no redirect_uri: the app must find its own callback page. `app` is then the origin
     /// plus the base path without its last slash (`http://localhost:<port>/ilert-pkce`).
     pub async fn behind_nginx(dist: PathBuf, base: &str) -> Harness {
-        let sim_config = |app: &str| SimConfig {
-            port: 0,
-            quiet: true,
-            clients: vec![
-                ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap(),
-            ],
-            ..SimConfig::default()
-        };
         // The port is nginx's to pick; the simulator must know the redirect URI first, so the
         // simulator starts after nginx, and config.json (served by nginx) is written before.
         let (sim_listener, sim) = {
@@ -507,6 +492,18 @@ impl Harness {
 impl Drop for Harness {
     fn drop(&mut self) {
         let _ = self.chromedriver.kill();
+    }
+}
+
+/// The simulator of a test: quiet, on a free port, with the app at `app` as its one client.
+fn sim_config(app: &str) -> SimConfig {
+    SimConfig {
+        port: 0,
+        quiet: true,
+        clients: vec![
+            ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap(),
+        ],
+        ..SimConfig::default()
     }
 }
 

@@ -393,14 +393,19 @@ pub const DEBIAN_BROTLI_STATIC_MODULE: &str =
 /// Where the deploy configs put the build by default.
 pub const DEFAULT_ROOT: &str = "/srv/ilert-pkce";
 
-/// deploy/nginx.conf (base `/`) or the config `cargo xtask dist --base-path` writes: how to
-/// use it, then [`nginx_server`] on port 80.
-pub fn nginx_conf_file(base: &BasePath, root_dir: &Path) -> Result<String, String> {
-    let flag = if base.is_root() {
+/// The `cargo xtask dist` flag that makes a build for `base` (none for `/`).
+fn dist_flag(base: &BasePath) -> String {
+    if base.is_root() {
         String::new()
     } else {
         format!(" --base-path {base}")
-    };
+    }
+}
+
+/// deploy/nginx.conf (base `/`) or the config `cargo xtask dist --base-path` writes: how to
+/// use it, then [`nginx_server`] on port 80.
+pub fn nginx_conf_file(base: &BasePath, root_dir: &Path) -> Result<String, String> {
+    let flag = dist_flag(base);
     Ok(format!(
         "# nginx serving ilert-pkce at {base} from {root}. Generated from xtask/src/hosting.rs by\n\
          # `cargo xtask deploy-files` (deploy/, for /) and `cargo xtask dist{flag}`\n\
@@ -420,11 +425,7 @@ pub fn nginx_conf_file(base: &BasePath, root_dir: &Path) -> Result<String, Strin
 
 /// deploy/Caddyfile (base `/`) or the one `cargo xtask dist --base-path` writes.
 pub fn caddyfile_file(base: &BasePath, root_dir: &Path) -> Result<String, String> {
-    let flag = if base.is_root() {
-        String::new()
-    } else {
-        format!(" --base-path {base}")
-    };
+    let flag = dist_flag(base);
     Ok(format!(
         "# Caddy serving ilert-pkce at {base} from {root}. Generated from xtask/src/hosting.rs by\n\
          # `cargo xtask deploy-files` (deploy/, for /) and `cargo xtask dist{flag}`\n\
