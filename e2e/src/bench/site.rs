@@ -1,7 +1,7 @@
 //! The release build served as a CDN serves it: every file brotli-compressed at quality 11
 //! (`Content-Encoding: br` when the request accepts it, the plain file otherwise), hashed
 //! assets cached for a year, the page and config.json revalidated, `/webapp` never stored
-//! (as public/_headers asks), and `index.html` for unknown paths (the SPA fallback).
+//! (as the generated _headers asks), and `index.html` for unknown paths (the SPA fallback).
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -43,14 +43,16 @@ pub struct Dist {
 
 impl Dist {
     /// Reads and compresses every file at the top of `dir` (Trunk writes no subfolders), but
-    /// the host's own files (`_headers`, `_redirects`), which no CDN serves.
+    /// the host's own files (`_headers`, `_redirects`, `.nojekyll`), which no CDN serves, and
+    /// `dist`'s compressed copies (this server compresses for itself).
     pub fn load(dir: &Path) -> Result<Dist, String> {
         let mut files = HashMap::new();
         let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in entries {
             let path = entry.map_err(|e| e.to_string())?.path();
             let name = path.file_name().unwrap_or_default().to_string_lossy();
-            if !path.is_file() || name.starts_with('_') {
+            let copy = name.ends_with(".br") || name.ends_with(".gz");
+            if !path.is_file() || name.starts_with('_') || name.starts_with('.') || copy {
                 continue;
             }
             let raw = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -148,28 +150,10 @@ pub fn accepts_br(accept_encoding: &str) -> bool {
     })
 }
 
-/// The `Cache-Control` a CDN sends for `path`: a year for files whose name carries Trunk's
-/// content hash (a new build has new names), `no-store` for the OAuth callback (as
-/// public/_headers asks), and revalidation for the rest (the page, config.json).
+/// The `Cache-Control` a CDN sends for `path`: the generated host configs' rule (a year for
+/// content-hashed files, `no-store` for the callback, revalidation for the rest).
 pub fn cache_control(path: &str) -> &'static str {
-    let name = path.rsplit('/').next().unwrap_or("");
-    if path == "/webapp" || path.starts_with("/webapp/") {
-        "no-store"
-    } else if has_content_hash(name) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    }
-}
-
-/// Trunk's hashed names: `<stem>-<hash>` then `.` or `_bg.`, the hash a 64-bit number in
-/// hex without leading zeros (so 16 digits or a few fewer).
-fn has_content_hash(name: &str) -> bool {
-    name.match_indices('-').any(|(i, _)| {
-        let rest = &name[i + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
-        (12..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
-    })
+    xtask::hosting::cache_control(&xtask::hosting::BasePath::root(), path)
 }
 
 pub fn content_type(path: &str) -> &'static str {
@@ -223,14 +207,10 @@ mod tests {
         );
         assert_eq!(cache_control("/ilert-pkce-0123456789abcdef.js"), immutable);
         assert_eq!(cache_control("/main-fedcba9876543210.css"), immutable);
-        // A hash with leading zeros is printed shorter.
-        assert_eq!(cache_control("/main-5f60972abbc9c0c.css"), immutable);
-        assert_eq!(cache_control("/ilert-pkce.js"), "no-cache");
-        assert_eq!(cache_control("/x-0123456789abcdef0.js"), "no-cache");
+        assert_eq!(cache_control("/start-0123456789abcdef.js"), immutable);
         assert_eq!(cache_control("/"), "no-cache");
         assert_eq!(cache_control("/index.html"), "no-cache");
         assert_eq!(cache_control("/config.json"), "no-cache");
-        assert_eq!(cache_control("/ilert-pkce-0123.js"), "no-cache");
         assert_eq!(cache_control("/webapp"), "no-store");
         assert_eq!(cache_control("/settings"), "no-cache");
     }
