@@ -1,70 +1,82 @@
 //! ilert-sim: a local server that behaves like iLert's OAuth2 API, strictly, so the
 //! ilert-pkce app can be tried offline and its tests run the real flow.
 //!
-//! Endpoints (as on iLert):
-//! - `GET  /api/developers/oauth2/authorize`: validation, then a consent page with demo users
-//! - `POST /api/developers/oauth2/authorize`: the consent form's answer (code or access_denied)
-//! - `POST /api/developers/oauth2/token`: `authorization_code` (PKCE S256) and `refresh_token`
-//! - `POST /api/developers/oauth2/token_info`, `POST /api/developers/oauth2/revoke`
-//! - `GET  /api/users/current`
-//!
-//! Simulator-only test hooks live under `/_sim/` (see [`hooks`]), fault injection among them
-//! (see [`faults`]).
+//! The behaviour is [`ilert_sim_core`]'s (endpoints, `/_sim/` hooks, fault rules); this crate
+//! is its HTTP host: it turns requests into the core's, passes the time, and carries out
+//! what the core decides (waits, hangs, connection resets).
 
-pub mod api;
-pub mod authorize;
-pub mod config;
-pub mod cors;
-pub mod errors;
-pub mod faults;
-pub mod hooks;
-pub mod jwt;
-pub mod pages;
-pub mod params;
-pub mod pkce;
-pub mod random;
-pub mod scopes;
-pub mod store;
-pub mod token;
-pub mod users;
+pub mod net;
 
+use axum::body::Body;
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{any, get, post};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
 
-pub use config::{ArgsError, Client, SimConfig, USAGE};
-pub use jwt::DEMO_PUBLIC_KEY_PEM;
+pub use ilert_sim_core::{
+    api, authorize, config, cors, errors, faults, hooks, jwt, pages, params, pkce, random, scopes,
+    store, token, users,
+};
+pub use ilert_sim_core::{
+    delayed, ArgsError, Client, Sim, SimConfig, Step, DEMO_PUBLIC_KEY_PEM, USAGE,
+};
+use net::Conn;
 
-/// What every handler shares.
+/// Request bodies are read whole, up to axum's own default limit.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// What every request shares.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<SimConfig>,
-    pub keys: Arc<jwt::Keys>,
-    /// The fault rules in force (`/_sim/faults`).
-    pub faults: Arc<faults::Faults>,
-    store: Arc<Mutex<store::Store>>,
+    sim: Arc<Mutex<Sim>>,
+    /// The core's hang epoch, and whether the server shuts down: any change ends the hangs.
+    released: Arc<watch::Sender<(u64, bool)>>,
 }
 
 impl AppState {
     /// Panics if a preset fault rule of `config.faults` does not check.
     pub fn new(config: SimConfig) -> Self {
+        let sim = Sim::new(config.clone(), Box::new(ilert_sim_core::OsEntropy));
         AppState {
-            faults: Arc::new(faults::Faults::new(&config.faults)),
             config: Arc::new(config),
-            keys: Arc::new(jwt::Keys::new()),
-            store: Arc::new(Mutex::new(store::Store::default())),
+            released: Arc::new(watch::Sender::new((sim.hang_epoch(), false))),
+            sim: Arc::new(Mutex::new(sim)),
         }
     }
 
-    /// The store; a panic in one handler must not wedge the others, so poison is ignored.
-    pub fn store(&self) -> MutexGuard<'_, store::Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    /// The simulator; a panic in one request must not wedge the others, so poison is ignored.
+    pub fn sim(&self) -> MutexGuard<'_, Sim> {
+        self.sim.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Ends every hanging request now (at shutdown).
+    pub fn release_hangs(&self) {
+        self.released.send_modify(|r| r.1 = true);
+    }
+
+    /// One step of the core, under its lock; a `hang` subscribes to the release signal
+    /// before the lock is let go, so no `DELETE /_sim/faults` is missed in between.
+    fn step(
+        &self,
+        run: impl FnOnce(&mut Sim) -> Step,
+    ) -> (Step, Option<watch::Receiver<(u64, bool)>>) {
+        let mut sim = self.sim();
+        let step = run(&mut sim);
+        let epoch = sim.hang_epoch();
+        self.released.send_if_modified(|r| {
+            let changed = r.0 != epoch;
+            r.0 = epoch;
+            changed
+        });
+        let hang = matches!(step, Step::Hang).then(|| self.released.subscribe());
+        (step, hang)
     }
 }
 
@@ -74,88 +86,134 @@ pub fn app(config: SimConfig) -> Router {
     router(AppState::new(config))
 }
 
-/// The layers, outermost first: the stderr log; `--latency-ms` (the API endpoints only, see
-/// [`delayed`], preflights included); the CORS headers' complement for fault answers; CORS,
-/// which answers preflights itself; the fault rules; the endpoints.
 fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(index))
-        .route(
-            "/api/developers/oauth2/authorize",
-            get(authorize::authorize_get).post(authorize::authorize_post),
-        )
-        .route("/api/developers/oauth2/token", post(token::token))
-        .route("/api/developers/oauth2/token_info", post(token::token_info))
-        .route("/api/developers/oauth2/revoke", post(token::revoke))
-        .route("/api/users/current", get(api::current_user))
-        .route("/api/{*rest}", any(api::not_found))
-        .route("/_sim/stats", get(hooks::stats))
-        .route("/_sim/requests", get(hooks::requests))
-        .route("/_sim/config", get(hooks::config))
-        .route("/_sim/reset", post(hooks::reset))
-        .route(
-            "/_sim/revoke_refresh_tokens",
-            post(hooks::revoke_refresh_tokens),
-        )
-        .route(
-            "/_sim/revoke_access_tokens",
-            post(hooks::revoke_access_tokens),
-        )
-        .route(
-            "/_sim/faults",
-            get(hooks::faults_list)
-                .post(hooks::faults_add)
-                .delete(hooks::faults_clear),
-        )
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            faults::middleware,
-        ))
-        .layer(cors::layer(&state.config))
-        .layer(middleware::from_fn(faults::expose))
-        .layer(middleware::from_fn_with_state(state.clone(), latency))
-        .layer(middleware::from_fn_with_state(state.clone(), log))
-        .with_state(state)
+    Router::new().fallback(handle).with_state(state)
 }
 
-/// Whether `--latency-ms` slows requests to `path`: those of the endpoints an app calls with
-/// fetch (token, token_info, revoke, the REST API), CORS preflights included; not the
-/// authorize page a person sees, nor the `/_sim/` hooks.
-pub fn delayed(path: &str) -> bool {
-    path.starts_with("/api/") && path != "/api/developers/oauth2/authorize"
+/// Wall-clock milliseconds since the epoch: the core's only clock.
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
-async fn index(State(app): State<AppState>) -> Response {
-    pages::index_page(&app.config.clients)
-}
-
-async fn latency(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    if app.config.latency_ms > 0 && delayed(request.uri().path()) {
-        tokio::time::sleep(Duration::from_millis(app.config.latency_ms)).await;
-    }
-    next.run(request).await
-}
-
-/// One line per request on stderr: method, path (never the query: it may hold a code or
-/// state; tokens only ever travel in bodies and headers), status and time taken.
-async fn log(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    if app.config.quiet {
-        return next.run(request).await;
-    }
-    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+/// Every request: to the core, and its decisions carried out. One line per request on
+/// stderr unless quiet: method, path (never the query: it may hold a code or state; tokens
+/// only ever travel in bodies and headers), status and time taken.
+async fn handle(State(app): State<AppState>, request: Request) -> Response {
     let started = Instant::now();
-    let response = next.run(request).await;
-    let answer = match response.extensions().get::<faults::Applied>() {
-        // Nothing was sent: no status to show.
-        Some(faults::Applied(kind @ ("hang" | "reset"))) => format!("{kind} (fault)"),
-        Some(faults::Applied(kind)) => format!("{} ({kind} fault)", response.status().as_u16()),
-        None => response.status().as_u16().to_string(),
+    let conn = request
+        .extensions()
+        .get::<ConnectInfo<Conn>>()
+        .map(|c| c.0.clone());
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let (response, shown) = match core_request(request).await {
+        Ok(req) => run(&app, req, conn).await,
+        Err(response) => {
+            let status = response.status().as_u16().to_string();
+            (response, status)
+        }
     };
-    eprintln!(
-        "{method} {path} {answer} {}ms",
-        started.elapsed().as_millis()
-    );
+    if !app.config.quiet {
+        let ms = started.elapsed().as_millis();
+        eprintln!("{method} {path} {shown} {ms}ms");
+    }
     response
+}
+
+/// The request as the core takes it; header values that are not UTF-8 are passed lossily.
+async fn core_request(request: Request) -> Result<ilert_sim_core::Request, Response> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|e| {
+        let message = format!("Failed to buffer the request body: {e}");
+        (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+    })?;
+    Ok(ilert_sim_core::Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (n.as_str().to_string(), value)
+            })
+            .collect(),
+        body: body.to_vec(),
+    })
+}
+
+/// Drives the core through its waits; gives the answer and how the log shows it.
+async fn run(
+    app: &AppState,
+    req: ilert_sim_core::Request,
+    conn: Option<Conn>,
+) -> (Response, String) {
+    let (mut step, mut hang) = app.step(|sim| sim.handle(req, now_ms()));
+    loop {
+        match step {
+            Step::Wait { ms, then } => {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                (step, hang) = app.step(|sim| sim.resume(then, now_ms()));
+            }
+            Step::Answer(answer) => {
+                let shown = match answer.fault {
+                    Some(kind) => format!("{} ({kind} fault)", answer.status),
+                    None => answer.status.to_string(),
+                };
+                return (to_axum(answer), shown);
+            }
+            Step::Hang => {
+                if let Some(released) = hang.take() {
+                    held(released).await;
+                }
+                return (reset(conn), "hang (fault)".into());
+            }
+            Step::Reset => return (reset(conn), "reset (fault)".into()),
+        }
+    }
+}
+
+fn to_axum(answer: ilert_sim_core::Response) -> Response {
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = response.headers_mut();
+    for (name, value) in &answer.headers {
+        // The core checks fault rules' headers; anything else it makes is valid.
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            h.append(n, v);
+        }
+    }
+    response
+}
+
+/// A `hang`: until the rules are cleared, the server shuts down, or the limit.
+async fn held(mut released: watch::Receiver<(u64, bool)>) {
+    let limit = Duration::from_millis(faults::HANG_LIMIT_MS);
+    tokio::select! {
+        () = tokio::time::sleep(limit) => {}
+        _ = released.changed() => {}
+    }
+}
+
+/// Aborts the request's connection: nothing of the returned answer is sent.
+fn reset(conn: Option<Conn>) -> Response {
+    match conn {
+        Some(conn) => {
+            conn.abort();
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        None => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ilert-sim: a reset fault needs the server of ilert_sim::serve or ilert_sim::spawn",
+        )
+            .into_response(),
+    }
 }
 
 /// Serves the simulator on an already bound listener until the task is dropped.
@@ -171,12 +229,12 @@ pub async fn serve_until(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let state = AppState::new(config);
-    let faults = state.faults.clone();
-    let service = router(state).into_make_service_with_connect_info::<faults::Conn>();
-    axum::serve(faults::SimListener(listener), service)
+    let release = state.clone();
+    let service = router(state).into_make_service_with_connect_info::<Conn>();
+    axum::serve(net::SimListener(listener), service)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            faults.release_hangs();
+            release.release_hangs();
         })
         .await
 }

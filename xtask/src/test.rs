@@ -34,8 +34,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         tool("cargo").args(["test", "-p", "ilert-pkce", "-p", "xtask"]),
     )?;
     step(
-        "ilert-sim over HTTP",
-        tool("cargo").args(["test", "-p", "ilert-sim"]),
+        "ilert-sim: its core in memory, its server over HTTP",
+        tool("cargo").args(["test", "-p", "ilert-sim-core", "-p", "ilert-sim"]),
     )?;
     if !skip_wasm {
         step(
@@ -106,6 +106,9 @@ fn lint() -> Result<(), String> {
         "clippy",
         "-p",
         "ilert-pkce",
+        // The simulator's core must keep building for the browser.
+        "-p",
+        "ilert-sim-core",
         "--all-targets",
         "--target",
         setup::WASM_TARGET,

@@ -11,84 +11,79 @@
 //!   `id`, `remaining` and `applied`), `DELETE /_sim/faults` (drops them all and ends every
 //!   hanging request: `{"cleared": n}`). The rules are described in [`crate::faults`].
 
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::faults::{FaultRule, Installed};
-use crate::AppState;
+use crate::faults::FaultRule;
+use crate::http::{Request, Response};
+use crate::Sim;
 
 /// `GET /_sim/stats`: the counters.
-pub async fn stats(State(app): State<AppState>) -> Json<Value> {
-    Json(serde_json::to_value(&app.store().stats).expect("stats serialize"))
-}
-
-#[derive(Deserialize)]
-pub struct Which {
-    endpoint: Option<String>,
+pub fn stats(sim: &Sim) -> Response {
+    Response::json(200, &sim.store.stats)
 }
 
 /// `GET /_sim/requests[?endpoint=token|token_info|revoke]`: the last 50 requests of that
 /// endpoint (default `token`), oldest first, with headers and form fields.
-pub async fn requests(State(app): State<AppState>, Query(which): Query<Which>) -> Json<Value> {
-    let endpoint = which.endpoint.as_deref().unwrap_or("token");
-    Json(Value::Array(app.store().requests(endpoint)))
+pub fn requests(sim: &Sim, req: &Request) -> Response {
+    let endpoint = form_urlencoded::parse(req.query.as_bytes())
+        .find(|(k, _)| k == "endpoint")
+        .map_or_else(|| "token".to_string(), |(_, v)| v.into_owned());
+    Response::json(200, &Value::Array(sim.store.requests(&endpoint)))
 }
 
 /// `POST /_sim/reset`: zeroes the counters and empties the request log (tokens stay valid).
-pub async fn reset(State(app): State<AppState>) -> Json<Value> {
-    app.store().reset_observations();
-    Json(json!({ "reset": true }))
+pub fn reset(sim: &mut Sim) -> Response {
+    sim.store.reset_observations();
+    Response::json(200, &json!({ "reset": true }))
 }
 
 /// `POST /_sim/revoke_refresh_tokens`: what a user revoking the app in iLert's UI does:
 /// every refresh token dies, access tokens keep working until they expire.
-pub async fn revoke_refresh_tokens(State(app): State<AppState>) -> Json<Value> {
-    Json(json!({ "revoked": app.store().revoke_all_refresh() }))
+pub fn revoke_refresh_tokens(sim: &mut Sim) -> Response {
+    Response::json(200, &json!({ "revoked": sim.store.revoke_all_refresh() }))
 }
 
 /// `POST /_sim/revoke_access_tokens`: every access token issued so far is refused from now
 /// on, so a test can make the API answer 401 without waiting for expiry.
-pub async fn revoke_access_tokens(State(app): State<AppState>) -> Json<Value> {
-    Json(json!({ "revoked": app.store().revoke_all_access() }))
+pub fn revoke_access_tokens(sim: &mut Sim) -> Response {
+    Response::json(200, &json!({ "revoked": sim.store.revoke_all_access() }))
 }
 
 /// `GET /_sim/config`: the settings in force.
-pub async fn config(State(app): State<AppState>) -> Json<Value> {
-    let c = &app.config;
+pub fn config(sim: &Sim) -> Response {
+    let c = &sim.config;
     let clients: Vec<Value> = c
         .clients
         .iter()
         .map(|cl| json!({ "client_id": cl.id, "redirect_uri": cl.redirect_uri, "origin": cl.origin, "app_id": cl.app_id }))
         .collect();
-    Json(json!({
-        "access_ttl": c.access_ttl, "refresh_ttl": c.refresh_ttl, "code_ttl": c.code_ttl,
-        "latency_ms": c.latency_ms, "clients": clients,
-    }))
+    Response::json(
+        200,
+        &json!({
+            "access_ttl": c.access_ttl, "refresh_ttl": c.refresh_ttl, "code_ttl": c.code_ttl,
+            "latency_ms": c.latency_ms, "clients": clients,
+        }),
+    )
 }
 
 /// `POST /_sim/faults`: adds a fault rule, tried after those already there.
-pub async fn faults_add(State(app): State<AppState>, body: Bytes) -> Response {
-    let added = serde_json::from_slice::<Value>(&body)
+pub fn faults_add(sim: &mut Sim, req: &Request) -> Response {
+    let added = serde_json::from_slice::<Value>(&req.body)
         .map_err(|e| format!("the body is not JSON: {e}"))
         .and_then(FaultRule::from_json)
-        .and_then(|rule| app.faults.add(rule));
+        .and_then(|rule| sim.faults.add(rule));
     match added {
-        Ok(installed) => (StatusCode::CREATED, Json(installed)).into_response(),
-        Err(error) => (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response(),
+        Ok(installed) => Response::json(201, &installed),
+        Err(error) => Response::json(400, &json!({ "error": error })),
     }
 }
 
 /// `GET /_sim/faults`: the rules in force, in the order they are tried.
-pub async fn faults_list(State(app): State<AppState>) -> Json<Vec<Installed>> {
-    Json(app.faults.list())
+pub fn faults_list(sim: &Sim) -> Response {
+    Response::json(200, &sim.faults.list())
 }
 
 /// `DELETE /_sim/faults`: drops every rule and ends every hanging request.
-pub async fn faults_clear(State(app): State<AppState>) -> Json<Value> {
-    Json(json!({ "cleared": app.faults.clear() }))
+pub fn faults_clear(sim: &mut Sim) -> Response {
+    Response::json(200, &json!({ "cleared": sim.faults.clear() }))
 }

@@ -26,11 +26,10 @@
 //!   added as to any answer, and the names in `headers` are added to
 //!   `Access-Control-Expose-Headers`, so that a page's fetch can read them.
 //! - `{"hang": true}`: never answers. The request is held until the client gives up, for
-//!   at most [`HANG_LIMIT`]; then, or at `DELETE /_sim/faults`, or when the server shuts
+//!   at most [`HANG_LIMIT_MS`]; then, or at `DELETE /_sim/faults`, or when the server shuts
 //!   down, its connection is closed without an answer. Other requests are served meanwhile.
 //! - `{"reset": true}`: closes the connection without any answer (a TCP reset): the client
-//!   sees a network error. Needs the server of [`crate::serve`] / [`crate::spawn`] / the
-//!   binary; a bare [`crate::app`] served elsewhere answers 500 instead. Note that browsers
+//!   sees a network error (the host carries it out: see [`crate::Step`]). Note that browsers
 //!   may silently resend a request whose reused keep-alive connection failed before any
 //!   answer (Chromium does, up to twice): a rule that must reach the page wants
 //!   `"count": 3` or `"forever": true`.
@@ -57,38 +56,16 @@
 //! `error` the `code` of a `respond` body given as a JSON object.
 
 use std::collections::BTreeMap;
-use std::io;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
-use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::connect_info::{ConnectInfo, Connected};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::serve::IncomingStream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
 
-use crate::params::Params;
+use crate::http::{valid_name, valid_value, Response};
 #[cfg(doc)]
 use crate::SimConfig;
-use crate::{token, AppState};
 
-/// How long a `hang` holds a request at most.
-pub const HANG_LIMIT: Duration = Duration::from_secs(600);
-
-/// Request bodies are read whole here (to match `grant_type` and to log faulted requests),
-/// up to axum's own limit for the bodies the endpoints take.
-const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// How long a `hang` holds a request at most, in milliseconds.
+pub const HANG_LIMIT_MS: u64 = 600_000;
 
 /// The endpoints a rule can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +82,7 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// The endpoint a request is for, if it is one of those and a method it answers.
-    pub fn of(method: &Method, path: &str) -> Option<Endpoint> {
+    pub fn of(method: &str, path: &str) -> Option<Endpoint> {
         let endpoint = match path {
             "/api/developers/oauth2/token" => Endpoint::Token,
             "/api/developers/oauth2/token_info" => Endpoint::TokenInfo,
@@ -114,7 +91,7 @@ impl Endpoint {
             "/api/developers/oauth2/authorize" => Endpoint::Authorize,
             _ => return None,
         };
-        endpoint.answers(method.as_str()).then_some(endpoint)
+        endpoint.answers(method).then_some(endpoint)
     }
 
     fn answers(self, method: &str) -> bool {
@@ -137,7 +114,7 @@ impl Endpoint {
     }
 
     /// The form-posting endpoints, whose requests the request log keeps.
-    fn logged(self) -> bool {
+    pub fn logged(self) -> bool {
         matches!(
             self,
             Endpoint::Token | Endpoint::TokenInfo | Endpoint::Revoke
@@ -293,15 +270,16 @@ impl FaultRule {
                 if !(200..=599).contains(&r.status) {
                     return Err(format!("status {} is not 200..=599", r.status));
                 }
-                if let Some(ct) = &r.content_type {
-                    HeaderValue::from_str(ct)
-                        .map_err(|_| format!("content_type {ct:?} is not a header value"))?;
+                if let Some(ct) = r.content_type.as_ref().filter(|ct| !valid_value(ct)) {
+                    return Err(format!("content_type {ct:?} is not a header value"));
                 }
                 for (name, value) in &r.headers {
-                    HeaderName::from_bytes(name.as_bytes())
-                        .map_err(|_| format!("{name:?} is not a header name"))?;
-                    HeaderValue::from_str(value)
-                        .map_err(|_| format!("{value:?} ({name}) is not a header value"))?;
+                    if !valid_name(name) {
+                        return Err(format!("{name:?} is not a header name"));
+                    }
+                    if !valid_value(value) {
+                        return Err(format!("{value:?} ({name}) is not a header value"));
+                    }
                 }
                 Ok(())
             }
@@ -322,9 +300,9 @@ impl FaultRule {
         }
     }
 
-    fn matches(&self, endpoint: Endpoint, method: &Method, grant: Option<GrantType>) -> bool {
+    fn matches(&self, endpoint: Endpoint, method: &str, grant: Option<GrantType>) -> bool {
         self.endpoint == endpoint
-            && self.method.as_ref().is_none_or(|m| m == method.as_str())
+            && self.method.as_ref().is_none_or(|m| m == method)
             && self.grant_type.is_none_or(|g| grant == Some(g))
     }
 }
@@ -341,25 +319,18 @@ pub struct Installed {
     pub rule: FaultRule,
 }
 
-#[derive(Default)]
-struct Rules {
+/// The installed rules, and a counter the host watches to end every `hang`.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
     last_id: u64,
     list: Vec<Installed>,
-}
-
-/// The installed rules, and the signal that ends every `hang`.
-pub struct Faults {
-    rules: Mutex<Rules>,
-    released: watch::Sender<u64>,
+    hang_epoch: u64,
 }
 
 impl Faults {
     /// Installs `preset` (from [`SimConfig::faults`]); panics on a rule that does not check.
     pub fn new(preset: &[FaultRule]) -> Faults {
-        let faults = Faults {
-            rules: Mutex::default(),
-            released: watch::Sender::new(0),
-        };
+        let mut faults = Faults::default();
         for (i, rule) in preset.iter().enumerate() {
             if let Err(e) = faults.add(rule.clone()) {
                 panic!("SimConfig.faults[{i}]: {e}");
@@ -368,16 +339,11 @@ impl Faults {
         faults
     }
 
-    fn rules(&self) -> MutexGuard<'_, Rules> {
-        self.rules.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn add(&self, rule: FaultRule) -> Result<Installed, String> {
+    pub fn add(&mut self, rule: FaultRule) -> Result<Installed, String> {
         rule.check()?;
-        let mut rules = self.rules();
-        rules.last_id += 1;
+        self.last_id += 1;
         let installed = Installed {
-            id: rules.last_id,
+            id: self.last_id,
             remaining: if rule.forever {
                 None
             } else {
@@ -386,225 +352,80 @@ impl Faults {
             applied: 0,
             rule,
         };
-        rules.list.push(installed.clone());
+        self.list.push(installed.clone());
         Ok(installed)
     }
 
-    pub fn list(&self) -> Vec<Installed> {
-        self.rules().list.clone()
+    pub fn list(&self) -> &[Installed] {
+        &self.list
     }
 
     /// Drops every rule and ends every `hang`; gives the number of rules dropped.
-    pub fn clear(&self) -> usize {
-        let mut rules = self.rules();
-        let dropped = rules.list.len();
-        rules.list.clear();
-        self.released.send_modify(|n| *n += 1);
+    pub fn clear(&mut self) -> usize {
+        let dropped = self.list.len();
+        self.list.clear();
+        self.hang_epoch += 1;
         dropped
     }
 
-    /// Ends every `hang` now (at shutdown).
-    pub fn release_hangs(&self) {
-        let _rules = self.rules();
-        self.released.send_modify(|n| *n += 1);
+    pub(crate) fn parts(&self) -> (u64, u64, &[Installed]) {
+        (self.last_id, self.hang_epoch, &self.list)
     }
 
-    /// The first rule that applies to this request, used once; and the signal a `hang` waits
-    /// for (taken under the same lock, so no `clear` is missed in between).
-    fn take(
-        &self,
+    pub(crate) fn from_parts(last_id: u64, hang_epoch: u64, list: Vec<Installed>) -> Faults {
+        Faults {
+            last_id,
+            list,
+            hang_epoch,
+        }
+    }
+
+    /// Changes whenever the hanging requests must end (see [`crate::Sim::hang_epoch`]).
+    pub fn hang_epoch(&self) -> u64 {
+        self.hang_epoch
+    }
+
+    /// The first rule that applies to this request, used once.
+    pub fn take(
+        &mut self,
         endpoint: Endpoint,
-        method: &Method,
+        method: &str,
         grant: Option<GrantType>,
-    ) -> Option<(FaultRule, watch::Receiver<u64>)> {
-        let mut rules = self.rules();
-        let i = rules
+    ) -> Option<FaultRule> {
+        let i = self
             .list
             .iter()
             .position(|r| r.rule.matches(endpoint, method, grant))?;
-        let installed = &mut rules.list[i];
+        let installed = &mut self.list[i];
         installed.applied += 1;
         let rule = installed.rule.clone();
         if let Some(n) = &mut installed.remaining {
             *n -= 1;
             if *n == 0 {
-                rules.list.remove(i);
+                self.list.remove(i);
             }
         }
-        Some((rule, self.released.subscribe()))
+        Some(rule)
     }
 }
 
-/// Marks an answer a rule produced or changed (read by the stderr request log).
-#[derive(Clone, Copy, Debug)]
-pub struct Applied(pub &'static str);
-
-/// Header names a `respond` answer wants readable by a page's fetch.
-#[derive(Clone, Debug)]
-struct Expose(Vec<HeaderName>);
-
-/// The fault layer: counts what arrives at the endpoints and applies the rules. It sits
-/// inside the CORS layer, so fault answers carry CORS headers and preflights never get here.
-pub async fn middleware(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(endpoint) = Endpoint::of(request.method(), request.uri().path()) else {
-        return next.run(request).await;
-    };
-    let (request, body) = if endpoint.logged() {
-        let (parts, body) = request.into_parts();
-        match axum::body::to_bytes(body, BODY_LIMIT).await {
-            Ok(bytes) => (Request::from_parts(parts, Body::from(bytes.clone())), bytes),
-            Err(e) => {
-                let message = format!("Failed to buffer the request body: {e}");
-                return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
-            }
-        }
-    } else {
-        (request, Bytes::new())
-    };
-    let params = Params::parse(&body);
-    let grant = match endpoint {
-        Endpoint::Token => params
-            .get("grant_type")
-            .ok()
-            .flatten()
-            .and_then(GrantType::from_param),
-        _ => None,
-    };
-    {
-        let mut store = app.store();
-        *store.stats.received.get_mut(endpoint) += 1;
-        if let Some(g) = grant {
-            *store.stats.received_by_grant.get_mut(g) += 1;
-        }
-    }
-    let Some((rule, released)) = app.faults.take(endpoint, request.method(), grant) else {
-        return next.run(request).await;
-    };
-    *app.store().stats.faulted.get_mut(endpoint) += 1;
-    let kind = rule.action.kind();
-    if endpoint.logged() {
-        // The endpoint will not see these: log them as it would have.
-        let sent = match &rule.action {
-            FaultAction::Respond(r) => Some(StatusCode::from_u16(r.status).ok()),
-            FaultAction::Hang(_) | FaultAction::Reset(_) => Some(None),
-            _ => None,
-        };
-        if let Some(status) = sent {
-            let code = match &rule.action {
-                FaultAction::Respond(Respond {
-                    body: Some(Value::Object(o)),
-                    ..
-                }) => o.get("code").and_then(Value::as_str),
-                _ => None,
-            };
-            let mut entry = token::log_entry(
-                endpoint.name(),
-                request.headers(),
-                &body,
-                &params,
-                status,
-                code,
-            );
-            entry["fault"] = kind.into();
-            app.store().log_request(endpoint.name(), entry);
-        }
-    }
-    if rule.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
-    }
-    let conn = request
-        .extensions()
-        .get::<ConnectInfo<Conn>>()
-        .map(|c| c.0.clone());
-    let mut response = match &rule.action {
-        FaultAction::Pass(_) => next.run(request).await,
-        FaultAction::Respond(r) => respond(r),
-        FaultAction::Hang(_) => {
-            drop(request);
-            hang(released).await;
-            reset(conn)
-        }
-        FaultAction::Reset(_) => reset(conn),
-        FaultAction::Tamper(t) => tamper(t, next.run(request).await).await,
-    };
-    response.extensions_mut().insert(Applied(kind));
-    response
-}
-
-/// Outside the CORS layer: adds the header names of a `respond` answer to
-/// `Access-Control-Expose-Headers` (the CORS layer overwrites what is set inside it).
-pub async fn expose(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let Some(Expose(names)) = response.extensions_mut().remove::<Expose>() else {
-        return response;
-    };
-    let h = response.headers_mut();
-    if !h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
-        return response;
-    }
-    let mut list: Vec<String> = h
-        .get_all(header::ACCESS_CONTROL_EXPOSE_HEADERS)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(String::from)
-        .collect();
-    list.extend(names.iter().map(|n| n.as_str().to_string()));
-    if let Ok(v) = HeaderValue::from_str(&list.join(",")) {
-        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
-    }
-    response
-}
-
-fn respond(r: &Respond) -> Response {
+/// The answer of a `respond` rule, and the header names a page's fetch must be able to read.
+pub fn respond(r: &Respond) -> (Response, Vec<String>) {
     let (text, default_type) = match &r.body {
         None => (String::new(), None),
         Some(Value::String(s)) => (s.clone(), Some("text/plain; charset=utf-8")),
         Some(v) => (v.to_string(), Some("application/json")),
     };
-    let mut response = Response::new(Body::from(text));
-    *response.status_mut() =
-        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let h = response.headers_mut();
-    let content_type = r.content_type.as_deref().or(default_type);
-    if let Some(v) = content_type.and_then(|ct| HeaderValue::from_str(ct).ok()) {
-        h.insert(header::CONTENT_TYPE, v);
+    let mut response = Response::new(r.status).with_body(text);
+    if let Some(ct) = r.content_type.as_deref().or(default_type) {
+        response.set_header("content-type", ct);
     }
     let mut exposed = Vec::new();
     for (name, value) in &r.headers {
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            h.append(n.clone(), v);
-            exposed.push(n);
-        }
+        response.append_header(name, value);
+        exposed.push(name.to_ascii_lowercase());
     }
-    if !exposed.is_empty() {
-        response.extensions_mut().insert(Expose(exposed));
-    }
-    response
-}
-
-async fn hang(mut released: watch::Receiver<u64>) {
-    tokio::select! {
-        () = tokio::time::sleep(HANG_LIMIT) => {}
-        _ = released.changed() => {}
-    }
-}
-
-/// Aborts the request's connection: nothing of the returned answer is sent.
-fn reset(conn: Option<Conn>) -> Response {
-    match conn {
-        Some(conn) => {
-            conn.abort();
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-        None => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ilert-sim: a reset fault needs the server of ilert_sim::serve or ilert_sim::spawn",
-        )
-            .into_response(),
-    }
+    (response, exposed)
 }
 
 /// A field of a tampered answer: a JSON value, or raw text.
@@ -660,130 +481,15 @@ fn tampered(t: &Tamper, object: Map<String, Value>) -> (String, &'static str) {
     }
 }
 
-async fn tamper(t: &Tamper, response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(b) => b,
-        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    };
-    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(&bytes) else {
-        return Response::from_parts(parts, Body::from(bytes));
+/// Rewrites an endpoint's answer if it is a JSON object; anything else passes unchanged.
+pub fn tamper(t: &Tamper, mut response: Response) -> Response {
+    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(&response.body) else {
+        return response;
     };
     let (text, content_type) = tampered(t, object);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    Response::from_parts(parts, Body::from(text))
-}
-
-/// The simulator's listener: TCP, whose connections a `reset` fault can abort.
-pub struct SimListener(pub TcpListener);
-
-impl axum::serve::Listener for SimListener {
-    type Io = SimIo;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (SimIo, SocketAddr) {
-        let (stream, addr) = axum::serve::Listener::accept(&mut self.0).await;
-        let conn = Conn::default();
-        (SimIo { stream, conn }, addr)
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.local_addr()
-    }
-}
-
-/// A handle on one connection, in every request's extensions as `ConnectInfo<Conn>`.
-#[derive(Clone, Debug, Default)]
-pub struct Conn(Arc<AtomicBool>);
-
-impl Conn {
-    /// From now on the connection fails every read and write, and is reset when dropped.
-    pub fn abort(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    fn aborted(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-impl Connected<IncomingStream<'_, SimListener>> for Conn {
-    fn connect_info(stream: IncomingStream<'_, SimListener>) -> Self {
-        stream.io().conn.clone()
-    }
-}
-
-/// A TCP connection that [`Conn::abort`] can break.
-pub struct SimIo {
-    stream: TcpStream,
-    conn: Conn,
-}
-
-impl SimIo {
-    fn check(&self) -> io::Result<()> {
-        if !self.conn.aborted() {
-            return Ok(());
-        }
-        // SO_LINGER 0: closing sends a TCP reset, not a polite FIN.
-        let _ = self.stream.set_zero_linger();
-        Err(io::Error::new(
-            io::ErrorKind::ConnectionReset,
-            "connection reset by an ilert-sim fault",
-        ))
-    }
-}
-
-impl AsyncRead for SimIo {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.check()?;
-        Pin::new(&mut this.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for SimIo {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        this.check()?;
-        Pin::new(&mut this.stream).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        this.check()?;
-        Pin::new(&mut this.stream).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.check()?;
-        Pin::new(&mut this.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.check()?;
-        Pin::new(&mut this.stream).poll_shutdown(cx)
-    }
+    response.body = text.into_bytes();
+    response.set_header("content-type", content_type);
+    response
 }
 
 #[cfg(test)]
@@ -832,54 +538,52 @@ mod tests {
 
     #[test]
     fn first_matching_rule_applies_and_is_used_up() {
-        let f = Faults::new(&[]);
-        let add = |v: Value| f.add(rule(v).unwrap()).unwrap();
-        add(
-            json!({"endpoint": "token", "grant_type": "refresh_token", "count": 2, "action": {"hang": true}}),
+        let mut f = Faults::new(&[]);
+        f.add(rule(json!({"endpoint": "token", "grant_type": "refresh_token", "count": 2, "action": {"hang": true}})).unwrap()).unwrap();
+        f.add(
+            rule(json!({"endpoint": "token", "forever": true, "action": {"reset": true}})).unwrap(),
+        )
+        .unwrap();
+        let kind = |f: &mut Faults, g| f.take(Endpoint::Token, "POST", g).map(|r| r.action.kind());
+        assert_eq!(
+            kind(&mut f, Some(GrantType::AuthorizationCode)),
+            Some("reset")
         );
-        add(json!({"endpoint": "token", "forever": true, "action": {"reset": true}}));
-        let post = Method::POST;
-        let kind = |g| {
-            f.take(Endpoint::Token, &post, g)
-                .map(|(r, _)| r.action.kind())
-        };
-        assert_eq!(kind(Some(GrantType::AuthorizationCode)), Some("reset"));
-        assert_eq!(kind(Some(GrantType::RefreshToken)), Some("hang"));
+        assert_eq!(kind(&mut f, Some(GrantType::RefreshToken)), Some("hang"));
         assert_eq!(f.list()[0].remaining, Some(1));
-        assert_eq!(kind(Some(GrantType::RefreshToken)), Some("hang"));
+        assert_eq!(kind(&mut f, Some(GrantType::RefreshToken)), Some("hang"));
         assert_eq!(f.list().len(), 1);
-        assert_eq!(kind(Some(GrantType::RefreshToken)), Some("reset"));
-        assert_eq!(kind(None), Some("reset"));
+        assert_eq!(kind(&mut f, Some(GrantType::RefreshToken)), Some("reset"));
+        assert_eq!(kind(&mut f, None), Some("reset"));
         assert_eq!(f.list()[0].applied, 3);
         assert_eq!(f.list()[0].remaining, None);
-        assert!(f.take(Endpoint::User, &Method::GET, None).is_none());
+        assert!(f.take(Endpoint::User, "GET", None).is_none());
+        let epoch = f.hang_epoch();
         assert_eq!(f.clear(), 1);
-        assert!(kind(None).is_none());
+        assert_eq!(f.hang_epoch(), epoch + 1);
+        assert!(kind(&mut f, None).is_none());
     }
 
     #[test]
     fn endpoints_by_method_and_path() {
         assert_eq!(
-            Endpoint::of(&Method::POST, "/api/developers/oauth2/token"),
+            Endpoint::of("POST", "/api/developers/oauth2/token"),
             Some(Endpoint::Token)
         );
         assert_eq!(
-            Endpoint::of(&Method::OPTIONS, "/api/developers/oauth2/token"),
+            Endpoint::of("OPTIONS", "/api/developers/oauth2/token"),
             None
         );
+        assert_eq!(Endpoint::of("GET", "/api/developers/oauth2/token"), None);
         assert_eq!(
-            Endpoint::of(&Method::GET, "/api/developers/oauth2/token"),
-            None
-        );
-        assert_eq!(
-            Endpoint::of(&Method::GET, "/api/users/current"),
+            Endpoint::of("GET", "/api/users/current"),
             Some(Endpoint::User)
         );
         assert_eq!(
-            Endpoint::of(&Method::POST, "/api/developers/oauth2/authorize"),
+            Endpoint::of("POST", "/api/developers/oauth2/authorize"),
             Some(Endpoint::Authorize)
         );
-        assert_eq!(Endpoint::of(&Method::GET, "/_sim/faults"), None);
+        assert_eq!(Endpoint::of("GET", "/_sim/faults"), None);
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! The simulator's memory: pending consent requests, codes, grants, refresh tokens, the
-//! access-token revocation list, counters and the request log. Lives behind one mutex.
+//! access-token revocation list, counters and the request log. Serialisable whole, so a
+//! host can keep it across restarts (a browser's IndexedDB).
 
-use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
-use std::time::{SystemTime, UNIX_EPOCH};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::faults::{Endpoint, GrantType};
-use crate::random;
 
 /// At most this many live refresh tokens per (user, client); the oldest goes first.
 pub const MAX_REFRESH_TOKENS: usize = 10;
@@ -15,15 +14,8 @@ pub const REQUEST_LOG_LEN: usize = 50;
 /// How long a consent page stays answerable.
 pub const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
 
-/// Wall-clock milliseconds since the epoch; every lifetime is measured with it.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 /// An authorize request shown on a consent page and waiting for the user's answer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pending {
     pub client_id: String,
     pub redirect_uri: String,
@@ -33,7 +25,7 @@ pub struct Pending {
     pub created_ms: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Code {
     pub client_id: String,
     pub redirect_uri: String,
@@ -47,7 +39,7 @@ pub struct Code {
 }
 
 /// One user's consent to one client, from a code exchange; refreshes stay in it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grant {
     pub client_id: String,
     pub username: String,
@@ -56,7 +48,7 @@ pub struct Grant {
     pub access_revoked: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Refresh {
     pub grant: u64,
     pub client_id: String,
@@ -74,7 +66,7 @@ pub enum CodeUse {
 }
 
 /// Counters read by `GET /_sim/stats`.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Stats {
     pub token_requests: u64,
     pub authorization_code_grants: u64,
@@ -95,7 +87,7 @@ pub struct Stats {
 }
 
 /// One counter per endpoint a fault rule can name.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct PerEndpoint {
     pub token: u64,
     pub token_info: u64,
@@ -119,7 +111,7 @@ impl PerEndpoint {
 }
 
 /// One counter per grant type the token endpoint knows.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct PerGrant {
     pub authorization_code: u64,
     pub refresh_token: u64,
@@ -134,7 +126,7 @@ impl PerGrant {
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Store {
     pending: HashMap<String, Pending>,
     codes: HashMap<String, Code>,
@@ -144,7 +136,7 @@ pub struct Store {
     access: HashMap<String, (u64, bool)>,
     next_id: u64,
     pub stats: Stats,
-    requests: HashMap<&'static str, VecDeque<serde_json::Value>>,
+    requests: BTreeMap<String, VecDeque<serde_json::Value>>,
 }
 
 impl Store {
@@ -153,29 +145,25 @@ impl Store {
         self.next_id
     }
 
-    pub fn add_pending(&mut self, p: Pending) -> String {
-        let now = now_ms();
+    /// Keeps `p` under `id`, dropping the requests that expired by `now` (ms).
+    pub fn add_pending(&mut self, id: String, p: Pending, now: u64) {
         self.pending
             .retain(|_, p| p.created_ms + PENDING_TTL_MS > now);
-        let id = random::hex::<16>();
-        self.pending.insert(id.clone(), p);
-        id
+        self.pending.insert(id, p);
     }
 
-    pub fn pending(&self, id: &str) -> Option<&Pending> {
+    pub fn pending(&self, id: &str, now: u64) -> Option<&Pending> {
         self.pending
             .get(id)
-            .filter(|p| p.created_ms + PENDING_TTL_MS > now_ms())
+            .filter(|p| p.created_ms + PENDING_TTL_MS > now)
     }
 
     pub fn take_pending(&mut self, id: &str) -> Option<Pending> {
         self.pending.remove(id)
     }
 
-    pub fn add_code(&mut self, code: Code) -> String {
-        let value = random::token();
-        self.codes.insert(value.clone(), code);
-        value
+    pub fn add_code(&mut self, value: &str, code: Code) {
+        self.codes.insert(value.to_string(), code);
     }
 
     /// Looks a code up and marks it used: a code works once, whatever the outcome.
@@ -313,8 +301,8 @@ impl Store {
             .count()
     }
 
-    pub fn log_request(&mut self, endpoint: &'static str, entry: serde_json::Value) {
-        let log = self.requests.entry(endpoint).or_default();
+    pub fn log_request(&mut self, endpoint: &str, entry: serde_json::Value) {
+        let log = self.requests.entry(endpoint.to_string()).or_default();
         if log.len() == REQUEST_LOG_LEN {
             log.pop_front();
         }

@@ -4,10 +4,9 @@
 //! OAuth code in `code`, the text in `error`: not RFC 6749's shape) and `invalid_grant` comes
 //! with 401, not 400. The REST API answers `{"status":401,"message":"…","code":"…"}`.
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
+
+use crate::http::Response;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
@@ -39,34 +38,31 @@ impl OAuthError {
         Self::new("unsupported_grant_type", m)
     }
 
-    pub fn status(&self) -> StatusCode {
+    pub fn status(&self) -> u16 {
         match self.code {
-            "invalid_grant" | "invalid_client" => StatusCode::UNAUTHORIZED,
-            "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
+            "invalid_grant" | "invalid_client" => 401,
+            "server_error" => 500,
+            _ => 400,
         }
     }
-}
 
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
-        let body = Json(json!({ "code": self.code, "error": self.message }));
-        no_store((self.status(), body).into_response())
+    pub fn response(&self) -> Response {
+        let body = json!({ "code": self.code, "error": self.message });
+        no_store(Response::json(self.status(), &body))
     }
 }
 
 /// Token answers must not be cached (RFC 6749 §5.1).
 pub fn no_store(mut response: Response) -> Response {
-    let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response.set_header("cache-control", "no-store");
+    response.set_header("pragma", "no-cache");
     response
 }
 
 /// An error of the REST API (`/api/users/current` and the like).
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: StatusCode,
+    pub status: u16,
     pub code: &'static str,
     pub message: String,
 }
@@ -74,38 +70,34 @@ pub struct ApiError {
 impl ApiError {
     pub fn unauthorized(message: impl Into<String>) -> Self {
         ApiError {
-            status: StatusCode::UNAUTHORIZED,
+            status: 401,
             code: "UNAUTHORIZED",
             message: message.into(),
         }
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
         ApiError {
-            status: StatusCode::FORBIDDEN,
+            status: 403,
             code: "FORBIDDEN",
             message: message.into(),
         }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError {
-            status: StatusCode::NOT_FOUND,
+            status: 404,
             code: "NOT_FOUND",
             message: message.into(),
         }
     }
-}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = Json(
-            json!({ "status": self.status.as_u16(), "message": self.message, "code": self.code }),
-        );
-        let mut response = (self.status, body).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+    pub fn response(&self) -> Response {
+        let body = json!({ "status": self.status, "message": self.message, "code": self.code });
+        let mut response = Response::json(self.status, &body);
+        if self.status == 401 {
             // RFC 6750 §3: tells a client it may refresh and retry.
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"ilert\", error=\"invalid_token\""),
+            response.set_header(
+                "www-authenticate",
+                "Bearer realm=\"ilert\", error=\"invalid_token\"",
             );
         }
         response

@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ring::digest;
+use sha2::{Digest, Sha256};
 
 fn unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
@@ -20,7 +20,7 @@ pub fn challenge_is_valid(c: &str) -> bool {
 
 /// `BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))`.
 pub fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, verifier.as_bytes()))
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 /// Compares without an early exit, so timing tells nothing about the challenge.

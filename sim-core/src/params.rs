@@ -1,7 +1,7 @@
 //! Query and form parameters, parsed strictly the way RFC 6749 §3.1 wants: a parameter
 //! may appear once, and one sent without a value counts as omitted.
 
-use axum::http::{header, HeaderMap};
+use crate::http::Request;
 
 #[derive(Debug, Default, Clone)]
 pub struct Params(Vec<(String, String)>);
@@ -46,22 +46,14 @@ impl Params {
 
 /// True when the request says its body is `application/x-www-form-urlencoded`
 /// (parameters such as `charset=UTF-8` allowed).
-pub fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+pub fn is_form(request: &Request) -> bool {
+    request
+        .header("content-type")
         .and_then(|v| v.split(';').next())
         .is_some_and(|m| {
             m.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         })
-}
-
-pub fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(String::from)
 }
 
 #[cfg(test)]

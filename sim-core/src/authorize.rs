@@ -4,15 +4,11 @@
 //! come from a registered client (if not, an error page and no redirect, so the endpoint is
 //! no open redirector), then everything else, whose errors go back to the client.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::Response;
-
-use crate::config::Client;
+use crate::config::{Client, SimConfig};
+use crate::http::{Request, Response};
 use crate::params::{is_form, Params};
-use crate::store::{now_ms, Code, Pending};
-use crate::{pages, pkce, scopes, users, AppState};
+use crate::store::{Code, Pending};
+use crate::{pages, pkce, random, scopes, users, Sim};
 
 const ONLY_S256: &str = "only PKCE with code_challenge_method=S256 is allowed";
 
@@ -29,10 +25,10 @@ fn bounce(error: &'static str, description: impl Into<String>) -> Bounce {
     }
 }
 
-pub async fn authorize_get(State(app): State<AppState>, uri: Uri) -> Response {
-    app.store().stats.authorize_requests += 1;
-    let params = Params::parse(uri.query().unwrap_or("").as_bytes());
-    let client = match trusted_client(&app, &params) {
+pub fn authorize_get(sim: &mut Sim, req: &Request, now: u64) -> Response {
+    sim.store.stats.authorize_requests += 1;
+    let params = Params::parse(req.query.as_bytes());
+    let client = match trusted_client(&sim.config, &params) {
         Ok(c) => c,
         Err(message) => return pages::error_page(&message),
     };
@@ -46,9 +42,10 @@ pub async fn authorize_get(State(app): State<AppState>, uri: Uri) -> Response {
                 scope: scope.clone(),
                 state: state.map(String::from),
                 code_challenge,
-                created_ms: now_ms(),
+                created_ms: now,
             };
-            let request_id = app.store().add_pending(pending);
+            let request_id = random::hex::<16>(&mut *sim.rng);
+            sim.store.add_pending(request_id.clone(), pending, now);
             pages::consent_page(&client, &scope, &request_id)
         }
         Err(b) => {
@@ -57,16 +54,15 @@ pub async fn authorize_get(State(app): State<AppState>, uri: Uri) -> Response {
                 ("error_description", b.description.as_str()),
             ];
             q.extend(state.map(|s| ("state", s)));
-            pages::redirect(StatusCode::FOUND, &client.redirect_uri, &q)
+            pages::redirect(302, &client.redirect_uri, &q)
         }
     }
 }
 
 /// The registered client, if `client_id` and `redirect_uri` both match one exactly.
-fn trusted_client(app: &AppState, params: &Params) -> Result<Client, String> {
+fn trusted_client(config: &SimConfig, params: &Params) -> Result<Client, String> {
     let client_id = params.get("client_id")?.ok_or("client_id is missing")?;
-    let client = app
-        .config
+    let client = config
         .client(client_id)
         .ok_or_else(|| format!("Unknown client_id: {client_id}"))?;
     let redirect_uri = params
@@ -129,20 +125,18 @@ fn check_request(params: &Params) -> Result<(String, String), Bounce> {
 }
 
 /// The consent form's answer: a code, or `access_denied`, back to the client.
-pub async fn authorize_post(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if !is_form(&headers) {
+pub fn authorize_post(sim: &mut Sim, req: &Request, now: u64) -> Response {
+    if !is_form(req) {
         return pages::error_page(
             "The consent form must be posted as application/x-www-form-urlencoded.",
         );
     }
-    let params = Params::parse(&body);
+    let params = Params::parse(&req.body);
     let get = |name| params.get(name).ok().flatten();
-    let mut store = app.store();
-    let Some(pending) = get("request_id").and_then(|id| store.pending(id)).cloned() else {
+    let Some(pending) = get("request_id")
+        .and_then(|id| sim.store.pending(id, now))
+        .cloned()
+    else {
         return pages::error_page(
             "This authorization request is unknown, expired or was already answered. Start again from the app.",
         );
@@ -152,19 +146,23 @@ pub async fn authorize_post(
     let state = pending.state.as_deref();
     let response = match (decision, user) {
         (Some("grant"), Some(user)) => {
-            let code = store.add_code(Code {
-                client_id: pending.client_id.clone(),
-                redirect_uri: pending.redirect_uri.clone(),
-                username: user.username.to_string(),
-                scope: pending.scope.clone(),
-                code_challenge: pending.code_challenge.clone(),
-                expires_ms: now_ms() + app.config.code_ttl * 1000,
-                used: false,
-                grant: None,
-            });
+            let code = random::token(&mut *sim.rng);
+            sim.store.add_code(
+                &code,
+                Code {
+                    client_id: pending.client_id.clone(),
+                    redirect_uri: pending.redirect_uri.clone(),
+                    username: user.username.to_string(),
+                    scope: pending.scope.clone(),
+                    code_challenge: pending.code_challenge.clone(),
+                    expires_ms: now + sim.config.code_ttl * 1000,
+                    used: false,
+                    grant: None,
+                },
+            );
             let mut q = vec![("code", code.as_str())];
             q.extend(state.map(|s| ("state", s)));
-            pages::redirect(StatusCode::SEE_OTHER, &pending.redirect_uri, &q)
+            pages::redirect(303, &pending.redirect_uri, &q)
         }
         (Some("grant"), None) => return pages::error_page("Choose one of the demo users."),
         (Some("deny"), _) => {
@@ -173,12 +171,13 @@ pub async fn authorize_post(
                 ("error_description", "The user denied access to the app"),
             ];
             q.extend(state.map(|s| ("state", s)));
-            pages::redirect(StatusCode::SEE_OTHER, &pending.redirect_uri, &q)
+            pages::redirect(303, &pending.redirect_uri, &q)
         }
         _ => return pages::error_page("The answer must be Grant access or Deny."),
     };
     // Answered: the same consent form cannot be posted again.
-    store.take_pending(get("request_id").unwrap_or_default());
-    store.stats.consent_answers += 1;
+    sim.store
+        .take_pending(get("request_id").unwrap_or_default());
+    sim.store.stats.consent_answers += 1;
     response
 }

@@ -3,13 +3,17 @@
 //! Access tokens are checked by signature, `exp` and claims, so the API accepts a token it
 //! did not keep a record of (as a real resource server would); the store adds revocation.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ring::{hmac, signature};
+use hmac::{Hmac, Mac};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use sha2::Sha256;
 use std::sync::LazyLock;
 
-use crate::random;
+use crate::random::{self, Entropy};
 
 /// DEMO KEY OF THE SIMULATOR, NOT A SECRET. A fixed 2048-bit RSA key (made once with
 /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`) so that access tokens
@@ -24,21 +28,20 @@ pub const DEMO_PUBLIC_KEY_PEM: &str = include_str!("keys/demo_public_key.pem");
 pub const KID: &str = "ilert-sim-demo-1";
 pub const ISSUER: &str = "ilert";
 
-static RSA_KEY: LazyLock<signature::RsaKeyPair> = LazyLock::new(|| {
-    signature::RsaKeyPair::from_pkcs8(&pem_to_der(DEMO_PRIVATE_KEY_PEM))
-        .expect("the embedded demo key is a valid PKCS#8 RSA key")
+static RSA_KEY: LazyLock<SigningKey<Sha256>> = LazyLock::new(|| {
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(DEMO_PRIVATE_KEY_PEM)
+        .expect("the embedded demo key is a valid PKCS#8 RSA key");
+    SigningKey::new(key)
 });
 
-fn pem_to_der(pem: &str) -> Vec<u8> {
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    STANDARD.decode(b64).expect("embedded PEM is base64")
-}
+/// Verification uses the published public key file, so the two halves are checked to match.
+static RSA_PUBLIC: LazyLock<VerifyingKey<Sha256>> = LazyLock::new(|| {
+    let key = rsa::RsaPublicKey::from_public_key_pem(DEMO_PUBLIC_KEY_PEM)
+        .expect("the embedded demo public key is a valid SPKI RSA key");
+    VerifyingKey::new(key)
+});
 
-/// The demo public key as a PKCS#1 `RSAPublicKey` DER (what `ring` verifies with).
-pub fn demo_public_key_pkcs1_der() -> Vec<u8> {
-    use signature::KeyPair;
-    RSA_KEY.public_key().as_ref().to_vec()
-}
+type HmacSha256 = Hmac<Sha256>;
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct AccessClaims {
@@ -83,22 +86,30 @@ struct Header {
 pub type Rejection = &'static str;
 
 /// The signing keys of one simulator: the fixed demo RSA key and a random HMAC key, so
-/// refresh tokens never outlive the process that issued them.
+/// refresh tokens never outlive the state that issued them.
+#[derive(Clone)]
 pub struct Keys {
-    hmac: hmac::Key,
-}
-
-impl Default for Keys {
-    fn default() -> Self {
-        Self::new()
-    }
+    hmac: [u8; 32],
 }
 
 impl Keys {
-    pub fn new() -> Self {
+    pub fn new(rng: &mut dyn Entropy) -> Self {
         Keys {
-            hmac: hmac::Key::new(hmac::HMAC_SHA256, &random::bytes::<32>()),
+            hmac: random::bytes::<32>(rng),
         }
+    }
+
+    /// The HMAC key, for a snapshot of the state.
+    pub fn hmac_key(&self) -> [u8; 32] {
+        self.hmac
+    }
+
+    pub fn from_hmac_key(hmac: [u8; 32]) -> Self {
+        Keys { hmac }
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        HmacSha256::new_from_slice(&self.hmac).expect("HMAC takes any key length")
     }
 
     pub fn sign_access(&self, claims: &AccessClaims) -> String {
@@ -108,16 +119,9 @@ impl Keys {
             kid: Some(KID.into()),
         };
         let input = signing_input(&header, claims);
-        let mut sig = vec![0; RSA_KEY.public().modulus_len()];
-        RSA_KEY
-            .sign(
-                &signature::RSA_PKCS1_SHA256,
-                &*random::RNG,
-                input.as_bytes(),
-                &mut sig,
-            )
-            .expect("RSA signing works");
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+        // PKCS#1 v1.5 is deterministic: no randomness, same signature as ring gave.
+        let sig = RSA_KEY.sign(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
     }
 
     pub fn sign_refresh(&self, claims: &RefreshClaims) -> String {
@@ -127,8 +131,10 @@ impl Keys {
             kid: None,
         };
         let input = signing_input(&header, claims);
-        let tag = hmac::sign(&self.hmac, input.as_bytes());
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+        let mut mac = self.mac();
+        mac.update(input.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag))
     }
 
     /// Checks an access token's form, RS256 signature, claims and expiry (`now` in seconds).
@@ -138,12 +144,10 @@ impl Keys {
         if header.alg != "RS256" || header.kid.as_deref() != Some(KID) {
             return Err("token is not an access token");
         }
-        signature::UnparsedPublicKey::new(
-            &signature::RSA_PKCS1_2048_8192_SHA256,
-            demo_public_key_pkcs1_der(),
-        )
-        .verify(input.as_bytes(), &sig)
-        .map_err(|_| "token signature is invalid")?;
+        let sig = Signature::try_from(sig.as_slice()).map_err(|_| "token signature is invalid")?;
+        RSA_PUBLIC
+            .verify(input.as_bytes(), &sig)
+            .map_err(|_| "token signature is invalid")?;
         if claims.iss != ISSUER || claims.il_t != "ACCESS" {
             return Err("token is not an access token");
         }
@@ -159,7 +163,11 @@ impl Keys {
         if header.alg != "HS256" {
             return Err("token is not a refresh token");
         }
-        hmac::verify(&self.hmac, input.as_bytes(), &sig).map_err(|_| "refresh token is unknown")?;
+        let mut mac = self.mac();
+        mac.update(input.as_bytes());
+        // Constant-time comparison.
+        mac.verify_slice(&sig)
+            .map_err(|_| "refresh token is unknown")?;
         if claims.iss != ISSUER || claims.il_t != "OAUTH" {
             return Err("token is not a refresh token");
         }
@@ -198,6 +206,7 @@ fn split<C: DeserializeOwned>(token: &str) -> Result<(Header, C, String, Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::SeededEntropy;
 
     fn access(exp: u64) -> AccessClaims {
         AccessClaims {
@@ -216,12 +225,14 @@ mod tests {
 
     #[test]
     fn access_round_trip_and_tamper() {
-        let keys = Keys::new();
+        let keys = Keys::new(&mut SeededEntropy(1));
         let t = keys.sign_access(&access(100));
         assert_eq!(keys.verify_access(&t, 99).unwrap(), access(100));
         assert_eq!(keys.verify_access(&t, 100), Err("token has expired"));
         // Another simulator (other HMAC key) still accepts it: the RSA key is fixed.
-        assert!(Keys::new().verify_access(&t, 99).is_ok());
+        assert!(Keys::new(&mut SeededEntropy(2))
+            .verify_access(&t, 99)
+            .is_ok());
         let mut forged = access(100);
         forged.il_u = "grace".into();
         let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
@@ -237,7 +248,7 @@ mod tests {
 
     #[test]
     fn refresh_round_trip_and_confusion() {
-        let keys = Keys::new();
+        let keys = Keys::new(&mut SeededEntropy(1));
         let claims = RefreshClaims {
             iss: "ilert".into(),
             il_t: "OAUTH".into(),
@@ -248,17 +259,27 @@ mod tests {
         let r = keys.sign_refresh(&claims);
         assert_eq!(keys.verify_refresh(&r, 49).unwrap(), claims);
         assert!(keys.verify_refresh(&r, 50).is_err());
-        assert!(Keys::new().verify_refresh(&r, 49).is_err());
+        assert!(Keys::new(&mut SeededEntropy(2))
+            .verify_refresh(&r, 49)
+            .is_err());
         assert!(keys.verify_access(&r, 49).is_err());
         assert!(keys
             .verify_refresh(&keys.sign_access(&access(100)), 49)
             .is_err());
     }
 
+    /// What the ring-based simulator signed for `access(100)`: PKCS#1 v1.5 is deterministic,
+    /// so RustCrypto must give the very same token, natively and in the browser build.
+    const RING_VECTOR: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImlsZXJ0LXNpbS1kZW1vLTEifQ.eyJpbF9uIjoiNWNmIiwiaWxfYSI6MjUwLCJpbF9zIjoicHJvZmlsZSIsImlzcyI6ImlsZXJ0IiwiaWxfdSI6ImFkYSIsImlsX3QiOiJBQ0NFU1MiLCJpbF92IjoxLCJleHAiOjEwMCwiaWF0IjoxLCJqdGkiOiJqIn0.CzwWgTsRZyACYGZ7qmCNZCzI2UE5kfqScJjk4KqmJZH16MUASWbt43AQfSSXi6Sd-l30MIC-7YHwywPAMkSAqzL6d275AYNv9jzLQtosFI9PInbVnQfKqAgHBcEgRFn3OsC0orqLqAUAncMeBqVju4KiHVNXHhFT9AsKTA24jrL_APUxyF_dwrwELmVbKAndR6kr5FPTwcDC2onDs5zdMpIePCSxQauwSuRppAII2ahxxpVWQ2mx8oTGzYFCHDU0rpg1AawFuVnvmlA2UG8oWst_BndzL1a03cOoCW2TzLaJ0h8wId9MT7tsxdi_yr84saEPQV4SQvLQkLtaldA8KQ";
+
     #[test]
-    fn public_key_files_agree() {
-        // The SPKI PEM is a fixed 24-byte prefix around the PKCS#1 key for RSA-2048.
-        let spki = pem_to_der(DEMO_PUBLIC_KEY_PEM);
-        assert_eq!(&spki[24..], demo_public_key_pkcs1_der().as_slice());
+    fn signs_as_ring_did_and_verifies_with_the_public_key() {
+        let keys = Keys::new(&mut SeededEntropy(3));
+        let t = keys.sign_access(&access(100));
+        assert_eq!(t, RING_VECTOR);
+        let (input, sig) = t.rsplit_once('.').unwrap();
+        let sig = Signature::try_from(URL_SAFE_NO_PAD.decode(sig).unwrap().as_slice()).unwrap();
+        RSA_PUBLIC.verify(input.as_bytes(), &sig).unwrap();
+        assert!(RSA_PUBLIC.verify(b"other input", &sig).is_err());
     }
 }

@@ -1,10 +1,8 @@
 //! The HTML the simulator shows a person: the consent page, error pages, the index page,
 //! and the redirects back to the app. Everything reflected is HTML-escaped.
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-
 use crate::config::Client;
+use crate::http::Response;
 use crate::{scopes, users};
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -55,22 +53,15 @@ fn layout(title: &str, body: &str) -> String {
 
 /// An HTML answer with the headers every simulator page carries: no referrer (the URL may
 /// hold a state or code), no caching, no framing (clickjacking of the consent buttons).
-pub fn html(status: StatusCode, page: String) -> Response {
-    let mut r = (status, page).into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
+pub fn html(status: u16, page: String) -> Response {
+    let mut r = Response::new(status).with_body(page);
+    r.set_header("content-type", "text/html; charset=utf-8");
+    r.set_header("referrer-policy", "no-referrer");
+    r.set_header("cache-control", "no-store");
+    r.set_header("x-frame-options", "DENY");
+    r.set_header(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
     );
     r
 }
@@ -85,10 +76,7 @@ pub fn error_page(message: &str) -> Response {
          be trusted to come from it. Check the app's client_id and redirect_uri.</p>",
         escape(message)
     );
-    html(
-        StatusCode::BAD_REQUEST,
-        layout("Authorization error - iLert simulator", &body),
-    )
+    html(400, layout("Authorization error - iLert simulator", &body))
 }
 
 /// The login-and-consent page: who asks, for what, and as which demo user.
@@ -131,7 +119,7 @@ pub fn consent_page(client: &Client, scope: &str, request_id: &str) -> Response 
         redirect = escape(&client.redirect_uri),
     );
     html(
-        StatusCode::OK,
+        200,
         layout(&format!("Authorize {} - iLert simulator", client.id), &body),
     )
 }
@@ -160,27 +148,20 @@ pub fn index_page(clients: &[Client]) -> Response {
          (fault injection: <code>POST</code> a rule, <code>GET</code> the list, <code>DELETE</code> \
          them all).</p>"
     );
-    html(StatusCode::OK, layout("ilert-sim", &body))
+    html(200, layout("ilert-sim", &body))
 }
 
 /// Sends the browser back to the client's redirect URI with `params` in the query.
-pub fn redirect(status: StatusCode, redirect_uri: &str, params: &[(&str, &str)]) -> Response {
+pub fn redirect(status: u16, redirect_uri: &str, params: &[(&str, &str)]) -> Response {
     let query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish();
     let sep = if redirect_uri.contains('?') { '&' } else { '?' };
     let location = format!("{redirect_uri}{sep}{query}");
-    let mut r = status.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::LOCATION,
-        HeaderValue::from_str(&location).expect("encoded URL is a valid header"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut r = Response::new(status);
+    r.set_header("location", &location);
+    r.set_header("referrer-policy", "no-referrer");
+    r.set_header("cache-control", "no-store");
     r
 }
 

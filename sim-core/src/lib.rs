@@ -1,0 +1,98 @@
+//! ilert-sim's logic, without a server: behaves like iLert's OAuth2 API, strictly, for the
+//! native `ilert-sim` (axum) and a browser build (a Service Worker) alike.
+//!
+//! Endpoints (as on iLert):
+//! - `GET  /api/developers/oauth2/authorize`: validation, then a consent page with demo users
+//! - `POST /api/developers/oauth2/authorize`: the consent form's answer (code or access_denied)
+//! - `POST /api/developers/oauth2/token`: `authorization_code` (PKCE S256) and `refresh_token`
+//! - `POST /api/developers/oauth2/token_info`, `POST /api/developers/oauth2/revoke`
+//! - `GET  /api/users/current`
+//!
+//! Simulator-only test hooks live under `/_sim/` (see [`hooks`]), fault injection among them
+//! (see [`faults`]).
+//!
+//! The core owns no clock, no randomness and no sockets: the host passes the time with every
+//! request, supplies an [`Entropy`], and carries out the [`Step`] it gets back (sleep, then
+//! [`Sim::resume`]; hang; reset the connection).
+
+pub mod api;
+pub mod authorize;
+pub mod config;
+pub mod cors;
+pub mod errors;
+pub mod faults;
+pub mod hooks;
+pub mod http;
+pub mod jwt;
+pub mod pages;
+pub mod params;
+pub mod pkce;
+pub mod random;
+pub mod router;
+pub mod scopes;
+pub mod snapshot;
+pub mod store;
+pub mod token;
+pub mod users;
+
+pub use config::{ArgsError, Client, SimConfig, USAGE};
+pub use http::{Request, Response};
+pub use jwt::DEMO_PUBLIC_KEY_PEM;
+pub use random::{Entropy, OsEntropy, SeededEntropy};
+pub use router::{delayed, Resume, Step};
+
+/// One simulator: its settings, keys, fault rules and memory.
+pub struct Sim {
+    pub(crate) config: SimConfig,
+    pub(crate) keys: jwt::Keys,
+    pub(crate) faults: faults::Faults,
+    pub(crate) store: store::Store,
+    pub(crate) rng: Box<dyn Entropy>,
+}
+
+impl Sim {
+    /// Panics if a preset fault rule of `config.faults` does not check.
+    pub fn new(config: SimConfig, mut rng: Box<dyn Entropy>) -> Sim {
+        Sim {
+            faults: faults::Faults::new(&config.faults),
+            keys: jwt::Keys::new(&mut *rng),
+            config,
+            store: store::Store::default(),
+            rng,
+        }
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// The fault rules in force.
+    pub fn faults(&self) -> &faults::Faults {
+        &self.faults
+    }
+
+    /// Changes whenever every hanging request must end (`DELETE /_sim/faults`): a host
+    /// holding [`Step::Hang`]s compares it after each call.
+    pub fn hang_epoch(&self) -> u64 {
+        self.faults.hang_epoch()
+    }
+
+    /// Takes a request that arrived at `now_ms` (milliseconds since the Unix epoch).
+    pub fn handle(&mut self, req: Request, now_ms: u64) -> Step {
+        router::handle(self, req, now_ms)
+    }
+
+    /// Goes on with a request after the wait of a [`Step::Wait`].
+    pub fn resume(&mut self, next: Resume, now_ms: u64) -> Step {
+        router::resume(self, next, now_ms)
+    }
+
+    /// Runs a request to its end, skipping waits: for tests and hosts without timers.
+    pub fn handle_now(&mut self, req: Request, now_ms: u64) -> Step {
+        let mut step = self.handle(req, now_ms);
+        while let Step::Wait { then, .. } = step {
+            step = self.resume(then, now_ms);
+        }
+        step
+    }
+}

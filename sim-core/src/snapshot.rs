@@ -1,0 +1,95 @@
+//! The simulator's state as JSON, so a host can keep it where a restart cannot lose it (a
+//! Service Worker is stopped at the browser's will; IndexedDB outlives it). The settings are
+//! not in it: the host gives them again to [`Sim::restore`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::{FaultRule, Faults, Installed};
+use crate::random::Entropy;
+use crate::store::Store;
+use crate::{jwt, Sim, SimConfig};
+
+/// Bumped when the shape changes; an older snapshot is then refused, not misread.
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    version: u32,
+    /// Refresh tokens are HS256 with it: without it they would all die with the worker.
+    hmac_key: [u8; 32],
+    store: Store,
+    faults: SavedFaults,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedFaults {
+    last_id: u64,
+    hang_epoch: u64,
+    rules: Vec<SavedRule>,
+}
+
+/// An [`Installed`] without its `flatten` (serde cannot read that back strictly).
+#[derive(Serialize, Deserialize)]
+struct SavedRule {
+    id: u64,
+    remaining: Option<u64>,
+    applied: u64,
+    rule: FaultRule,
+}
+
+impl Sim {
+    /// Everything the simulator remembers, as JSON text.
+    pub fn snapshot(&self) -> String {
+        let (last_id, hang_epoch, list) = self.faults.parts();
+        let snapshot = Snapshot {
+            version: VERSION,
+            hmac_key: self.keys.hmac_key(),
+            store: self.store.clone(),
+            faults: SavedFaults {
+                last_id,
+                hang_epoch,
+                rules: list
+                    .iter()
+                    .map(|i| SavedRule {
+                        id: i.id,
+                        remaining: i.remaining,
+                        applied: i.applied,
+                        rule: i.rule.clone(),
+                    })
+                    .collect(),
+            },
+        };
+        serde_json::to_string(&snapshot).expect("the state serializes")
+    }
+
+    /// A simulator that goes on from `snapshot` with `config` (whose preset faults are not
+    /// installed again: the snapshot has the rules in force).
+    pub fn restore(
+        config: SimConfig,
+        rng: Box<dyn Entropy>,
+        snapshot: &str,
+    ) -> Result<Sim, String> {
+        let s: Snapshot = serde_json::from_str(snapshot).map_err(|e| e.to_string())?;
+        if s.version != VERSION {
+            return Err(format!("snapshot version {} is not {VERSION}", s.version));
+        }
+        let list = s
+            .faults
+            .rules
+            .into_iter()
+            .map(|r| Installed {
+                id: r.id,
+                remaining: r.remaining,
+                applied: r.applied,
+                rule: r.rule,
+            })
+            .collect();
+        Ok(Sim {
+            config,
+            keys: jwt::Keys::from_hmac_key(s.hmac_key),
+            faults: Faults::from_parts(s.faults.last_id, s.faults.hang_epoch, list),
+            store: s.store,
+            rng,
+        })
+    }
+}

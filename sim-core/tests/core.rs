@@ -1,0 +1,248 @@
+//! The core driven as a host would drive it, with the time passed in: lifetimes are tested
+//! by moving `now`, never by sleeping.
+
+use ilert_sim_core::{Request, Response, SeededEntropy, Sim, SimConfig, Step};
+use serde_json::{json, Value};
+
+const CLIENT: &str = "ilert-pkce-demo";
+const REDIRECT: &str = "http://localhost:4597/webapp";
+const ORIGIN: &str = "http://localhost:4597";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const TOKEN: &str = "/api/developers/oauth2/token";
+const T0: u64 = 1_700_000_000_000;
+
+fn sim(seed: u64) -> Sim {
+    Sim::new(SimConfig::default(), Box::new(SeededEntropy(seed)))
+}
+
+fn answer(sim: &mut Sim, req: Request, now: u64) -> Response {
+    match sim.handle_now(req, now) {
+        Step::Answer(r) => r,
+        other => panic!("no answer: {other:?}"),
+    }
+}
+
+fn json_of(r: &Response) -> Value {
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+fn query_of(location: &str) -> Vec<(String, String)> {
+    let q = location.split_once('?').unwrap().1;
+    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+}
+
+fn param(pairs: &[(String, String)], name: &str) -> String {
+    pairs.iter().find(|(k, _)| k == name).unwrap().1.clone()
+}
+
+/// Authorize and grant as ada at `now`: the code.
+fn code(sim: &mut Sim, scope: &str, now: u64) -> String {
+    let q = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", CLIENT),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            ("scope", scope),
+            ("state", "st"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ])
+        .finish();
+    let page = answer(
+        sim,
+        Request::new("GET", &format!("/api/developers/oauth2/authorize?{q}")),
+        now,
+    );
+    assert_eq!(page.status, 200);
+    let html = page.body_text();
+    let marker = "name=\"request_id\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let id = &html[start..start + html[start..].find('"').unwrap()];
+    let form = [("request_id", id), ("user", "ada"), ("decision", "grant")];
+    let r = answer(
+        sim,
+        Request::form("/api/developers/oauth2/authorize", &form),
+        now,
+    );
+    assert_eq!(r.status, 303);
+    let q = query_of(r.header("location").unwrap());
+    assert_eq!(param(&q, "state"), "st");
+    param(&q, "code")
+}
+
+fn exchange(sim: &mut Sim, code: &str, now: u64) -> Response {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", CLIENT),
+        ("code", code),
+        ("code_verifier", VERIFIER),
+        ("redirect_uri", REDIRECT),
+    ];
+    answer(sim, Request::form(TOKEN, &form), now)
+}
+
+fn refresh(sim: &mut Sim, token: &str, now: u64) -> Response {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", CLIENT),
+        ("refresh_token", token),
+    ];
+    answer(sim, Request::form(TOKEN, &form), now)
+}
+
+fn user(sim: &mut Sim, access: &str, now: u64) -> Response {
+    let req = Request::new("GET", "/api/users/current")
+        .with_header("Authorization", &format!("Bearer {access}"));
+    answer(sim, req, now)
+}
+
+#[test]
+fn the_whole_flow_in_memory() {
+    let mut s = sim(1);
+    let c = code(&mut s, "profile offline_access", T0);
+    let t = exchange(&mut s, &c, T0 + 1000);
+    assert_eq!(t.status, 200);
+    assert_eq!(t.header("cache-control"), Some("no-store"));
+    let t = json_of(&t);
+    assert_eq!(t["token_type"], "Bearer");
+    let access = t["access_token"].as_str().unwrap();
+    let u = user(&mut s, access, T0 + 2000);
+    assert_eq!(json_of(&u)["username"], "ada");
+    let r = json_of(&refresh(
+        &mut s,
+        t["refresh_token"].as_str().unwrap(),
+        T0 + 3000,
+    ));
+    assert_ne!(r["refresh_token"], t["refresh_token"]);
+    // Rotation: the old refresh token is dead.
+    let again = refresh(&mut s, t["refresh_token"].as_str().unwrap(), T0 + 4000);
+    assert_eq!(json_of(&again)["code"], "invalid_grant");
+    // A replayed code: iLert's error shape, 401.
+    let replay = exchange(&mut s, &c, T0 + 5000);
+    assert_eq!(replay.status, 401);
+    assert_eq!(json_of(&replay)["code"], "invalid_grant");
+}
+
+#[test]
+fn a_code_expires_after_its_lifetime() {
+    let mut s = sim(2);
+    let ttl = SimConfig::default().code_ttl * 1000;
+    let c = code(&mut s, "profile", T0);
+    assert_eq!(exchange(&mut s, &c, T0 + ttl - 1).status, 200);
+    let c = code(&mut s, "profile", T0);
+    let late = exchange(&mut s, &c, T0 + ttl);
+    assert_eq!(json_of(&late)["error"], "Provided code has expired");
+}
+
+#[test]
+fn access_tokens_expire_with_the_time_passed_in() {
+    let mut s = sim(3);
+    let c = code(&mut s, "profile", T0);
+    let t = json_of(&exchange(&mut s, &c, T0));
+    let access = t["access_token"].as_str().unwrap();
+    let ttl = SimConfig::default().access_ttl * 1000;
+    assert_eq!(user(&mut s, access, T0 + ttl - 1000).status, 200);
+    let expired = user(&mut s, access, T0 + ttl);
+    assert_eq!(expired.status, 401);
+    assert!(json_of(&expired)["message"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+    assert!(expired.header("www-authenticate").is_some());
+}
+
+#[test]
+fn waits_hangs_and_resets_are_decisions_for_the_host() {
+    let config = SimConfig {
+        latency_ms: 250,
+        ..SimConfig::default()
+    };
+    let mut s = Sim::new(config, Box::new(SeededEntropy(4)));
+    let Step::Wait { ms: 250, then } = s.handle(Request::new("GET", "/api/users/current"), T0)
+    else {
+        panic!("latency is a wait");
+    };
+    let Step::Answer(r) = s.resume(then, T0 + 250) else {
+        panic!("then an answer")
+    };
+    assert_eq!(r.status, 401);
+
+    let mut s = sim(5);
+    let add = |s: &mut Sim, rule: Value| {
+        let req = Request::new("POST", "/_sim/faults").with_body(rule.to_string());
+        assert_eq!(answer(s, req, T0).status, 201);
+    };
+    add(
+        &mut s,
+        json!({"endpoint": "user", "delay_ms": 40, "action": {"hang": true}}),
+    );
+    add(
+        &mut s,
+        json!({"endpoint": "user", "action": {"reset": true}}),
+    );
+    let req = || Request::new("GET", "/api/users/current");
+    let Step::Wait { ms: 40, then } = s.handle(req(), T0) else {
+        panic!("delay first")
+    };
+    assert!(matches!(s.resume(then, T0 + 40), Step::Hang));
+    assert!(matches!(s.handle(req(), T0), Step::Reset));
+    let epoch = s.hang_epoch();
+    answer(&mut s, Request::new("DELETE", "/_sim/faults"), T0);
+    assert_ne!(s.hang_epoch(), epoch, "clearing the rules ends the hangs");
+    let stats = json_of(&answer(&mut s, Request::new("GET", "/_sim/stats"), T0));
+    assert_eq!(stats["faulted"]["user"], 2);
+}
+
+#[test]
+fn cors_lets_the_registered_origin_in() {
+    let mut s = sim(6);
+    let pre = Request::new("OPTIONS", TOKEN)
+        .with_header("Origin", ORIGIN)
+        .with_header("Access-Control-Request-Method", "POST");
+    let r = answer(&mut s, pre, T0);
+    assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(r.header("access-control-max-age"), Some("600"));
+    let other =
+        Request::new("GET", "/api/users/current").with_header("Origin", "https://evil.example");
+    assert_eq!(
+        answer(&mut s, other, T0).header("access-control-allow-origin"),
+        None
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_answers() {
+    let run = || {
+        let mut s = sim(7);
+        let c = code(&mut s, "profile offline_access", T0);
+        exchange(&mut s, &c, T0).body_text()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn a_snapshot_carries_the_session_over_a_restart() {
+    let mut s = sim(8);
+    let c = code(&mut s, "profile offline_access", T0);
+    let t = json_of(&exchange(&mut s, &c, T0));
+    let rule = json!({"endpoint": "token_info", "action": {"respond": {"status": 503}}});
+    answer(
+        &mut s,
+        Request::new("POST", "/_sim/faults").with_body(rule.to_string()),
+        T0,
+    );
+    let saved = s.snapshot();
+    drop(s);
+
+    let mut s = Sim::restore(SimConfig::default(), Box::new(SeededEntropy(9)), &saved).unwrap();
+    // The refresh token's HMAC key, the grant and the used code came back.
+    let r = refresh(&mut s, t["refresh_token"].as_str().unwrap(), T0 + 1000);
+    assert_eq!(r.status, 200, "{}", r.body_text());
+    assert_eq!(exchange(&mut s, &c, T0 + 1000).status, 401);
+    let info = Request::form("/api/developers/oauth2/token_info", &[("token", "x")]);
+    assert_eq!(answer(&mut s, info, T0).status, 503);
+    let stats = json_of(&answer(&mut s, Request::new("GET", "/_sim/stats"), T0));
+    assert_eq!(stats["authorization_code_grants"], 1);
+    assert!(Sim::restore(SimConfig::default(), Box::new(SeededEntropy(1)), "{}").is_err());
+}
