@@ -102,6 +102,12 @@ impl Simulator {
         self.sim.snapshot()
     }
 
+    /// Changes when every hanging request must end (`DELETE <mount>/_sim/faults`).
+    #[wasm_bindgen(getter, js_name = hangEpoch)]
+    pub fn hang_epoch(&self) -> f64 {
+        self.sim.hang_epoch() as f64
+    }
+
     /// The path the simulator answers under (`<base>_sim`).
     #[wasm_bindgen(getter)]
     pub fn mount(&self) -> String {
