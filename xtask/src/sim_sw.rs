@@ -46,7 +46,13 @@ pub fn build_into(dist: &Path) -> Result<u64, String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     cmd::run(
         tool("wasm-bindgen")
-            .args(["--target", "no-modules", "--no-typescript", "--out-name", "sim"])
+            .args([
+                "--target",
+                "no-modules",
+                "--no-typescript",
+                "--out-name",
+                "sim",
+            ])
             .arg("--out-dir")
             .arg(&work)
             .arg(&raw_wasm),
