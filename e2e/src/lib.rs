@@ -113,6 +113,40 @@ impl Harness {
         }
     }
 
+    /// Serves the release build and a config.json that points at the built-in simulator
+    /// (`<app>/_sim`, a Service Worker of the build), with no ilert-sim process at all: `sim`
+    /// is `<app>/_sim`, answered only once a page has registered `/sim-worker.js`.
+    pub async fn static_only() -> Harness {
+        let dist = dist_dir();
+        let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let app_port = app_listener.local_addr().unwrap().port();
+        let app = format!("http://localhost:{app_port}");
+        let sim = format!("{app}/_sim");
+        let config_delay_ms = serve_app(app_listener, dist, app_config(&app, &sim).to_string());
+        let profile = TempDir::new("ilert-pkce-e2e-profile");
+        let (chromedriver, browser) = start_browser(&profile.0).await;
+        Harness {
+            browser,
+            app,
+            sim,
+            http: reqwest::Client::new(),
+            config_delay_ms,
+            chromedriver,
+            _profile: profile,
+            nginx: None,
+        }
+    }
+
+    /// Runs asynchronous JavaScript in the page: `done` (the script's last argument) gives
+    /// the value.
+    pub async fn js_async(&self, script: &str) -> Value {
+        let script = format!("const done = arguments[arguments.length - 1];\n{script}");
+        tokio::time::timeout(WAIT, self.browser.execute_async(&script, vec![]))
+            .await
+            .unwrap_or_else(|_| panic!("script did not finish within {WAIT:?}: {script}"))
+            .unwrap()
+    }
+
     /// Starts the simulator and a real nginx serving the release build in `dist` under `base`
     /// (`/` or `/ilert-pkce/`) with the project's server block. The config.json served names
     /// no redirect_uri: the app must find its own callback page. `app` is then the origin

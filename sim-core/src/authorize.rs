@@ -46,7 +46,7 @@ pub fn authorize_get(sim: &mut Sim, req: &Request, now: u64) -> Response {
             };
             let request_id = random::hex::<16>(&mut *sim.rng);
             sim.store.add_pending(request_id.clone(), pending, now);
-            pages::consent_page(&client, &scope, &request_id)
+            pages::consent_page(&client, &scope, &request_id, &sim.config.mount)
         }
         Err(b) => {
             let mut q = vec![

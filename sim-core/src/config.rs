@@ -73,6 +73,12 @@ pub struct SimConfig {
     /// Fault rules in force from the start, as if posted to `/_sim/faults` in this order
     /// (see [`crate::faults`]); the server panics at start on one that does not check.
     pub faults: Vec<FaultRule>,
+    /// The path the simulator is mounted under, e.g. `/_sim` or `/app/_sim` in a Service
+    /// Worker; empty (the default) when it has its origin's root, as the native one has.
+    /// The core strips it from every request's path (a request outside it gets 404) and puts
+    /// it in front of every URL it generates (form actions, the paths its pages show).
+    /// No trailing `/`.
+    pub mount: String,
 }
 
 impl Default for SimConfig {
@@ -89,6 +95,7 @@ impl Default for SimConfig {
             ],
             quiet: false,
             faults: Vec::new(),
+            mount: String::new(),
         }
     }
 }

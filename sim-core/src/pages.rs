@@ -79,8 +79,9 @@ pub fn error_page(message: &str) -> Response {
     html(400, layout("Authorization error - iLert simulator", &body))
 }
 
-/// The login-and-consent page: who asks, for what, and as which demo user.
-pub fn consent_page(client: &Client, scope: &str, request_id: &str) -> Response {
+/// The login-and-consent page: who asks, for what, and as which demo user. Its form posts
+/// to the authorize endpoint under `mount` (see [`crate::SimConfig::mount`]).
+pub fn consent_page(client: &Client, scope: &str, request_id: &str, mount: &str) -> Response {
     let scope_items: String = scope
         .split(' ')
         .map(|s| {
@@ -104,7 +105,7 @@ pub fn consent_page(client: &Client, scope: &str, request_id: &str) -> Response 
         "<span class=\"badge\">iLert simulator - tenant {tenant}</span>\n\
          <h1>Allow <span class=\"client\" id=\"client\">{client}</span> to access your iLert account?</h1>\n\
          <p>The app asks for:</p>\n<ul class=\"scopes\" id=\"scopes\">\n{scope_items}</ul>\n\
-         <form method=\"post\" action=\"/api/developers/oauth2/authorize\">\n\
+         <form method=\"post\" action=\"{mount}/api/developers/oauth2/authorize\">\n\
          <input type=\"hidden\" name=\"request_id\" value=\"{request_id}\">\n\
          <label for=\"user\">Sign in as</label>\n<select name=\"user\" id=\"user\">\n{options}</select>\n\
          <div class=\"buttons\">\n\
@@ -117,6 +118,7 @@ pub fn consent_page(client: &Client, scope: &str, request_id: &str) -> Response 
         client = escape(&client.id),
         request_id = escape(request_id),
         redirect = escape(&client.redirect_uri),
+        mount = escape(mount),
     );
     html(
         200,
@@ -124,8 +126,9 @@ pub fn consent_page(client: &Client, scope: &str, request_id: &str) -> Response 
     )
 }
 
-/// What a person finds at `/`: what this server is and where its endpoints are.
-pub fn index_page(clients: &[Client]) -> Response {
+/// What a person finds at `/` (under `mount`): what this server is and where its endpoints
+/// are.
+pub fn index_page(clients: &[Client], mount: &str) -> Response {
     let list: String = clients
         .iter()
         .map(|c| {
@@ -139,14 +142,15 @@ pub fn index_page(clients: &[Client]) -> Response {
     let body = format!(
         "<span class=\"badge\">iLert simulator</span>\n<h1>ilert-sim is running</h1>\n\
          <p>A local stand-in for iLert's OAuth2 API. Registered clients:</p>\n<ul>\n{list}</ul>\n\
-         <p>Endpoints: <code>GET /api/developers/oauth2/authorize</code>, <code>POST \
-         /api/developers/oauth2/token</code>, <code>POST /api/developers/oauth2/token_info</code>, \
-         <code>POST /api/developers/oauth2/revoke</code>, <code>GET /api/users/current</code>.</p>\n\
-         <p class=\"note\">Simulator-only test hooks live under <code>/_sim/</code>: <code>stats</code>, \
+         <p>Endpoints: <code>GET {m}/api/developers/oauth2/authorize</code>, <code>POST \
+         {m}/api/developers/oauth2/token</code>, <code>POST {m}/api/developers/oauth2/token_info</code>, \
+         <code>POST {m}/api/developers/oauth2/revoke</code>, <code>GET {m}/api/users/current</code>.</p>\n\
+         <p class=\"note\">Simulator-only test hooks live under <code>{m}/_sim/</code>: <code>stats</code>, \
          <code>requests</code>, <code>config</code>, <code>reset</code>, \
          <code>revoke_refresh_tokens</code>, <code>revoke_access_tokens</code> and <code>faults</code> \
          (fault injection: <code>POST</code> a rule, <code>GET</code> the list, <code>DELETE</code> \
-         them all).</p>"
+         them all).</p>",
+        m = escape(mount),
     );
     html(200, layout("ilert-sim", &body))
 }

@@ -40,7 +40,11 @@ pub fn delayed(path: &str) -> bool {
     path.starts_with("/api/") && path != "/api/developers/oauth2/authorize"
 }
 
-pub(crate) fn handle(sim: &mut Sim, req: Request, now: u64) -> Step {
+pub(crate) fn handle(sim: &mut Sim, mut req: Request, now: u64) -> Step {
+    match unmount(&sim.config.mount, &req.path) {
+        Some(path) => req.path = path,
+        None => return Step::Answer(Response::new(404)),
+    }
     let latency = sim.config.latency_ms;
     if latency > 0 && delayed(&req.path) {
         return Step::Wait {
@@ -49,6 +53,19 @@ pub(crate) fn handle(sim: &mut Sim, req: Request, now: u64) -> Step {
         };
     }
     arrived(sim, req, now)
+}
+
+/// `path` as seen from the simulator's mount point `mount` (see [`crate::SimConfig::mount`]):
+/// `/_sim/api/x` under `/_sim` is `/api/x`, `/_sim` itself is `/`; `None` outside it.
+pub fn unmount(mount: &str, path: &str) -> Option<String> {
+    let rest = path.strip_prefix(mount)?;
+    if rest.is_empty() {
+        Some("/".to_string())
+    } else if rest.starts_with('/') {
+        Some(rest.to_string())
+    } else {
+        None
+    }
 }
 
 pub(crate) fn resume(sim: &mut Sim, next: Resume, now: u64) -> Step {
@@ -167,7 +184,10 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
     let get = GET.contains(&m);
     let post = m == "POST";
     let (allowed, answer): (&[&str], Option<Response>) = match req.path.as_str() {
-        "/" => (GET, get.then(|| pages::index_page(&sim.config.clients))),
+        "/" => (
+            GET,
+            get.then(|| pages::index_page(&sim.config.clients, &sim.config.mount)),
+        ),
         "/api/developers/oauth2/authorize" => (
             &["GET", "HEAD", "POST"],
             if get {

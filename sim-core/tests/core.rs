@@ -246,3 +246,96 @@ fn a_snapshot_carries_the_session_over_a_restart() {
     assert_eq!(stats["authorization_code_grants"], 1);
     assert!(Sim::restore(SimConfig::default(), Box::new(SeededEntropy(1)), "{}").is_err());
 }
+
+/// A simulator mounted under a prefix (as in a Service Worker at `/app/_sim`) answers only
+/// there, and every URL it generates carries the prefix.
+#[test]
+fn a_mounted_simulator_answers_under_its_prefix_and_links_with_it() {
+    const M: &str = "/app/_sim";
+    let config = SimConfig {
+        mount: M.to_string(),
+        ..SimConfig::default()
+    };
+    let mut s = Sim::new(config, Box::new(SeededEntropy(9)));
+    // iLert's 401 for the API under the mount; nothing outside it, nor at a near miss.
+    let r = answer(
+        &mut s,
+        Request::new("GET", &format!("{M}/api/users/current")),
+        T0,
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(json_of(&r)["code"], "UNAUTHORIZED");
+    for outside in ["/api/users/current", "/app/_simx/api/users/current", "/app"] {
+        assert_eq!(
+            answer(&mut s, Request::new("GET", outside), T0).status,
+            404,
+            "{outside}"
+        );
+    }
+    // The mount itself is the index page, whose paths carry the prefix.
+    let index = answer(&mut s, Request::new("GET", M), T0);
+    assert_eq!(index.status, 200);
+    assert!(index
+        .body_text()
+        .contains("<code>GET /app/_sim/api/developers/oauth2/authorize</code>"));
+    // The consent form posts under the mount, and the whole flow works there.
+    let q = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", CLIENT),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            ("scope", "profile"),
+            ("state", "st"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ])
+        .finish();
+    let page = answer(
+        &mut s,
+        Request::new("GET", &format!("{M}/api/developers/oauth2/authorize?{q}")),
+        T0,
+    );
+    assert_eq!(page.status, 200);
+    let html = page.body_text();
+    assert!(html.contains("action=\"/app/_sim/api/developers/oauth2/authorize\""));
+    let marker = "name=\"request_id\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let id = &html[start..start + html[start..].find('"').unwrap()];
+    let form = [("request_id", id), ("user", "ada"), ("decision", "grant")];
+    let r = answer(
+        &mut s,
+        Request::form(&format!("{M}/api/developers/oauth2/authorize"), &form),
+        T0,
+    );
+    assert_eq!(r.status, 303);
+    // The redirect goes to the app's own URI, untouched by the mount.
+    let location = r.header("location").unwrap();
+    assert!(location.starts_with(&format!("{REDIRECT}?")), "{location}");
+    let code = param(&query_of(location), "code");
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", CLIENT),
+        ("code", code.as_str()),
+        ("code_verifier", VERIFIER),
+        ("redirect_uri", REDIRECT),
+    ];
+    let tokens = answer(&mut s, Request::form(&format!("{M}{TOKEN}"), &form), T0);
+    assert_eq!(tokens.status, 200, "{}", tokens.body_text());
+    // The test hooks are the simulator's `/_sim/` under the mount.
+    let log = answer(
+        &mut s,
+        Request::new("GET", &format!("{M}/_sim/requests")),
+        T0,
+    );
+    assert_eq!(log.status, 200);
+}
+
+#[test]
+fn unmount_strips_the_prefix_at_a_segment_boundary() {
+    use ilert_sim_core::router::unmount;
+    assert_eq!(unmount("", "/api/x").as_deref(), Some("/api/x"));
+    assert_eq!(unmount("/_sim", "/_sim/api/x").as_deref(), Some("/api/x"));
+    assert_eq!(unmount("/_sim", "/_sim").as_deref(), Some("/"));
+    assert_eq!(unmount("/_sim", "/_simx"), None);
+    assert_eq!(unmount("/_sim", "/api/x"), None);
+}

@@ -114,6 +114,8 @@ pub fn release_build_in(base: &BasePath, dist: &Path) -> Result<(), String> {
     // First: it rewrites the glue and its integrity in index.html, which the start script
     // (imported from the page) must see final.
     minify::glue(dist)?;
+    // The built-in simulator's worker and the files it loads, before the compressed copies.
+    crate::sim_sw::build_into(dist)?;
     finish(dist, base)
 }
 

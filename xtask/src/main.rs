@@ -18,6 +18,7 @@ mod dist;
 mod minify;
 mod paths;
 mod setup;
+mod sim_sw;
 mod size;
 mod test;
 

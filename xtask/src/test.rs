@@ -35,7 +35,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
     step(
         "ilert-sim: its core in memory, its server over HTTP",
-        tool("cargo").args(["test", "-p", "ilert-sim-core", "-p", "ilert-sim"]),
+        tool("cargo").args([
+            "test",
+            "-p",
+            "ilert-sim-core",
+            "-p",
+            "ilert-sim",
+            "-p",
+            "ilert-sim-sw",
+        ]),
     )?;
     if !skip_wasm {
         step(
@@ -106,9 +114,11 @@ fn lint() -> Result<(), String> {
         "clippy",
         "-p",
         "ilert-pkce",
-        // The simulator's core must keep building for the browser.
+        // The simulator's core must keep building for the browser, and its browser home too.
         "-p",
         "ilert-sim-core",
+        "-p",
+        "ilert-sim-sw",
         "--all-targets",
         "--target",
         setup::WASM_TARGET,
