@@ -80,7 +80,7 @@ pub const SECURITY_HEADERS: [(&str, &str); 5] = [
 
 /// Content-hashed files (a new build has new names): Trunk's `ilert-pkce-<hash>.js`,
 /// `ilert-pkce-<hash>_bg.wasm`, `main-<hash>.css`, and the release build's `start-<hash>.js`.
-pub const HASHED_PREFIXES: [&str; 3] = ["ilert-pkce-", "main-", "start-"];
+pub const HASHED_PREFIXES: [&str; 4] = ["ilert-pkce-", "ilert-sim-", "main-", "start-"];
 
 /// The OAuth callback route, under the base path: the page that receives the code.
 pub const CALLBACK: &str = "webapp";
@@ -524,7 +524,7 @@ mod tests {
                 None => path = line,
             }
         }
-        assert_eq!(rules, 3 + 4 + 1, "{text}");
+        assert_eq!(rules, HASHED_PREFIXES.len() + 4 + 1, "{text}");
         assert!(text.contains("/ilert-pkce/webapp\n  Cache-Control: no-store"));
         assert!(text.contains("top of the\n# published folder"));
         assert!(!netlify_headers(&BasePath::root()).contains("top of the"));
@@ -549,15 +549,17 @@ mod tests {
             let charset_types = conf.lines().find(|l| l.contains("charset_types")).unwrap();
             assert!(charset_types.contains("text/javascript"));
             assert!(!charset_types.contains("wasm") && !charset_types.contains("text/html"));
-            // Five file-serving locations, each with the full list of headers.
+            // The page, one location per hashed prefix and the callback, each with the full
+            // list of headers.
+            let locations = HASHED_PREFIXES.len() + 2;
             for (name, value) in SECURITY_HEADERS {
                 let line = format!("add_header {name} \"{value}\" always;");
-                assert_eq!(conf.matches(&line).count(), 5, "{name} in {conf}");
+                assert_eq!(conf.matches(&line).count(), locations, "{name} in {conf}");
             }
             assert_eq!(
                 conf.matches(&format!("add_header Cache-Control \"{IMMUTABLE}\";\n"))
                     .count(),
-                3,
+                HASHED_PREFIXES.len(),
                 "a year for successful answers only"
             );
             assert_eq!(
@@ -637,7 +639,9 @@ mod tests {
                 "{name}"
             );
         }
-        assert!(sub.contains("\t\t\tpath /ilert-pkce-* /main-* /start-*\n\t\t\tfile\n"));
+        assert!(
+            sub.contains("\t\t\tpath /ilert-pkce-* /ilert-sim-* /main-* /start-*\n\t\t\tfile\n")
+        );
         assert!(sub.contains("header /webapp Cache-Control \"no-store\"\n"));
         assert!(sub.contains("header ?Cache-Control \"no-cache\"\n"));
         assert!(sub.contains("precompressed br gzip"));

@@ -1,6 +1,6 @@
 //! The built-in simulator in the release build: sim-sw (the core behind wasm-bindgen) for
 //! wasm32, its glue for a classic worker (`--target no-modules`), wasm-opt, content-hashed
-//! names (`sim-<hash>.js`, `sim-<hash>_bg.wasm`) and `sim-worker.js` (sim-sw/worker.js with
+//! names (`ilert-sim-<hash>.js`, `ilert-sim-<hash>_bg.wasm`, cached for a year like the app's) and `sim-worker.js` (sim-sw/worker.js with
 //! those names in it). The page never links these files: they are not in the first load.
 use std::path::{Path, PathBuf};
 
@@ -10,7 +10,7 @@ use crate::cmd::{self, tool};
 use crate::paths;
 
 /// Every file of the built-in simulator in a build starts with it.
-pub const PREFIX: &str = "sim-";
+pub const PREFIX: &str = "ilert-sim-";
 /// The worker's URL must be the same in every version (a registration is for one URL).
 pub const WORKER: &str = "sim-worker.js";
 const WORKER_TEMPLATE: &str = include_str!("../../sim-sw/worker.js");
@@ -119,7 +119,9 @@ mod tests {
     fn the_worker_loads_the_hashed_files_of_its_own_build() {
         let [(glue, _), (wasm, _), (worker, bytes)] = files(b"glue", b"wasm");
         assert_eq!(worker, WORKER);
-        assert!(glue.starts_with(PREFIX) && glue.ends_with(".js") && glue.len() == 23);
+        assert!(
+            glue.starts_with(PREFIX) && glue.ends_with(".js") && glue.len() == PREFIX.len() + 19
+        );
         assert_eq!(wasm, glue.replace(".js", "_bg.wasm"));
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains(&format!("const GLUE = '{glue}';")));

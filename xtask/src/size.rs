@@ -53,7 +53,7 @@ pub fn check_budget(brotli: u64) -> Result<(), String> {
 /// The files a first visit downloads: index.html and the JS, wasm and CSS it links (Trunk
 /// names them with a hash, the start script too), plus config.json. Not the host's files
 /// (`_headers`, `404.html`, …), nor the precompressed copies (`.br`, `.gz`), nor the built-in
-/// simulator (`sim-worker.js` and the `sim-*` glue and wasm it loads): the page never links
+/// simulator (`sim-worker.js` and the `ilert-sim-*` glue and wasm it loads): the page never links
 /// them, only a Service Worker registered in built-in mode fetches them.
 fn first_load(dist: &Path) -> Result<Vec<Part>, String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
@@ -61,7 +61,7 @@ fn first_load(dist: &Path) -> Result<Vec<Part>, String> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let name = p.file_name().unwrap_or_default().to_string_lossy();
-            if name.starts_with(crate::sim_sw::PREFIX) {
+            if name.starts_with(crate::sim_sw::PREFIX) || name == crate::sim_sw::WORKER {
                 return false;
             }
             name == "index.html"
@@ -137,8 +137,8 @@ mod tests {
             ("start-3.js", "start"),
             ("config.json", "{}"),
             ("sim-worker.js", "the built-in simulator's Service Worker"),
-            ("sim-0123456789abcdef.js", "its glue"),
-            ("sim-0123456789abcdef_bg.wasm", "its wasm"),
+            ("ilert-sim-0123456789abcdef.js", "its glue"),
+            ("ilert-sim-0123456789abcdef_bg.wasm", "its wasm"),
             ("_headers", "not downloaded by a visit"),
             ("_redirects", "not downloaded by a visit"),
             ("404.html", "<html></html>"),
