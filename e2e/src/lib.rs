@@ -593,7 +593,14 @@ fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) -
 pub async fn start_browser(profile: &std::path::Path) -> (Child, Client) {
     const ATTEMPTS: u32 = 3;
     for attempt in 1..=ATTEMPTS {
-        let (mut chromedriver, driver_url) = start_chromedriver();
+        let (mut chromedriver, driver_url) = match start_chromedriver() {
+            Ok(started) => started,
+            Err(e) if attempt < ATTEMPTS => {
+                eprintln!("{e}; trying a fresh driver");
+                continue;
+            }
+            Err(e) => panic!("{e}"),
+        };
         match connect_browser(&driver_url, profile).await {
             Ok(browser) => return (chromedriver, browser),
             Err(e) if attempt < ATTEMPTS => {
@@ -609,7 +616,7 @@ pub async fn start_browser(profile: &std::path::Path) -> (Child, Client) {
 
 /// A chromedriver on a port it picks itself (`--port=0`, the port read from what it prints),
 /// so tests running side by side never race for one.
-fn start_chromedriver() -> (Child, String) {
+fn start_chromedriver() -> Result<(Child, String), String> {
     let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let mut child = Command::new(&binary)
         .arg("--port=0")
@@ -625,10 +632,15 @@ fn start_chromedriver() -> (Child, String) {
             let rest = line.split("started successfully on port ").nth(1)?;
             rest.trim_end_matches('.').trim().parse::<u16>().ok()
         })
-        .unwrap_or_else(|| panic!("{binary} did not say which port it listens on"));
+        .ok_or_else(|| {
+            // Seen once on a loaded machine: the driver ended before it listened.
+            let _ = child.kill();
+            let _ = child.wait();
+            format!("{binary} did not say which port it listens on")
+        })?;
     // Keep reading what it prints, so a full pipe never blocks it.
     std::thread::spawn(move || lines.for_each(drop));
-    (child, format!("http://127.0.0.1:{port}"))
+    Ok((child, format!("http://127.0.0.1:{port}")))
 }
 
 async fn connect_browser(driver: &str, profile: &std::path::Path) -> Result<Client, String> {
