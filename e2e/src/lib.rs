@@ -245,7 +245,15 @@ impl Harness {
 
     /// The text of the first element matching `css` (waiting for it).
     pub async fn text(&self, css: &str) -> String {
-        self.wait(css).await.text().await.unwrap()
+        self.until(&format!("the text of `{css}`"), || async {
+            match self.wait(css).await.text().await {
+                Ok(text) => Some(text),
+                // Re-rendered between finding and reading: find it again.
+                Err(e) if e.to_string().contains("stale element") => None,
+                Err(e) => panic!("reading `{css}`: {e}"),
+            }
+        })
+        .await
     }
 
     /// Waits until the element `css` has exactly `expected` as text.
@@ -273,8 +281,17 @@ impl Harness {
         .await
     }
 
+    /// Clicks the element `css` (waiting for it). An element the app re-renders between
+    /// finding and clicking ("stale element") is found again.
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap();
+        self.until(&format!("`{css}` to take a click"), || async {
+            match self.wait(css).await.click().await {
+                Ok(_) => Some(()),
+                Err(e) if e.to_string().contains("stale element") => None,
+                Err(e) => panic!("clicking `{css}`: {e}"),
+            }
+        })
+        .await
     }
 
     /// Runs JavaScript in the page and returns its value.
