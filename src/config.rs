@@ -22,9 +22,6 @@ pub const DEFAULT_AUTHORIZE_URL: &str = "https://app.ilert.com/api/developers/oa
 /// iLert's API base (token, revoke, token_info, users) as used by iLert's own clients.
 pub const DEFAULT_API_BASE: &str = "https://api.ilert.com";
 
-/// The app's route for the OAuth callback; a redirect URI must point at it.
-pub const CALLBACK_PATH: &str = "/webapp";
-
 /// The origins the authorize URL and the API base may use when config.json names none:
 /// iLert's hosts, any one tenant under ilert.com, and this machine on any port.
 pub const DEFAULT_ALLOWED_ORIGINS: &[&str] = &[
@@ -548,9 +545,9 @@ impl Config {
                         "redirect_uri",
                         format!("The redirect URI's path must be {base}{callback}: that is the page of this app that handles iLert's answer."),
                     ),
-                    None if !u.path.ends_with(CALLBACK_PATH) => problem(
+                    None if !u.path.ends_with(&format!("/{callback}")) => problem(
                         "redirect_uri",
-                        format!("The redirect URI must end in {CALLBACK_PATH}: that is the page of this app that handles iLert's answer."),
+                        format!("The redirect URI must end in /{callback}: that is the page of this app that handles iLert's answer."),
                     ),
                     _ => {}
                 }
