@@ -89,9 +89,7 @@ impl Harness {
         config_text: impl FnOnce(Value) -> String,
     ) -> Harness {
         let dist = dist_dir();
-        let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let app_port = app_listener.local_addr().unwrap().port();
-        let app = format!("http://localhost:{app_port}");
+        let (app_listener, app) = app_listener().await;
 
         let mut config = sim_config(&app);
         tune(&mut config);
@@ -99,6 +97,16 @@ impl Harness {
         let sim = format!("http://127.0.0.1:{}", sim_addr.port());
 
         let config_delay_ms = serve_app(app_listener, dist, config_text(app_config(&app, &sim)));
+        Harness::with_browser(app, sim, config_delay_ms, None).await
+    }
+
+    /// A fresh Chromium (own profile) for a test whose servers are up.
+    pub(crate) async fn with_browser(
+        app: String,
+        sim: String,
+        config_delay_ms: Arc<AtomicU64>,
+        nginx: Option<nginx::Nginx>,
+    ) -> Harness {
         let profile = TempDir::new("ilert-pkce-e2e-profile");
         let (chromedriver, browser) = start_browser(&profile.0).await;
         Harness {
@@ -109,7 +117,7 @@ impl Harness {
             config_delay_ms,
             chromedriver,
             _profile: profile,
-            nginx: None,
+            nginx,
         }
     }
 
@@ -118,23 +126,10 @@ impl Harness {
     /// is `<app>/_sim`, answered only once a page has registered `/sim-worker.js`.
     pub async fn static_only() -> Harness {
         let dist = dist_dir();
-        let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let app_port = app_listener.local_addr().unwrap().port();
-        let app = format!("http://localhost:{app_port}");
+        let (app_listener, app) = app_listener().await;
         let sim = format!("{app}/_sim");
         let config_delay_ms = serve_app(app_listener, dist, app_config(&app, &sim).to_string());
-        let profile = TempDir::new("ilert-pkce-e2e-profile");
-        let (chromedriver, browser) = start_browser(&profile.0).await;
-        Harness {
-            browser,
-            app,
-            sim,
-            http: reqwest::Client::new(),
-            config_delay_ms,
-            chromedriver,
-            _profile: profile,
-            nginx: None,
-        }
+        Harness::with_browser(app, sim, config_delay_ms, None).await
     }
 
     /// Runs asynchronous JavaScript in the page: `done` (the script's last argument) gives
@@ -169,18 +164,7 @@ impl Harness {
         );
         let sim_config = sim_config(&app);
         tokio::spawn(async move { ilert_sim::serve(sim_listener, sim_config).await });
-        let profile = TempDir::new("ilert-pkce-e2e-profile");
-        let (chromedriver, browser) = start_browser(&profile.0).await;
-        Harness {
-            browser,
-            app,
-            sim,
-            http: reqwest::Client::new(),
-            config_delay_ms: Arc::new(AtomicU64::new(0)),
-            chromedriver,
-            _profile: profile,
-            nginx: Some(server),
-        }
+        Harness::with_browser(app, sim, Arc::new(AtomicU64::new(0)), Some(server)).await
     }
 
     /// Opens a duplicate of the app's tab (`window.open` copies sessionStorage, as a duplicated
@@ -544,6 +528,14 @@ impl Drop for Harness {
     fn drop(&mut self) {
         let _ = self.chromedriver.kill();
     }
+}
+
+/// A listener for the app's server and the app's origin on it (`http://localhost:<port>`,
+/// the host the redirect URI names).
+pub(crate) async fn app_listener() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (listener, format!("http://localhost:{port}"))
 }
 
 /// The simulator of a test: quiet, on a free port, with the app at `app` as its one client.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::{app_config, dist_dir, serve_app, start_browser, Harness, TempDir, CLIENT_ID, WAIT};
+use super::{app_config, app_listener, dist_dir, serve_app, Harness, CLIENT_ID, WAIT};
 
 /// What the app asks the standards server for: OpenID Connect's userinfo needs `openid`.
 pub const SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
@@ -103,27 +103,12 @@ impl Harness {
     /// ilert-sim (`self.sim` is the issuer).
     pub async fn standards() -> Harness {
         let dist = dist_dir();
-        let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let app = format!(
-            "http://localhost:{}",
-            app_listener.local_addr().unwrap().port()
-        );
+        let (app_listener, app) = app_listener().await;
         let server = start_server(CLIENT_ID, &format!("{app}/webapp")).await;
         let mut config = app_config(&app, &server.issuer);
         config["scopes"] = json!(SCOPES);
         let config_delay_ms = serve_app(app_listener, dist, config.to_string());
-        let profile = TempDir::new("ilert-pkce-e2e-oidc-profile");
-        let (chromedriver, browser) = start_browser(&profile.0).await;
-        Harness {
-            browser,
-            app,
-            sim: server.issuer,
-            http: reqwest::Client::new(),
-            config_delay_ms,
-            chromedriver,
-            _profile: profile,
-            nginx: None,
-        }
+        Harness::with_browser(app, server.issuer, config_delay_ms, None).await
     }
 
     /// Home → Connect → waits for oidc-provider's login page.
