@@ -22,6 +22,14 @@ use crate::{csp, minify, paths, setup, size};
 
 /// The meta tag through which index.html tells the app its base path.
 pub const BASE_META: &str = "ilert-pkce-base";
+/// The meta tag through which index.html tells the app the URL of its build's built-in
+/// simulator (`<base>sim-worker.js?v=<version>`); a page without it (`trunk serve`) has none.
+pub const SIM_WORKER_META: &str = "ilert-sim-worker";
+
+/// The config.json of a release build: the built-in simulator, so that the build copied to
+/// any static host is a working demo. A deployment for iLert replaces it (see the README).
+pub const BUILT_IN_CONFIG: &str =
+    "{\n  \"server\": \"built-in\",\n  \"scopes\": [\"profile\", \"offline_access\"]\n}\n";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
@@ -32,8 +40,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let configs = paths::root().join("target/deploy");
     write_server_configs(&base, &configs)?;
     println!(
-        "\n{dist} serves the app at {base}.\nPut it on the host as it is, with your \
-         deployment's config.json. Host files in it: _headers and _redirects (Netlify,\n\
+        "\n{dist} serves the app at {base}.\nPut it on the host as it is: its config.json \
+         runs the built-in simulator (a demo, no account);\nfor your iLert app, replace \
+         config.json (see the README). Host files in it: _headers and _redirects (Netlify,\n\
          Cloudflare Pages{sub}), 404.html and .nojekyll (GitHub Pages).\n\
          nginx: {nginx}\nCaddy: {caddy}",
         sub = if base.is_root() {
@@ -115,12 +124,13 @@ pub fn release_build_in(base: &BasePath, dist: &Path) -> Result<(), String> {
     // (imported from the page) must see final.
     minify::glue(dist)?;
     // The built-in simulator's worker and the files it loads, before the compressed copies.
-    crate::sim_sw::build_into(dist)?;
-    finish(dist, base)
+    let sim_version = crate::sim_sw::build_into(dist)?;
+    finish(dist, base, &sim_version)
 }
 
-/// Everything after Trunk and the minifier, in `dist`.
-fn finish(dist: &Path, base: &BasePath) -> Result<(), String> {
+/// Everything after Trunk and the minifier, in `dist`, whose built-in simulator has
+/// `sim_version`.
+fn finish(dist: &Path, base: &BasePath, sim_version: &str) -> Result<(), String> {
     for generated in ["_headers", "_redirects", "404.html", ".nojekyll"] {
         if dist.join(generated).exists() {
             return Err(format!(
@@ -131,6 +141,7 @@ fn finish(dist: &Path, base: &BasePath) -> Result<(), String> {
     let index = dist.join("index.html");
     let html = read(&index)?;
     let html = set_base_meta(&html, base)?;
+    let html = add_sim_worker_meta(&html, base, sim_version)?;
     let html = set_config_preload(&html, base)?;
     let (html, start) = extract_start_script(&html, base)?;
     write(&dist.join(&start.name), start.body.as_bytes())?;
@@ -138,6 +149,7 @@ fn finish(dist: &Path, base: &BasePath) -> Result<(), String> {
     write(&index, html.as_bytes())?;
     // GitHub Pages answers unknown paths (/webapp, /settings) with 404.html: the app.
     write(&dist.join("404.html"), html.as_bytes())?;
+    write(&dist.join("config.json"), BUILT_IN_CONFIG.as_bytes())?;
     // GitHub Pages: no Jekyll, which would leave out files whose names start with `_`.
     write(&dist.join(".nojekyll"), b"")?;
     write(
@@ -288,6 +300,31 @@ fn set_base_meta(html: &str, base: &BasePath) -> Result<String, String> {
         .and_then(|a| a.span)
         .ok_or_else(|| format!("<meta name=\"{BASE_META}\"> in index.html has no content"))?;
     Ok(replace_value(html, span, base.as_str()))
+}
+
+/// The page with `<meta name="ilert-sim-worker" content="<base>sim-worker.js?v=<version>">`
+/// right after the base meta: a new build's page registers a new worker URL, so the app can
+/// wait for the worker of its own build and never talks to an older one.
+fn add_sim_worker_meta(html: &str, base: &BasePath, version: &str) -> Result<String, String> {
+    if !start_tags(html, "meta")
+        .iter()
+        .all(|t| t.value("name") != Some(SIM_WORKER_META))
+    {
+        return Err(format!(
+            "index.html already has <meta name=\"{SIM_WORKER_META}\">: `cargo xtask dist` writes it"
+        ));
+    }
+    let end = start_tags(html, "meta")
+        .into_iter()
+        .find(|t| t.value("name") == Some(BASE_META))
+        .ok_or_else(|| format!("index.html has no <meta name=\"{BASE_META}\">"))?
+        .end;
+    Ok(format!(
+        "{}<meta name=\"{SIM_WORKER_META}\" content=\"{base}{}?v={version}\">{}",
+        &html[..end],
+        crate::sim_sw::WORKER,
+        &html[end..]
+    ))
 }
 
 /// The page with its `<link rel="preload" href="/config.json">` pointing at
@@ -648,8 +685,17 @@ mod tests {
         ] {
             std::fs::write(dir.join(name), text).unwrap();
         }
-        finish(&dir, &base("/sub/")).unwrap();
+        finish(&dir, &base("/sub/"), "00112233aabbccdd").unwrap();
         let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        assert!(index.contains(
+            "<meta content=\"/sub/\" name=ilert-pkce-base><meta name=\"ilert-sim-worker\" content=\"/sub/sim-worker.js?v=00112233aabbccdd\">"
+        ), "{index}");
+        // The build is a demo wherever it is copied: config.json names the built-in simulator.
+        assert_eq!(
+            std::fs::read_to_string(dir.join("config.json")).unwrap(),
+            BUILT_IN_CONFIG
+        );
+        assert!(BUILT_IN_CONFIG.contains("\"server\": \"built-in\""));
         assert_eq!(
             std::fs::read_to_string(dir.join("404.html")).unwrap(),
             index
@@ -711,7 +757,7 @@ mod tests {
             assert!(!dir.join(absent).exists(), "{absent}");
         }
         // A second run would find its own host files: refused rather than doubled.
-        assert!(finish(&dir, &base("/sub/"))
+        assert!(finish(&dir, &base("/sub/"), "00112233aabbccdd")
             .unwrap_err()
             .contains("_headers"));
         std::fs::remove_dir_all(&dir).unwrap();

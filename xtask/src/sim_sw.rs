@@ -25,8 +25,10 @@ const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-multivalue",
 ];
 
-/// Builds the simulator and writes its three files into `dist`; returns the wasm's size.
-pub fn build_into(dist: &Path) -> Result<u64, String> {
+/// Builds the simulator and writes its three files into `dist`. Returns its version: the
+/// hash in the glue's and the wasm's names, which the page asks for (`sim-worker.js?v=<hash>`,
+/// see xtask's dist) so that it never talks to the worker of another build.
+pub fn build_into(dist: &Path) -> Result<String, String> {
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| paths::root().join("target"));
@@ -68,7 +70,7 @@ pub fn build_into(dist: &Path) -> Result<u64, String> {
     )?;
     let glue = read(&work.join("sim.js"))?;
     let wasm = read(&opt)?;
-    let files = files(&glue, &wasm);
+    let (version, files) = files(&glue, &wasm);
     for (name, bytes) in &files {
         write(&dist.join(name), bytes)?;
     }
@@ -78,12 +80,12 @@ pub fn build_into(dist: &Path) -> Result<u64, String> {
         files[1].0,
         wasm.len()
     );
-    Ok(wasm.len() as u64)
+    Ok(version)
 }
 
-/// The glue, the wasm and the worker, by name: one hash of both for both names, so the
-/// worker's bytes change whenever either does.
-fn files(glue: &[u8], wasm: &[u8]) -> [(String, Vec<u8>); 3] {
+/// The version (one hash of glue and wasm) and the glue, the wasm and the worker, by name:
+/// the hash is in both names, so the worker's bytes change whenever either does.
+fn files(glue: &[u8], wasm: &[u8]) -> (String, [(String, Vec<u8>); 3]) {
     let mut h = Sha256::new();
     h.update(glue);
     h.update(wasm);
@@ -96,11 +98,12 @@ fn files(glue: &[u8], wasm: &[u8]) -> [(String, Vec<u8>); 3] {
     let worker = WORKER_TEMPLATE
         .replace("__SIM_GLUE__", &glue_name)
         .replace("__SIM_WASM__", &wasm_name);
-    [
+    let files = [
         (glue_name, glue.to_vec()),
         (wasm_name, wasm.to_vec()),
         (WORKER.to_string(), worker.into_bytes()),
-    ]
+    ];
+    (hash, files)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
@@ -117,8 +120,9 @@ mod tests {
 
     #[test]
     fn the_worker_loads_the_hashed_files_of_its_own_build() {
-        let [(glue, _), (wasm, _), (worker, bytes)] = files(b"glue", b"wasm");
+        let (version, [(glue, _), (wasm, _), (worker, bytes)]) = files(b"glue", b"wasm");
         assert_eq!(worker, WORKER);
+        assert_eq!(glue, format!("{PREFIX}{version}.js"));
         assert!(
             glue.starts_with(PREFIX) && glue.ends_with(".js") && glue.len() == PREFIX.len() + 19
         );
@@ -128,7 +132,7 @@ mod tests {
         assert!(text.contains(&format!("const WASM = '{wasm}';")));
         assert!(!text.contains("__SIM_"));
         // Another build: other names, other worker bytes (so the browser installs it).
-        let [(other, _), _, (_, other_bytes)] = files(b"glue", b"wasm2");
+        let (_, [(other, _), _, (_, other_bytes)]) = files(b"glue", b"wasm2");
         assert_ne!(other, glue);
         assert_ne!(other_bytes, text.into_bytes());
     }
