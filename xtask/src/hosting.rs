@@ -309,7 +309,8 @@ pub fn nginx_server(base: &BasePath, root_dir: &Path, port: u16) -> Result<Strin
 /// the prefix folder (which must exist and be writable). `brotli_module`: the module to load
 /// (Debian: /usr/lib/nginx/modules/ngx_http_brotli_static_module.so), which `brotli_static`
 /// needs. `user root` lets workers of a root nginx read a test's private temporary folder
-/// (nginx ignores it, with a warning, when not started as root).
+/// (nginx ignores it, with a warning, when not started as root). Requests are logged to
+/// access.log in the prefix folder, for tests to read.
 pub fn nginx_standalone(server: &str, brotli_module: Option<&Path>) -> String {
     let mut out = String::new();
     if let Some(module) = brotli_module {
@@ -322,7 +323,7 @@ pub fn nginx_standalone(server: &str, brotli_module: Option<&Path>) -> String {
          error_log stderr warn;\n\
          events {\n    worker_connections 256;\n}\n\
          http {\n    \
-         access_log off;\n    \
+         access_log access.log;\n    \
          client_body_temp_path client_body_temp;\n    \
          proxy_temp_path proxy_temp;\n    \
          fastcgi_temp_path fastcgi_temp;\n    \

@@ -10,7 +10,8 @@
 //! - `deploy-files`: deploy/nginx.conf and deploy/Caddyfile from the generators.
 //! - `bench`: first-load bytes and timings of the release build in headless Chromium.
 //!
-//! The hosting configs (and the CSP they send) are the library's (lib.rs), for the e2e suite.
+//! The hosting configs (and the CSP they send) and the first-load budget are the library's
+//! (lib.rs), for the e2e suite.
 mod bench;
 mod cmd;
 mod demo;
