@@ -19,17 +19,15 @@ impl Harness {
     /// Adds a fault rule to the simulator (tried after those already there); panics unless
     /// it is accepted. Gives the rule as installed (with its `id`).
     pub async fn fault(&self, rule: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}/_sim/faults", self.sim))
-            .json(&rule)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let (status, body) = self
+            .sim_request(
+                "POST",
+                "/_sim/faults",
+                Some(("application/json", rule.to_string())),
+            )
+            .await;
         assert!(
-            status.is_success(),
+            (200..300).contains(&status),
             "ilert-sim refused the fault {rule}: {status} {body}"
         );
         body
@@ -46,16 +44,10 @@ impl Harness {
 
     /// Drops every fault rule and ends every hanging request.
     pub async fn clear_faults(&self) {
-        let response = self
-            .http
-            .delete(format!("{}/_sim/faults", self.sim))
-            .send()
-            .await
-            .unwrap();
+        let (status, body) = self.sim_request("DELETE", "/_sim/faults", None).await;
         assert!(
-            response.status().is_success(),
-            "DELETE /_sim/faults: {}",
-            response.status()
+            (200..300).contains(&status),
+            "DELETE /_sim/faults: {status} {body}"
         );
     }
 

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
@@ -22,6 +22,8 @@ pub mod bench;
 pub mod faults;
 pub mod nginx;
 pub mod oidc;
+
+pub use nginx::copy_dir;
 
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
 /// How long a test waits for something to appear before it fails.
@@ -41,7 +43,16 @@ pub struct Harness {
     _profile: TempDir,
     /// The app's server when it is a real nginx (`Harness::behind_nginx`).
     pub nginx: Option<nginx::Nginx>,
+    /// The simulator is the built-in one, a Service Worker in the browser: the test talks to
+    /// it with `fetch` from the app's page (a request from outside the browser would reach
+    /// the static host, not the worker).
+    in_browser_sim: bool,
+    /// Every path the app's server was asked for, in order (not when it is nginx).
+    served: Served,
 }
+
+/// The paths a test's app server was asked for.
+pub type Served = Arc<Mutex<Vec<String>>>;
 
 /// The release build made for the sub-path `/ilert-pkce/` (`cargo xtask test` builds it with
 /// `cargo xtask dist --base-path /ilert-pkce/` into target/dist-ilert-pkce/).
@@ -96,8 +107,14 @@ impl Harness {
         let (sim_addr, _sim_task) = ilert_sim::spawn(config).await;
         let sim = format!("http://127.0.0.1:{}", sim_addr.port());
 
-        let config_delay_ms = serve_app(app_listener, dist, config_text(app_config(&app, &sim)));
-        Harness::with_browser(app, sim, config_delay_ms, None).await
+        let (config_delay_ms, served) = serve_app(
+            app_listener,
+            dist,
+            Some(config_text(app_config(&app, &sim))),
+        );
+        Harness::with_browser(app, sim, config_delay_ms, None)
+            .await
+            .served_by(served)
     }
 
     /// A fresh Chromium (own profile) for a test whose servers are up.
@@ -118,18 +135,39 @@ impl Harness {
             chromedriver,
             _profile: profile,
             nginx,
+            in_browser_sim: false,
+            served: Served::default(),
         }
     }
 
-    /// Serves the release build and a config.json that points at the built-in simulator
-    /// (`<app>/_sim`, a Service Worker of the build), with no ilert-sim process at all: `sim`
-    /// is `<app>/_sim`, answered only once a page has registered `/sim-worker.js`.
-    pub async fn static_only() -> Harness {
-        let dist = dist_dir();
+    fn served_by(mut self, served: Served) -> Harness {
+        self.served = served;
+        self
+    }
+
+    /// The paths the app's server was asked for so far (query strings included).
+    pub fn served(&self) -> Vec<String> {
+        self.served.lock().unwrap().clone()
+    }
+
+    /// Serves the release build exactly as `cargo xtask dist` made it, its own config.json
+    /// included (the built-in simulator), by a plain static server, with no ilert-sim
+    /// process at all: `sim` is `<app>/_sim`, where the app's Service Worker answers.
+    pub async fn built_in() -> Harness {
+        Harness::built_in_from(dist_dir()).await
+    }
+
+    /// [`Harness::built_in`] for the build in `dist` (a copy a test changes as it runs: the
+    /// server reads the files at each request).
+    pub async fn built_in_from(dist: PathBuf) -> Harness {
         let (app_listener, app) = app_listener().await;
         let sim = format!("{app}/_sim");
-        let config_delay_ms = serve_app(app_listener, dist, app_config(&app, &sim).to_string());
-        Harness::with_browser(app, sim, config_delay_ms, None).await
+        let (config_delay_ms, served) = serve_app(app_listener, dist, None);
+        let mut h = Harness::with_browser(app, sim, config_delay_ms, None)
+            .await
+            .served_by(served);
+        h.in_browser_sim = true;
+        h
     }
 
     /// Runs asynchronous JavaScript in the page: `done` (the script's last argument) gives
@@ -165,6 +203,24 @@ impl Harness {
         let sim_config = sim_config(&app);
         tokio::spawn(async move { ilert_sim::serve(sim_listener, sim_config).await });
         Harness::with_browser(app, sim, Arc::new(AtomicU64::new(0)), Some(server)).await
+    }
+
+    /// A real nginx serving the release build in `dist` under `base` exactly as built, its
+    /// config.json (the built-in simulator) included: no simulator process, `sim` is
+    /// `<app>/_sim`, where the app's Service Worker answers.
+    pub async fn built_in_behind_nginx(dist: PathBuf, base: &str) -> Harness {
+        let config = std::fs::read_to_string(dist.join("config.json")).unwrap();
+        let server = nginx::Nginx::start(&dist, base, &config);
+        let app = format!(
+            "http://localhost:{}{}",
+            server.port,
+            base.trim_end_matches('/')
+        );
+        let sim = format!("{app}/_sim");
+        let mut h =
+            Harness::with_browser(app, sim, Arc::new(AtomicU64::new(0)), Some(server)).await;
+        h.in_browser_sim = true;
+        h
     }
 
     /// Opens a duplicate of the app's tab (`window.open` copies sessionStorage, as a duplicated
@@ -342,34 +398,69 @@ impl Harness {
 
     /// GETs a JSON path of the server under test (`/_sim/stats`, `/_test/requests`, …).
     pub async fn sim_get(&self, path: &str) -> Value {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.sim))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "GET {path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap()
+        let (status, body) = self.sim_request("GET", path, None).await;
+        assert!((200..300).contains(&status), "GET {path}: {status} {body}");
+        body
     }
 
     /// POSTs to one of the simulator's test hooks (`/_sim/reset`, …) and returns its JSON.
     pub async fn sim_hook(&self, path: &str) -> Value {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.sim))
-            .send()
+        let (status, body) = self.sim_request("POST", path, None).await;
+        assert!((200..300).contains(&status), "POST {path}: {status} {body}");
+        body
+    }
+
+    /// One request to the simulator (`path` under `sim`), with a body of
+    /// `(content type, text)`: from this process to ilert-sim, or with `fetch` from the
+    /// app's page to the built-in one. Gives the status and the body as JSON (Null when it
+    /// is not JSON).
+    pub async fn sim_request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, String)>,
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.sim);
+        if self.in_browser_sim {
+            let answer = self.page_fetch(method, &url, body).await;
+            let status = answer["status"].as_u64().unwrap_or(0) as u16;
+            let body = serde_json::from_str(answer["text"].as_str().unwrap_or_default())
+                .unwrap_or(Value::Null);
+            return (status, body);
+        }
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, url);
+        if let Some((content_type, text)) = body {
+            request = request.header("content-type", content_type).body(text);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `fetch(url)` from the page the browser shows (an app page, which the built-in
+    /// simulator's worker controls): `{status, url, text}` with the URL after redirects.
+    pub async fn page_fetch(&self, method: &str, url: &str, body: Option<(&str, String)>) -> Value {
+        let (content_type, text) = body.map_or((Value::Null, Value::Null), |(c, t)| {
+            (Value::from(c), Value::from(t))
+        });
+        let script = "const [method, url, type, body, done] = arguments;
+            const init = { method, cache: 'no-store' };
+            if (type !== null) { init.headers = { 'content-type': type }; init.body = body; }
+            fetch(url, init).then(
+              async (r) => done({ status: r.status, url: r.url, text: await r.text() }),
+              (e) => done({ error: String(e) }));";
+        let args = vec![Value::from(method), Value::from(url), content_type, text];
+        let answer = tokio::time::timeout(WAIT, self.browser.execute_async(script, args))
             .await
+            .unwrap_or_else(|_| panic!("fetch {method} {url} did not finish within {WAIT:?}"))
             .unwrap();
         assert!(
-            response.status().is_success(),
-            "POST {path}: {}",
-            response.status()
+            answer.get("error").is_none(),
+            "fetch {method} {url} from {}: {answer}",
+            self.url().await
         );
-        response.json().await.unwrap()
+        answer
     }
 
     /// The simulator's request counters.
@@ -384,20 +475,23 @@ impl Harness {
 
     /// POSTs a form straight to the simulator (as an attacker or a second client would).
     pub async fn sim_post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.sim))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let text = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.sim_request(
+            "POST",
+            path,
+            Some(("application/x-www-form-urlencoded", text)),
+        )
+        .await
     }
 
     /// Gets a real authorization code for `client_id` straight from the simulator, outside the
     /// browser, as an attacker who injects a code into someone else's callback would.
     pub async fn code_from_sim(&self, state: &str, challenge: &str) -> String {
+        if self.in_browser_sim {
+            return self.code_from_built_in_sim(state, challenge).await;
+        }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -444,6 +538,48 @@ impl Harness {
             .next()
             .unwrap()
             .to_string()
+    }
+
+    /// [`Harness::code_from_sim`] from the built-in simulator: the consent page and the
+    /// grant with `fetch` from the app's page (the worker answers only the browser), the
+    /// code read from the URL the grant's redirect ends at.
+    async fn code_from_built_in_sim(&self, state: &str, challenge: &str) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("client_id", CLIENT_ID),
+                ("response_type", "code"),
+                ("redirect_uri", &format!("{}/webapp", self.app)),
+                ("scope", "profile offline_access"),
+                ("state", state),
+                ("code_challenge", challenge),
+                ("code_challenge_method", "S256"),
+            ])
+            .finish();
+        let authorize = format!("{}/api/developers/oauth2/authorize", self.sim);
+        let page = self
+            .page_fetch("GET", &format!("{authorize}?{query}"), None)
+            .await;
+        let page = page["text"].as_str().unwrap_or_default();
+        let request_id = page
+            .split("name=\"request_id\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("a consent form: {page}"));
+        let form = format!("request_id={request_id}&user=ada&decision=grant");
+        let granted = self
+            .page_fetch(
+                "POST",
+                &authorize,
+                Some(("application/x-www-form-urlencoded", form)),
+            )
+            .await;
+        let landed = url::Url::parse(granted["url"].as_str().unwrap()).unwrap();
+        landed
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap_or_else(|| panic!("no code in {landed}"))
+            .1
+            .into_owned()
     }
 
     /// The value of a field of the timeline's entries of `step` (e.g. Callback / state).
@@ -530,6 +666,21 @@ impl Drop for Harness {
     }
 }
 
+/// Adds a line to target/e2e-metrics.txt, which `cargo xtask test` prints after the suite
+/// (and removes before it): a number measured by a test is a result of the run, not a log line.
+pub fn metric(line: &str) {
+    use std::io::Write;
+    // target/ of the workspace, which a CARGO_TARGET_DIR elsewhere leaves uncreated.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target");
+    std::fs::create_dir_all(dir).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(format!("{dir}/e2e-metrics.txt"))
+        .unwrap();
+    writeln!(file, "{line}").unwrap();
+}
+
 /// A listener for the app's server and the app's origin on it (`http://localhost:<port>`,
 /// the host the redirect URI names).
 pub(crate) async fn app_listener() -> (tokio::net::TcpListener, String) {
@@ -566,11 +717,21 @@ pub fn app_config(app: &str, sim: &str) -> Value {
 /// with an HTML page. Point `api_base` here to test non-JSON answers.
 pub const BROKEN_API: &str = "/broken-gateway";
 
-/// Serves the release build like a CDN with an SPA fallback, and this test's config.json.
-/// Returns the delay before `/config.json` is answered, for tests to set (0 at first).
-fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) -> Arc<AtomicU64> {
+/// Serves the release build like a CDN with an SPA fallback, and this test's config.json
+/// (`None`: the build's own). Returns the delay before `/config.json` is answered, for tests
+/// to set (0 at first), and the log of the paths asked for.
+pub(crate) fn serve_app(
+    listener: tokio::net::TcpListener,
+    dist: PathBuf,
+    config: Option<String>,
+) -> (Arc<AtomicU64>, Served) {
     let delay = Arc::new(AtomicU64::new(0));
     let config_delay = delay.clone();
+    let served = Served::default();
+    let log = served.clone();
+    let config = config.unwrap_or_else(|| {
+        std::fs::read_to_string(dist.join("config.json")).expect("the build's config.json")
+    });
     let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     let gateway = || async {
         (
@@ -592,9 +753,17 @@ fn serve_app(listener: tokio::net::TcpListener, dist: PathBuf, config: String) -
             &format!("{BROKEN_API}/{{*rest}}"),
             axum::routing::any(gateway),
         )
-        .fallback_service(files);
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let uri = request.uri();
+                let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+                log.lock().unwrap().push(path.to_string());
+                next.run(request)
+            },
+        ));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    delay
+    (delay, served)
 }
 
 /// A chromedriver and a Chromium session through it; a session that cannot start (a busy

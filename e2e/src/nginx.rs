@@ -57,6 +57,11 @@ impl Nginx {
         Nginx { child, port, dir }
     }
 
+    /// Every request nginx answered so far, one line each (nginx's combined format).
+    pub fn access_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("access.log")).unwrap_or_default()
+    }
+
     /// What nginx logged at warn level or above.
     pub fn errors(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
@@ -86,8 +91,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A copy of the build, readable by nginx's workers (plain 0755 directories).
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the folder `from` (files and subfolders) to `to`: a copy of the build, readable
+/// by nginx's workers (plain 0755 directories).
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

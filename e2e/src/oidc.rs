@@ -107,8 +107,10 @@ impl Harness {
         let server = start_server(CLIENT_ID, &format!("{app}/webapp")).await;
         let mut config = app_config(&app, &server.issuer);
         config["scopes"] = json!(SCOPES);
-        let config_delay_ms = serve_app(app_listener, dist, config.to_string());
-        Harness::with_browser(app, server.issuer, config_delay_ms, None).await
+        let (config_delay_ms, served) = serve_app(app_listener, dist, Some(config.to_string()));
+        Harness::with_browser(app, server.issuer, config_delay_ms, None)
+            .await
+            .served_by(served)
     }
 
     /// Home → Connect → waits for oidc-provider's login page.

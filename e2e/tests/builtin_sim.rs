@@ -1,106 +1,106 @@
-//! The built-in simulator: the release build served by a plain static server, no ilert-sim
-//! process; the Service Worker `sim-worker.js` answers under `/_sim/` with the simulator core
-//! (wasm) and keeps its state in IndexedDB.
+//! The built-in simulator: the release build exactly as `cargo xtask dist` makes it (its own
+//! config.json: the built-in simulator), served by a plain static server, with no ilert-sim
+//! process. The app registers its Service Worker (`sim-worker.js?v=<version>`), which answers
+//! under `/_sim/` with the simulator's core (wasm) and keeps its state in IndexedDB. The test
+//! talks to that simulator with `fetch` from the app's page (`Harness::built_in`).
+use std::path::Path;
+use std::time::{Duration, Instant};
 
+use e2e::bench::browser::cdp;
 use e2e::{Harness, CLIENT_ID};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-/// Registers the worker from the page and waits until it controls the page.
-async fn install_worker(h: &Harness) {
+/// Opens Home and waits until the worker the app registers controls it.
+async fn controlled_home(h: &Harness) {
     h.open("/").await;
-    let registered = h
-        .js_async(
-            "navigator.serviceWorker.register('/sim-worker.js', { scope: '/' })
-               .then(() => navigator.serviceWorker.ready)
-               .then(() => done('ok'), (e) => done('error: ' + e));",
-        )
-        .await;
-    assert_eq!(registered, "ok");
-    // clients.claim() at activate takes the open page; a reload does it surely.
-    let controlled = h
-        .js("return navigator.serviceWorker.controller !== null;")
-        .await;
-    if controlled != Value::Bool(true) {
-        h.open("/").await;
-    }
-    h.until("the page is controlled by the worker", || async {
-        (h.js("return navigator.serviceWorker.controller !== null;")
-            .await
-            == Value::Bool(true))
-        .then_some(())
-    })
+    h.until(
+        "the page is controlled by the simulator's worker",
+        || async {
+            (h.js("return navigator.serviceWorker.controller !== null;")
+                .await
+                == Value::Bool(true))
+            .then_some(())
+        },
+    )
     .await;
 }
 
-/// `fetch` from the page: `{status, body}` with the body as JSON (or text when it is not).
-async fn fetch(h: &Harness, path: &str, init: &str) -> Value {
-    h.js_async(&format!(
-        "fetch({path:?}, {init}).then(async (r) => {{
-           const text = await r.text();
-           let body; try {{ body = JSON.parse(text); }} catch (e) {{ body = text; }}
-           done({{ status: r.status, body }});
-         }}, (e) => done({{ error: String(e) }}));"
-    ))
-    .await
+/// The URL of the worker that controls the page.
+async fn controller_url(h: &Harness) -> String {
+    h.js("const c = navigator.serviceWorker.controller; return c ? c.scriptURL : '';")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
-    let body: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect();
-    format!(
-        "{{ method: 'POST', headers: {{ 'content-type': 'application/x-www-form-urlencoded' }}, body: {:?} }}",
-        body.join("&")
-    )
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// Connect → consent page → Grant → profile, timed in two legs (the person's pause on the
+/// consent page left out): ms until the consent page is there, ms from Grant to the profile.
+async fn timed_sign_in(h: &Harness) -> (f64, f64) {
+    async fn until_present(h: &Harness, css: &str) {
+        let deadline = Instant::now() + e2e::WAIT;
+        while h
+            .js(&format!("return document.querySelector({css:?}) !== null;"))
+            .await
+            != Value::Bool(true)
+        {
+            assert!(Instant::now() < deadline, "{css} never appeared");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    h.wait("[data-testid=connect]").await;
+    let started = Instant::now();
+    h.click("[data-testid=connect]").await;
+    until_present(h, "#grant").await;
+    let consent = started.elapsed().as_secs_f64() * 1000.0;
+    let granted = Instant::now();
+    h.click("#grant").await;
+    until_present(h, "[data-testid=profile-name]").await;
+    let profile = granted.elapsed().as_secs_f64() * 1000.0;
+    h.wait_text("[data-testid=profile-username]", "ada").await;
+    (consent, profile)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_service_worker_answers_as_ilert_with_no_server_behind_it() {
-    let h = Harness::static_only().await;
-    install_worker(&h).await;
+    let h = Harness::built_in().await;
+    controlled_home(&h).await;
+    // The worker of this build: the page asked for its version.
+    assert!(
+        controller_url(&h).await.contains("/sim-worker.js?v="),
+        "{}",
+        controller_url(&h).await
+    );
 
     // The REST API's 401, in iLert's shape, from the worker.
-    let user = fetch(&h, "/_sim/api/users/current", "{}").await;
+    let (status, user) = h.sim_request("GET", "/api/users/current", None).await;
+    assert_eq!(status, 401, "{user}");
     assert_eq!(user["status"], 401, "{user}");
-    assert_eq!(user["body"]["status"], 401, "{user}");
-    assert_eq!(user["body"]["code"], "UNAUTHORIZED", "{user}");
+    assert_eq!(user["code"], "UNAUTHORIZED", "{user}");
 
     // Outside /_sim/ the worker stays out of the way: the static server answers.
-    let config = fetch(&h, "/config.json", "{}").await;
+    let config = h.page_fetch("GET", "/config.json", None).await;
     assert_eq!(config["status"], 200);
-    assert_eq!(config["body"]["client_id"], CLIENT_ID);
+    let config: Value = serde_json::from_str(config["text"].as_str().unwrap()).unwrap();
+    assert_eq!(config["server"], "built-in", "{config}");
 
     // A navigation to the authorize endpoint gets the consent page, whose form posts under
     // the mount.
     let redirect = format!("{}/webapp", h.app);
-    let query = [
-        ("client_id", CLIENT_ID),
-        ("response_type", "code"),
-        ("redirect_uri", redirect.as_str()),
-        ("scope", "profile offline_access"),
-        ("state", "s1"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{k}={}", urlencode(v)))
-    .collect::<Vec<_>>()
-    .join("&");
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", redirect.as_str()),
+            ("scope", "profile offline_access"),
+            ("state", "s1"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ])
+        .finish();
     h.open(&format!("/_sim/api/developers/oauth2/authorize?{query}"))
         .await;
     h.wait("#grant").await;
@@ -111,65 +111,496 @@ async fn the_service_worker_answers_as_ilert_with_no_server_behind_it() {
     assert_eq!(action, "/_sim/api/developers/oauth2/authorize");
 
     // The token endpoint, fetched from the app's page (the consent page's CSP allows no
-    // fetch): an unknown code is iLert's invalid_grant.
+    // fetch): an unknown code is iLert's invalid_grant (401, not RFC 6749's 400).
     h.open("/").await;
-    let bad = fetch(
-        &h,
-        "/_sim/api/developers/oauth2/token",
-        &form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", CLIENT_ID),
-            ("code", "not-a-code"),
-            ("code_verifier", VERIFIER),
-            ("redirect_uri", &redirect),
-        ]),
-    )
-    .await;
-    // (iLert answers invalid_grant with 401, not RFC 6749's 400.)
-    assert_eq!(bad["status"], 401, "{bad}");
-    assert_eq!(bad["body"]["code"], "invalid_grant", "{bad}");
-    assert!(bad["body"]["error"].is_string(), "{bad}");
+    let (status, bad) = h
+        .sim_post(
+            "/api/developers/oauth2/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", CLIENT_ID),
+                ("code", "not-a-code"),
+                ("code_verifier", VERIFIER),
+                ("redirect_uri", &redirect),
+            ],
+        )
+        .await;
+    assert_eq!(status, 401, "{bad}");
+    assert_eq!(bad["code"], "invalid_grant", "{bad}");
+    assert!(bad["error"].is_string(), "{bad}");
 
     // The request log (the simulator's hooks, under the mount) saw that exchange.
-    let log = fetch(&h, "/_sim/_sim/requests", "{}").await;
-    assert_eq!(log["status"], 200, "{log}");
-    assert_eq!(log["body"].as_array().map(Vec::len), Some(1), "{log}");
+    assert_eq!(h.sim_requests().await.as_array().map(Vec::len), Some(1));
+    // And the static server never saw any of it.
+    let served = h.served();
+    assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
     h.stop().await;
 }
 
-/// The app signs in against the worker (consent page, callback, token exchange, profile);
-/// then the browser stops the worker (DevTools protocol) and the session's refresh token
-/// still works: the worker's state came back from IndexedDB.
+/// Copied to a static host as it is, the build is a demo: the page says plainly that the
+/// built-in simulator is in use, Connect signs in through the worker's consent page, and the
+/// profile, the token info and the timeline (which marks the worker's answers) follow.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_app_signs_in_with_the_worker_and_its_state_survives_a_stop() {
-    let h = Harness::static_only().await;
-    install_worker(&h).await;
+async fn a_copy_of_dist_release_is_a_whole_demo_with_no_server_behind_it() {
+    let h = Harness::built_in().await;
+    h.open("/").await;
+    let banner = h.text("[data-testid=builtin-banner]").await;
+    assert!(banner.contains("built-in simulator"), "{banner}");
+    assert_eq!(
+        h.text("[data-testid=connect]").await,
+        "Connect to the built-in simulator"
+    );
+    assert_eq!(h.text("[data-testid=client-id]").await, CLIENT_ID);
+    assert_eq!(
+        h.text("[data-testid=authorize-url]").await,
+        format!("{}/_sim/api/developers/oauth2/authorize", h.app)
+    );
+    assert_eq!(
+        h.text("[data-testid=redirect-uri]").await,
+        format!("{}/webapp", h.app)
+    );
+
+    let (consent_ms, profile_ms) = timed_sign_in(&h).await;
+    assert_eq!(h.text("[data-testid=profile-name]").await, "Ada Lovelace");
+    h.wait_text("[data-testid=info-tenant]", "demo-tenant")
+        .await;
+    assert_eq!(h.text("[data-testid=info-app-id]").await, "250");
+    assert_eq!(
+        h.text("[data-testid=info-scope]").await,
+        "profile offline_access"
+    );
+    let url = h.url().await;
+    assert!(!url.contains("code=") && !url.contains("state="), "{url}");
+    // Signed in, the page still says where the session comes from.
+    assert!(h
+        .text("[data-testid=builtin-banner]")
+        .await
+        .contains("built-in simulator"));
+
+    // The timeline marks each answer of the worker and says why no preflight shows.
+    let marks = h
+        .until("the timeline's marks of the worker's answers", || async {
+            let marks = h
+                .browser
+                .find_all(fantoccini::Locator::Css("[data-testid=answered-by-worker]"))
+                .await
+                .ok()?;
+            (marks.len() >= 3).then_some(marks)
+        })
+        .await;
+    let note = marks[0].text().await.unwrap();
+    assert!(
+        note.contains("Service Worker") && note.contains("preflight"),
+        "{note}"
+    );
+
+    // One code exchange, shaped as RFC 6749 + 7636 want it, in the worker's log.
+    let stats = h.sim_stats().await;
+    assert_eq!(stats["authorization_code_grants"], 1, "{stats}");
+    let exchange = h.sim_requests().await.to_string();
+    assert!(exchange.contains("code_verifier"), "{exchange}");
+    // Nothing of it reached the static server.
+    let served = h.served();
+    assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
+
+    // A second sign-in, with the worker installed and its wasm compiled.
+    h.click("[data-testid=sign-out]").await;
+    h.wait_contains("[data-testid=notice]", "Signed out").await;
+    let (warm_consent_ms, warm_profile_ms) = timed_sign_in(&h).await;
+    e2e::metric(&format!(
+        "built-in simulator, Connect → consent page: {consent_ms:.0} ms first (worker installed, wasm fetched), {warm_consent_ms:.0} ms after; Grant → profile shown: {profile_ms:.0} ms / {warm_profile_ms:.0} ms (Chromium, WebDriver polling included)"
+    ));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_refresh_button_rotates_the_tokens_at_the_worker() {
+    let h = Harness::built_in().await;
+    h.sign_in().await;
+    let before = h.tokens().await.unwrap();
+    h.click("[data-testid=refresh]").await;
+    let after = h
+        .until("a new access token", || async {
+            let t = h.tokens().await?;
+            (t["access_token"] != before["access_token"]).then_some(t)
+        })
+        .await;
+    assert_ne!(after["refresh_token"], before["refresh_token"]);
+    // The old refresh token is dead at the simulator.
+    let old = before["refresh_token"].as_str().unwrap();
+    let (status, body) = h
+        .sim_post(
+            "/api/developers/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT_ID),
+                ("refresh_token", old),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_grant"))
+    );
+    assert_eq!(h.sim_stats().await["refresh_grants"], 1);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_401_from_the_worker_refreshes_once_and_retries() {
+    let h = Harness::built_in().await;
+    h.sign_in().await;
+    let before = h.access_token().await;
+    h.sim_hook("/_sim/revoke_access_tokens").await;
+    let users_before = h.sim_stats().await["user_requests"].as_u64().unwrap();
+    h.click("[data-testid=reload-profile]").await;
+    h.until("a new access token after the 401", || async {
+        (h.access_token().await != before).then_some(())
+    })
+    .await;
+    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
+        .await;
+    h.until("the retried profile call", || async {
+        let stats = h.sim_stats().await;
+        (stats["user_requests"].as_u64().unwrap() >= users_before + 2).then_some(())
+    })
+    .await;
+    assert_eq!(h.sim_stats().await["refresh_grants"], 1);
+    assert!(
+        h.browser
+            .find(fantoccini::Locator::Css("[data-testid=notice]"))
+            .await
+            .is_err(),
+        "no error shown"
+    );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_out_revokes_the_refresh_token_at_the_worker() {
+    let h = Harness::built_in().await;
     h.sign_in().await;
     let refresh = h.refresh_token().await;
+    h.click("[data-testid=sign-out]").await;
+    let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
+    assert!(notice.contains("revoked"), "{notice}");
+    h.wait("[data-testid=connect]").await;
+    assert!(h.tokens().await.is_none());
+    assert_eq!(h.sim_stats().await["revocations"], 1);
+    let (status, body) = h
+        .sim_post(
+            "/api/developers/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT_ID),
+                ("refresh_token", &refresh),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_grant"))
+    );
+    h.stop().await;
+}
 
-    e2e::bench::browser::cdp(&h.browser, "ServiceWorker.enable", serde_json::json!({}))
+#[tokio::test(flavor = "multi_thread")]
+async fn deny_at_the_workers_consent_page_requests_no_token() {
+    let h = Harness::built_in().await;
+    h.connect().await;
+    h.click("#deny").await;
+    let error = h.text("[data-testid=error]").await;
+    assert!(error.contains("access_denied"), "{error}");
+    assert!(!h.url().await.contains("error="));
+    assert_eq!(h.sim_stats().await["token_requests"], 0);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forged_state_with_a_real_code_of_the_worker_is_refused() {
+    let h = Harness::built_in().await;
+    h.connect().await;
+    h.open("/").await;
+    let code = h.code_from_sim("forged-state", CHALLENGE).await;
+    h.open(&format!("/webapp?code={code}&state=forged-state"))
+        .await;
+    let error = h.text("[data-testid=error]").await;
+    assert!(error.contains("No token was requested"), "{error}");
+    assert!(!h.url().await.contains("code="));
+    assert_eq!(h.sim_stats().await["token_requests"], 0);
+    h.stop().await;
+}
+
+/// The browser stops an idle worker whenever it likes (DevTools can too): the next request
+/// starts it again from IndexedDB, so the session's refresh token is still known.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_session_still_refreshes_after_the_browser_stops_the_worker() {
+    let h = Harness::built_in().await;
+    h.sign_in().await;
+    let before = h.tokens().await.unwrap();
+    cdp(&h.browser, "ServiceWorker.enable", json!({}))
         .await
         .unwrap();
-    e2e::bench::browser::cdp(
+    cdp(&h.browser, "ServiceWorker.stopAllWorkers", json!({}))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    h.click("[data-testid=refresh]").await;
+    let after = h
+        .until("a new access token from the restarted worker", || async {
+            let t = h.tokens().await?;
+            (t["access_token"] != before["access_token"]).then_some(t)
+        })
+        .await;
+    assert_ne!(after["refresh_token"], before["refresh_token"]);
+    assert!(
+        h.browser
+            .find(fantoccini::Locator::Css("[data-testid=notice]"))
+            .await
+            .is_err(),
+        "no error shown"
+    );
+    assert_eq!(h.sim_stats().await["refresh_grants"], 1);
+    h.stop().await;
+}
+
+/// A hard reload (Shift+Reload) loads the page past the worker: it is not controlled, and
+/// its requests would reach the static host. The app asks the worker to take it over first.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hard_reload_past_the_worker_is_taken_over_again() {
+    let h = Harness::built_in().await;
+    h.sign_in().await;
+    h.js("window.beforeReload = true;").await;
+    cdp(&h.browser, "Page.reload", json!({ "ignoreCache": true }))
+        .await
+        .unwrap();
+    h.until("the reloaded page", || async {
+        (h.js("return window.beforeReload === undefined;").await == Value::Bool(true)).then_some(())
+    })
+    .await;
+    // The premise: the navigation went past the worker (no worker started for it).
+    let worker_start = h
+        .js("return performance.getEntriesByType('navigation')[0].workerStart;")
+        .await;
+    assert_eq!(worker_start.as_f64(), Some(0.0), "not a hard reload");
+    h.wait_text("[data-testid=profile-username]", "ada").await;
+    h.click("[data-testid=reload-profile]").await;
+    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
+        .await;
+    assert!(controller_url(&h).await.contains("sim-worker.js"));
+    let served = h.served();
+    assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
+    assert!(
+        h.browser
+            .find(fantoccini::Locator::Css("[data-testid=notice]"))
+            .await
+            .is_err(),
+        "no error shown"
+    );
+    h.stop().await;
+}
+
+/// Some private windows have no Service Workers: the page says the built-in simulator is
+/// unavailable, offers the iLert settings, and fetches nothing of the simulator.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_service_workers_the_page_says_so_and_offers_the_ilert_settings() {
+    let h = Harness::built_in().await;
+    cdp(
         &h.browser,
-        "ServiceWorker.stopAllWorkers",
-        serde_json::json!({}),
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "delete Navigator.prototype.serviceWorker;" }),
     )
     .await
     .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    h.open("/").await;
+    let alert = h.text("[data-testid=builtin-unavailable]").await;
+    assert!(alert.contains("unavailable"), "{alert}");
+    assert!(h
+        .browser
+        .find(fantoccini::Locator::Css(
+            "[data-testid=builtin-unavailable] a[href='/settings']"
+        ))
+        .await
+        .is_ok());
+    assert!(
+        h.browser
+            .find(fantoccini::Locator::Css("[data-testid=connect]"))
+            .await
+            .is_err(),
+        "no Connect that cannot work"
+    );
+    let served = h.served();
+    assert!(
+        !served
+            .iter()
+            .any(|p| p.contains("sim-worker") || p.contains("ilert-sim-")),
+        "{served:?}"
+    );
+    h.stop().await;
+}
 
-    let refreshed = fetch(
-        &h,
-        "/_sim/api/developers/oauth2/token",
-        &form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", CLIENT_ID),
-            ("refresh_token", &refresh),
-        ]),
-    )
+/// A deployment pointed at iLert (here ilert-sim as a server) never fetches the built-in
+/// simulator, and leaves no worker behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deployment_for_ilert_never_fetches_the_built_in_simulator() {
+    let h = Harness::start().await;
+    h.sign_in().await;
+    h.open("/settings").await;
+    h.wait("[data-testid=settings]").await;
+    h.open("/").await;
+    h.wait_text("[data-testid=profile-username]", "ada").await;
+    let served = h.served();
+    assert!(
+        !served
+            .iter()
+            .any(|p| p.contains("sim-worker") || p.contains("ilert-sim-")),
+        "{served:?}"
+    );
+    let registrations = h
+        .js_async("navigator.serviceWorker.getRegistrations().then((r) => done(r.length));")
+        .await;
+    assert_eq!(registrations, 0);
+    h.stop().await;
+}
+
+/// The first load in built-in mode is the app's own: the page fetches the files `cargo
+/// xtask size` counts (the worker and its wasm come after, fetched by the worker), and they
+/// are within the budget.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_load_in_built_in_mode_is_the_apps_own_and_within_budget() {
+    let h = Harness::built_in().await;
+    controlled_home(&h).await;
+    h.wait("[data-testid=connect]").await;
+    let fetched = h
+        .js("return [location.href].concat(performance.getEntriesByType('resource').map((e) => e.name));")
+        .await;
+    let dist = e2e::dist_dir();
+    let mut names: Vec<String> = fetched
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let path = url::Url::parse(u.as_str().unwrap())
+                .unwrap()
+                .path()
+                .to_string();
+            match path.trim_start_matches('/') {
+                "" => "index.html".to_string(),
+                name => name.to_string(),
+            }
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in &names {
+        assert!(
+            !name.contains("sim-worker") && !name.starts_with("ilert-sim-"),
+            "the page itself fetched {name}: {names:?}"
+        );
+    }
+    let kinds = ["index.html", "config.json", ".wasm", ".css", "start-"];
+    for kind in kinds {
+        assert!(
+            names.iter().any(|n| n.contains(kind)),
+            "no {kind} in {names:?}"
+        );
+    }
+    let total: u64 = names.iter().map(|n| brotli_size(&dist, n)).sum();
+    println!("first load in built-in mode: {total} B brotli ({names:?})");
+    assert!(
+        total <= xtask::budget::FIRST_LOAD_BUDGET,
+        "{total} B over the budget {} B: {names:?}",
+        xtask::budget::FIRST_LOAD_BUDGET
+    );
+    h.stop().await;
+}
+
+/// The brotli size of a file of the build: its `.br` copy, or compressed here (config.json,
+/// which the build leaves uncompressed because a deployer edits it).
+fn brotli_size(dist: &Path, name: &str) -> u64 {
+    if let Ok(meta) = std::fs::metadata(dist.join(format!("{name}.br"))) {
+        return meta.len();
+    }
+    let bytes = std::fs::read(dist.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        std::io::Write::write_all(&mut writer, &bytes).unwrap();
+    }
+    out.len() as u64
+}
+
+/// A new version is deployed while a session of the old one lives: the old worker (stopped,
+/// as the browser does) would need its files, which the new deployment no longer has. The
+/// page of the new version waits for the worker of its own version, which takes over, reads
+/// the old one's state from IndexedDB, and the session goes on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_version_takes_over_from_the_old_worker_and_never_uses_its_files() {
+    let copy = e2e::TempDir::new("ilert-pkce-versions");
+    let site = copy.path().join("site");
+    e2e::copy_dir(&e2e::dist_dir(), &site);
+    let h = Harness::built_in_from(site.clone()).await;
+    h.sign_in().await;
+    let before = h.tokens().await.unwrap();
+    let old_worker = controller_url(&h).await;
+    let old = old_worker.split("?v=").nth(1).unwrap().to_string();
+
+    // Version 2: the same simulator under new names, the old files gone.
+    let new = "f0f1f2f3f4f5f6f7";
+    assert_ne!(old, new);
+    for suffix in [".js", "_bg.wasm"] {
+        std::fs::rename(
+            site.join(format!("ilert-sim-{old}{suffix}")),
+            site.join(format!("ilert-sim-{new}{suffix}")),
+        )
+        .unwrap();
+        for packed in [".br", ".gz"] {
+            let _ = std::fs::remove_file(site.join(format!("ilert-sim-{old}{suffix}{packed}")));
+        }
+    }
+    for file in ["sim-worker.js", "index.html"] {
+        let text = std::fs::read_to_string(site.join(file)).unwrap();
+        assert!(text.contains(&old), "{file} names version {old}");
+        std::fs::write(site.join(file), text.replace(&old, new)).unwrap();
+        let _ = std::fs::remove_file(site.join(format!("{file}.br")));
+        let _ = std::fs::remove_file(site.join(format!("{file}.gz")));
+    }
+    cdp(&h.browser, "ServiceWorker.enable", json!({}))
+        .await
+        .unwrap();
+    cdp(&h.browser, "ServiceWorker.stopAllWorkers", json!({}))
+        .await
+        .unwrap();
+    let switched = h.served().len();
+
+    h.open("/").await;
+    h.wait_text("[data-testid=profile-username]", "ada").await;
+    assert!(
+        controller_url(&h).await.ends_with(&format!("?v={new}")),
+        "{}",
+        controller_url(&h).await
+    );
+    h.click("[data-testid=refresh]").await;
+    h.until("a new access token from the new worker", || async {
+        let t = h.tokens().await?;
+        (t["access_token"] != before["access_token"]).then_some(())
+    })
     .await;
-    assert_eq!(refreshed["status"], 200, "{refreshed}");
-    assert!(refreshed["body"]["access_token"].is_string(), "{refreshed}");
+    assert!(
+        h.browser
+            .find(fantoccini::Locator::Css("[data-testid=notice]"))
+            .await
+            .is_err(),
+        "no error shown"
+    );
+    let after: Vec<String> = h.served()[switched..].to_vec();
+    assert!(
+        after
+            .iter()
+            .any(|p| p.contains(&format!("ilert-sim-{new}"))),
+        "{after:?}"
+    );
+    assert!(!after.iter().any(|p| p.contains(&old)), "{after:?}");
     h.stop().await;
 }

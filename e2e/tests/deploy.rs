@@ -61,6 +61,43 @@ async fn the_whole_flow_through_nginx_at_the_root() {
     h.stop().await;
 }
 
+/// The sub-path build as it is (its config.json: the built-in simulator) on nginx with the
+/// project's server block: the worker registers under /ilert-pkce/ with nginx's headers (CSP
+/// included), answers there, and nginx never sees a request for the simulator's API.
+#[tokio::test]
+async fn the_built_in_simulator_under_a_sub_path_on_nginx() {
+    let h = Harness::built_in_behind_nginx(subpath_dist_dir(), "/ilert-pkce/").await;
+    h.open("/").await;
+    assert!(h
+        .text("[data-testid=builtin-banner]")
+        .await
+        .contains("built-in simulator"));
+    assert_eq!(
+        h.text("[data-testid=redirect-uri]").await,
+        format!("{}/webapp", h.app)
+    );
+    h.sign_in().await;
+    h.wait_text("[data-testid=info-tenant]", "demo-tenant")
+        .await;
+    assert_eq!(h.url().await, format!("{}/", h.app));
+    let scope = h
+        .js_async("navigator.serviceWorker.ready.then((r) => done(r.scope));")
+        .await;
+    assert_eq!(scope.as_str(), Some(format!("{}/", h.app).as_str()));
+    h.click("[data-testid=sign-out]").await;
+    h.wait("[data-testid=connect]").await;
+    assert_eq!(h.sim_stats().await["revocations"], 1);
+    let log = h.nginx.as_ref().unwrap().access_log();
+    assert!(log.contains("sim-worker.js?v="), "{log}");
+    assert!(
+        !log.contains("/_sim/"),
+        "nginx saw the simulator's API: {log}"
+    );
+    let errors = h.nginx.as_ref().unwrap().errors();
+    assert!(!errors.contains("[error]"), "{errors}");
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn the_whole_flow_through_nginx_under_a_sub_path() {
     let h = Harness::behind_nginx(subpath_dist_dir(), "/ilert-pkce/").await;

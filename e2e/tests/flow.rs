@@ -104,15 +104,9 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
                 .map(str::to_string)
         })
         .await;
-    // xtask prints this file after the suite: the number is a result of the run, not a log line.
-    let metrics = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/e2e-metrics.txt");
-    // target/ of the workspace, which a CARGO_TARGET_DIR elsewhere leaves uncreated.
-    std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
-    std::fs::write(
-        metrics,
-        format!("callback → profile shown: {ms} ms (Chromium, ilert-sim on loopback)\n"),
-    )
-    .unwrap();
+    e2e::metric(&format!(
+        "callback → profile shown: {ms} ms (Chromium, ilert-sim on loopback)"
+    ));
     h.screenshot("docs/screenshots/signed-in.png").await;
     h.stop().await;
 }
