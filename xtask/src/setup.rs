@@ -25,6 +25,7 @@ pub fn ensure() -> Result<(), String> {
     wasm_target()?;
     lint_tools()?;
     release_toolchain()?;
+    std_dependencies()?;
     chromium()?;
     nginx()?;
     node_tools()?;
@@ -71,6 +72,24 @@ fn release_toolchain() -> Result<(), String> {
         "--component",
         "rust-src",
     ]))
+}
+
+/// Downloads the crates the standard library depends on (std's own Cargo.lock), which
+/// `-Zbuild-std` compiles: the release build runs offline (Trunk.toml), and a fresh machine
+/// has none of them in cargo's cache ("no matching package named `wasip1`"). A tenth of a
+/// second when they are there.
+fn std_dependencies() -> Result<(), String> {
+    let sysroot = output(
+        tool("rustc")
+            .arg(format!("+{RELEASE_TOOLCHAIN}"))
+            .args(["--print", "sysroot"]),
+    )
+    .ok_or_else(|| format!("{RELEASE_TOOLCHAIN} has no sysroot"))?;
+    let manifest = Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    run(tool("cargo")
+        .arg(format!("+{RELEASE_TOOLCHAIN}"))
+        .args(["fetch", "--quiet", "--manifest-path"])
+        .arg(&manifest))
 }
 
 /// Makes `command` (a `trunk build --release`) build the wasm with [`RELEASE_TOOLCHAIN`]:
