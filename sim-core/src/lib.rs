@@ -4,7 +4,8 @@
 //! Endpoints (as on iLert):
 //! - `GET  /api/developers/oauth2/authorize`: validation, then a consent page with demo users
 //! - `POST /api/developers/oauth2/authorize`: the consent form's answer (code or access_denied)
-//! - `POST /api/developers/oauth2/token`: `authorization_code` (PKCE S256) and `refresh_token`
+//! - `POST /api/developers/oauth2/token`: `authorization_code` (PKCE S256, or a client secret
+//!   for a confidential client, see [`client_auth`]) and `refresh_token`
 //! - `POST /api/developers/oauth2/token_info`, `POST /api/developers/oauth2/revoke`
 //! - `GET  /api/users/current`
 //!
@@ -17,6 +18,7 @@
 
 pub mod api;
 pub mod authorize;
+pub mod client_auth;
 pub mod config;
 pub mod cors;
 pub mod errors;
@@ -35,7 +37,7 @@ pub mod store;
 pub mod token;
 pub mod users;
 
-pub use config::{ArgsError, Client, SimConfig, USAGE};
+pub use config::{ArgsError, Client, ClientSecret, SimConfig, USAGE};
 pub use http::{Request, Response};
 pub use jwt::DEMO_PUBLIC_KEY_PEM;
 pub use random::{Entropy, OsEntropy, SeededEntropy};
@@ -96,3 +98,4 @@ impl Sim {
         step
     }
 }
+

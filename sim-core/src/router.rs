@@ -139,7 +139,7 @@ fn log_faulted(
         }) => o.get("code").and_then(serde_json::Value::as_str),
         _ => None,
     };
-    let mut entry = token::log_entry(endpoint.name(), req, params, status, code, now);
+    let mut entry = token::log_entry(&sim.config, endpoint.name(), req, params, status, code, now);
     entry["fault"] = rule.action.kind().into();
     sim.store.log_request(endpoint.name(), entry);
 }

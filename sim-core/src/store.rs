@@ -21,7 +21,9 @@ pub struct Pending {
     pub redirect_uri: String,
     pub scope: String,
     pub state: Option<String>,
-    pub code_challenge: String,
+    /// `None` when a confidential client asked without PKCE. (Older snapshots hold a plain
+    /// string here, which reads as `Some`.)
+    pub code_challenge: Option<String>,
     pub created_ms: u64,
 }
 
@@ -31,7 +33,8 @@ pub struct Code {
     pub redirect_uri: String,
     pub username: String,
     pub scope: String,
-    pub code_challenge: String,
+    /// As in [`Pending`]: `None` for a confidential client's code without PKCE.
+    pub code_challenge: Option<String>,
     pub expires_ms: u64,
     pub used: bool,
     /// The grant its tokens belong to, once it was exchanged: revoked if the code is replayed.
@@ -178,6 +181,13 @@ impl Store {
         }
     }
 
+    /// Whether `value` is an unused code issued for a PKCE challenge (spends nothing).
+    pub fn fresh_code_has_challenge(&self, value: &str) -> bool {
+        self.codes
+            .get(value)
+            .is_some_and(|c| !c.used && c.code_challenge.is_some())
+    }
+
     pub fn new_grant(&mut self, code: &str, client_id: &str, username: &str, scope: &str) -> u64 {
         let id = self.next();
         let grant = Grant {
@@ -220,6 +230,12 @@ impl Store {
             }
             None => false,
         }
+    }
+
+    /// The client an access token this store knows was issued to.
+    pub fn access_client(&self, jti: &str) -> Option<&str> {
+        let (grant, _) = self.access.get(jti)?;
+        self.grants.get(grant).map(|g| g.client_id.as_str())
     }
 
     pub fn revoke_access(&mut self, jti: &str) {
