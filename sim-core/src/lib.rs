@@ -79,6 +79,30 @@ impl Sim {
         self.faults.hang_epoch()
     }
 
+    /// Registers a client while the simulator runs (`POST /_sim/clients` does this):
+    /// confidential with `secret`, public without. A client of the same id is replaced
+    /// (say, to change its secret), keeping its app id; a new one gets the next app id.
+    /// Snapshots keep it. Gives the client and whether it replaced one.
+    pub fn register_client(
+        &mut self,
+        id: &str,
+        redirect_uri: &str,
+        secret: Option<&str>,
+    ) -> Result<(Client, bool), String> {
+        let existing = self.config.client(id).map(|c| c.app_id);
+        let app_id = existing.unwrap_or_else(|| {
+            let last = self.config.clients.iter().map(|c| c.app_id).max();
+            last.map_or(config::FIRST_APP_ID, |a| a + 1)
+        });
+        let mut client = Client::new(id, redirect_uri, app_id)?;
+        if let Some(secret) = secret {
+            client = client.with_secret(secret)?;
+        }
+        self.store.remember_client(&client);
+        put_client(&mut self.config, client.clone());
+        Ok((client, existing.is_some()))
+    }
+
     /// Takes a request that arrived at `now_ms` (milliseconds since the Unix epoch).
     pub fn handle(&mut self, req: Request, now_ms: u64) -> Step {
         router::handle(self, req, now_ms)
@@ -99,3 +123,10 @@ impl Sim {
     }
 }
 
+/// Adds `client` to the settings, in place of one of the same id.
+pub(crate) fn put_client(config: &mut SimConfig, client: Client) {
+    match config.clients.iter_mut().find(|c| c.id == client.id) {
+        Some(c) => *c = client,
+        None => config.clients.push(client),
+    }
+}

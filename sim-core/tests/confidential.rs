@@ -451,6 +451,115 @@ fn the_request_log_never_shows_a_secret() {
     assert!(!everything.contains("s3cr"), "{everything}");
 }
 
+/// `POST /_sim/clients`, as a tester registers a backend app in a running simulator.
+fn register(sim: &mut Sim, body: Value) -> Response {
+    let req = Request::new("POST", "/_sim/clients")
+        .with_header("Content-Type", "application/json")
+        .with_body(body.to_string());
+    answer(sim, req)
+}
+
+#[test]
+fn clients_registered_at_run_time_work_and_outlive_a_restart() {
+    let mut s = Sim::new(SimConfig::default(), Box::new(SeededEntropy(8)));
+    let r = register(
+        &mut s,
+        json!({"id": BACKEND, "redirect_uri": REDIRECT, "secret": SECRET}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body_text());
+    assert_eq!(
+        json_of(&r),
+        json!({"client_id": BACKEND, "redirect_uri": REDIRECT,
+               "origin": "http://localhost:8080", "app_id": 251, "confidential": true})
+    );
+    let public = json!({"id": "spa", "redirect_uri": "http://localhost:3000/cb", "secret": null});
+    assert_eq!(register(&mut s, public).status, 201);
+    let list = json_of(&answer(&mut s, Request::new("GET", "/_sim/clients")));
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    assert_eq!(list[2]["confidential"], false);
+    assert_eq!(list[2]["app_id"], 252);
+
+    let c = code(&mut s, false);
+    let saved = s.snapshot();
+    drop(s);
+    // The host gives its own settings again; the registered clients come from the snapshot.
+    let mut s = Sim::restore(SimConfig::default(), Box::new(SeededEntropy(9)), &saved).unwrap();
+    assert_eq!(s.config().clients.len(), 3);
+    assert!(s.config().client(BACKEND).unwrap().is_confidential());
+    let mut no_secret = [
+        ("grant_type", "authorization_code"),
+        ("client_id", BACKEND),
+        ("code", c.as_str()),
+    ];
+    assert_error(&form(&mut s, TOKEN, &no_secret), "invalid_client", 401);
+    assert_eq!(exchange(&mut s, &c).status, 200);
+
+    // Registering the id again replaces it (a new secret), keeping its app id.
+    let r = register(
+        &mut s,
+        json!({"client_id": BACKEND, "redirect_uri": REDIRECT, "client_secret": "rotated"}),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(json_of(&r)["app_id"], 251);
+    let c = code(&mut s, false);
+    no_secret[2].1 = &c;
+    let mut old = no_secret.to_vec();
+    old.push(("client_secret", SECRET));
+    assert_error(&form(&mut s, TOKEN, &old), "invalid_client", 401);
+    let mut new = no_secret.to_vec();
+    new.push(("client_secret", "rotated"));
+    assert_eq!(form(&mut s, TOKEN, &new).status, 200);
+    let s2 = Sim::restore(
+        SimConfig::default(),
+        Box::new(SeededEntropy(1)),
+        &s.snapshot(),
+    )
+    .unwrap();
+    assert!(s2
+        .config()
+        .client(BACKEND)
+        .unwrap()
+        .secret
+        .as_ref()
+        .unwrap()
+        .matches("rotated"));
+}
+
+#[test]
+fn registration_is_checked() {
+    let mut s = sim(10);
+    for (body, status) in [
+        (json!({"id": "x", "redirect_uri": "ftp://x/"}), 400),
+        (json!({"id": "", "redirect_uri": "http://x/"}), 400),
+        (
+            json!({"id": "x", "redirect_uri": "http://x/", "secret": ""}),
+            400,
+        ),
+        (
+            json!({"id": "x", "redirect_uri": "http://x/", "secret": "tab\there"}),
+            400,
+        ),
+        // A misspelt field would register a public client unnoticed.
+        (
+            json!({"id": "x", "redirect_uri": "http://x/", "secrett": "s"}),
+            400,
+        ),
+        (json!({"redirect_uri": "http://x/"}), 400),
+    ] {
+        let r = register(&mut s, body.clone());
+        assert_eq!(r.status, status, "{body}: {}", r.body_text());
+        assert!(json_of(&r)["error"].is_string());
+    }
+    // JSON only (a cross-site form post cannot plant a client without a preflight).
+    let req = Request::new("POST", "/_sim/clients")
+        .with_header("Content-Type", "text/plain")
+        .with_body(json!({"id": "x", "redirect_uri": "http://x/"}).to_string());
+    assert_eq!(answer(&mut s, req).status, 415);
+    assert_eq!(s.config().clients.len(), 2);
+    let del = answer(&mut s, Request::new("DELETE", "/_sim/clients"));
+    assert_eq!(del.status, 405);
+}
+
 #[test]
 fn a_snapshot_from_before_confidential_clients_still_restores() {
     // Written by the simulator before this change (codes' challenges were plain strings,
@@ -482,4 +591,18 @@ fn a_snapshot_from_before_confidential_clients_still_restores() {
     let used = fixture["used_code"].as_str().unwrap();
     pairs[2].1 = used;
     assert_error(&form(&mut s, TOKEN, &pairs), "invalid_grant", 401);
+}
+
+#[test]
+fn a_mounted_simulator_registers_clients_under_its_mount() {
+    let config = SimConfig {
+        mount: "/app/_sim".into(),
+        ..SimConfig::default()
+    };
+    let mut s = Sim::new(config, Box::new(SeededEntropy(12)));
+    let req = Request::new("POST", "/app/_sim/_sim/clients")
+        .with_header("Content-Type", "application/json")
+        .with_body(json!({"id": BACKEND, "redirect_uri": REDIRECT, "secret": SECRET}).to_string());
+    assert_eq!(answer(&mut s, req).status, 201);
+    assert!(s.config().client(BACKEND).unwrap().is_confidential());
 }
