@@ -34,7 +34,7 @@ pub fn authorize_get(sim: &mut Sim, req: &Request, now: u64) -> Response {
     };
     // A duplicated state cannot be echoed faithfully: leave it out of that error.
     let state = params.get("state").ok().flatten();
-    match check_request(&params) {
+    match check_request(&params, &client) {
         Ok((scope, code_challenge)) => {
             let pending = Pending {
                 client_id: client.id.clone(),
@@ -76,8 +76,10 @@ fn trusted_client(config: &SimConfig, params: &Params) -> Result<Client, String>
     Ok(client.clone())
 }
 
-/// Checks the rest of the request; gives the normalised scope and the code challenge.
-fn check_request(params: &Params) -> Result<(String, String), Bounce> {
+/// Checks the rest of the request; gives the normalised scope and the code challenge (none
+/// only for a confidential client that sent none: its secret proves it at the token
+/// endpoint, and iLert calls PKCE optional but suggested there).
+fn check_request(params: &Params, client: &Client) -> Result<(String, Option<String>), Bounce> {
     if let Some(dup) = params.duplicate() {
         return Err(bounce("invalid_request", dup));
     }
@@ -92,12 +94,27 @@ fn check_request(params: &Params) -> Result<(String, String), Bounce> {
             ))
         }
     }
-    let challenge = get("code_challenge").ok_or_else(|| {
-        bounce(
-            "invalid_request",
-            format!("code_challenge is required: {ONLY_S256}"),
-        )
-    })?;
+    let scope = || {
+        scopes::parse(get("scope").unwrap_or(""))
+            .map(|s| s.join(" "))
+            .map_err(|e| bounce("invalid_scope", e))
+    };
+    let challenge = match (get("code_challenge"), get("code_challenge_method")) {
+        (Some(c), _) => c,
+        (None, None) if client.is_confidential() => return Ok((scope()?, None)),
+        (None, Some(_)) if client.is_confidential() => {
+            return Err(bounce(
+                "invalid_request",
+                "code_challenge_method was sent without code_challenge",
+            ))
+        }
+        (None, _) => {
+            return Err(bounce(
+                "invalid_request",
+                format!("code_challenge is required for a public client: {ONLY_S256}"),
+            ))
+        }
+    };
     match get("code_challenge_method") {
         Some("S256") => {}
         None => {
@@ -119,9 +136,7 @@ fn check_request(params: &Params) -> Result<(String, String), Bounce> {
             "code_challenge must be the base64url (no padding) SHA-256 of the verifier: 43 characters",
         ));
     }
-    let scope =
-        scopes::parse(get("scope").unwrap_or("")).map_err(|e| bounce("invalid_scope", e))?;
-    Ok((scope.join(" "), challenge.to_string()))
+    Ok((scope()?, Some(challenge.to_string())))
 }
 
 /// The consent form's answer: a code, or `access_denied`, back to the client.

@@ -14,7 +14,8 @@ pub const DEFAULT_PORT: u16 = 4598;
 pub const FIRST_APP_ID: u64 = 250;
 
 pub const USAGE: &str = "\
-ilert-sim: a local simulator of iLert's OAuth2 API (authorization code + PKCE)
+ilert-sim: a local simulator of iLert's OAuth2 API (authorization code with PKCE for
+browser apps, with a client secret for backend apps)
 
 USAGE: ilert-sim [OPTIONS]
 
@@ -26,15 +27,27 @@ OPTIONS:
   --latency-ms MS        delay added before every answer of the token, token_info,
                          revoke and API endpoints, CORS preflights included (default 0)
   --client ID=URI        register a client and its exact redirect URI (repeatable;
-                         default ilert-pkce-demo=http://localhost:4597/webapp)
+                         default ilert-pkce-demo=http://localhost:4597/webapp): a public
+                         client (a browser app: PKCE, no secret) unless given a secret
+  --client-secret ID=SECRET
+                         make client ID (from --client, or the default) confidential, a
+                         backend app: the code exchange and every refresh must send
+                         SECRET (form field client_secret or HTTP Basic), PKCE becomes
+                         optional, refresh tokens come without offline_access, and
+                         revoking its tokens needs the secret too. Never printed; use a
+                         test value (the process list shows it)
   --fault JSON           install a fault rule at start (repeatable), as POST /_sim/faults
                          takes it, e.g. '{\"endpoint\":\"token\",\"forever\":true,
                          \"action\":{\"respond\":{\"status\":503}}}' (see /_sim/faults)
   --quiet                no request log on stderr
   -h, --help             this text
+
+Clients can also be registered while it runs: POST /_sim/clients with
+{\"id\":…,\"redirect_uri\":…,\"secret\":… or null} (Content-Type: application/json).
 ";
 
-/// A registered OAuth client: a public (PKCE-only) app with one exact redirect URI.
+/// A registered OAuth client with one exact redirect URI: a public app (a browser app,
+/// PKCE, no secret) or, with a `secret`, a confidential one (a backend app).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {
     pub id: String,
@@ -42,6 +55,8 @@ pub struct Client {
     /// `scheme://host[:port]` of the redirect URI: the only origin CORS lets in for it.
     pub origin: String,
     pub app_id: u64,
+    /// Set for a confidential client: it must present it at the token endpoint.
+    pub secret: Option<ClientSecret>,
 }
 
 impl Client {
@@ -55,9 +70,75 @@ impl Client {
             redirect_uri: redirect_uri.to_string(),
             origin,
             app_id,
+            secret: None,
         })
     }
+
+    /// The same client, confidential with `secret`.
+    pub fn with_secret(mut self, secret: &str) -> Result<Self, String> {
+        self.secret = Some(ClientSecret::new(secret)?);
+        Ok(self)
+    }
+
+    /// A backend app, which authenticates with its secret.
+    pub fn is_confidential(&self) -> bool {
+        self.secret.is_some()
+    }
 }
+
+/// A confidential client's secret. It never shows in `Debug` output (the config is printed
+/// in panics and test failures), and it is compared in constant time.
+#[derive(Clone)]
+pub struct ClientSecret(String);
+
+impl ClientSecret {
+    /// RFC 6749 Appendix A.2: `client-secret = *VSCHAR` (printable ASCII and space); an
+    /// empty one would be no secret at all (a form field sent empty counts as omitted).
+    /// The error never quotes the secret.
+    pub fn new(secret: &str) -> Result<Self, String> {
+        if secret.is_empty() {
+            return Err("a client secret must not be empty".into());
+        }
+        if !secret.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+            return Err("a client secret must be printable ASCII (RFC 6749 VSCHAR)".into());
+        }
+        Ok(ClientSecret(secret.to_string()))
+    }
+
+    /// Whether `presented` is the secret. Both are hashed first, so that neither the
+    /// position of the first difference nor the secret's length shows in the time taken.
+    pub fn matches(&self, presented: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        use subtle::ConstantTimeEq;
+        let want = Sha256::digest(self.0.as_bytes());
+        let got = Sha256::digest(presented.as_bytes());
+        want.as_slice().ct_eq(got.as_slice()).into()
+    }
+
+    /// Whether `text` holds the secret somewhere (the request log withholds such text).
+    pub fn appears_in(&self, text: &str) -> bool {
+        text.contains(&self.0)
+    }
+
+    /// The secret itself: for a snapshot only, never for output.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientSecret(***)")
+    }
+}
+
+impl PartialEq for ClientSecret {
+    fn eq(&self, other: &Self) -> bool {
+        self.matches(&other.0)
+    }
+}
+
+impl Eq for ClientSecret {}
 
 /// Everything the flags set. `Default` equals the flags' defaults.
 #[derive(Clone, Debug)]
@@ -127,6 +208,7 @@ impl SimConfig {
             clients: Vec::new(),
             ..SimConfig::default()
         };
+        let mut secrets: Vec<(String, String)> = Vec::new();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -167,11 +249,48 @@ impl SimConfig {
                     let client = Client::new(id, uri, app_id).map_err(ArgsError::Invalid)?;
                     config.clients.push(client);
                 }
-                _ => return Err(ArgsError::Invalid(format!("unknown argument {arg:?}"))),
+                "--client-secret" => {
+                    // The value is never quoted in an error: it may be the secret.
+                    let spec = value(&flag)?;
+                    let (id, secret) = spec.split_once('=').ok_or_else(|| {
+                        ArgsError::Invalid("--client-secret wants ID=SECRET".into())
+                    })?;
+                    if secrets.iter().any(|(i, _)| i == id) {
+                        return Err(ArgsError::Invalid(format!(
+                            "--client-secret for {id:?} given twice"
+                        )));
+                    }
+                    secrets.push((id.to_string(), secret.to_string()));
+                }
+                // Only a flag's name: neither `--client-secrt=ID=SECRET` nor the stray half of
+                // an unquoted secret with a space may print the secret.
+                f if f.starts_with('-') => {
+                    return Err(ArgsError::Invalid(format!("unknown argument {f:?}")))
+                }
+                _ => {
+                    return Err(ArgsError::Invalid(
+                        "an argument that is not a flag (not shown: it may be a secret)".into(),
+                    ))
+                }
             }
         }
         if config.clients.is_empty() {
             config.clients = SimConfig::default().clients;
+        }
+        // After every --client (and the default), so the flags may come in any order.
+        for (id, secret) in secrets {
+            let client = config
+                .clients
+                .iter_mut()
+                .find(|c| c.id == id)
+                .ok_or_else(|| {
+                    ArgsError::Invalid(format!(
+                        "--client-secret names {id:?}, which no --client registers"
+                    ))
+                })?;
+            let secret = ClientSecret::new(&secret)
+                .map_err(|e| ArgsError::Invalid(format!("--client-secret for {id:?}: {e}")))?;
+            client.secret = Some(secret);
         }
         Ok(config)
     }
@@ -312,11 +431,81 @@ mod tests {
             "--fault",
             "--fault {}",
             "--fault {\"endpoint\":\"token\"}",
+            "--client-secret",
+            "--client-secret nope",
+            "--client-secret ilert-pkce-demo=",
+            "--client a=http://x/ --client-secret b=s",
+            "--client a=http://x/ --client-secret a=s --client-secret a=t",
         ] {
             assert!(
                 matches!(SimConfig::from_args(args(bad)), Err(ArgsError::Invalid(_))),
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn client_secret_makes_a_client_confidential() {
+        let c = SimConfig::from_args(args(
+            "--client-secret back=s3=cr:et --client back=http://localhost:8080/cb \
+             --client web=http://localhost:4597/webapp",
+        ))
+        .unwrap();
+        let back = c.client("back").unwrap();
+        assert!(back.is_confidential());
+        // Split at the first `=`: a secret may hold `=` (base64 padding) and `:`.
+        assert!(back.secret.as_ref().unwrap().matches("s3=cr:et"));
+        assert!(!c.client("web").unwrap().is_confidential());
+        // The default client may be given one too.
+        let d = SimConfig::from_args(args("--client-secret ilert-pkce-demo=x")).unwrap();
+        assert!(d.clients[0].is_confidential());
+        assert!(!SimConfig::default().clients[0].is_confidential());
+    }
+
+    #[test]
+    fn a_secret_is_never_printed() {
+        let c = SimConfig::from_args(args(
+            "--client a=http://x/ --client-secret a=hunter2-secret",
+        ))
+        .unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"), "{c:?}");
+        assert!(format!("{c:?}").contains("ClientSecret(***)"));
+        // Nor by an error about the flags.
+        let cases: [&[&str]; 4] = [
+            &["--client-secret=hunter2-secret"],
+            &["--client-secrt=a=hunter2-secret"],
+            &[
+                "--client",
+                "a=http://x/",
+                "--client-secret",
+                "a=hunter2\u{7}",
+            ],
+            // An unquoted secret with a space: its second half is a stray argument.
+            &[
+                "--client",
+                "a=http://x/",
+                "--client-secret",
+                "a=hunter2",
+                "secret-hunter2",
+            ],
+        ];
+        for argv in cases {
+            let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+            let e = SimConfig::from_args(argv.clone()).unwrap_err().to_string();
+            assert!(!e.contains("hunter2"), "{argv:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn secrets_compare_whole_and_in_constant_time() {
+        let s = ClientSecret::new("s3cret").unwrap();
+        assert!(s.matches("s3cret"));
+        for other in ["", "s3cre", "s3cret ", "S3cret", "s3cret\0"] {
+            assert!(!s.matches(other), "{other:?}");
+        }
+        assert!(ClientSecret::new("").is_err());
+        assert!(ClientSecret::new("tab\there").is_err());
+        assert!(ClientSecret::new("space and ~ are VSCHAR").is_ok());
+        assert!(s.appears_in("x=s3cret&y"));
     }
 }

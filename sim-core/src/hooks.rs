@@ -3,7 +3,12 @@
 //!
 //! - `GET /_sim/stats`: the counters, `received` / `received_by_grant` / `faulted` included
 //! - `GET /_sim/requests[?endpoint=token|token_info|revoke]`: the request log
-//! - `GET /_sim/config`: the settings in force
+//! - `GET /_sim/config`: the settings in force (clients without their secrets)
+//! - `POST /_sim/clients` (JSON `{"id", "redirect_uri", "secret"}`, `secret` absent or null
+//!   for a public client; `Content-Type: application/json`): registers a client at run
+//!   time, or replaces the one of that id: 201 (200 when replaced) and the client as
+//!   `GET /_sim/config` lists it, or 400 / 415 and `{"error": …}`. `GET /_sim/clients`: the
+//!   clients in force. Snapshots keep what was registered.
 //! - `POST /_sim/reset`: zeroes the counters, empties the request log
 //! - `POST /_sim/revoke_refresh_tokens`, `POST /_sim/revoke_access_tokens`
 //! - `POST /_sim/faults` (a JSON rule: 201 and the rule as installed, or 400 and
@@ -11,8 +16,10 @@
 //!   `id`, `remaining` and `applied`), `DELETE /_sim/faults` (drops them all and ends every
 //!   hanging request: `{"cleared": n}`). The rules are described in [`crate::faults`].
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::config::Client;
 use crate::faults::FaultRule;
 use crate::http::{Request, Response};
 use crate::Sim;
@@ -52,11 +59,7 @@ pub fn revoke_access_tokens(sim: &mut Sim) -> Response {
 /// `GET /_sim/config`: the settings in force.
 pub fn config(sim: &Sim) -> Response {
     let c = &sim.config;
-    let clients: Vec<Value> = c
-        .clients
-        .iter()
-        .map(|cl| json!({ "client_id": cl.id, "redirect_uri": cl.redirect_uri, "origin": cl.origin, "app_id": cl.app_id }))
-        .collect();
+    let clients: Vec<Value> = c.clients.iter().map(client_json).collect();
     Response::json(
         200,
         &json!({
@@ -86,4 +89,53 @@ pub fn faults_list(sim: &Sim) -> Response {
 /// `DELETE /_sim/faults`: drops every rule and ends every hanging request.
 pub fn faults_clear(sim: &mut Sim) -> Response {
     Response::json(200, &json!({ "cleared": sim.faults.clear() }))
+}
+
+/// A client as the hooks show it: whether it has a secret, never the secret.
+pub fn client_json(c: &Client) -> Value {
+    json!({
+        "client_id": c.id, "redirect_uri": c.redirect_uri, "origin": c.origin,
+        "app_id": c.app_id, "confidential": c.is_confidential(),
+    })
+}
+
+/// The body of `POST /_sim/clients`. Unknown fields are refused, so that a misspelt
+/// `secret` cannot register a public client unnoticed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewClient {
+    #[serde(alias = "client_id")]
+    id: String,
+    redirect_uri: String,
+    #[serde(default, alias = "client_secret")]
+    secret: Option<String>,
+}
+
+/// `GET /_sim/clients`: the clients in force.
+pub fn clients_list(sim: &Sim) -> Response {
+    let clients: Vec<Value> = sim.config.clients.iter().map(client_json).collect();
+    Response::json(200, &clients)
+}
+
+/// `POST /_sim/clients`: registers a client (see [`Sim::register_client`]).
+pub fn clients_add(sim: &mut Sim, req: &Request) -> Response {
+    // JSON only: a cross-site page cannot send that without a CORS preflight, which only the
+    // registered origins pass, so it cannot plant a client in a running simulator.
+    let json = req
+        .header("content-type")
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        let error = "Content-Type must be application/json";
+        return Response::json(415, &json!({ "error": error }));
+    }
+    let added = serde_json::from_slice::<NewClient>(&req.body)
+        .map_err(|e| format!("the body is not a client: {e}"))
+        .and_then(|n| sim.register_client(&n.id, &n.redirect_uri, n.secret.as_deref()));
+    match added {
+        Ok((client, replaced)) => {
+            Response::json(if replaced { 200 } else { 201 }, &client_json(&client))
+        }
+        Err(error) => Response::json(400, &json!({ "error": error })),
+    }
 }

@@ -4,7 +4,8 @@
 //! Endpoints (as on iLert):
 //! - `GET  /api/developers/oauth2/authorize`: validation, then a consent page with demo users
 //! - `POST /api/developers/oauth2/authorize`: the consent form's answer (code or access_denied)
-//! - `POST /api/developers/oauth2/token`: `authorization_code` (PKCE S256) and `refresh_token`
+//! - `POST /api/developers/oauth2/token`: `authorization_code` (PKCE S256, or a client secret
+//!   for a confidential client, see [`client_auth`]) and `refresh_token`
 //! - `POST /api/developers/oauth2/token_info`, `POST /api/developers/oauth2/revoke`
 //! - `GET  /api/users/current`
 //!
@@ -17,6 +18,7 @@
 
 pub mod api;
 pub mod authorize;
+pub mod client_auth;
 pub mod config;
 pub mod cors;
 pub mod errors;
@@ -35,7 +37,7 @@ pub mod store;
 pub mod token;
 pub mod users;
 
-pub use config::{ArgsError, Client, SimConfig, USAGE};
+pub use config::{ArgsError, Client, ClientSecret, SimConfig, USAGE};
 pub use http::{Request, Response};
 pub use jwt::DEMO_PUBLIC_KEY_PEM;
 pub use random::{Entropy, OsEntropy, SeededEntropy};
@@ -77,6 +79,30 @@ impl Sim {
         self.faults.hang_epoch()
     }
 
+    /// Registers a client while the simulator runs (`POST /_sim/clients` does this):
+    /// confidential with `secret`, public without. A client of the same id is replaced
+    /// (say, to change its secret), keeping its app id; a new one gets the next app id.
+    /// Snapshots keep it. Gives the client and whether it replaced one.
+    pub fn register_client(
+        &mut self,
+        id: &str,
+        redirect_uri: &str,
+        secret: Option<&str>,
+    ) -> Result<(Client, bool), String> {
+        let existing = self.config.client(id).map(|c| c.app_id);
+        let app_id = existing.unwrap_or_else(|| {
+            let last = self.config.clients.iter().map(|c| c.app_id).max();
+            last.map_or(config::FIRST_APP_ID, |a| a + 1)
+        });
+        let mut client = Client::new(id, redirect_uri, app_id)?;
+        if let Some(secret) = secret {
+            client = client.with_secret(secret)?;
+        }
+        self.store.remember_client(&client);
+        put_client(&mut self.config, client.clone());
+        Ok((client, existing.is_some()))
+    }
+
     /// Takes a request that arrived at `now_ms` (milliseconds since the Unix epoch).
     pub fn handle(&mut self, req: Request, now_ms: u64) -> Step {
         router::handle(self, req, now_ms)
@@ -94,5 +120,13 @@ impl Sim {
             step = self.resume(then, now_ms);
         }
         step
+    }
+}
+
+/// Adds `client` to the settings, in place of one of the same id.
+pub(crate) fn put_client(config: &mut SimConfig, client: Client) {
+    match config.clients.iter_mut().find(|c| c.id == client.id) {
+        Some(c) => *c = client,
+        None => config.clients.push(client),
     }
 }

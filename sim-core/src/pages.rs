@@ -133,9 +133,14 @@ pub fn index_page(clients: &[Client], mount: &str) -> Response {
         .iter()
         .map(|c| {
             format!(
-                "<li><code>{}</code> &rarr; <code>{}</code></li>\n",
+                "<li><code>{}</code> &rarr; <code>{}</code>{}</li>\n",
                 escape(&c.id),
-                escape(&c.redirect_uri)
+                escape(&c.redirect_uri),
+                if c.is_confidential() {
+                    " (confidential: with a secret)"
+                } else {
+                    ""
+                }
             )
         })
         .collect();
@@ -146,7 +151,8 @@ pub fn index_page(clients: &[Client], mount: &str) -> Response {
          {m}/api/developers/oauth2/token</code>, <code>POST {m}/api/developers/oauth2/token_info</code>, \
          <code>POST {m}/api/developers/oauth2/revoke</code>, <code>GET {m}/api/users/current</code>.</p>\n\
          <p class=\"note\">Simulator-only test hooks live under <code>{m}/_sim/</code>: <code>stats</code>, \
-         <code>requests</code>, <code>config</code>, <code>reset</code>, \
+         <code>requests</code>, <code>config</code>, <code>clients</code> (<code>POST</code> \
+         <code>{{\"id\",\"redirect_uri\",\"secret\"}}</code> to register one), <code>reset</code>, \
          <code>revoke_refresh_tokens</code>, <code>revoke_access_tokens</code> and <code>faults</code> \
          (fault injection: <code>POST</code> a rule, <code>GET</code> the list, <code>DELETE</code> \
          them all).</p>",

@@ -139,7 +139,7 @@ fn log_faulted(
         }) => o.get("code").and_then(serde_json::Value::as_str),
         _ => None,
     };
-    let mut entry = token::log_entry(endpoint.name(), req, params, status, code, now);
+    let mut entry = token::log_entry(&sim.config, endpoint.name(), req, params, status, code, now);
     entry["fault"] = rule.action.kind().into();
     sim.store.log_request(endpoint.name(), entry);
 }
@@ -210,6 +210,14 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
         "/_sim/reset" => (POST, post.then(|| hooks::reset(sim))),
         "/_sim/revoke_refresh_tokens" => (POST, post.then(|| hooks::revoke_refresh_tokens(sim))),
         "/_sim/revoke_access_tokens" => (POST, post.then(|| hooks::revoke_access_tokens(sim))),
+        "/_sim/clients" => (
+            &["GET", "HEAD", "POST"],
+            match m {
+                "GET" | "HEAD" => Some(hooks::clients_list(sim)),
+                "POST" => Some(hooks::clients_add(sim, req)),
+                _ => None,
+            },
+        ),
         "/_sim/faults" => (
             &["GET", "HEAD", "POST", "DELETE"],
             match m {

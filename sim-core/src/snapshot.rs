@@ -1,6 +1,9 @@
 //! The simulator's state as JSON, so a host can keep it where a restart cannot lose it (a
 //! Service Worker is stopped at the browser's will; IndexedDB outlives it). The settings are
-//! not in it: the host gives them again to [`Sim::restore`].
+//! not in it: the host gives them again to [`Sim::restore`]. The clients registered at run
+//! time are (secrets included: see [`crate::store::SavedClient`]).
+//!
+//! Fields added later have serde defaults, so a snapshot of an older build still restores.
 
 use serde::{Deserialize, Serialize};
 
@@ -63,9 +66,10 @@ impl Sim {
     }
 
     /// A simulator that goes on from `snapshot` with `config` (whose preset faults are not
-    /// installed again: the snapshot has the rules in force).
+    /// installed again: the snapshot has the rules in force), plus the clients registered
+    /// at run time, which take the place of a configured client of the same id.
     pub fn restore(
-        config: SimConfig,
+        mut config: SimConfig,
         rng: Box<dyn Entropy>,
         snapshot: &str,
     ) -> Result<Sim, String> {
@@ -84,6 +88,12 @@ impl Sim {
                 rule: r.rule,
             })
             .collect();
+        for saved in s.store.registered_clients() {
+            let client = saved
+                .client()
+                .map_err(|e| format!("registered client {:?}: {e}", saved.id))?;
+            crate::put_client(&mut config, client);
+        }
         Ok(Sim {
             config,
             keys: jwt::Keys::from_hmac_key(s.hmac_key),

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use crate::config::Client;
 use crate::faults::{Endpoint, GrantType};
 
 /// At most this many live refresh tokens per (user, client); the oldest goes first.
@@ -21,7 +22,9 @@ pub struct Pending {
     pub redirect_uri: String,
     pub scope: String,
     pub state: Option<String>,
-    pub code_challenge: String,
+    /// `None` when a confidential client asked without PKCE. (Older snapshots hold a plain
+    /// string here, which reads as `Some`.)
+    pub code_challenge: Option<String>,
     pub created_ms: u64,
 }
 
@@ -31,7 +34,8 @@ pub struct Code {
     pub redirect_uri: String,
     pub username: String,
     pub scope: String,
-    pub code_challenge: String,
+    /// As in [`Pending`]: `None` for a confidential client's code without PKCE.
+    pub code_challenge: Option<String>,
     pub expires_ms: u64,
     pub used: bool,
     /// The grant its tokens belong to, once it was exchanged: revoked if the code is replayed.
@@ -137,6 +141,41 @@ pub struct Store {
     next_id: u64,
     pub stats: Stats,
     requests: BTreeMap<String, VecDeque<serde_json::Value>>,
+    /// The clients registered at run time (`POST /_sim/clients`), so that a snapshot keeps
+    /// them; the host's settings do not have them. Absent from older snapshots.
+    #[serde(default)]
+    clients: Vec<SavedClient>,
+}
+
+/// A client registered at run time, as a snapshot keeps it. The secret is saved as it is:
+/// the snapshot is the simulator's own memory (a browser's IndexedDB for the built-in one),
+/// which is acceptable for a simulator's test secrets; it is never served or logged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedClient {
+    pub id: String,
+    pub redirect_uri: String,
+    pub app_id: u64,
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+impl SavedClient {
+    pub fn of(client: &Client) -> SavedClient {
+        SavedClient {
+            id: client.id.clone(),
+            redirect_uri: client.redirect_uri.clone(),
+            app_id: client.app_id,
+            secret: client.secret.as_ref().map(|s| s.expose().to_string()),
+        }
+    }
+
+    pub fn client(&self) -> Result<Client, String> {
+        let client = Client::new(&self.id, &self.redirect_uri, self.app_id)?;
+        match &self.secret {
+            Some(s) => client.with_secret(s),
+            None => Ok(client),
+        }
+    }
 }
 
 impl Store {
@@ -176,6 +215,13 @@ impl Store {
                 CodeUse::Fresh(c.clone())
             }
         }
+    }
+
+    /// Whether `value` is an unused code issued for a PKCE challenge (spends nothing).
+    pub fn fresh_code_has_challenge(&self, value: &str) -> bool {
+        self.codes
+            .get(value)
+            .is_some_and(|c| !c.used && c.code_challenge.is_some())
     }
 
     pub fn new_grant(&mut self, code: &str, client_id: &str, username: &str, scope: &str) -> u64 {
@@ -220,6 +266,12 @@ impl Store {
             }
             None => false,
         }
+    }
+
+    /// The client an access token this store knows was issued to.
+    pub fn access_client(&self, jti: &str) -> Option<&str> {
+        let (grant, _) = self.access.get(jti)?;
+        self.grants.get(grant).map(|g| g.client_id.as_str())
     }
 
     pub fn revoke_access(&mut self, jti: &str) {
@@ -314,6 +366,20 @@ impl Store {
             .get(endpoint)
             .map(|l| l.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// Keeps a client registered at run time, replacing any of the same id.
+    pub fn remember_client(&mut self, client: &Client) {
+        let saved = SavedClient::of(client);
+        match self.clients.iter_mut().find(|c| c.id == client.id) {
+            Some(c) => *c = saved,
+            None => self.clients.push(saved),
+        }
+    }
+
+    /// The clients registered at run time, in the order they were first registered.
+    pub fn registered_clients(&self) -> &[SavedClient] {
+        &self.clients
     }
 
     /// Clears the counters and the request log (tokens and grants stay).

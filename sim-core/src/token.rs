@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::client_auth::{self, Credentials};
+use crate::config::{Client, SimConfig};
 use crate::errors::{no_store, OAuthError};
 use crate::http::{Request, Response};
 use crate::jwt::{AccessClaims, RefreshClaims, ISSUER};
@@ -11,7 +13,8 @@ use crate::store::CodeUse;
 use crate::users::TENANT_ID;
 use crate::{pkce, random, scopes, Sim};
 
-/// iLert's token answer; the refresh fields only when `offline_access` was granted.
+/// iLert's token answer; the refresh fields only when `offline_access` was granted or the
+/// client is confidential.
 #[derive(Serialize, Debug)]
 pub struct TokenResponse {
     pub token_type: &'static str,
@@ -29,7 +32,7 @@ const NOT_FORM: &str = "Content-Type must be application/x-www-form-urlencoded";
 pub fn token(sim: &mut Sim, req: &Request, now: u64) -> Response {
     let params = Params::parse(&req.body);
     let result = if is_form(req) {
-        exchange(sim, &params, now)
+        exchange(sim, req, &params, now)
     } else {
         Err(OAuthError::invalid_request(NOT_FORM))
     };
@@ -53,15 +56,30 @@ fn answer(
 ) -> Response {
     let (response, error) = match result {
         Ok(response) => (response, None),
-        Err(e) => (e.response(), Some(e.code)),
+        Err(e) => {
+            let mut response = e.response();
+            client_auth::challenge(req, &e, &mut response);
+            (response, Some(e.code))
+        }
     };
-    let entry = log_entry(endpoint, req, params, Some(response.status), error, now);
+    let entry = log_entry(
+        &sim.config,
+        endpoint,
+        req,
+        params,
+        Some(response.status),
+        error,
+        now,
+    );
     sim.store.log_request(endpoint, entry);
     response
 }
 
 /// One entry of the request log; `status` is `None` when no answer was sent (a fault).
+/// Secrets never enter it (it is served by `/_sim/requests` and kept in snapshots): see
+/// [`masked_form`], [`masked_body`]; of `Authorization` only the scheme is kept.
 pub(crate) fn log_entry(
+    config: &SimConfig,
     endpoint: &str,
     req: &Request,
     params: &Params,
@@ -70,20 +88,68 @@ pub(crate) fn log_entry(
     now: u64,
 ) -> serde_json::Value {
     let form = is_form(req);
+    let authorization = req.header("authorization").map(|v| {
+        let scheme = v.trim().split(' ').next().unwrap_or_default();
+        format!("{scheme} {MASK}")
+    });
     json!({
         "endpoint": endpoint,
         "at_ms": now,
         "content_type": req.header("content-type"),
         "accept": req.header("accept"),
         "origin": req.header("origin"),
-        "form": if form { params.to_json() } else { json!({}) },
-        "body": if form { None } else { Some(String::from_utf8_lossy(&req.body)) },
+        "authorization": authorization,
+        "form": if form { masked_form(config, params) } else { json!({}) },
+        "body": if form { None } else { Some(masked_body(config, &req.body)) },
         "status": status,
         "error": error,
     })
 }
 
-fn exchange(sim: &mut Sim, params: &Params, now: u64) -> Result<TokenResponse, OAuthError> {
+/// What the request log shows instead of a secret.
+pub const MASK: &str = "[masked]";
+
+/// The form for the log, with `client_secret` (any field named `…secret…`, right or wrong:
+/// a wrong one may be another environment's real one) and any value holding a registered
+/// secret masked.
+fn masked_form(config: &SimConfig, params: &Params) -> serde_json::Value {
+    let mut form = params.to_json();
+    if let Some(fields) = form.as_object_mut() {
+        for (name, value) in fields.iter_mut() {
+            let secret_name = name.to_ascii_lowercase().contains("secret");
+            if secret_name || value.as_str().is_some_and(|v| holds_secret(config, v)) {
+                *value = MASK.into();
+            }
+        }
+    }
+    form
+}
+
+/// A body that is not a form (logged to show what was sent instead) is withheld whole when
+/// it may hold a secret: it cannot be masked field by field.
+fn masked_body(config: &SimConfig, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.to_ascii_lowercase().contains("secret") || holds_secret(config, &text) {
+        format!("{MASK}: the body may hold a client secret")
+    } else {
+        text.into_owned()
+    }
+}
+
+fn holds_secret(config: &SimConfig, text: &str) -> bool {
+    config
+        .clients
+        .iter()
+        .filter_map(|c| c.secret.as_ref())
+        .any(|s| s.appears_in(text))
+}
+
+fn exchange(
+    sim: &mut Sim,
+    req: &Request,
+    params: &Params,
+    now: u64,
+) -> Result<TokenResponse, OAuthError> {
     if let Some(dup) = params.duplicate() {
         return Err(OAuthError::invalid_request(dup));
     }
@@ -95,36 +161,54 @@ fn exchange(sim: &mut Sim, params: &Params, now: u64) -> Result<TokenResponse, O
             "grant_type {grant_type} is not supported"
         )));
     }
-    let client_id =
-        get("client_id").ok_or_else(|| OAuthError::invalid_request("client_id is required"))?;
-    if sim.config.client(client_id).is_none() {
-        return Err(OAuthError::invalid_client(format!(
-            "Unknown client_id: {client_id}"
-        )));
-    }
+    let creds = client_auth::credentials(req, params)?;
+    let client_id = creds
+        .client_id
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("client_id is required"))?;
+    let client = sim
+        .config
+        .client(client_id)
+        .cloned()
+        .ok_or_else(|| OAuthError::invalid_client(format!("Unknown client_id: {client_id}")))?;
+    // Before the code or refresh token is looked at: a failed authentication spends nothing.
+    client_auth::authenticate(&client, creds.secret.as_deref())?;
     if grant_type == "authorization_code" {
-        code_grant(sim, params, client_id, now)
+        code_grant(sim, params, &client, now)
     } else {
-        refresh_grant(sim, params, client_id, now)
+        refresh_grant(sim, params, &client.id, now)
     }
 }
 
 fn code_grant(
     sim: &mut Sim,
     params: &Params,
-    client_id: &str,
+    client: &Client,
     now: u64,
 ) -> Result<TokenResponse, OAuthError> {
+    let client_id = client.id.as_str();
     let get = |name| params.get(name).ok().flatten();
     let code = get("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
-    let verifier = get("code_verifier")
-        .ok_or_else(|| OAuthError::invalid_request("code_verifier is required (PKCE)"))?;
-    if !pkce::verifier_is_valid(verifier) {
+    // A public client proves itself with PKCE alone; a confidential one did with its secret.
+    let verifier = get("code_verifier");
+    if verifier.is_none() && !client.is_confidential() {
+        return Err(OAuthError::invalid_request(
+            "code_verifier is required (PKCE)",
+        ));
+    }
+    if verifier.is_some_and(|v| !pkce::verifier_is_valid(v)) {
         return Err(OAuthError::invalid_request(
             "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
         ));
     }
     let store = &mut sim.store;
+    // A code issued with a challenge always needs the verifier, secret or not (RFC 9700
+    // §2.1.1); refused before the code is spent, like a public client's missing verifier.
+    if verifier.is_none() && store.fresh_code_has_challenge(code) {
+        return Err(OAuthError::invalid_request(
+            "code_verifier is required: the code was issued for a code_challenge",
+        ));
+    }
     let c = match store.use_code(code) {
         CodeUse::Unknown => return Err(OAuthError::invalid_grant("Provided code is unknown")),
         CodeUse::Replayed(grant) => {
@@ -150,10 +234,25 @@ fn code_grant(
             "redirect_uri does not match the one used at authorize",
         ));
     }
-    if !pkce::matches(verifier, &c.code_challenge) {
-        return Err(OAuthError::invalid_grant(
-            "code_verifier does not match the code_challenge",
-        ));
+    match (verifier, &c.code_challenge) {
+        (Some(v), Some(challenge)) if !pkce::matches(v, challenge) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier does not match the code_challenge",
+            ))
+        }
+        // RFC 9700 §4.8.2: a verifier for a code issued without a challenge is refused (a
+        // PKCE downgrade).
+        (Some(_), None) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier was sent, but the code was issued without a code_challenge",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier is required: the code was issued for a code_challenge",
+            ))
+        }
+        _ => {}
     }
     let grant = store.new_grant(code, client_id, &c.username, &c.scope);
     store.stats.authorization_code_grants += 1;
@@ -200,7 +299,9 @@ fn refresh_grant(
     Ok(issue(sim, grant_id, &scope, now))
 }
 
-/// Mints an access token for `scope`, and a refresh token when the grant holds `offline_access`.
+/// Mints an access token for `scope`, and a refresh token when the grant holds
+/// `offline_access` or its client is confidential (iLert: only PKCE-only clients need that
+/// scope for one).
 fn issue(sim: &mut Sim, grant_id: u64, scope: &str, now: u64) -> TokenResponse {
     let grant = sim
         .store
@@ -208,7 +309,10 @@ fn issue(sim: &mut Sim, grant_id: u64, scope: &str, now: u64) -> TokenResponse {
         .expect("issued for a stored grant")
         .clone();
     let config = &sim.config;
-    let app_id = config.client(&grant.client_id).map_or(0, |c| c.app_id);
+    let client = config.client(&grant.client_id);
+    let app_id = client.map_or(0, |c| c.app_id);
+    let offline = scopes::contains(&grant.scope, scopes::OFFLINE_ACCESS)
+        || client.is_some_and(Client::is_confidential);
     let rng = &mut *sim.rng;
     let exp = |ttl: u64| (now + ttl * 1000).div_ceil(1000); // lives at least `ttl` seconds
     let claims = AccessClaims {
@@ -225,7 +329,7 @@ fn issue(sim: &mut Sim, grant_id: u64, scope: &str, now: u64) -> TokenResponse {
     };
     sim.store.record_access(&claims.jti, grant_id);
     let access_token = sim.keys.sign_access(&claims);
-    let refresh_token = scopes::contains(&grant.scope, scopes::OFFLINE_ACCESS).then(|| {
+    let refresh_token = offline.then(|| {
         let claims = RefreshClaims {
             iss: ISSUER.into(),
             il_t: "OAUTH".into(),
@@ -267,6 +371,10 @@ pub fn token_info(sim: &mut Sim, req: &Request, now: u64) -> Response {
             .get("token")
             .map_err(OAuthError::invalid_request)?
             .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+        // No client authentication needed (iLert documents `token` alone, and the answer
+        // tells no more than the API tells the token's bearer), but credentials that are
+        // sent must be right.
+        client_auth::authenticated(&sim.config, &client_auth::credentials(req, &params)?)?;
         // Anything but a live access token is inactive, refresh tokens included.
         Ok(match active_access(sim, token, now) {
             Ok(c) => json!({
@@ -281,7 +389,9 @@ pub fn token_info(sim: &mut Sim, req: &Request, now: u64) -> Response {
 
 /// RFC 7009: 200 for any token, known or not. A refresh token dies at once (its access
 /// tokens live on until they expire, as when a user revokes an app in iLert); an access
-/// token can be revoked on its own.
+/// token can be revoked on its own. Credentials that are sent must be right, and a
+/// confidential client's token needs them (RFC 7009 §2.1); a `client_id` that is sent must
+/// be the token's client.
 pub fn revoke(sim: &mut Sim, req: &Request, now: u64) -> Response {
     let params = Params::parse(&req.body);
     sim.store.stats.revocations += 1;
@@ -292,23 +402,56 @@ pub fn revoke(sim: &mut Sim, req: &Request, now: u64) -> Response {
         let get = |name| params.get(name).map_err(OAuthError::invalid_request);
         let token =
             get("token")?.ok_or_else(|| OAuthError::invalid_request("token is required"))?;
-        let client_id = get("client_id")?;
+        let creds = client_auth::credentials(req, &params)?;
+        let authenticated = client_auth::authenticated(&sim.config, &creds)?.is_some();
         let now = now / 1000;
         let store = &mut sim.store;
-        if let Ok(claims) = sim.keys.verify_refresh(token, now) {
-            if let (Some(sent), Some(owner)) = (client_id, store.refresh_client(&claims.il_k)) {
-                if sent != owner {
-                    return Err(OAuthError::invalid_request(
-                        "The token was issued to another client",
-                    ));
-                }
-            }
-            store.revoke_refresh(&claims.il_k);
+        let target = if let Ok(claims) = sim.keys.verify_refresh(token, now) {
+            let owner = store.refresh_client(&claims.il_k).map(String::from);
+            owner.map(|o| (o, Revoke::Refresh(claims.il_k)))
         } else if let Ok(claims) = sim.keys.verify_access(token, now) {
-            store.revoke_access(&claims.jti);
+            let owner = store.access_client(&claims.jti).map(String::from);
+            owner.map(|o| (o, Revoke::Access(claims.jti)))
+        } else {
+            None
+        };
+        // A token this simulator never issued (or no longer knows) is simply not revoked.
+        let Some((owner, target)) = target else {
+            return Ok(());
+        };
+        check_revoker(&sim.config, &creds, authenticated, &owner)?;
+        match target {
+            Revoke::Refresh(key) => store.revoke_refresh(&key),
+            Revoke::Access(jti) => store.revoke_access(&jti),
         }
         Ok(())
     })();
     let result = result.map(|()| no_store(Response::new(200)));
     answer(sim, "revoke", req, &params, result, now)
+}
+
+enum Revoke {
+    Refresh(String),
+    Access(String),
+}
+
+/// Whether the sender of a revocation may revoke a token of client `owner`.
+fn check_revoker(
+    config: &SimConfig,
+    creds: &Credentials,
+    authenticated: bool,
+    owner: &str,
+) -> Result<(), OAuthError> {
+    if creds.client_id.as_deref().is_some_and(|sent| sent != owner) {
+        return Err(OAuthError::invalid_request(
+            "The token was issued to another client",
+        ));
+    }
+    let confidential = config.client(owner).is_some_and(Client::is_confidential);
+    if confidential && !authenticated {
+        return Err(OAuthError::invalid_client(format!(
+            "Client authentication failed: the token belongs to the confidential client {owner}; send its client_id and client_secret (form fields or HTTP Basic) to revoke it"
+        )));
+    }
+    Ok(())
 }

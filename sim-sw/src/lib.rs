@@ -8,6 +8,13 @@
 //! - `{waitMs, resume}`: sleep `waitMs`, then call [`Simulator::resume`] with `resume`;
 //! - `{hang: true}`: never answer (a promise that does not settle);
 //! - `{reset: true}`: a network error (`Response.error()`).
+//!
+//! It has one client of its own, the app's (public, PKCE). A confidential client (a backend
+//! app with a secret) is registered by a tester at run time, never built in: a secret
+//! shipped to every browser would be the very thing the app's playground warns about. A
+//! page does it with `POST <mount>/_sim/clients` (the core's hook; the worker saves the
+//! state after it, as after every request), JavaScript in the worker with
+//! [`Simulator::register_client`].
 
 use std::collections::HashMap;
 
@@ -97,6 +104,23 @@ impl Simulator {
         self.decision(step)
     }
 
+    /// Registers a client (confidential with `secret`, public without), or replaces the one of
+    /// that id, as `POST <mount>/_sim/clients` does; gives the client as that hook shows it
+    /// (never the secret). The worker saves the state only after a request: call
+    /// [`Simulator::snapshot`] and keep it yourself, or use the hook, for it to outlive the
+    /// worker. The snapshot (IndexedDB) holds the secret: fine for a simulator's test value.
+    #[wasm_bindgen(js_name = registerClient)]
+    pub fn register_client(
+        &mut self,
+        id: &str,
+        redirect_uri: &str,
+        secret: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let shown = register(&mut self.sim, id, redirect_uri, secret.as_deref())
+            .map_err(|e| JsError::new(&e))?;
+        js_sys::JSON::parse(&shown).map_err(|_| JsError::new("the client's JSON"))
+    }
+
     /// Everything the simulator remembers, as JSON text, for IndexedDB.
     pub fn snapshot(&self) -> String {
         self.sim.snapshot()
@@ -113,6 +137,17 @@ impl Simulator {
     pub fn mount(&self) -> String {
         self.sim.config().mount.clone()
     }
+}
+
+/// [`Simulator::register_client`] without JavaScript values: the client as JSON text.
+pub fn register(
+    sim: &mut Sim,
+    id: &str,
+    redirect_uri: &str,
+    secret: Option<&str>,
+) -> Result<String, String> {
+    let (client, _) = sim.register_client(id, redirect_uri, secret)?;
+    Ok(ilert_sim_core::hooks::client_json(&client).to_string())
 }
 
 impl Simulator {
@@ -164,5 +199,31 @@ mod tests {
             "/_sim"
         );
         assert!(config_for("http://localhost:8080", "x").is_err());
+    }
+
+    /// What `registerClient` does, without JavaScript: a confidential client in the built-in
+    /// simulator, kept by the snapshot that the worker puts in IndexedDB and restored by the
+    /// constructor's path.
+    #[test]
+    fn a_registered_client_outlives_the_worker() {
+        let config = config_for("https://demo.example", "/").unwrap();
+        let mut sim = Sim::new(config, Box::new(OsEntropy));
+        let shown = register(
+            &mut sim,
+            "backend",
+            "http://localhost:8080/cb",
+            Some("s3cret"),
+        )
+        .unwrap();
+        assert!(shown.contains("\"confidential\":true"), "{shown}");
+        assert!(!shown.contains("s3cret"));
+        assert!(register(&mut sim, "bad", "ftp://x/", None).is_err());
+        let saved = sim.snapshot();
+        let config = config_for("https://demo.example", "/").unwrap();
+        let sim = Sim::restore(config, Box::new(OsEntropy), &saved).unwrap();
+        let backend = sim.config().client("backend").unwrap();
+        assert!(backend.secret.as_ref().unwrap().matches("s3cret"));
+        assert_eq!(sim.config().clients[0].id, CLIENT_ID);
+        assert!(!sim.config().clients[0].is_confidential());
     }
 }

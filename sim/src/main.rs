@@ -1,5 +1,6 @@
 //! `ilert-sim [--port N] [--access-ttl S] [--refresh-ttl S] [--code-ttl S] [--latency-ms MS]
-//! [--client ID=REDIRECT_URI]… [--fault JSON]… [--quiet]`: see `ilert-sim --help`.
+//! [--client ID=REDIRECT_URI]… [--client-secret ID=SECRET]… [--fault JSON]… [--quiet]`: see
+//! `ilert-sim --help`.
 
 use ilert_sim::{ArgsError, SimConfig};
 use std::io::Write;
@@ -31,7 +32,13 @@ async fn main() -> ExitCode {
         .map(|a| a.port())
         .unwrap_or(config.port);
     for c in &config.clients {
-        eprintln!("ilert-sim: client {} -> {}", c.id, c.redirect_uri);
+        // Whether it has a secret, never the secret.
+        let kind = if c.is_confidential() {
+            " (confidential, with a secret)"
+        } else {
+            " (public, PKCE)"
+        };
+        eprintln!("ilert-sim: client {} -> {}{kind}", c.id, c.redirect_uri);
     }
     // Tests and xtask wait for exactly this line on stdout.
     println!("ilert-sim listening on http://127.0.0.1:{port}");
