@@ -54,7 +54,9 @@ pub fn SettingsPage() -> impl IntoView {
     let issuer = start.issuer.clone();
     let saved = RwSignal::new(None::<String>);
 
+    let server = start.server;
     let draft = Memo::new(move |_| Config {
+        server,
         client_id: client_id.get().trim().to_string(),
         tenant: optional(tenant.get()),
         authorize_url: optional(authorize_url.get()),
