@@ -1,6 +1,7 @@
 //! The playground's explanations: what each authorize parameter, scope and JWT claim means,
 //! in words for the page. The protocol core names and checks these; the words live here.
 use crate::oauth::scopes::resource_scope;
+use crate::stored::timeline::Field;
 
 /// A one-line explanation of a request or callback parameter, for the playground ("" if unknown).
 pub fn explain_param(name: &str) -> &'static str {
@@ -67,10 +68,130 @@ pub fn explain_claim(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The headers a cross-origin request is "simple" with (Fetch: CORS-safelisted), i.e. sent
+/// without an OPTIONS preflight; `Content-Type` only with one of the form types.
+fn is_safelisted(name: &str, value: &str) -> bool {
+    match name.to_ascii_lowercase().as_str() {
+        "accept" | "accept-language" | "content-language" => true,
+        "content-type" => {
+            let essence = value.split(';').next().unwrap_or("").trim();
+            [
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "text/plain",
+            ]
+            .iter()
+            .any(|t| essence.eq_ignore_ascii_case(t))
+        }
+        _ => false,
+    }
+}
+
+/// The note on an answer of the built-in simulator, for the request as it was sent (method
+/// and headers): where the answer came from, why the timeline shows no CORS preflight, and
+/// whether iLert, on another origin, would get one for this request.
+pub fn worker_answer(method: &str, headers: &[Field]) -> String {
+    let not_safelisted: Vec<&str> = headers
+        .iter()
+        .filter(|h| !is_safelisted(&h.name, &h.value))
+        .map(|h| h.name.as_str())
+        .collect();
+    let simple_method = matches!(method, "GET" | "HEAD" | "POST");
+    let at_ilert = if !simple_method {
+        format!("the browser would first send an OPTIONS preflight for this request: {method} is not a simple method.")
+    } else if !not_safelisted.is_empty() {
+        let s = if not_safelisted.len() > 1 {
+            "s are"
+        } else {
+            " is"
+        };
+        format!(
+            "the browser would first send an OPTIONS preflight for this request: its {} header{s} not CORS-safelisted.",
+            not_safelisted.join(" and ")
+        )
+    } else if headers.is_empty() {
+        format!(
+            "this request would need none either: a {method} without headers is a simple request."
+        )
+    } else {
+        let names: Vec<&str> = headers.iter().map(|h| h.name.as_str()).collect();
+        format!(
+            "this request would need none either: a {method} whose headers ({}) are all CORS-safelisted is a simple request.",
+            names.join(", ")
+        )
+    };
+    format!(
+        "Answered by the built-in simulator, a Service Worker in this browser: the request never left the browser. \
+         No CORS preflight: the simulator is on this page's own origin, so nothing is cross-origin. \
+         Against iLert (api.ilert.com, another origin), {at_ilert}"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::oauth::authorize::{params, AuthorizeRequest};
+    use crate::oauth::request::{self, Endpoints, Request};
+
+    fn note_for(r: &Request) -> String {
+        let headers: Vec<Field> = r
+            .headers()
+            .into_iter()
+            .map(|(n, v)| Field::new(n, v, n == "Authorization"))
+            .collect();
+        worker_answer(r.method.as_str(), &headers)
+    }
+
+    #[test]
+    fn the_worker_note_says_which_requests_ilert_would_preflight() {
+        let sim = "http://localhost:4597/_sim";
+        let e = Endpoints {
+            client_id: "ilert-pkce-demo".into(),
+            token: format!("{sim}/api/developers/oauth2/token"),
+            token_info: format!("{sim}/api/developers/oauth2/token_info"),
+            revoke: format!("{sim}/api/developers/oauth2/revoke"),
+            user: format!("{sim}/api/users/current"),
+        };
+        // The profile GET carries the access token in a header: preflighted at iLert.
+        let profile = note_for(&request::user(&e, "tok"));
+        assert!(profile.starts_with("Answered by the built-in simulator, a Service Worker in this browser: the request never left the browser."), "{profile}");
+        assert!(profile.contains("own origin"), "{profile}");
+        assert!(
+            profile.ends_with("the browser would first send an OPTIONS preflight for this request: its Authorization header is not CORS-safelisted."),
+            "{profile}"
+        );
+        // The form-encoded POSTs (the token goes in the body) are simple: none at iLert either.
+        for r in [
+            request::code_exchange(&e, "c", "v", "http://localhost:4597/webapp"),
+            request::refresh(&e, "r"),
+            request::token_info(&e, "tok"),
+            request::revoke(&e, "r"),
+        ] {
+            let note = note_for(&r);
+            assert!(
+                note.ends_with("this request would need none either: a POST whose headers (Content-Type, Accept) are all CORS-safelisted is a simple request."),
+                "{:?}: {note}",
+                r.kind
+            );
+        }
+        // As the rules say, for requests this app does not send.
+        let h = |n: &str, v: &str| Field::new(n, v, false);
+        assert!(
+            worker_answer("POST", &[h("Content-Type", "application/json")])
+                .contains("its Content-Type header is not")
+        );
+        assert!(
+            worker_answer("GET", &[h("Authorization", "x"), h("X-Trace", "1")])
+                .contains("its Authorization and X-Trace headers are not")
+        );
+        assert!(worker_answer("DELETE", &[]).contains("DELETE is not a simple method"));
+        assert!(worker_answer("GET", &[]).ends_with("a GET without headers is a simple request."));
+        assert!(worker_answer("GET", &[h("accept", "application/json")]).contains("need none"));
+        assert!(
+            worker_answer("POST", &[h("content-type", "text/plain; charset=utf-8")])
+                .contains("need none")
+        );
+    }
 
     #[test]
     fn every_authorize_parameter_is_explained() {
