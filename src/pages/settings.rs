@@ -1,11 +1,13 @@
 //! `/settings`: the configuration in the browser. Validated as typed, kept in localStorage,
 //! used from the next Connect on; "Reset to defaults" goes back to config.json. The authorize
 //! URL and API base must stay within config.json's allowed origins, which settings cannot change.
+//! The server comes first: the built-in simulator uses only the scopes of the fields below,
+//! so the iLert fields are disabled then, and what is checked is the configuration in force.
 use leptos::prelude::*;
 
-use crate::browser::history;
+use crate::browser::{history, sim_worker};
 use crate::components::{dynamic, text, OrNothing};
-use crate::config::{Config, ConfigProblem};
+use crate::config::{Config, ConfigProblem, Server};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
 use crate::route::Page;
@@ -54,9 +56,9 @@ pub fn SettingsPage() -> impl IntoView {
     let issuer = start.issuer.clone();
     let saved = RwSignal::new(None::<String>);
 
-    let server = start.server;
+    let server = RwSignal::new(start.server);
     let draft = Memo::new(move |_| Config {
-        server,
+        server: server.get(),
         client_id: client_id.get().trim().to_string(),
         tenant: optional(tenant.get()),
         authorize_url: optional(authorize_url.get()),
@@ -67,8 +69,23 @@ pub fn SettingsPage() -> impl IntoView {
         allowed_origins: allowed_origins.clone(),
     });
     let origin = history::app_root();
-    let problems = Memo::new(move |_| draft.with(|d| d.validate(origin.as_deref())));
+    let problems = Memo::new(move |_| {
+        draft.with(|d| {
+            let mut problems = d
+                .in_force(origin.as_deref().unwrap_or_default())
+                .validate(origin.as_deref());
+            if d.server == Server::BuiltIn && !sim_worker::available() {
+                problems.insert(0, ConfigProblem {
+                    field: "server",
+                    message: "The built-in simulator cannot run in this browser window: it needs Service Workers, which some browsers turn off in private windows and every browser offers only to pages on https or localhost. Choose \"My iLert account\", or open the app in a normal window on https or localhost.".into(),
+                });
+            }
+            problems
+        })
+    });
+    let built_in = move || server.get() == Server::BuiltIn;
     let load = move |c: Config| {
+        server.set(c.server);
         client_id.set(c.client_id);
         tenant.set(c.tenant.unwrap_or_default());
         authorize_url.set(c.authorize_url.unwrap_or_default());
@@ -97,7 +114,7 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <h1>"Settings"</h1>
-        <p class="intro-text">"Point the app at your iLert app or at the local simulator. Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
+        <p class="intro-text">"Sign in to the built-in simulator, or point the app at your iLert app (or the local ilert-sim). Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
         {dynamic(move || settings.rejected.get().map(|r| view! {
             <div class="notice error" role="alert" data-testid="settings-rejected">
                 <h2>"Your saved settings are not in use"</h2>
@@ -109,16 +126,26 @@ pub fn SettingsPage() -> impl IntoView {
             ". That list is config.json's "<code>"allowed_origins"</code>"; settings cannot change it."
         </p>
         <form class="card settings" on:submit=on_submit novalidate=true data-testid="settings">
-            <TextField id="client_id" label="Client id" value=client_id problems
-                help="The client id of the app registered in iLert (Settings → Developers → Apps). A browser app has no secret." />
-            <TextField id="tenant" label="Tenant (optional)" value=tenant problems
-                help="Your iLert subdomain, e.g. acme for acme.ilert.com: the consent page then skips the login if you are signed in there." />
-            <TextField id="authorize_url" label="Authorize URL" value=authorize_url problems kind="url"
-                help="Used when no tenant is set. Default: https://app.ilert.com/api/developers/oauth2/authorize" />
-            <TextField id="api_base" label="API base" value=api_base problems kind="url"
-                help="Where the token, token_info, revoke and /api/users/current requests go, e.g. https://api.ilert.com" />
-            <TextField id="redirect_uri" label="Redirect URI" value=redirect_uri problems kind="url"
-                help="Must be registered in iLert exactly like this, and be this page's origin + /webapp." />
+            <fieldset class="server-field" aria-describedby="server-error">
+                <legend>"Server"</legend>
+                {server_radio(server, Server::BuiltIn, "Built-in simulator (runs in this browser, no account needed)")}
+                {server_radio(server, Server::Ilert, "My iLert account")}
+                <FieldErrors id="server-error" field="server" problems />
+            </fieldset>
+            <fieldset class="ilert-fields" disabled=built_in>
+                <legend>"Your iLert app"</legend>
+                <p class="help">"Used when \"My iLert account\" is chosen; the built-in simulator has its own client and endpoints."</p>
+                <TextField id="client_id" label="Client id" value=client_id problems
+                    help="The client id of the app registered in iLert (Settings → Developers → Apps). A browser app has no secret." />
+                <TextField id="tenant" label="Tenant (optional)" value=tenant problems
+                    help="Your iLert subdomain, e.g. acme for acme.ilert.com: the consent page then skips the login if you are signed in there." />
+                <TextField id="authorize_url" label="Authorize URL" value=authorize_url problems kind="url"
+                    help="Used when no tenant is set. Default: https://app.ilert.com/api/developers/oauth2/authorize" />
+                <TextField id="api_base" label="API base" value=api_base problems kind="url"
+                    help="Where the token, token_info, revoke and /api/users/current requests go, e.g. https://api.ilert.com" />
+                <TextField id="redirect_uri" label="Redirect URI" value=redirect_uri problems kind="url"
+                    help="Must be registered in iLert exactly like this, and be this page's origin + /webapp." />
+            </fieldset>
             <fieldset class="scopes-field" aria-describedby="scopes-help scopes-error">
                 <legend>"Scopes"</legend>
                 <p id="scopes-help" class="help">"Bare or :r grants reading, :w adds writing, :d adds deleting."</p>
@@ -152,6 +179,19 @@ pub fn SettingsPage() -> impl IntoView {
             {dynamic(move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> }.into_any()).or_nothing())}
         </form>
     }
+}
+
+/// One choice of server, labelled (its accessible name is the label).
+fn server_radio(server: RwSignal<Server>, value: Server, label: &'static str) -> AnyView {
+    view! {
+        <label class="check">
+            <input type="radio" name="server" value=value.name()
+                prop:checked=move || server.get() == value
+                on:change=move |_| server.set(value) />
+            {label}
+        </label>
+    }
+    .into_any()
 }
 
 /// A scope's checkbox, checked while the scope is requested.
