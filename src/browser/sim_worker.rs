@@ -121,6 +121,8 @@ pub async fn ready() -> Result<(), Error> {
 /// Unregisters the built-in simulator's worker, if this browser has one from an earlier try,
 /// so that it stops answering and updating. Fire and forget.
 pub fn forget() {
+    // An unregistered worker keeps the page it controls, but no longer gets its navigations.
+    REGISTERED.set(false);
     let Some(sw) = container() else {
         return;
     };
