@@ -2,14 +2,16 @@
 //! dist`): registering it and making sure it controls this page, since only then do the
 //! page's requests under `<base>_sim/` reach it. Only built-in mode calls [`ready`]: with
 //! iLert, none of the simulator's files is ever fetched.
+//!
+//! Called through `Reflect`, not web-sys's ServiceWorker types: each web-sys method is an
+//! import with its own glue, and these few calls would cost the first load ~1.5 KB brotli.
 use std::cell::Cell;
 
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Promise, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{RegistrationOptions, ServiceWorkerContainer, ServiceWorkerRegistration};
 
 use crate::browser::history;
 use crate::oauth::Error;
@@ -26,12 +28,28 @@ thread_local! {
     static REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
 
+/// `obj[name]`; undefined when there is none.
+fn get(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[name](a, b)`; Err when it throws (or is no method).
+fn call(obj: &JsValue, name: &str, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
+    get(obj, name).unchecked_into::<Function>().call2(obj, a, b)
+}
+
+fn some(v: JsValue) -> Option<JsValue> {
+    (!v.is_undefined() && !v.is_null()).then_some(v)
+}
+
 /// `navigator.serviceWorker`, if this window has one: it is missing outside secure contexts
 /// (https, localhost) and in the private windows of some browsers.
-fn container() -> Option<ServiceWorkerContainer> {
-    let navigator = web_sys::window()?.navigator();
-    let sw = Reflect::get(&navigator, &JsValue::from_str("serviceWorker")).ok()?;
-    (!sw.is_undefined() && !sw.is_null()).then(|| sw.unchecked_into())
+fn container() -> Option<JsValue> {
+    some(get(&web_sys::window()?.navigator(), "serviceWorker"))
+}
+
+fn controlled(sw: &JsValue) -> bool {
+    some(get(sw, "controller")).is_some()
 }
 
 /// Whether this browser window can run the built-in simulator at all.
@@ -39,110 +57,107 @@ pub fn available() -> bool {
     container().is_some()
 }
 
-/// Why the built-in simulator cannot run in this window.
-pub fn unavailable() -> Error {
+/// Why the built-in simulator cannot run in this window (also the settings' words for it).
+pub const UNAVAILABLE: &str = "The built-in simulator runs as a Service Worker, and this browser window has none: some browsers turn them off in private windows, and all offer them only to pages on https or localhost. Use a normal window on https or localhost, or your iLert account (Settings).";
+
+fn too_slow() -> Error {
     Error::Simulator(
-        "The built-in simulator runs as a Service Worker, and this browser window has none: some browsers turn them off in private windows, and every browser only offers them to pages on https or localhost. Use a normal window on https or localhost, or your iLert account (Settings)."
+        "The built-in simulator's Service Worker did not start and take control of this page in time. Reload the page and try again."
             .into(),
     )
 }
 
 /// `promise`, for at most `limit_ms`: Ok(None) when it took longer, Err when it was refused.
 async fn settle(
-    promise: Result<Promise, JsValue>,
+    promise: Result<JsValue, JsValue>,
     limit_ms: u32,
 ) -> Result<Option<JsValue>, JsValue> {
-    let answer = JsFuture::from(promise?);
+    let answer = JsFuture::from(promise?.unchecked_into::<Promise>());
     match select(answer, TimeoutFuture::new(limit_ms)).await {
         Either::Left((result, _)) => result.map(Some),
         Either::Right(_) => Ok(None),
     }
 }
 
-/// The message of a refusal (a DOMException or TypeError), for the page.
-fn reason(e: &JsValue) -> String {
-    Reflect::get(e, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| "no reason given".into())
-}
-
 /// Registers the worker (scope: the app's base path) and waits until it controls this page.
 pub async fn ready() -> Result<(), Error> {
-    let sw = container().ok_or_else(unavailable)?;
-    if REGISTERED.get() && sw.controller().is_some() {
+    let sw = container().ok_or_else(|| Error::Simulator(UNAVAILABLE.into()))?;
+    if REGISTERED.get() && controlled(&sw) {
         return Ok(());
     }
     let base = history::base();
     let script = format!("{base}{SCRIPT}");
-    let options = RegistrationOptions::new();
-    options.set_scope(base);
-    let late = |what: &str, s: u32| {
-        Error::Simulator(format!(
-            "The built-in simulator's Service Worker did not {what} within {s} s. Reload the page and try again."
-        ))
-    };
-    settle(Ok(sw.register_with_options(&script, &options)), START_LIMIT_MS)
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"scope".into(), &base.into());
+    let registered = call(&sw, "register", &script.as_str().into(), &options);
+    settle(registered, START_LIMIT_MS)
         .await
         .map_err(|e| {
             Error::Simulator(format!(
                 "The built-in simulator's Service Worker {script} could not be registered ({}). A `trunk serve` build does not contain it: run `cargo xtask dist` and serve its output, or use your iLert account (Settings).",
-                reason(&e)
+                get(&e, "message").as_string().unwrap_or_default()
             ))
         })?
-        .ok_or_else(|| late("register", START_LIMIT_MS / 1000))?;
+        .ok_or_else(too_slow)?;
     REGISTERED.set(true);
-    let registration: ServiceWorkerRegistration = settle(sw.ready(), START_LIMIT_MS)
+    let registration = settle(Ok(get(&sw, "ready")), START_LIMIT_MS)
         .await
         .ok()
         .flatten()
-        .ok_or_else(|| late("start", START_LIMIT_MS / 1000))?
-        .unchecked_into();
-    if sw.controller().is_none() {
+        .ok_or_else(too_slow)?;
+    if !controlled(&sw) {
         // A page opened with Shift+Reload is not controlled, even by an active worker: the
         // worker claims it when asked. Listen first, so the change cannot slip by.
-        let sw2 = sw.clone();
+        let target: &web_sys::EventTarget = sw.unchecked_ref();
         let change = Promise::new(&mut |resolve, _| {
-            let _ = sw2.add_event_listener_with_callback("controllerchange", &resolve);
+            let _ = target.add_event_listener_with_callback("controllerchange", &resolve);
         });
-        if let Some(active) = registration.active() {
-            let _ = active.post_message(&JsValue::from_str("claim"));
+        let _ = call(
+            &get(&registration, "active"),
+            "postMessage",
+            &"claim".into(),
+            &JsValue::UNDEFINED,
+        );
+        if !controlled(&sw) {
+            let _ = settle(Ok(change.into()), CLAIM_LIMIT_MS).await;
         }
-        if sw.controller().is_none() {
-            let _ = settle(Ok(change), CLAIM_LIMIT_MS).await;
-        }
-        if sw.controller().is_none() {
-            return Err(late("take control of this page", CLAIM_LIMIT_MS / 1000));
+        if !controlled(&sw) {
+            return Err(too_slow());
         }
     }
     Ok(())
 }
 
 /// Unregisters the built-in simulator's worker, if this browser has one from an earlier try,
-/// so that it stops answering and updating. Fire and forget.
+/// so that it stops answering and updating. Fire and forget. Its script is checked: at `/`,
+/// the registration found may be another app's of the same origin.
 pub fn forget() {
     // An unregistered worker keeps the page it controls, but no longer gets its navigations.
     REGISTERED.set(false);
     let Some(sw) = container() else {
         return;
     };
-    let found = sw.get_registration_with_document_url(history::base());
+    let found = call(
+        &sw,
+        "getRegistration",
+        &history::base().into(),
+        &JsValue::UNDEFINED,
+    );
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(found) = JsFuture::from(found).await else {
+        let Ok(Some(registration)) = settle(found, START_LIMIT_MS).await else {
             return;
         };
-        if found.is_undefined() {
-            return;
-        }
-        let registration: ServiceWorkerRegistration = found.unchecked_into();
-        let worker = registration
-            .active()
-            .or_else(|| registration.waiting())
-            .or_else(|| registration.installing());
-        if worker.is_some_and(|w| w.script_url().ends_with(SCRIPT)) {
-            if let Ok(done) = registration.unregister() {
-                let _ = JsFuture::from(done).await;
-            }
+        let worker = ["active", "waiting", "installing"]
+            .into_iter()
+            .find_map(|state| some(get(&registration, state)));
+        let script = worker.and_then(|w| get(&w, "scriptURL").as_string());
+        if script.is_some_and(|s| s.ends_with(SCRIPT)) {
+            let _ = call(
+                &registration,
+                "unregister",
+                &JsValue::UNDEFINED,
+                &JsValue::UNDEFINED,
+            );
         }
     });
 }
