@@ -95,7 +95,11 @@ fn request_view(r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
 }
 
 /// An answer; `by_worker`: the note on an answer of the built-in simulator.
-fn answer_view(a: AnswerRecord, by_worker: Option<String>, revealed: RwSignal<bool>) -> AnyView {
+fn answer_view(
+    a: AnswerRecord,
+    by_worker: Option<&'static str>,
+    revealed: RwSignal<bool>,
+) -> AnyView {
     let body = a.body;
     view! {
         <div class="http answer">
@@ -132,7 +136,7 @@ fn EntryView(entry: Entry) -> impl IntoView {
             .is_some_and(|a| a.body.contains("_token"));
     let failed = entry.error.is_some() || entry.answer.as_ref().is_some_and(|a| a.status >= 400);
     let by_worker = match (&entry.answer, &entry.request) {
-        (Some(a), Some(r)) if a.by_worker => Some(explain::worker_answer(&r.method, &r.headers)),
+        (Some(a), Some(r)) if a.by_worker => Some(explain::worker_answer(&r.headers)),
         _ => None,
     };
     let Entry {
