@@ -3,17 +3,13 @@
 //! moment, and only what needs it waits for it ([`WithConfig`]: Connect and Settings): the
 //! callback exchanges the code with the endpoints its sign-in pinned, and a signed-in page
 //! talks to its session's endpoints, so neither waits for config.json.
-//!
-//! When the configuration in force names the built-in simulator, its Service Worker is
-//! registered once the page has rendered: it installs while the person reads, and the
-//! first load stays the app's alone.
 use leptos::prelude::*;
 use leptos_router::components::Router;
 use leptos_router::hooks::use_location;
 
-use crate::browser::{config_file, history, sim_worker};
+use crate::browser::{config_file, history};
 use crate::components::dynamic;
-use crate::config::{Config, Server};
+use crate::config::Config;
 use crate::oauth::Error;
 use crate::pages::{
     callback::CallbackPage, home::Home, not_found::NotFound, settings::SettingsPage,
@@ -33,47 +29,15 @@ struct ConfigState {
     owner: StoredValue<Option<Owner>, LocalStorage>,
 }
 
-impl ConfigState {
-    /// The settings made from `config` (config.json's), made on first use.
-    fn settings(self, config: Config) -> Settings {
-        self.settings.get_value().unwrap_or_else(|| {
-            // Owned by the app, not by a page: the settings outlive a navigation.
-            let make = move || Settings::load(config);
-            let settings = match self.owner.get_value() {
-                Some(owner) => owner.with(make),
-                None => make(),
-            };
-            self.settings.set_value(Some(settings));
-            settings
-        })
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(Session::restore());
-    let state = ConfigState {
-        file: RwSignal::new_local(None),
+    let file = RwSignal::new_local(None);
+    leptos::task::spawn_local(async move { file.set(Some(config_file::fetch().await)) });
+    provide_context(ConfigState {
+        file,
         settings: StoredValue::new(None),
         owner: StoredValue::new_local(Owner::current()),
-    };
-    provide_context(state);
-    leptos::task::spawn_local(async move {
-        let loaded = config_file::fetch().await;
-        let built_in = match &loaded {
-            Ok(config) => state
-                .settings(config.clone())
-                .current
-                .with_untracked(|c| c.server == Server::BuiltIn),
-            Err(_) => false,
-        };
-        state.file.set(Some(loaded));
-        if built_in {
-            // After the page has rendered with the configuration. A failure is Connect's to
-            // report, when it tries again.
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            let _ = sim_worker::ready().await;
-        }
     });
     view! {
         <header class="top">
@@ -126,7 +90,16 @@ pub fn WithConfig(children: ChildrenFn) -> impl IntoView {
         }
         .into_any(),
         Some(Ok(config)) => {
-            let settings = state.settings(config);
+            let settings = state.settings.get_value().unwrap_or_else(|| {
+                // Owned by the app, not by this page: the settings outlive a navigation.
+                let make = move || Settings::load(config);
+                let settings = match state.owner.get_value() {
+                    Some(owner) => owner.with(make),
+                    None => make(),
+                };
+                state.settings.set_value(Some(settings));
+                settings
+            });
             provide_context(settings);
             provide_context(settings.current);
             children().into_any()

@@ -41,10 +41,6 @@ fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
 /// page first, or the navigation to the authorize page reaches the web server (a 404 or the
 /// SPA fallback); with iLert, a worker left from an earlier try is unregistered.
 pub async fn connect(config: Config) -> Result<(), Error> {
-    let root = history::app_root();
-    config
-        .in_force(root.as_deref().unwrap_or_default())
-        .checked(root.as_deref())?;
     if config.server == Server::BuiltIn {
         sim_worker::ready().await?;
     } else {

@@ -1,6 +1,8 @@
 //! `/`: before sign-in, what will be requested and the Connect button; after, the profile,
 //! the token info, the tokens and the actions. The timeline is below either. With the built-in
-//! simulator, a banner says so (signed in: when the session's endpoints are the simulator's).
+//! simulator, a banner says so (signed in: when the session's endpoints are the simulator's),
+//! and its worker is registered once the signed-out page has rendered, so that Connect rarely
+//! waits for it.
 use leptos::prelude::*;
 
 use leptos::task::spawn_local;
@@ -43,6 +45,14 @@ fn SignedOut() -> impl IntoView {
     // The page is built again when it is opened, so after any change in Settings.
     let built_in = config.with_untracked(|c| c.server == Server::BuiltIn);
     let usable = !built_in || sim_worker::available();
+    if built_in && usable {
+        // The worker installs while the person reads, after the page has rendered: the first
+        // load stays the app's alone. A failure is Connect's to report, when it tries again.
+        spawn_local(async {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            let _ = sim_worker::ready().await;
+        });
+    }
     let busy = RwSignal::new(false);
     let connect = move |_| {
         if busy.get_untracked() {
@@ -56,16 +66,6 @@ fn SignedOut() -> impl IntoView {
             busy.set(false);
         });
     };
-    // Who plays iLert's part, in the steps below.
-    let (who, whose, consent) = if built_in {
-        ("The simulator", "the simulator's", "On the simulator's consent page you pick a demo user and grant the scopes above. The simulator")
-    } else {
-        (
-            "iLert",
-            "iLert's",
-            "You sign in to iLert and grant the scopes above. iLert",
-        )
-    };
     view! {
         <section class="intro">
             <h1>"Sign in to iLert with PKCE"</h1>
@@ -78,17 +78,17 @@ fn SignedOut() -> impl IntoView {
         }}
         <RequestSummary />
         {usable.then(|| view! {
-            <p><button type="button" class="primary" data-testid="connect" disabled=move || busy.get() on:click=connect>
+            <p><button type="button" class="primary" data-testid="connect" on:click=connect>
                 {if built_in { "Connect to the built-in simulator" } else { "Connect to iLert" }}
             </button></p>
         }.into_any()).or_nothing()}
         <section class="card" aria-labelledby="how-h">
             <h2 id="how-h">"What happens when you connect"</h2>
             <ol class="how">
-                <li>"This tab draws a random "<strong>"code verifier"</strong>" and keeps it in sessionStorage. "{who}" only gets its SHA-256, the "<strong>"code challenge"</strong>", and a random "<strong>"state"</strong>"."</li>
-                <li>{consent}" sends this tab back to the redirect URI with a one-time "<strong>"code"</strong>" and the same state."</li>
-                <li>"The app checks the state (it must be the one this tab made), removes the code from the address bar, and sends code + verifier to "{whose}" token endpoint."</li>
-                <li>{who}" hashes the verifier and compares it with the challenge: only the tab that started the sign-in can finish it, even if someone else saw the code."</li>
+                <li>"This tab draws a random "<strong>"code verifier"</strong>" and keeps it in sessionStorage. iLert (or the built-in simulator) only gets its SHA-256, the "<strong>"code challenge"</strong>", and a random "<strong>"state"</strong>"."</li>
+                <li>"On its consent page you sign in (with the built-in simulator: pick a demo user) and grant the scopes above; it sends this tab back to the redirect URI with a one-time "<strong>"code"</strong>" and the same state."</li>
+                <li>"The app checks the state (it must be the one this tab made), removes the code from the address bar, and sends code + verifier to its token endpoint."</li>
+                <li>"It hashes the verifier and compares it with the challenge: only the tab that started the sign-in can finish it, even if someone else saw the code."</li>
                 <li>"With the access token the app reads your profile; with the refresh token ("<code>"offline_access"</code>") it renews the session before the hour is up."</li>
             </ol>
         </section>
