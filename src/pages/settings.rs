@@ -56,9 +56,18 @@ pub fn SettingsPage() -> impl IntoView {
     let issuer = start.issuer.clone();
     let saved = RwSignal::new(None::<String>);
 
-    let server = RwSignal::new(start.server);
+    // A bool, not a Server: a signal of a new type costs the wasm its own copy of the
+    // signal code.
+    let built_in = RwSignal::new(start.server == Server::BuiltIn);
+    let server = move || {
+        if built_in.get() {
+            Server::BuiltIn
+        } else {
+            Server::Ilert
+        }
+    };
     let draft = Memo::new(move |_| Config {
-        server: server.get(),
+        server: server(),
         client_id: client_id.get().trim().to_string(),
         tenant: optional(tenant.get()),
         authorize_url: optional(authorize_url.get()),
@@ -75,17 +84,19 @@ pub fn SettingsPage() -> impl IntoView {
                 .in_force(origin.as_deref().unwrap_or_default())
                 .validate(origin.as_deref());
             if d.server == Server::BuiltIn && !sim_worker::available() {
-                problems.insert(0, ConfigProblem {
-                    field: "server",
-                    message: "The built-in simulator cannot run in this browser window: it needs Service Workers, which some browsers turn off in private windows and every browser offers only to pages on https or localhost. Choose \"My iLert account\", or open the app in a normal window on https or localhost.".into(),
-                });
+                problems.insert(
+                    0,
+                    ConfigProblem {
+                        field: "server",
+                        message: sim_worker::UNAVAILABLE.into(),
+                    },
+                );
             }
             problems
         })
     });
-    let built_in = move || server.get() == Server::BuiltIn;
     let load = move |c: Config| {
-        server.set(c.server);
+        built_in.set(c.server == Server::BuiltIn);
         client_id.set(c.client_id);
         tenant.set(c.tenant.unwrap_or_default());
         authorize_url.set(c.authorize_url.unwrap_or_default());
@@ -126,13 +137,12 @@ pub fn SettingsPage() -> impl IntoView {
             ". That list is config.json's "<code>"allowed_origins"</code>"; settings cannot change it."
         </p>
         <form class="card settings" on:submit=on_submit novalidate=true data-testid="settings">
-            <fieldset class="server-field" aria-describedby="server-error">
+            <fieldset class="server-field">
                 <legend>"Server"</legend>
-                {server_radio(server, Server::BuiltIn, "Built-in simulator (runs in this browser, no account needed)")}
-                {server_radio(server, Server::Ilert, "My iLert account")}
-                <FieldErrors id="server-error" field="server" problems />
+                {server_radio(built_in, true, "Built-in simulator (runs in this browser, no account needed)")}
+                {server_radio(built_in, false, "My iLert account")}
             </fieldset>
-            <fieldset class="ilert-fields" disabled=built_in>
+            <fieldset class="ilert-fields" disabled=move || built_in.get()>
                 <legend>"Your iLert app"</legend>
                 <p class="help">"Used when \"My iLert account\" is chosen; the built-in simulator has its own client and endpoints."</p>
                 <TextField id="client_id" label="Client id" value=client_id problems
@@ -181,13 +191,19 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-/// One choice of server, labelled (its accessible name is the label).
-fn server_radio(server: RwSignal<Server>, value: Server, label: &'static str) -> AnyView {
+/// One choice of server (`built_in` or not), labelled: its accessible name is the label.
+fn server_radio(built_in: RwSignal<bool>, value: bool, label: &'static str) -> AnyView {
+    let name = if value {
+        Server::BuiltIn
+    } else {
+        Server::Ilert
+    }
+    .name();
     view! {
         <label class="check">
-            <input type="radio" name="server" value=value.name()
-                prop:checked=move || server.get() == value
-                on:change=move |_| server.set(value) />
+            <input type="radio" name="server" value=name
+                prop:checked=move || built_in.get() == value
+                on:change=move |_| built_in.set(value) />
             {label}
         </label>
     }
