@@ -32,6 +32,18 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(self.clients.claim());
 });
 
+// A page opened with a hard reload (Shift+Reload) is not controlled even by an active
+// worker: the app asks to be, or its requests under the mount would reach the web server.
+self.addEventListener('message', (event) => {
+  if (event.data === 'claim') event.waitUntil(self.clients.claim());
+});
+
+// On every answer of the worker: the app tells it from the web server's (say, an SPA
+// fallback's index.html when the worker does not control the page), and marks it in its
+// timeline.
+const MARK_HEADER = 'x-ilert-sim';
+const MARK = 'service-worker';
+
 function idb(mode, use) {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(DB_NAME, 1);
@@ -144,6 +156,7 @@ function carryOut(decision) {
       console.warn('ilert-sim: header not allowed in a Response', name);
     }
   }
+  headers.set(MARK_HEADER, MARK);
   const body = NULL_BODY.includes(decision.status) ? null : decision.body;
   return new Response(body, { status: decision.status, headers });
 }
@@ -177,7 +190,7 @@ self.addEventListener('fetch', (event) => {
       console.error('ilert-sim:', e);
       return new Response('ilert-sim in the Service Worker failed: ' + e, {
         status: 500,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        headers: { 'content-type': 'text/plain; charset=utf-8', [MARK_HEADER]: MARK },
       });
     }),
   );

@@ -7,6 +7,11 @@
 //! the API base (which gets the code, the verifier and the tokens) must be on an origin that the
 //! deployer's `config.json` allows (`allowed_origins`, default: iLert's hosts and loopback).
 //! Settings kept in the browser may change everything else, never that list.
+//!
+//! Which server: `"server": "ilert"` (the default) signs in to iLert with the fields below;
+//! `"server": "built-in"` signs in to the simulator that a Service Worker of this app runs in
+//! the browser, under `<app root>_sim/`, with fixed values ([`Config::in_force`]). The iLert
+//! fields are then optional and kept, for a switch back to iLert in the settings.
 
 use crate::json::{self, Value};
 use crate::oauth::authorize::{normalize_tenant, tenant_authorize_url};
@@ -36,9 +41,65 @@ pub const DEFAULT_ALLOWED_ORIGINS: &[&str] = &[
     "https://[::1]:*",
 ];
 
+/// Where the built-in simulator answers, under the app's root: `<app root>_sim/…`.
+pub const SIM_MOUNT: &str = "_sim";
+
+/// The one client the built-in simulator knows (sim-sw's `CLIENT_ID`).
+pub const SIM_CLIENT_ID: &str = "ilert-pkce-demo";
+
+/// The authorize endpoint's path, at iLert and at the simulator alike.
+const AUTHORIZE_PATH: &str = "/api/developers/oauth2/authorize";
+
+/// Which server a sign-in talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Server {
+    /// iLert (or any server the iLert fields name).
+    #[default]
+    Ilert,
+    /// The simulator that a Service Worker of this app runs in the browser.
+    BuiltIn,
+}
+
+impl Server {
+    /// The value in config.json and saved settings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Server::Ilert => "ilert",
+            Server::BuiltIn => "built-in",
+        }
+    }
+
+    /// Reads `server` (absent or null: iLert, so every older config.json keeps working).
+    fn of(v: &Value) -> Result<Server, Error> {
+        const BOTH: &str = "\"built-in\" (the simulator that runs in this browser) or \"ilert\" (an iLert account, the default)";
+        match v.get("server") {
+            None | Some(Value::Null) => Ok(Server::Ilert),
+            Some(Value::String(s)) => match s.trim() {
+                "ilert" => Ok(Server::Ilert),
+                "built-in" => Ok(Server::BuiltIn),
+                other => Err(Error::Config(format!(
+                    "\"server\" is \"{other}\": set it to {BOTH}"
+                ))),
+            },
+            Some(_) => Err(Error::Config(format!("\"server\" must be a text: {BOTH}"))),
+        }
+    }
+}
+
+/// Whether `url` is answered by the built-in simulator of the app at `app_root` (origin and
+/// base path, ending in `/`): it is under `<app_root>_sim/`.
+pub fn is_simulator_url(url: &str, app_root: &str) -> bool {
+    url.strip_prefix(app_root)
+        .and_then(|rest| rest.strip_prefix(SIM_MOUNT))
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// The app's configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// Which server a sign-in talks to; with [`Server::BuiltIn`] the fields below up to
+    /// `issuer` are kept but not used (see [`Config::in_force`]), except `scopes`.
+    pub server: Server,
     /// The OAuth client id of the app registered in iLert.
     pub client_id: String,
     /// The iLert tenant (`acme` for acme.ilert.com); when set, its own authorize URL is used.
@@ -170,9 +231,16 @@ impl Config {
         if let Some(m) = bad.into_iter().next() {
             return Err(Error::Config(format!("config.json: {m}")));
         }
+        // With the built-in server these are only kept, not used: the settings check them
+        // when someone switches to iLert.
         let (field, url) = c.authorize_source();
         let own = [(field, url), ("api_base", c.api_base.clone())];
-        for (field, url) in own {
+        let own = if c.server == Server::Ilert {
+            &own[..]
+        } else {
+            &[]
+        };
+        for (field, url) in own.iter().cloned() {
             // Other problems (not a URL, http, …) are the settings panel's to show.
             if let Err(EndpointProblem::NotAllowed(_)) =
                 check_endpoint(field, &url, field == "api_base", &patterns)
@@ -190,11 +258,16 @@ impl Config {
 
     /// Reads settings saved in this browser and checks them again before any use: the
     /// deployer's `allowed_origins` replace whatever the saved text says, and every problem
-    /// [`Config::validate`] finds (without the page-origin check, which Connect makes) refuses
+    /// [`Config::validate`] finds in the configuration in force for the app at `app_root`
+    /// ([`Config::in_force`]; without the page-origin check, which Connect makes) refuses
     /// them.
     // Called once per page load: the size of the refusal does not matter.
     #[allow(clippy::result_large_err)]
-    pub fn from_settings_json(s: &str, deployer: &Config) -> Result<Config, RejectedSettings> {
+    pub fn from_settings_json(
+        s: &str,
+        deployer: &Config,
+        app_root: &str,
+    ) -> Result<Config, RejectedSettings> {
         let mut c = Config::parse_json(s).map_err(|e| RejectedSettings {
             config: None,
             problems: vec![ConfigProblem {
@@ -203,7 +276,7 @@ impl Config {
             }],
         })?;
         c.allowed_origins = deployer.allowed_origins.clone();
-        let problems = c.validate(None);
+        let problems = c.in_force(app_root).validate(None);
         if problems.is_empty() {
             Ok(c)
         } else {
@@ -224,7 +297,14 @@ impl Config {
                     .into(),
             ));
         }
-        for (field, what) in REQUIRED {
+        let server = Server::of(&value)?;
+        // The simulator needs no iLert values: absent, they are iLert's defaults.
+        let required = if server == Server::Ilert {
+            REQUIRED
+        } else {
+            &[]
+        };
+        for (field, what) in required {
             match value.get(field) {
                 None | Some(Value::Null) => {
                     return Err(Error::Config(format!(
@@ -246,6 +326,7 @@ impl Config {
             Error::Config(format!("config.json has a field of the wrong type ({e})"))
         })?;
         Ok(Config {
+            server,
             client_id: c.client_id.trim().to_string(),
             tenant: non_blank(c.tenant),
             authorize_url: non_blank(c.authorize_url),
@@ -260,22 +341,27 @@ impl Config {
         })
     }
 
-    /// The fields as written, unchecked: text fields must be texts (optional ones may be
-    /// missing or null), `scopes` a list of texts or one space-separated text (missing or null:
-    /// the defaults), `allowed_origins` a list of texts.
+    /// The fields as written, unchecked (`server` is read by [`Server::of`]): text fields must
+    /// be texts (optional ones may be missing or null; `client_id` and `api_base` too, as
+    /// `""` and [`DEFAULT_API_BASE`], since [`Config::parse_json`] has made sure they are there
+    /// unless the server is the built-in one), `scopes` a list of texts or one space-separated
+    /// text (missing or null: the defaults), `allowed_origins` a list of texts.
     fn from_value(v: &Value) -> Result<Config, String> {
-        let text = |key| v.req(key, Value::as_str).map(str::to_string);
         let optional = |key| v.opt(key, Value::as_str).map(|t| t.map(str::to_string));
+        let text = |key, default: &str| {
+            optional(key).map(|t| non_blank(t).unwrap_or_else(|| default.to_string()))
+        };
         let list = |key| v.opt(key, strings);
         let scopes = match v.get("scopes") {
             Some(Value::String(s)) => parse_scopes(s),
             _ => list("scopes")?.unwrap_or_else(default_scopes),
         };
         Ok(Config {
-            client_id: text("client_id")?,
+            server: Server::Ilert,
+            client_id: text("client_id", "")?,
             tenant: optional("tenant")?,
             authorize_url: optional("authorize_url")?,
-            api_base: text("api_base")?,
+            api_base: text("api_base", DEFAULT_API_BASE)?,
             // Blank or missing: the page's own `<origin><base>webapp` (`with_redirect_default`).
             redirect_uri: optional("redirect_uri")?.unwrap_or_default(),
             scopes,
@@ -287,6 +373,7 @@ impl Config {
     /// As JSON (localStorage keeps it compact): `allowed_origins` only when set.
     pub fn to_value(&self) -> Value {
         let mut members = vec![
+            ("server", self.server.name().into()),
             ("client_id", self.client_id.as_str().into()),
             ("tenant", self.tenant.clone().into()),
             ("authorize_url", self.authorize_url.clone().into()),
@@ -439,6 +526,30 @@ impl Config {
             self.redirect_uri = format!("{app_root}{}", Page::Callback.path());
         }
         self
+    }
+
+    /// The configuration a sign-in started now uses, for the app at `app_root` (origin and
+    /// base path, `https://example.org/ilert-pkce/`): with the iLert server this one; with the
+    /// built-in one the simulator's fixed values under `<app_root>_sim`, this configuration's
+    /// scopes, and only the page's own origin allowed (the tokens never leave the browser).
+    pub fn in_force(&self, app_root: &str) -> Config {
+        if self.server == Server::Ilert {
+            return self.clone();
+        }
+        let root = app_root.trim();
+        let slash = if root.ends_with('/') { "" } else { "/" };
+        let sim = format!("{root}{slash}{SIM_MOUNT}");
+        Config {
+            server: Server::BuiltIn,
+            client_id: SIM_CLIENT_ID.into(),
+            tenant: None,
+            authorize_url: Some(format!("{sim}{AUTHORIZE_PATH}")),
+            redirect_uri: format!("{root}{slash}{}", Page::Callback.path()),
+            api_base: sim,
+            scopes: self.scopes.clone(),
+            issuer: None,
+            allowed_origins: Some(origin_of(root).into_iter().collect()),
+        }
     }
 
     /// Everything wrong with this configuration (empty when it is usable). With the app's root
@@ -1607,13 +1718,13 @@ mod tests {
         let mut mine = deployer.clone();
         mine.client_id = "my-app".into();
         mine.tenant = Some("acme".into());
-        let back = Config::from_settings_json(&mine.to_json(), &deployer).unwrap();
+        let back = Config::from_settings_json(&mine.to_json(), &deployer, ROOT).unwrap();
         assert_eq!(back, mine);
 
         // A value that is outside the list (typed long ago, or edited in localStorage).
         mine.api_base = "https://api.evil.example".into();
         mine.allowed_origins = Some(vec!["https://api.evil.example".into()]);
-        let rejected = Config::from_settings_json(&mine.to_json(), &deployer).unwrap_err();
+        let rejected = Config::from_settings_json(&mine.to_json(), &deployer, ROOT).unwrap_err();
         assert_eq!(rejected.problems.len(), 1, "{rejected:?}");
         assert_eq!(rejected.problems[0].field, "api_base");
         let kept = rejected.config.clone().unwrap();
@@ -1631,18 +1742,221 @@ mod tests {
         let mut saved = strict.clone();
         saved.allowed_origins = None;
         saved.api_base = DEFAULT_API_BASE.into();
-        let rejected = Config::from_settings_json(&saved.to_json(), &strict).unwrap_err();
+        let rejected = Config::from_settings_json(&saved.to_json(), &strict, ROOT).unwrap_err();
         assert_eq!(rejected.problems[0].field, "api_base");
         saved.api_base = strict.api_base.clone();
         assert_eq!(
-            Config::from_settings_json(&saved.to_json(), &strict).unwrap(),
+            Config::from_settings_json(&saved.to_json(), &strict, ROOT).unwrap(),
             strict
         );
 
-        let rejected = Config::from_settings_json("{nope", &deployer).unwrap_err();
+        let rejected = Config::from_settings_json("{nope", &deployer, ROOT).unwrap_err();
         assert_eq!(rejected.config, None);
         assert_eq!(rejected.problems[0].field, "settings");
         assert!(rejected.summary().contains("could not be read"));
+    }
+
+    /// Where the app is, for the tests that need it.
+    const ROOT: &str = "http://localhost:4597/";
+
+    #[test]
+    fn the_server_is_ilert_unless_config_json_says_built_in() {
+        let c = Config::from_json(include_str!("../public/config.json")).unwrap();
+        assert_eq!(c.server, Server::Ilert);
+        let c =
+            Config::from_json(&deployer_with_list().replace('{', r#"{"server":"ilert","#)).unwrap();
+        assert_eq!(c.server, Server::Ilert);
+        // iLert's fields stay required for iLert.
+        let m = Config::from_json(r#"{"server":"ilert","api_base":"https://api.ilert.com"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("\"client_id\" is missing"), "{m}");
+    }
+
+    #[test]
+    fn built_in_needs_no_ilert_fields_and_starts_from_ilerts_defaults() {
+        for text in [
+            r#"{"server":"built-in"}"#,
+            r#"{"server":" built-in ","client_id":" ","api_base":null}"#,
+        ] {
+            let c = Config::from_json(text).unwrap();
+            assert_eq!(c.server, Server::BuiltIn, "{text}");
+            assert_eq!(
+                (c.client_id.as_str(), c.api_base.as_str()),
+                ("", DEFAULT_API_BASE)
+            );
+            assert_eq!(c.authorize_endpoint().unwrap(), DEFAULT_AUTHORIZE_URL);
+            assert_eq!(c.scopes, ["profile", "offline_access"]);
+        }
+        // Written ones are kept as written, for a switch to iLert, and not checked against
+        // allowed_origins at load: they are not used.
+        let c = Config::from_json(
+            r#"{"server":"built-in","client_id":"mine","api_base":"https://api.ilert.example.org",
+                "tenant":"acme","scopes":"profile","allowed_origins":["https://app.ilert.com"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                c.client_id.as_str(),
+                c.api_base.as_str(),
+                c.tenant.as_deref()
+            ),
+            ("mine", "https://api.ilert.example.org", Some("acme"))
+        );
+        assert_eq!(c.scopes, ["profile"]);
+        // A malformed list is still refused.
+        let m = Config::from_json(r#"{"server":"built-in","allowed_origins":["ftp://x"]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("allowed_origins"), "{m}");
+    }
+
+    #[test]
+    fn an_unknown_server_is_refused_naming_both_values() {
+        for (text, said) in [
+            (
+                r#"{"server":"foo"}"#,
+                "\"server\" is \"foo\": set it to \"built-in\"",
+            ),
+            (
+                r#"{"server":"Built-In","client_id":"c","api_base":"https://api.ilert.com"}"#,
+                "\"server\" is \"Built-In\"",
+            ),
+            (r#"{"server":true}"#, "\"server\" must be a text"),
+        ] {
+            match Config::from_json(text) {
+                Err(Error::Config(m)) => {
+                    assert!(m.contains(said), "{text}: {m}");
+                    assert!(m.contains("\"ilert\""), "{text}: {m}");
+                    assert!(m.contains("\"built-in\""), "{text}: {m}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_server_round_trips_through_saved_settings() {
+        let deployer = base();
+        assert!(deployer.to_json().contains(r#""server": "ilert""#));
+        let mut built_in = deployer.clone();
+        built_in.server = Server::BuiltIn;
+        // Even iLert fields that would not pass: the simulator does not use them.
+        built_in.client_id = String::new();
+        let text = built_in.to_value().compact();
+        assert!(text.starts_with(r#"{"server":"built-in","#), "{text}");
+        assert_eq!(
+            Config::from_settings_json(&text, &deployer, ROOT),
+            Ok(built_in.clone())
+        );
+        assert_eq!(Config::from_json(&text).unwrap(), built_in);
+        // Its scopes are checked all the same.
+        built_in.scopes = vec!["nonsense".into()];
+        let rejected = Config::from_settings_json(&built_in.to_value().compact(), &deployer, ROOT)
+            .unwrap_err();
+        assert_eq!(fields_of(&rejected.problems), ["scopes"]);
+        // Settings saved before there was a choice are iLert's.
+        let mut old = deployer.to_value();
+        if let Value::Object(members) = &mut old {
+            members.retain(|(k, _)| k != "server");
+        }
+        assert_eq!(
+            Config::from_settings_json(&old.compact(), &deployer, ROOT)
+                .unwrap()
+                .server,
+            Server::Ilert
+        );
+    }
+
+    #[test]
+    fn in_force_with_the_built_in_server() {
+        let mut c =
+            Config::from_json(r#"{"server":"built-in","scopes":"profile source:w"}"#).unwrap();
+        for (root, origin) in [
+            ("https://demo.example.org/", "https://demo.example.org"),
+            ("http://localhost:4597/", "http://localhost:4597"),
+            (
+                "https://someone.github.io/ilert-pkce/",
+                "https://someone.github.io",
+            ),
+        ] {
+            let f = c.in_force(root);
+            assert_eq!(f.server, Server::BuiltIn);
+            assert_eq!(f.client_id, SIM_CLIENT_ID);
+            assert_eq!(f.tenant, None);
+            assert_eq!(
+                f.authorize_endpoint().unwrap(),
+                format!("{root}_sim/api/developers/oauth2/authorize")
+            );
+            assert_eq!(f.api_base, format!("{root}_sim"));
+            assert_eq!(
+                f.token_url(),
+                format!("{root}_sim/api/developers/oauth2/token")
+            );
+            assert_eq!(f.user_url(), format!("{root}_sim/api/users/current"));
+            assert_eq!(f.redirect_uri, format!("{root}webapp"));
+            assert_eq!(f.issuer, None);
+            assert_eq!(f.expected_issuer().as_deref(), Some(origin));
+            assert_eq!(f.scopes, ["profile", "source:w"]);
+            assert_eq!(f.allowed_origins, Some(vec![origin.to_string()]));
+            assert_eq!(f.validate(Some(root)), vec![], "{root}");
+            assert_eq!(f.checked(Some(root)), Ok(()));
+            for url in [
+                f.authorize_endpoint().unwrap(),
+                f.token_url(),
+                f.revoke_url(),
+            ] {
+                assert!(is_simulator_url(&url, root), "{url}");
+            }
+            // The endpoints a sign-in pins are the simulator's.
+            assert_eq!(f.endpoints().client_id, SIM_CLIENT_ID);
+            assert!(is_simulator_url(&f.endpoints().token_info, root));
+        }
+        // A root without its final slash gets one.
+        assert_eq!(
+            c.in_force("http://localhost:4597").redirect_uri,
+            "http://localhost:4597/webapp"
+        );
+        // The configured iLert fields do not leak into it.
+        c.client_id = "mine".into();
+        c.tenant = Some("acme".into());
+        c.issuer = Some("https://issuer.example.org".into());
+        let f = c.in_force(ROOT);
+        assert_eq!(
+            (
+                f.client_id.as_str(),
+                f.tenant.as_deref(),
+                f.issuer.as_deref()
+            ),
+            (SIM_CLIENT_ID, None, None)
+        );
+        // iLert's configuration is in force as it is.
+        let ilert = base();
+        assert_eq!(ilert.in_force("https://demo.example.org/"), ilert);
+    }
+
+    #[test]
+    fn which_urls_the_simulator_answers() {
+        let root = "https://someone.github.io/ilert-pkce/";
+        for (url, answered) in [
+            (
+                "https://someone.github.io/ilert-pkce/_sim/api/users/current",
+                true,
+            ),
+            ("https://someone.github.io/ilert-pkce/_sim/", true),
+            ("https://someone.github.io/ilert-pkce/_sim", false),
+            ("https://someone.github.io/ilert-pkce/_simulator/x", false),
+            ("https://someone.github.io/_sim/api/users/current", false),
+            ("https://someone.github.io/ilert-pkce/webapp", false),
+            (
+                "https://other.example/ilert-pkce/_sim/api/users/current",
+                false,
+            ),
+            ("https://api.ilert.com/api/users/current", false),
+        ] {
+            assert_eq!(is_simulator_url(url, root), answered, "{url}");
+        }
+        assert!(is_simulator_url("http://localhost:4597/_sim/x", ROOT));
     }
 
     fn deployer_with_list() -> String {

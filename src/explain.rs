@@ -1,6 +1,7 @@
 //! The playground's explanations: what each authorize parameter, scope and JWT claim means,
 //! in words for the page. The protocol core names and checks these; the words live here.
 use crate::oauth::scopes::resource_scope;
+use crate::stored::timeline::Field;
 
 /// A one-line explanation of a request or callback parameter, for the playground ("" if unknown).
 pub fn explain_param(name: &str) -> &'static str {
@@ -67,10 +68,86 @@ pub fn explain_claim(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The note on an answer of the built-in simulator, for the request as sent (its headers):
+/// where the answer came from, why the timeline shows no CORS preflight, and whether iLert,
+/// on another origin, would get one. Of this app's requests only the profile GET carries a
+/// header that is not CORS-safelisted (Authorization); the rest are form-encoded POSTs with
+/// Content-Type and Accept, "simple" requests (the tests check this against the requests).
+pub fn worker_answer(headers: &[Field]) -> &'static str {
+    if headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("authorization"))
+    {
+        "Answered by the built-in simulator, a Service Worker in this browser: the request never left the browser. No CORS preflight: the simulator is on this page's own origin, so nothing is cross-origin. Against iLert (api.ilert.com, another origin), the browser would first send an OPTIONS preflight for this request: its Authorization header is not CORS-safelisted."
+    } else {
+        "Answered by the built-in simulator, a Service Worker in this browser: the request never left the browser. No CORS preflight: the simulator is on this page's own origin, so nothing is cross-origin. Against iLert (api.ilert.com, another origin), this request would need none either: a form-encoded POST with only CORS-safelisted headers (Content-Type, Accept) is a simple request."
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::oauth::authorize::{params, AuthorizeRequest};
+    use crate::oauth::request::{self, Endpoints, Request};
+
+    /// Whether the browser sends `r` to another origin without a preflight (Fetch: a
+    /// "simple" request: GET, HEAD or POST, CORS-safelisted headers only, Content-Type one
+    /// of the three form types).
+    fn is_simple(r: &Request) -> bool {
+        let method = matches!(r.method.as_str(), "GET" | "HEAD" | "POST");
+        method
+            && r.headers().iter().all(|(name, value)| match *name {
+                "Accept" | "Accept-Language" | "Content-Language" => true,
+                "Content-Type" => [
+                    "application/x-www-form-urlencoded",
+                    "multipart/form-data",
+                    "text/plain",
+                ]
+                .contains(&value.as_str()),
+                _ => false,
+            })
+    }
+
+    fn note_for(r: &Request) -> &'static str {
+        let headers: Vec<Field> = r
+            .headers()
+            .into_iter()
+            .map(|(n, v)| Field::new(n, v, n == "Authorization"))
+            .collect();
+        worker_answer(&headers)
+    }
+
+    #[test]
+    fn the_worker_note_says_exactly_which_requests_ilert_would_preflight() {
+        let sim = "http://localhost:4597/_sim";
+        let e = Endpoints {
+            client_id: "ilert-pkce-demo".into(),
+            token: format!("{sim}/api/developers/oauth2/token"),
+            token_info: format!("{sim}/api/developers/oauth2/token_info"),
+            revoke: format!("{sim}/api/developers/oauth2/revoke"),
+            user: format!("{sim}/api/users/current"),
+        };
+        // The profile GET carries the access token in a header: preflighted at iLert.
+        let profile = request::user(&e, "tok");
+        assert!(!is_simple(&profile));
+        let note = note_for(&profile);
+        assert!(note.starts_with("Answered by the built-in simulator, a Service Worker in this browser: the request never left the browser. No CORS preflight: the simulator is on this page's own origin"), "{note}");
+        assert!(note.ends_with("would first send an OPTIONS preflight for this request: its Authorization header is not CORS-safelisted."), "{note}");
+        // The token goes in the body of the form-encoded POSTs: simple, no preflight at iLert.
+        for r in [
+            request::code_exchange(&e, "c", "v", "http://localhost:4597/webapp"),
+            request::refresh(&e, "r"),
+            request::token_info(&e, "tok"),
+            request::revoke(&e, "r"),
+        ] {
+            assert!(is_simple(&r), "{:?}", r.kind);
+            assert_eq!(r.method.as_str(), "POST");
+            let names: Vec<&str> = r.headers().iter().map(|(n, _)| *n).collect();
+            assert_eq!(names, ["Content-Type", "Accept"], "{:?}", r.kind);
+            let note = note_for(&r);
+            assert!(note.ends_with("would need none either: a form-encoded POST with only CORS-safelisted headers (Content-Type, Accept) is a simple request."), "{:?}: {note}", r.kind);
+        }
+    }
 
     #[test]
     fn every_authorize_parameter_is_explained() {

@@ -7,6 +7,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
+use crate::browser::history;
 use crate::config::Config;
 pub use crate::config::RejectedSettings;
 
@@ -32,7 +33,11 @@ impl Settings {
         // `from_settings_json` says which field is wrong.
         let (current, rejected) = match LocalStorage::raw().get_item(KEY).ok().flatten() {
             None => (None, None),
-            Some(json) => match Config::from_settings_json(&json, &defaults) {
+            Some(json) => match Config::from_settings_json(
+                &json,
+                &defaults,
+                &history::app_root().unwrap_or_default(),
+            ) {
                 Ok(config) => (Some(config), None),
                 Err(rejected) => (None, Some(rejected)),
             },

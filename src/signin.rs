@@ -1,9 +1,10 @@
 //! The two halves of the authorization code flow as the browser runs them:
-//! `start` (Connect → iLert's authorize page) and `finish` (the `/webapp` callback → tokens).
+//! `connect`/`start` (Connect → iLert's authorize page, or the built-in simulator's) and
+//! `finish` (the `/webapp` callback → tokens).
 use gloo_storage::{SessionStorage, Storage};
 
-use crate::browser::{clock, history, http, random};
-use crate::config::Config;
+use crate::browser::{clock, history, http, random, sim_worker};
+use crate::config::{Config, Server};
 use crate::explain;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
@@ -36,10 +37,24 @@ fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
     Ok(out)
 }
 
-/// Connect: makes a fresh verifier, challenge and state, remembers them for this tab, and
-/// sends the browser to the authorize endpoint.
+/// Connect, as the button does it: with the built-in simulator, its worker must control the
+/// page first, or the navigation to the authorize page reaches the web server (a 404 or the
+/// SPA fallback); with iLert, a worker left from an earlier try is unregistered.
+pub async fn connect(config: Config) -> Result<(), Error> {
+    if config.server == Server::BuiltIn {
+        sim_worker::ready().await?;
+    } else {
+        sim_worker::forget();
+    }
+    start(&config)
+}
+
+/// Makes a fresh verifier, challenge and state, remembers them for this tab, and sends the
+/// browser to the authorize endpoint of the configuration in force ([`Config::in_force`]).
 pub fn start(config: &Config) -> Result<(), Error> {
-    config.checked(history::app_root().as_deref())?;
+    let root = history::app_root();
+    let config = &config.in_force(root.as_deref().unwrap_or_default());
+    config.checked(root.as_deref())?;
     let authorize_url = config.authorize_endpoint()?;
     let verifier = pkce::verifier_from_bytes(&random::bytes::<{ pkce::VERIFIER_BYTES }>());
     let challenge = pkce::challenge_s256(&verifier);

@@ -120,6 +120,7 @@ pub fn answer(id: u32, answer: &Answer) {
         duration_ms: answer.duration_ms,
         content_type: answer.content_type.clone(),
         body: answer.body.clone(),
+        by_worker: answer.by_worker,
     };
     update(|list| {
         if let Some(entry) = list.iter_mut().rev().find(|e| e.id == id) {

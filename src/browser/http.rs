@@ -3,12 +3,14 @@
 //! timeline, sends it with fetch (no cookies, no cache, no Referer), abandons it after
 //! [`TIMEOUT_MS`] (AbortController), files the answer or the failure on the same timeline
 //! entry, and [`Sent::judge`] hands the answer to the step's judge (`crate::oauth`), whose verdict
-//! is filed too.
+//! is filed too. A request to the built-in simulator (under `<app root>_sim/`) first makes sure
+//! its Service Worker controls the page, and its answer must come from that worker.
 use futures::future::{select, Either};
 use gloo_net::http::{Request as Fetch, RequestBuilder};
 use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials};
 
-use crate::browser::clock;
+use crate::browser::{clock, history, sim_worker};
+use crate::config;
 use crate::oauth::answer::{retry_after_ms, Answer};
 use crate::oauth::request::{Method, Request, TIMEOUT_MS};
 use crate::oauth::Error;
@@ -35,13 +37,29 @@ pub struct Sent {
 /// then judged with [`Sent::judge`].
 pub async fn send(request: &Request) -> Sent {
     let entry = timeline::request(request);
-    let answer = transport(request).await;
+    let simulated =
+        history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, &root));
+    let mut answer = if simulated {
+        match sim_worker::ready().await {
+            Ok(()) => transport(request).await,
+            Err(e) => Err(e),
+        }
+    } else {
+        transport(request).await
+    };
     let mut retry_after = None;
-    if let Ok(answer) = &answer {
-        timeline::answer(entry, answer);
-        retry_after = retry_after_ms(answer.retry_after.as_deref(), clock::now_ms(), |date| {
+    if let Ok(a) = &answer {
+        timeline::answer(entry, a);
+        retry_after = retry_after_ms(a.retry_after.as_deref(), clock::now_ms(), |date| {
             Some(js_sys::Date::parse(date)).filter(|t| !t.is_nan())
         });
+        if simulated && !a.by_worker {
+            // Say, the host's SPA fallback (index.html): "not JSON" would miss the point.
+            answer = Err(Error::Simulator(format!(
+                "The web server answered {} (HTTP {}): the built-in simulator did not answer, because its Service Worker does not control this page; reload the page.",
+                request.url, a.status
+            )));
+        }
     }
     Sent {
         entry,
@@ -99,6 +117,7 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
         let status = response.status();
         let headers = response.headers();
         let (content_type, retry_after) = (headers.get("content-type"), headers.get("retry-after"));
+        let by_worker = headers.get("x-ilert-sim").is_some();
         let body = response.text().await.map_err(|_| {
             Error::Network(format!(
                 "the answer of {url} broke off before it was complete"
@@ -110,6 +129,7 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
             body,
             duration_ms: clock::monotonic_ms() - started,
             retry_after,
+            by_worker,
         })
     });
     let limit = gloo_timers::future::TimeoutFuture::new(TIMEOUT_MS);

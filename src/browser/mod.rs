@@ -7,5 +7,6 @@ pub mod history;
 pub mod http;
 pub mod locks;
 pub mod random;
+pub mod sim_worker;
 pub mod url;
 pub mod wake;

@@ -1,6 +1,7 @@
 //! Reusable view pieces.
 use leptos::prelude::*;
 
+pub mod builtin;
 pub mod countdown;
 pub mod jwt_inspector;
 pub mod notice;

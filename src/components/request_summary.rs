@@ -1,9 +1,10 @@
-//! What Connect will ask iLert for, and any problem with the configuration.
+//! What Connect will ask iLert (or the built-in simulator) for: the configuration in force
+//! ([`Config::in_force`]), and any problem with it.
 use leptos::prelude::*;
 
 use crate::browser::history;
 use crate::components::{dynamic, text, OrNothing};
-use crate::config::Config;
+use crate::config::{Config, Server};
 use crate::explain;
 use crate::route::Page;
 use crate::settings::Settings;
@@ -30,9 +31,15 @@ pub fn RequestSummary() -> impl IntoView {
                 </div>
             }.into_any()).or_nothing())}
             {dynamic(move || {
-                let c = config.get();
+                let root = history::app_root();
+                let c = config.with(|c| c.in_force(root.as_deref().unwrap_or_default()));
                 let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
-                let problems = c.validate(history::app_root().as_deref());
+                let problems = c.validate(root.as_deref());
+                let redirect_note = if c.server == Server::BuiltIn {
+                    "The built-in simulator registers this URL by itself: its one client, ilert-pkce-demo, sends the browser back here."
+                } else {
+                    "Register exactly this URL as a redirect URL of your app in iLert: iLert only sends the browser back to a URL registered there."
+                };
                 view! {
                     <dl class="facts">
                         <dt>"Client id"</dt><dd data-testid="client-id"><code>{c.client_id.clone()}</code></dd>
@@ -40,7 +47,7 @@ pub fn RequestSummary() -> impl IntoView {
                         <dt>"Redirect URI"</dt>
                         <dd>
                             <code data-testid="redirect-uri">{c.redirect_uri.clone()}</code>
-                            <span class="field-note" data-testid="redirect-uri-note">"Register exactly this URL as a redirect URL of your app in iLert: iLert only sends the browser back to a URL registered there."</span>
+                            <span class="field-note" data-testid="redirect-uri-note">{redirect_note}</span>
                         </dd>
                         <dt>"Scopes"</dt>
                         <dd data-testid="scopes">

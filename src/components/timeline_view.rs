@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::secret::mask;
 use crate::components::{dynamic, text, OrNothing};
+use crate::explain;
 use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
 use crate::oauth::form::FormBody;
@@ -93,12 +94,18 @@ fn request_view(r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
     .into_any()
 }
 
-fn answer_view(a: AnswerRecord, revealed: RwSignal<bool>) -> AnyView {
+/// An answer; `by_worker`: the note on an answer of the built-in simulator.
+fn answer_view(
+    a: AnswerRecord,
+    by_worker: Option<&'static str>,
+    revealed: RwSignal<bool>,
+) -> AnyView {
     let body = a.body;
     view! {
         <div class="http answer">
             <p><strong>"HTTP "{a.status}</strong>" in "{format!("{} ms", a.duration_ms.round() as i64)}
                {a.content_type.map(|c| format!(" · {c}")).unwrap_or_default()}</p>
+            {by_worker.map(|note| view! { <p class="field-note by-worker" data-testid="answered-by-worker">{note}</p> }.into_any()).or_nothing()}
             <pre class="json" tabindex="0">{text(move || pretty_body(&body, revealed.get()))}</pre>
         </div>
     }
@@ -128,6 +135,10 @@ fn EntryView(entry: Entry) -> impl IntoView {
             .as_ref()
             .is_some_and(|a| a.body.contains("_token"));
     let failed = entry.error.is_some() || entry.answer.as_ref().is_some_and(|a| a.status >= 400);
+    let by_worker = match (&entry.answer, &entry.request) {
+        (Some(a), Some(r)) if a.by_worker => Some(explain::worker_answer(&r.headers)),
+        _ => None,
+    };
     let Entry {
         step,
         title,
@@ -142,7 +153,7 @@ fn EntryView(entry: Entry) -> impl IntoView {
             <h3>{title}</h3>
             {(!fields.is_empty()).then(|| fields_view(fields, revealed).into_any()).or_nothing()}
             {request.map(|r| request_view(r, revealed)).or_nothing()}
-            {answer.map(|a| answer_view(a, revealed)).or_nothing()}
+            {answer.map(|a| answer_view(a, by_worker, revealed)).or_nothing()}
             {error.map(|e| view! { <p class="error-text">{e}</p> }.into_any()).or_nothing()}
             {has_secret.then(|| reveal_button(revealed)).or_nothing()}
         </li>

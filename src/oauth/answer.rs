@@ -18,6 +18,8 @@ pub struct Answer {
     pub duration_ms: f64,
     /// The `Retry-After` header, if any (read by the refresh back-off).
     pub retry_after: Option<String>,
+    /// Whether the built-in simulator's Service Worker answered (its `x-ilert-sim` header).
+    pub by_worker: bool,
 }
 
 impl Answer {
@@ -29,6 +31,7 @@ impl Answer {
             body: body.to_string(),
             duration_ms: 0.0,
             retry_after: None,
+            by_worker: false,
         }
     }
 }

@@ -96,6 +96,11 @@ pub enum Error {
 
     /// The configuration is unusable.
     Config(String),
+
+    /// The built-in simulator (a Service Worker of this app) cannot serve this page: no
+    /// Service Worker support, its script not in the build, or not in control of the page.
+    /// The text says which, and what to do.
+    Simulator(String),
 }
 
 impl Error {
@@ -200,6 +205,7 @@ impl fmt::Display for Error {
             Error::Callback(e) => fmt::Display::fmt(e, f),
             Error::State(e) => fmt::Display::fmt(e, f),
             Error::Config(m) => write!(f, "The configuration is not usable: {m}. Fix it in the settings or in config.json."),
+            Error::Simulator(m) => f.write_str(m),
         }
     }
 }

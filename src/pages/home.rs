@@ -1,10 +1,15 @@
 //! `/`: before sign-in, what will be requested and the Connect button; after, the profile,
-//! the token info, the tokens and the actions. The timeline is below either.
+//! the token info, the tokens and the actions. The timeline is below either. With the built-in
+//! simulator, a banner says so (signed in: when the session's endpoints are the simulator's),
+//! and its worker is registered once the signed-out page has rendered, so that Connect rarely
+//! waits for it.
 use leptos::prelude::*;
 
 use leptos::task::spawn_local;
 
 use crate::app::WithConfig;
+use crate::browser::{history, sim_worker};
+use crate::components::builtin;
 use crate::components::countdown::ticking_now;
 use crate::components::jwt_inspector::JwtInspector;
 use crate::components::notice::NoticeBanner;
@@ -14,7 +19,7 @@ use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
 use crate::components::{dynamic, OrNothing};
-use crate::config::Config;
+use crate::config::{self, Config, Server};
 use crate::oauth::refresh_policy;
 use crate::session::{Notice, Session};
 use crate::signin;
@@ -37,25 +42,53 @@ pub fn Home() -> impl IntoView {
 fn SignedOut() -> impl IntoView {
     let session = expect_context::<Session>();
     let config = expect_context::<RwSignal<Config>>();
+    // The page is built again when it is opened, so after any change in Settings.
+    let built_in = config.with_untracked(|c| c.server == Server::BuiltIn);
+    let usable = !built_in || sim_worker::available();
+    if built_in && usable {
+        // The worker installs while the person reads, after the page has rendered: the first
+        // load stays the app's alone. A failure is Connect's to report, when it tries again.
+        spawn_local(async {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            let _ = sim_worker::ready().await;
+        });
+    }
+    let busy = RwSignal::new(false);
     let connect = move |_| {
-        if let Err(err) = signin::start(&config.get_untracked()) {
-            session.notice.set(Some(Notice::error(&err)));
+        if busy.get_untracked() {
+            return;
         }
+        busy.set(true);
+        spawn_local(async move {
+            if let Err(err) = signin::connect(config.get_untracked()).await {
+                session.notice.set(Some(Notice::error(&err)));
+            }
+            busy.set(false);
+        });
     };
     view! {
         <section class="intro">
             <h1>"Sign in to iLert with PKCE"</h1>
             <p>"This page is a public OAuth2 client: it has no secret. It proves it started the sign-in by a one-time code verifier that never leaves this tab until the token request."</p>
         </section>
+        {match (built_in, usable) {
+            (false, _) => ().into_any(),
+            (true, true) => builtin::banner(),
+            (true, false) => builtin::unavailable(),
+        }}
         <RequestSummary />
-        <p><button type="button" class="primary" data-testid="connect" on:click=connect>"Connect to iLert"</button></p>
+        {usable.then(|| view! {
+            <p><button type="button" class="primary" data-testid="connect" on:click=connect>
+                {if built_in { "Connect to the built-in simulator" } else { "Connect to iLert" }}
+            </button></p>
+        }.into_any()).or_nothing()}
         <section class="card" aria-labelledby="how-h">
             <h2 id="how-h">"What happens when you connect"</h2>
             <ol class="how">
-                <li>"This tab draws a random "<strong>"code verifier"</strong>" and keeps it in sessionStorage. iLert only gets its SHA-256, the "<strong>"code challenge"</strong>", and a random "<strong>"state"</strong>"."</li>
-                <li>"You sign in to iLert and grant the scopes above. iLert sends this tab back to the redirect URI with a one-time "<strong>"code"</strong>" and the same state."</li>
-                <li>"The app checks the state (it must be the one this tab made), removes the code from the address bar, and sends code + verifier to iLert's token endpoint."</li>
-                <li>"iLert hashes the verifier and compares it with the challenge: only the tab that started the sign-in can finish it, even if someone else saw the code."</li>
+                <li>"This tab draws a random "<strong>"code verifier"</strong>" and keeps it in sessionStorage. iLert (or the built-in simulator) only gets its SHA-256, the "<strong>"code challenge"</strong>", and a random "<strong>"state"</strong>"."</li>
+                <li>"On its consent page you sign in (with the built-in simulator: pick a demo user) and grant the scopes above; it sends this tab back to the redirect URI with a one-time "<strong>"code"</strong>" and the same state."</li>
+                <li>"The app checks the state (it must be the one this tab made), removes the code from the address bar, and sends code + verifier to its token endpoint."</li>
+                <li>"It hashes the verifier and compares it with the challenge: only the tab that started the sign-in can finish it, even if someone else saw the code."</li>
                 <li>"With the access token the app reads your profile; with the refresh token ("<code>"offline_access"</code>") it renews the session before the hour is up."</li>
             </ol>
         </section>
@@ -95,8 +128,16 @@ fn SignedIn() -> impl IntoView {
             });
         }
     };
+    // The session keeps the endpoints it started with, whatever the settings say now.
+    let built_in = session.tokens.with_untracked(|t| {
+        t.as_ref().is_some_and(|t| {
+            history::app_root()
+                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, &root))
+        })
+    });
     view! {
         <h1 class="visually-hidden">"Signed in"</h1>
+        {built_in.then(builtin::banner).or_nothing()}
         <div class="grid">
             <ProfileCard />
             <TokenInfoCard />

@@ -1,11 +1,13 @@
 //! `/settings`: the configuration in the browser. Validated as typed, kept in localStorage,
 //! used from the next Connect on; "Reset to defaults" goes back to config.json. The authorize
 //! URL and API base must stay within config.json's allowed origins, which settings cannot change.
+//! The server comes first: the built-in simulator uses only the scopes of the fields below,
+//! so the iLert fields are disabled then, and what is checked is the configuration in force.
 use leptos::prelude::*;
 
-use crate::browser::history;
+use crate::browser::{history, sim_worker};
 use crate::components::{dynamic, text, OrNothing};
-use crate::config::{Config, ConfigProblem};
+use crate::config::{Config, ConfigProblem, Server};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
 use crate::route::Page;
@@ -54,7 +56,18 @@ pub fn SettingsPage() -> impl IntoView {
     let issuer = start.issuer.clone();
     let saved = RwSignal::new(None::<String>);
 
+    // A bool, not a Server: a signal of a new type costs the wasm its own copy of the
+    // signal code.
+    let built_in = RwSignal::new(start.server == Server::BuiltIn);
+    let server = move || {
+        if built_in.get() {
+            Server::BuiltIn
+        } else {
+            Server::Ilert
+        }
+    };
     let draft = Memo::new(move |_| Config {
+        server: server(),
         client_id: client_id.get().trim().to_string(),
         tenant: optional(tenant.get()),
         authorize_url: optional(authorize_url.get()),
@@ -65,8 +78,25 @@ pub fn SettingsPage() -> impl IntoView {
         allowed_origins: allowed_origins.clone(),
     });
     let origin = history::app_root();
-    let problems = Memo::new(move |_| draft.with(|d| d.validate(origin.as_deref())));
+    let problems = Memo::new(move |_| {
+        draft.with(|d| {
+            let mut problems = d
+                .in_force(origin.as_deref().unwrap_or_default())
+                .validate(origin.as_deref());
+            if d.server == Server::BuiltIn && !sim_worker::available() {
+                problems.insert(
+                    0,
+                    ConfigProblem {
+                        field: "server",
+                        message: sim_worker::UNAVAILABLE.into(),
+                    },
+                );
+            }
+            problems
+        })
+    });
     let load = move |c: Config| {
+        built_in.set(c.server == Server::BuiltIn);
         client_id.set(c.client_id);
         tenant.set(c.tenant.unwrap_or_default());
         authorize_url.set(c.authorize_url.unwrap_or_default());
@@ -95,7 +125,7 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <h1>"Settings"</h1>
-        <p class="intro-text">"Point the app at your iLert app or at the local simulator. Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
+        <p class="intro-text">"Sign in to the built-in simulator, or point the app at your iLert app (or the local ilert-sim). Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
         {dynamic(move || settings.rejected.get().map(|r| view! {
             <div class="notice error" role="alert" data-testid="settings-rejected">
                 <h2>"Your saved settings are not in use"</h2>
@@ -107,16 +137,25 @@ pub fn SettingsPage() -> impl IntoView {
             ". That list is config.json's "<code>"allowed_origins"</code>"; settings cannot change it."
         </p>
         <form class="card settings" on:submit=on_submit novalidate=true data-testid="settings">
-            <TextField id="client_id" label="Client id" value=client_id problems
-                help="The client id of the app registered in iLert (Settings → Developers → Apps). A browser app has no secret." />
-            <TextField id="tenant" label="Tenant (optional)" value=tenant problems
-                help="Your iLert subdomain, e.g. acme for acme.ilert.com: the consent page then skips the login if you are signed in there." />
-            <TextField id="authorize_url" label="Authorize URL" value=authorize_url problems kind="url"
-                help="Used when no tenant is set. Default: https://app.ilert.com/api/developers/oauth2/authorize" />
-            <TextField id="api_base" label="API base" value=api_base problems kind="url"
-                help="Where the token, token_info, revoke and /api/users/current requests go, e.g. https://api.ilert.com" />
-            <TextField id="redirect_uri" label="Redirect URI" value=redirect_uri problems kind="url"
-                help="Must be registered in iLert exactly like this, and be this page's origin + /webapp." />
+            <fieldset class="server-field">
+                <legend>"Server"</legend>
+                {server_radio(built_in, true, "Built-in simulator (runs in this browser, no account needed)")}
+                {server_radio(built_in, false, "My iLert account")}
+            </fieldset>
+            <fieldset class="ilert-fields" disabled=move || built_in.get()>
+                <legend>"Your iLert app"</legend>
+                <p class="help">"Used when \"My iLert account\" is chosen; the built-in simulator has its own client and endpoints."</p>
+                <TextField id="client_id" label="Client id" value=client_id problems
+                    help="The client id of the app registered in iLert (Settings → Developers → Apps). A browser app has no secret." />
+                <TextField id="tenant" label="Tenant (optional)" value=tenant problems
+                    help="Your iLert subdomain, e.g. acme for acme.ilert.com: the consent page then skips the login if you are signed in there." />
+                <TextField id="authorize_url" label="Authorize URL" value=authorize_url problems kind="url"
+                    help="Used when no tenant is set. Default: https://app.ilert.com/api/developers/oauth2/authorize" />
+                <TextField id="api_base" label="API base" value=api_base problems kind="url"
+                    help="Where the token, token_info, revoke and /api/users/current requests go, e.g. https://api.ilert.com" />
+                <TextField id="redirect_uri" label="Redirect URI" value=redirect_uri problems kind="url"
+                    help="Must be registered in iLert exactly like this, and be this page's origin + /webapp." />
+            </fieldset>
             <fieldset class="scopes-field" aria-describedby="scopes-help scopes-error">
                 <legend>"Scopes"</legend>
                 <p id="scopes-help" class="help">"Bare or :r grants reading, :w adds writing, :d adds deleting."</p>
@@ -150,6 +189,25 @@ pub fn SettingsPage() -> impl IntoView {
             {dynamic(move || saved.get().map(|text| view! { <p class="notice info" role="status" data-testid="settings-saved">{text}</p> }.into_any()).or_nothing())}
         </form>
     }
+}
+
+/// One choice of server (`built_in` or not), labelled: its accessible name is the label.
+fn server_radio(built_in: RwSignal<bool>, value: bool, label: &'static str) -> AnyView {
+    let name = if value {
+        Server::BuiltIn
+    } else {
+        Server::Ilert
+    }
+    .name();
+    view! {
+        <label class="check">
+            <input type="radio" name="server" value=name
+                prop:checked=move || built_in.get() == value
+                on:change=move |_| built_in.set(value) />
+            {label}
+        </label>
+    }
+    .into_any()
 }
 
 /// A scope's checkbox, checked while the scope is requested.

@@ -131,6 +131,9 @@ pub struct AnswerRecord {
     pub duration_ms: f64,
     pub content_type: Option<String>,
     pub body: String,
+    /// Answered by the built-in simulator's Service Worker, in this browser (entries stored
+    /// before it existed read as false).
+    pub by_worker: bool,
 }
 
 /// One step of the flow.
@@ -174,6 +177,7 @@ impl Entry {
                 ("duration_ms", a.duration_ms.into()),
                 ("content_type", a.content_type.clone().into()),
                 ("body", a.body.as_str().into()),
+                ("by_worker", a.by_worker.into()),
             ])
         });
         json::object([
@@ -204,6 +208,7 @@ impl Entry {
                 duration_ms: a.req("duration_ms", Value::as_f64)?,
                 content_type: a.opt("content_type", Value::as_str)?.map(str::to_string),
                 body: text(a, "body")?,
+                by_worker: a.opt("by_worker", Value::as_bool)?.unwrap_or(false),
             })
         });
         Ok(Entry {
@@ -269,6 +274,7 @@ mod tests {
                     duration_ms: 153.30000001192093,
                     content_type: Some("application/json".into()),
                     body: r#"{"access_token":"a\u0001"}"#.into(),
+                    by_worker: false,
                 }),
                 error: Some("invalid_grant: gone (HTTP 401)".into()),
             },
@@ -291,7 +297,7 @@ mod tests {
                 r#""request":{"method":"POST","url":"http://127.0.0.1:4598/api/developers/oauth2/token","#,
                 r#""headers":[{"name":"Accept","value":"application/json","secret":false,"note":null}],"#,
                 r#""form":[{"name":"code","value":"the-code","secret":true,"note":null}]},"#,
-                r#""answer":{"status":200,"duration_ms":153.5,"content_type":"application/json","body":"{\"access_token\":\"a\\u0001\"}"},"#,
+                r#""answer":{"status":200,"duration_ms":153.5,"content_type":"application/json","body":"{\"access_token\":\"a\\u0001\"}","by_worker":false},"#,
                 r#""error":"invalid_grant: gone (HTTP 401)"}]"#
             )
         );
@@ -308,6 +314,24 @@ mod tests {
             list.push(e);
         }
         assert_eq!(from_json(&to_json(&list)), Some(list));
+    }
+
+    #[test]
+    fn whether_the_worker_answered_is_kept_and_older_entries_say_no() {
+        let mut list = entries();
+        list[1].answer.as_mut().unwrap().by_worker = true;
+        let text = to_json(&list);
+        assert!(text.contains(r#""by_worker":true}"#), "{text}");
+        assert_eq!(from_json(&text), Some(list.clone()));
+        // Stored by an earlier version of the app, before the field existed.
+        let old = text.replace(r#","by_worker":true"#, "");
+        assert!(!old.contains("by_worker"));
+        list[1].answer.as_mut().unwrap().by_worker = false;
+        assert_eq!(from_json(&old), Some(list));
+        assert_eq!(
+            from_json(&text.replace(r#""by_worker":true"#, r#""by_worker":"yes""#)),
+            None
+        );
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! The built-in simulator's Service Worker (`<base>sim-worker.js`, built by `cargo xtask
+//! dist`): registering it and making sure it controls this page, since only then do the
+//! page's requests under `<base>_sim/` reach it. Only built-in mode calls [`ready`]: with
+//! iLert, none of the simulator's files is ever fetched.
+//!
+//! Called through `Reflect`, not web-sys's ServiceWorker types: each web-sys method is an
+//! import with its own glue, and these few calls would cost the first load ~1.5 KB brotli.
+use std::cell::Cell;
+
+use futures::future::{select, Either};
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::browser::history;
+use crate::oauth::Error;
+
+/// The worker's script, beside index.html; its name never changes (the build writes it).
+const SCRIPT: &str = "sim-worker.js";
+/// How long registering and installing may take (the worker loads its glue as it installs).
+const START_LIMIT_MS: u32 = 10_000;
+/// How long the active worker may take to claim this page.
+const CLAIM_LIMIT_MS: u32 = 4_000;
+
+thread_local! {
+    /// Registered by this page load: a new build's worker is found by registering again.
+    static REGISTERED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `obj[name]`; undefined when there is none.
+fn get(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[name](a, b)`; Err when it throws (or is no method).
+fn call(obj: &JsValue, name: &str, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
+    get(obj, name).unchecked_into::<Function>().call2(obj, a, b)
+}
+
+fn some(v: JsValue) -> Option<JsValue> {
+    (!v.is_undefined() && !v.is_null()).then_some(v)
+}
+
+/// `navigator.serviceWorker`, if this window has one: it is missing outside secure contexts
+/// (https, localhost) and in the private windows of some browsers.
+fn container() -> Option<JsValue> {
+    some(get(&web_sys::window()?.navigator(), "serviceWorker"))
+}
+
+fn controlled(sw: &JsValue) -> bool {
+    some(get(sw, "controller")).is_some()
+}
+
+/// Whether this browser window can run the built-in simulator at all.
+pub fn available() -> bool {
+    container().is_some()
+}
+
+/// Why the built-in simulator cannot run in this window (also the settings' words for it).
+pub const UNAVAILABLE: &str = "The built-in simulator runs as a Service Worker, and this browser window has none: some browsers turn them off in private windows, and all offer them only to pages on https or localhost. Use a normal window on https or localhost, or your iLert account (Settings).";
+
+fn too_slow() -> Error {
+    Error::Simulator(
+        "The built-in simulator's Service Worker did not start and take control of this page in time. Reload the page and try again."
+            .into(),
+    )
+}
+
+/// `promise`, for at most `limit_ms`: Ok(None) when it took longer, Err when it was refused.
+async fn settle(
+    promise: Result<JsValue, JsValue>,
+    limit_ms: u32,
+) -> Result<Option<JsValue>, JsValue> {
+    let answer = JsFuture::from(promise?.unchecked_into::<Promise>());
+    match select(answer, TimeoutFuture::new(limit_ms)).await {
+        Either::Left((result, _)) => result.map(Some),
+        Either::Right(_) => Ok(None),
+    }
+}
+
+/// Registers the worker (scope: the app's base path) and waits until it controls this page.
+pub async fn ready() -> Result<(), Error> {
+    let sw = container().ok_or_else(|| Error::Simulator(UNAVAILABLE.into()))?;
+    if REGISTERED.get() && controlled(&sw) {
+        return Ok(());
+    }
+    let base = history::base();
+    let script = format!("{base}{SCRIPT}");
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"scope".into(), &base.into());
+    let registered = call(&sw, "register", &script.as_str().into(), &options);
+    settle(registered, START_LIMIT_MS)
+        .await
+        .map_err(|e| {
+            Error::Simulator(format!(
+                "The built-in simulator's Service Worker {script} could not be registered ({}). A `trunk serve` build does not contain it: run `cargo xtask dist` and serve its output, or use your iLert account (Settings).",
+                get(&e, "message").as_string().unwrap_or_default()
+            ))
+        })?
+        .ok_or_else(too_slow)?;
+    REGISTERED.set(true);
+    let registration = settle(Ok(get(&sw, "ready")), START_LIMIT_MS)
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(too_slow)?;
+    if !controlled(&sw) {
+        // A page opened with Shift+Reload is not controlled, even by an active worker: the
+        // worker claims it when asked. Listen first, so the change cannot slip by.
+        let target: &web_sys::EventTarget = sw.unchecked_ref();
+        let change = Promise::new(&mut |resolve, _| {
+            let _ = target.add_event_listener_with_callback("controllerchange", &resolve);
+        });
+        let _ = call(
+            &get(&registration, "active"),
+            "postMessage",
+            &"claim".into(),
+            &JsValue::UNDEFINED,
+        );
+        if !controlled(&sw) {
+            let _ = settle(Ok(change.into()), CLAIM_LIMIT_MS).await;
+        }
+        if !controlled(&sw) {
+            return Err(too_slow());
+        }
+    }
+    Ok(())
+}
+
+/// Unregisters the built-in simulator's worker, if this browser has one from an earlier try,
+/// so that it stops answering and updating. Fire and forget. Its script is checked: at `/`,
+/// the registration found may be another app's of the same origin.
+pub fn forget() {
+    // An unregistered worker keeps the page it controls, but no longer gets its navigations.
+    REGISTERED.set(false);
+    let Some(sw) = container() else {
+        return;
+    };
+    let found = call(
+        &sw,
+        "getRegistration",
+        &history::base().into(),
+        &JsValue::UNDEFINED,
+    );
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(Some(registration)) = settle(found, START_LIMIT_MS).await else {
+            return;
+        };
+        let worker = ["active", "waiting", "installing"]
+            .into_iter()
+            .find_map(|state| some(get(&registration, state)));
+        let script = worker.and_then(|w| get(&w, "scriptURL").as_string());
+        if script.is_some_and(|s| s.ends_with(SCRIPT)) {
+            let _ = call(
+                &registration,
+                "unregister",
+                &JsValue::UNDEFINED,
+                &JsValue::UNDEFINED,
+            );
+        }
+    });
+}
