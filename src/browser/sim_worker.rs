@@ -3,6 +3,11 @@
 //! page's requests under `<base>_sim/` reach it. Only built-in mode calls [`ready`]: with
 //! iLert, none of the simulator's files is ever fetched.
 //!
+//! index.html names the worker of its own build, `<base>sim-worker.js?v=<version>`
+//! (`<meta name="ilert-sim-worker">`, written by `cargo xtask dist`): a new version of the
+//! app registers a new URL, and waits until that worker controls the page, so it never
+//! talks to an older build's worker, whose files the host may no longer have.
+//!
 //! Called through `Reflect`, not web-sys's ServiceWorker types: each web-sys method is an
 //! import with its own glue, and these few calls would cost the first load ~1.5 KB brotli.
 use std::cell::Cell;
@@ -18,10 +23,11 @@ use crate::oauth::Error;
 
 /// The worker's script, beside index.html; its name never changes (the build writes it).
 const SCRIPT: &str = "sim-worker.js";
-/// How long registering and installing may take (the worker loads its glue as it installs).
+/// How long registering, installing and taking over may take (the worker loads its glue as
+/// it installs).
 const START_LIMIT_MS: u32 = 10_000;
-/// How long the active worker may take to claim this page.
-const CLAIM_LIMIT_MS: u32 = 4_000;
+/// How often [`ready`] looks whether the right worker controls the page yet.
+const POLL_MS: u32 = 50;
 
 thread_local! {
     /// Registered by this page load: a new build's worker is found by registering again.
@@ -48,8 +54,22 @@ fn container() -> Option<JsValue> {
     some(get(&web_sys::window()?.navigator(), "serviceWorker"))
 }
 
-fn controlled(sw: &JsValue) -> bool {
-    some(get(sw, "controller")).is_some()
+/// This build's worker: `<base>sim-worker.js?v=<version>` from index.html; None in a page
+/// that names none (`trunk serve`, which builds no simulator).
+fn script() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=ilert-sim-worker]")
+        .ok()??
+        .get_attribute("content")
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether `worker` (a ServiceWorker, or undefined) runs `script`.
+fn runs(worker: &JsValue, script: &str) -> bool {
+    get(worker, "scriptURL")
+        .as_string()
+        .is_some_and(|url| url.ends_with(script))
 }
 
 /// Whether this browser window can run the built-in simulator at all.
@@ -79,18 +99,23 @@ async fn settle(
     }
 }
 
-/// Registers the worker (scope: the app's base path) and waits until it controls this page.
+/// Registers this build's worker (scope: the app's base path) and waits until it controls
+/// this page.
 pub async fn ready() -> Result<(), Error> {
     let sw = container().ok_or_else(|| Error::Simulator(UNAVAILABLE.into()))?;
-    if REGISTERED.get() && controlled(&sw) {
+    let script = script().ok_or_else(|| {
+        Error::Simulator(
+            "This build has no built-in simulator (`trunk serve` builds none): run `cargo xtask dist` and serve its output, or use your iLert account (Settings)."
+                .into(),
+        )
+    })?;
+    if REGISTERED.get() && runs(&get(&sw, "controller"), &script) {
         return Ok(());
     }
-    let base = history::base();
-    let script = format!("{base}{SCRIPT}");
     let options = js_sys::Object::new();
-    let _ = Reflect::set(&options, &"scope".into(), &base.into());
+    let _ = Reflect::set(&options, &"scope".into(), &history::base().into());
     let registered = call(&sw, "register", &script.as_str().into(), &options);
-    settle(registered, START_LIMIT_MS)
+    let registration = settle(registered, START_LIMIT_MS)
         .await
         .map_err(|e| {
             Error::Simulator(format!(
@@ -100,32 +125,22 @@ pub async fn ready() -> Result<(), Error> {
         })?
         .ok_or_else(too_slow)?;
     REGISTERED.set(true);
-    let registration = settle(Ok(get(&sw, "ready")), START_LIMIT_MS)
-        .await
-        .ok()
-        .flatten()
-        .ok_or_else(too_slow)?;
-    if !controlled(&sw) {
-        // A page opened with Shift+Reload is not controlled, even by an active worker: the
-        // worker claims it when asked. Listen first, so the change cannot slip by.
-        let target: &web_sys::EventTarget = sw.unchecked_ref();
-        let change = Promise::new(&mut |resolve, _| {
-            let _ = target.add_event_listener_with_callback("controllerchange", &resolve);
-        });
-        let _ = call(
-            &get(&registration, "active"),
-            "postMessage",
-            &"claim".into(),
-            &JsValue::UNDEFINED,
-        );
-        if !controlled(&sw) {
-            let _ = settle(Ok(change.into()), CLAIM_LIMIT_MS).await;
+    // A new version's worker installs, activates and claims the page by itself. A page opened
+    // with Shift+Reload is controlled by no worker, even an active one: the worker claims it
+    // when asked.
+    let mut asked = false;
+    for _ in 0..START_LIMIT_MS / POLL_MS {
+        if runs(&get(&sw, "controller"), &script) {
+            return Ok(());
         }
-        if !controlled(&sw) {
-            return Err(too_slow());
+        let active = get(&registration, "active");
+        if !asked && runs(&active, &script) {
+            let _ = call(&active, "postMessage", &"claim".into(), &JsValue::UNDEFINED);
+            asked = true;
         }
+        TimeoutFuture::new(POLL_MS).await;
     }
-    Ok(())
+    Err(too_slow())
 }
 
 /// Unregisters the built-in simulator's worker, if this browser has one from an earlier try,
@@ -151,7 +166,7 @@ pub fn forget() {
             .into_iter()
             .find_map(|state| some(get(&registration, state)));
         let script = worker.and_then(|w| get(&w, "scriptURL").as_string());
-        if script.is_some_and(|s| s.ends_with(SCRIPT)) {
+        if script.is_some_and(|s| s.contains(SCRIPT)) {
             let _ = call(
                 &registration,
                 "unregister",
