@@ -20,6 +20,7 @@ pub use fantoccini;
 
 pub mod bench;
 pub mod faults;
+pub mod flows;
 pub mod nginx;
 pub mod oidc;
 
@@ -496,55 +497,51 @@ impl Harness {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
+        let authorize = format!("{}/api/developers/oauth2/authorize", self.sim);
         let page = http
-            .get(format!("{}/api/developers/oauth2/authorize", self.sim))
-            .query(&[
-                ("client_id", CLIENT_ID),
-                ("response_type", "code"),
-                ("redirect_uri", &format!("{}/webapp", self.app)),
-                ("scope", "profile offline_access"),
-                ("state", state),
-                ("code_challenge", challenge),
-                ("code_challenge_method", "S256"),
-            ])
+            .get(format!(
+                "{authorize}?{}",
+                self.authorize_query(state, challenge)
+            ))
             .send()
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
-        let request_id = page
-            .split("name=\"request_id\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("a consent form")
-            .to_string();
         let answer = http
-            .post(format!("{}/api/developers/oauth2/authorize", self.sim))
-            .form(&[
-                ("request_id", request_id.as_str()),
-                ("user", "ada"),
-                ("decision", "grant"),
-            ])
+            .post(authorize)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(grant_form(&page))
             .send()
             .await
             .unwrap();
-        let location = answer.headers()["location"].to_str().unwrap().to_string();
-        location
-            .split("code=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap()
-            .to_string()
+        code_in(answer.headers()["location"].to_str().unwrap())
     }
 
     /// [`Harness::code_from_sim`] from the built-in simulator: the consent page and the
     /// grant with `fetch` from the app's page (the worker answers only the browser), the
     /// code read from the URL the grant's redirect ends at.
     async fn code_from_built_in_sim(&self, state: &str, challenge: &str) -> String {
-        let query = url::form_urlencoded::Serializer::new(String::new())
+        let authorize = format!("{}/api/developers/oauth2/authorize", self.sim);
+        let query = self.authorize_query(state, challenge);
+        let page = self
+            .page_fetch("GET", &format!("{authorize}?{query}"), None)
+            .await;
+        let form = grant_form(page["text"].as_str().unwrap_or_default());
+        let granted = self
+            .page_fetch(
+                "POST",
+                &authorize,
+                Some(("application/x-www-form-urlencoded", form)),
+            )
+            .await;
+        code_in(granted["url"].as_str().unwrap())
+    }
+
+    /// The authorize query of the test client for `state` and `challenge`.
+    fn authorize_query(&self, state: &str, challenge: &str) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs([
                 ("client_id", CLIENT_ID),
                 ("response_type", "code"),
@@ -554,32 +551,7 @@ impl Harness {
                 ("code_challenge", challenge),
                 ("code_challenge_method", "S256"),
             ])
-            .finish();
-        let authorize = format!("{}/api/developers/oauth2/authorize", self.sim);
-        let page = self
-            .page_fetch("GET", &format!("{authorize}?{query}"), None)
-            .await;
-        let page = page["text"].as_str().unwrap_or_default();
-        let request_id = page
-            .split("name=\"request_id\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .unwrap_or_else(|| panic!("a consent form: {page}"));
-        let form = format!("request_id={request_id}&user=ada&decision=grant");
-        let granted = self
-            .page_fetch(
-                "POST",
-                &authorize,
-                Some(("application/x-www-form-urlencoded", form)),
-            )
-            .await;
-        let landed = url::Url::parse(granted["url"].as_str().unwrap()).unwrap();
-        landed
-            .query_pairs()
-            .find(|(k, _)| k == "code")
-            .unwrap_or_else(|| panic!("no code in {landed}"))
-            .1
-            .into_owned()
+            .finish()
     }
 
     /// The value of a field of the timeline's entries of `step` (e.g. Callback / state).
@@ -664,6 +636,26 @@ impl Drop for Harness {
     fn drop(&mut self) {
         let _ = self.chromedriver.kill();
     }
+}
+
+/// The form that grants ada the request of a consent page (its `request_id`).
+fn grant_form(consent_page: &str) -> String {
+    let request_id = consent_page
+        .split("name=\"request_id\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("a consent form: {consent_page}"));
+    format!("request_id={request_id}&user=ada&decision=grant")
+}
+
+/// The `code` of a callback URL.
+fn code_in(callback: &str) -> String {
+    let url = url::Url::parse(callback).unwrap();
+    url.query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap_or_else(|| panic!("no code in {callback}"))
+        .1
+        .into_owned()
 }
 
 /// Adds a line to target/e2e-metrics.txt, which `cargo xtask test` prints after the suite

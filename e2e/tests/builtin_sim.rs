@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use e2e::bench::browser::cdp;
-use e2e::{Harness, CLIENT_ID};
+use e2e::{flows, Harness, CLIENT_ID};
 use serde_json::{json, Value};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -145,7 +145,10 @@ async fn a_copy_of_dist_release_is_a_whole_demo_with_no_server_behind_it() {
     let h = Harness::built_in().await;
     h.open("/").await;
     let banner = h.text("[data-testid=builtin-banner]").await;
-    assert!(banner.contains("built-in simulator"), "{banner}");
+    assert!(
+        banner.to_lowercase().contains("built-in simulator"),
+        "{banner}"
+    );
     assert_eq!(
         h.text("[data-testid=connect]").await,
         "Connect to the built-in simulator"
@@ -175,6 +178,7 @@ async fn a_copy_of_dist_release_is_a_whole_demo_with_no_server_behind_it() {
     assert!(h
         .text("[data-testid=builtin-banner]")
         .await
+        .to_lowercase()
         .contains("built-in simulator"));
 
     // The timeline marks each answer of the worker and says why no preflight shows.
@@ -216,118 +220,35 @@ async fn a_copy_of_dist_release_is_a_whole_demo_with_no_server_behind_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_refresh_button_rotates_the_tokens_at_the_worker() {
     let h = Harness::built_in().await;
-    h.sign_in().await;
-    let before = h.tokens().await.unwrap();
-    h.click("[data-testid=refresh]").await;
-    let after = h
-        .until("a new access token", || async {
-            let t = h.tokens().await?;
-            (t["access_token"] != before["access_token"]).then_some(t)
-        })
-        .await;
-    assert_ne!(after["refresh_token"], before["refresh_token"]);
-    // The old refresh token is dead at the simulator.
-    let old = before["refresh_token"].as_str().unwrap();
-    let (status, body) = h
-        .sim_post(
-            "/api/developers/oauth2/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", CLIENT_ID),
-                ("refresh_token", old),
-            ],
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("invalid_grant"))
-    );
-    assert_eq!(h.sim_stats().await["refresh_grants"], 1);
+    flows::the_refresh_button_rotates_the_tokens(&h).await;
     h.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_401_from_the_worker_refreshes_once_and_retries() {
     let h = Harness::built_in().await;
-    h.sign_in().await;
-    let before = h.access_token().await;
-    h.sim_hook("/_sim/revoke_access_tokens").await;
-    let users_before = h.sim_stats().await["user_requests"].as_u64().unwrap();
-    h.click("[data-testid=reload-profile]").await;
-    h.until("a new access token after the 401", || async {
-        (h.access_token().await != before).then_some(())
-    })
-    .await;
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
-        .await;
-    h.until("the retried profile call", || async {
-        let stats = h.sim_stats().await;
-        (stats["user_requests"].as_u64().unwrap() >= users_before + 2).then_some(())
-    })
-    .await;
-    assert_eq!(h.sim_stats().await["refresh_grants"], 1);
-    assert!(
-        h.browser
-            .find(fantoccini::Locator::Css("[data-testid=notice]"))
-            .await
-            .is_err(),
-        "no error shown"
-    );
+    flows::a_401_refreshes_once_and_retries(&h).await;
     h.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_out_revokes_the_refresh_token_at_the_worker() {
     let h = Harness::built_in().await;
-    h.sign_in().await;
-    let refresh = h.refresh_token().await;
-    h.click("[data-testid=sign-out]").await;
-    let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
-    assert!(notice.contains("revoked"), "{notice}");
-    h.wait("[data-testid=connect]").await;
-    assert!(h.tokens().await.is_none());
-    assert_eq!(h.sim_stats().await["revocations"], 1);
-    let (status, body) = h
-        .sim_post(
-            "/api/developers/oauth2/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", CLIENT_ID),
-                ("refresh_token", &refresh),
-            ],
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("invalid_grant"))
-    );
+    flows::sign_out_revokes_and_forgets_everything(&h).await;
     h.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deny_at_the_workers_consent_page_requests_no_token() {
     let h = Harness::built_in().await;
-    h.connect().await;
-    h.click("#deny").await;
-    let error = h.text("[data-testid=error]").await;
-    assert!(error.contains("access_denied"), "{error}");
-    assert!(!h.url().await.contains("error="));
-    assert_eq!(h.sim_stats().await["token_requests"], 0);
+    flows::deny_requests_no_token(&h).await;
     h.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forged_state_with_a_real_code_of_the_worker_is_refused() {
     let h = Harness::built_in().await;
-    h.connect().await;
-    h.open("/").await;
-    let code = h.code_from_sim("forged-state", CHALLENGE).await;
-    h.open(&format!("/webapp?code={code}&state=forged-state"))
-        .await;
-    let error = h.text("[data-testid=error]").await;
-    assert!(error.contains("No token was requested"), "{error}");
-    assert!(!h.url().await.contains("code="));
-    assert_eq!(h.sim_stats().await["token_requests"], 0);
+    flows::a_forged_state_is_refused(&h).await;
     h.stop().await;
 }
 
@@ -347,20 +268,9 @@ async fn the_session_still_refreshes_after_the_browser_stops_the_worker() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     h.click("[data-testid=refresh]").await;
-    let after = h
-        .until("a new access token from the restarted worker", || async {
-            let t = h.tokens().await?;
-            (t["access_token"] != before["access_token"]).then_some(t)
-        })
-        .await;
+    let after = h.new_tokens_after(&before).await;
     assert_ne!(after["refresh_token"], before["refresh_token"]);
-    assert!(
-        h.browser
-            .find(fantoccini::Locator::Css("[data-testid=notice]"))
-            .await
-            .is_err(),
-        "no error shown"
-    );
+    h.assert_no_notice().await;
     assert_eq!(h.sim_stats().await["refresh_grants"], 1);
     h.stop().await;
 }
@@ -391,13 +301,7 @@ async fn a_hard_reload_past_the_worker_is_taken_over_again() {
     assert!(controller_url(&h).await.contains("sim-worker.js"));
     let served = h.served();
     assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
-    assert!(
-        h.browser
-            .find(fantoccini::Locator::Css("[data-testid=notice]"))
-            .await
-            .is_err(),
-        "no error shown"
-    );
+    h.assert_no_notice().await;
     h.stop().await;
 }
 
@@ -582,18 +486,8 @@ async fn a_new_version_takes_over_from_the_old_worker_and_never_uses_its_files()
         controller_url(&h).await
     );
     h.click("[data-testid=refresh]").await;
-    h.until("a new access token from the new worker", || async {
-        let t = h.tokens().await?;
-        (t["access_token"] != before["access_token"]).then_some(())
-    })
-    .await;
-    assert!(
-        h.browser
-            .find(fantoccini::Locator::Css("[data-testid=notice]"))
-            .await
-            .is_err(),
-        "no error shown"
-    );
+    h.new_tokens_after(&before).await;
+    h.assert_no_notice().await;
     let after: Vec<String> = h.served()[switched..].to_vec();
     assert!(
         after

@@ -71,6 +71,7 @@ async fn the_built_in_simulator_under_a_sub_path_on_nginx() {
     assert!(h
         .text("[data-testid=builtin-banner]")
         .await
+        .to_lowercase()
         .contains("built-in simulator"));
     assert_eq!(
         h.text("[data-testid=redirect-uri]").await,

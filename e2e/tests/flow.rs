@@ -1,7 +1,7 @@
 //! The PKCE flow in a real Chromium against ilert-sim, as a person would click through it.
 use std::time::Duration;
 
-use e2e::Harness;
+use e2e::{flows, Harness};
 
 #[tokio::test]
 async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
@@ -127,49 +127,7 @@ async fn a_reload_keeps_the_session() {
 #[tokio::test]
 async fn the_refresh_button_rotates_the_tokens() {
     let h = Harness::start().await;
-    h.sign_in().await;
-    let before = h.tokens().await.unwrap();
-    h.click("[data-testid=refresh]").await;
-    let after = h
-        .until("a new access token", || async {
-            let t = h.tokens().await?;
-            (t["access_token"] != before["access_token"]).then_some(t)
-        })
-        .await;
-    assert_ne!(
-        after["refresh_token"], before["refresh_token"],
-        "the rotated refresh token replaces the old one"
-    );
-    // The playground says why the timer would not have refreshed this early.
-    assert!(h
-        .text("[data-testid=refresh-advice]")
-        .await
-        .contains("once per 5 minutes"));
-    // The old refresh token is dead at iLert.
-    let old = before["refresh_token"].as_str().unwrap();
-    let (status, body) = h
-        .sim_post(
-            "/api/developers/oauth2/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", "ilert-pkce-demo"),
-                ("refresh_token", old),
-            ],
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("invalid_grant"))
-    );
-    let stats = h.sim_stats().await;
-    assert_eq!(
-        stats["refresh_grants"], 1,
-        "one refresh by the app: {stats}"
-    );
-    assert_eq!(
-        stats["failed_token_requests"], 1,
-        "ours, with the old token, refused: {stats}"
-    );
+    flows::the_refresh_button_rotates_the_tokens(&h).await;
     h.stop().await;
 }
 
@@ -202,63 +160,14 @@ async fn the_token_is_refreshed_automatically_before_it_expires() {
 #[tokio::test]
 async fn an_api_call_with_an_expired_token_refreshes_once_and_retries() {
     let h = Harness::start().await;
-    h.sign_in().await;
-    let before = h.access_token().await;
-    // Every access token issued so far is now refused by the API, as an expired one would be.
-    h.sim_hook("/_sim/revoke_access_tokens").await;
-    let users_before = h.sim_stats().await["user_requests"].as_u64().unwrap();
-
-    h.click("[data-testid=reload-profile]").await;
-    h.until("a new access token after the 401", || async {
-        (h.access_token().await != before).then_some(())
-    })
-    .await;
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
-        .await;
-    h.until("the retried profile call", || async {
-        let stats = h.sim_stats().await;
-        (stats["user_requests"].as_u64().unwrap() >= users_before + 2).then_some(stats)
-    })
-    .await;
-    let stats = h.sim_stats().await;
-    // The profile and token_info calls both found the token dead; they shared one refresh.
-    assert_eq!(stats["refresh_grants"], 1, "{stats}");
-    assert!(
-        h.browser
-            .find(fantoccini::Locator::Css("[data-testid=notice]"))
-            .await
-            .is_err(),
-        "no error shown"
-    );
+    flows::a_401_refreshes_once_and_retries(&h).await;
     h.stop().await;
 }
 
 #[tokio::test]
 async fn sign_out_revokes_the_refresh_token_and_forgets_everything() {
     let h = Harness::start().await;
-    h.sign_in().await;
-    let refresh = h.refresh_token().await;
-    h.click("[data-testid=sign-out]").await;
-    let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
-    assert!(notice.contains("revoked"), "{notice}");
-    h.wait("[data-testid=connect]").await;
-    assert!(h.tokens().await.is_none());
-    assert_eq!(h.sim_stats().await["revocations"], 1);
-    let (status, body) = h
-        .sim_post(
-            "/api/developers/oauth2/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", "ilert-pkce-demo"),
-                ("refresh_token", &refresh),
-            ],
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("invalid_grant")),
-        "{body}"
-    );
+    flows::sign_out_revokes_and_forgets_everything(&h).await;
     h.stop().await;
 }
 
@@ -286,35 +195,14 @@ async fn a_refresh_refused_with_invalid_grant_signs_out_with_the_reason() {
 #[tokio::test]
 async fn deny_shows_access_denied_and_requests_no_token() {
     let h = Harness::start().await;
-    h.connect().await;
-    h.click("#deny").await;
-    let error = h.text("[data-testid=error]").await;
-    assert!(error.contains("access_denied"), "{error}");
-    assert!(
-        !h.url().await.contains("error="),
-        "the error query is erased too"
-    );
-    assert_eq!(h.sim_stats().await["token_requests"], 0);
+    flows::deny_requests_no_token(&h).await;
     h.stop().await;
 }
 
 #[tokio::test]
 async fn a_tampered_state_is_refused_and_no_token_is_requested() {
     let h = Harness::start().await;
-    h.connect().await;
-    // A real code, obtained by someone else, arrives with a state this tab never made.
-    let code = h
-        .code_from_sim(
-            "forged-state",
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-        )
-        .await;
-    h.open(&format!("/webapp?code={code}&state=forged-state"))
-        .await;
-    let error = h.text("[data-testid=error]").await;
-    assert!(error.contains("No token was requested"), "{error}");
-    assert!(!h.url().await.contains("code="));
-    assert_eq!(h.sim_stats().await["token_requests"], 0);
+    flows::a_forged_state_is_refused(&h).await;
     h.stop().await;
 }
 
