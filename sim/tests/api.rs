@@ -6,8 +6,7 @@ use common::*;
 use ilert_sim::SimConfig;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -341,21 +340,8 @@ fn the_binary_announces_itself_and_serves() {
         Some(2)
     );
 
-    let mut child = Command::new(exe)
-        .args(["--port", "0", "--client", "demo=http://localhost:5000/cb"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("ilert-sim listening on ")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .to_string();
+    let (mut child, base) =
+        common::spawn_binary(&["--port", "0", "--client", "demo=http://localhost:5000/cb"]);
     assert!(base.starts_with("http://127.0.0.1:"));
     let result = std::panic::catch_unwind(|| {
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -10,8 +10,7 @@ use common::*;
 use ilert_sim::{Client, SimConfig};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const BACKEND: &str = "ilert-backend-app";
 const BACKEND_REDIRECT: &str = "http://localhost:8080/oauth/callback";
@@ -464,23 +463,18 @@ fn the_binary_takes_a_client_secret_and_never_prints_it() {
         "{said}"
     );
 
-    let mut child = Command::new(exe)
-        .args(["--port", "0", "--client", "web=http://localhost:5000/cb"])
-        .args(["--client", &format!("{BACKEND}={BACKEND_REDIRECT}")])
-        .args(["--client-secret", &format!("{BACKEND}={SECRET}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("ilert-sim listening on ")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .to_string();
+    let client = format!("{BACKEND}={BACKEND_REDIRECT}");
+    let secret = format!("{BACKEND}={SECRET}");
+    let (mut child, base) = common::spawn_binary(&[
+        "--port",
+        "0",
+        "--client",
+        "web=http://localhost:5000/cb",
+        "--client",
+        &client,
+        "--client-secret",
+        &secret,
+    ]);
     let result = std::panic::catch_unwind(|| {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()

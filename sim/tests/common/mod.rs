@@ -16,6 +16,29 @@ pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 pub const TOKEN: &str = "/api/developers/oauth2/token";
 pub const AUTHORIZE: &str = "/api/developers/oauth2/authorize";
 
+/// Starts the `ilert-sim` binary with `args` (which should include `--port 0`) and reads
+/// its first line: gives the process (stderr piped, for its log) and its base URL.
+pub fn spawn_binary(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ilert-sim"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("ilert-sim listening on ")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_string();
+    (child, base)
+}
+
 pub fn config() -> SimConfig {
     SimConfig {
         port: 0,
