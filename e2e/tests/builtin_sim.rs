@@ -176,6 +176,7 @@ async fn a_copy_of_dist_release_is_a_whole_demo_with_no_server_behind_it() {
         format!("{}/webapp", h.app)
     );
 
+    h.screenshot("docs/screenshots/built-in.png").await;
     let (consent_ms, profile_ms) = timed_sign_in(&h).await;
     assert_eq!(h.text("[data-testid=profile-name]").await, "Ada Lovelace");
     h.wait_text("[data-testid=info-tenant]", "demo-tenant")
