@@ -123,7 +123,7 @@ pub async fn ready() -> Result<(), Error> {
         .await
         .map_err(|e| {
             Error::Simulator(format!(
-                "The built-in simulator's Service Worker {script} could not be registered ({}). A `trunk serve` build does not contain it: run `cargo xtask dist` and serve its output, or use your iLert account (Settings).",
+                "The browser could not register the built-in simulator's Service Worker {script} ({}): the host may lack it (deploy all of dist-release/), or the browser refuses workers here (some private windows, blocked site data). Use your iLert account instead (Settings).",
                 get(&e, "message").as_string().unwrap_or_default()
             ))
         })?
