@@ -527,3 +527,25 @@ async fn a_new_version_takes_over_from_the_old_worker_and_never_uses_its_files()
     assert!(!after.iter().any(|p| p.contains(&old)), "{after:?}");
     h.stop().await;
 }
+
+/// A host that lacks the worker (dist-release/ copied in part): Connect says what is wrong
+/// and offers the iLert settings, instead of navigating to a consent page nobody answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_without_the_worker_file_says_so_at_connect() {
+    let copy = e2e::TempDir::new("ilert-pkce-no-worker");
+    let site = copy.path().join("site");
+    e2e::copy_dir(&e2e::dist_dir(), &site);
+    std::fs::remove_file(site.join("sim-worker.js")).unwrap();
+    let h = Harness::built_in_from(site).await;
+    h.open("/").await;
+    h.click("[data-testid=connect]").await;
+    let notice = h.text("[data-testid=notice]").await;
+    assert!(
+        notice.contains("could not register") && notice.contains("iLert account"),
+        "{notice}"
+    );
+    assert_eq!(h.url().await, format!("{}/", h.app), "no navigation");
+    let served = h.served();
+    assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
+    h.stop().await;
+}
