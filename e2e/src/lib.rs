@@ -639,7 +639,7 @@ impl Drop for Harness {
 }
 
 /// The form that grants ada the request of a consent page (its `request_id`).
-fn grant_form(consent_page: &str) -> String {
+pub fn grant_form(consent_page: &str) -> String {
     let request_id = consent_page
         .split("name=\"request_id\" value=\"")
         .nth(1)
@@ -649,7 +649,7 @@ fn grant_form(consent_page: &str) -> String {
 }
 
 /// The `code` of a callback URL.
-fn code_in(callback: &str) -> String {
+pub fn code_in(callback: &str) -> String {
     let url = url::Url::parse(callback).unwrap();
     url.query_pairs()
         .find(|(k, _)| k == "code")

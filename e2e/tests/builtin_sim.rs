@@ -549,3 +549,84 @@ async fn a_host_without_the_worker_file_says_so_at_connect() {
     assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
     h.stop().await;
 }
+
+/// The built-in simulator models iLert's backend apps too: a client registered at run time
+/// with a secret gets a code without PKCE, and the exchange needs the secret (a wrong one is
+/// refused and spends nothing), giving a refresh token without `offline_access`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_built_in_simulator_knows_confidential_clients() {
+    const BACKEND: &str = "backend-demo";
+    const SECRET: &str = "test-secret-not-real";
+    let h = Harness::built_in().await;
+    controlled_home(&h).await;
+    let redirect = format!("{}/backend/callback", h.app);
+    let registered = h
+        .page_fetch(
+            "POST",
+            &format!("{}/_sim/clients", h.sim),
+            Some((
+                "application/json",
+                json!({ "id": BACKEND, "redirect_uri": redirect, "secret": SECRET }).to_string(),
+            )),
+        )
+        .await;
+    assert_eq!(registered["status"], 201, "{registered}");
+    assert!(!registered["text"].as_str().unwrap().contains(SECRET));
+
+    // Authorize without code_challenge, scope profile only; grant as ada.
+    let authorize = format!("{}/api/developers/oauth2/authorize", h.sim);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", BACKEND),
+            ("response_type", "code"),
+            ("redirect_uri", redirect.as_str()),
+            ("scope", "profile"),
+            ("state", "s"),
+        ])
+        .finish();
+    let page = h
+        .page_fetch("GET", &format!("{authorize}?{query}"), None)
+        .await;
+    let granted = h
+        .page_fetch(
+            "POST",
+            &authorize,
+            Some((
+                "application/x-www-form-urlencoded",
+                e2e::grant_form(page["text"].as_str().unwrap()),
+            )),
+        )
+        .await;
+    let code = e2e::code_in(granted["url"].as_str().unwrap());
+
+    let exchange = |secret: &'static str| {
+        let code = code.clone();
+        let redirect = redirect.clone();
+        let h = &h;
+        async move {
+            h.sim_post(
+                "/api/developers/oauth2/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("client_id", BACKEND),
+                    ("client_secret", secret),
+                    ("code", &code),
+                    ("redirect_uri", &redirect),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body) = exchange("wrong").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    let (status, body) = exchange(SECRET).await;
+    assert_eq!(status, 200, "the refused try spent nothing: {body}");
+    assert!(body["refresh_token"].is_string(), "{body}");
+    // The request log never shows the secret.
+    let log = h.sim_requests().await.to_string();
+    assert!(!log.contains(SECRET), "{log}");
+    h.stop().await;
+}
