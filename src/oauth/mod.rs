@@ -8,6 +8,7 @@
 pub mod answer;
 pub mod authorize;
 pub mod callback;
+pub mod curl;
 pub mod error;
 pub mod form;
 pub mod jwt;
