@@ -3,6 +3,7 @@ use gloo_net::http::Request;
 use web_sys::RequestCache;
 
 use crate::browser::history;
+use crate::browser::http::error_text;
 use crate::config::Config;
 use crate::oauth::Error;
 
@@ -22,7 +23,7 @@ async fn read(url: &str) -> Result<Config, Error> {
         .cache(RequestCache::NoCache)
         .send()
         .await
-        .map_err(|e| Error::Config(format!("{url} could not be loaded: {e}")))?;
+        .map_err(|e| Error::Config(format!("{url} could not be loaded: {}", error_text(e))))?;
     if !response.ok() {
         return Err(Error::Config(format!(
             "{url} could not be loaded (HTTP {}): put a config.json beside index.html",
@@ -32,6 +33,6 @@ async fn read(url: &str) -> Result<Config, Error> {
     let text = response
         .text()
         .await
-        .map_err(|e| Error::Config(format!("{url} could not be read: {e}")))?;
+        .map_err(|e| Error::Config(format!("{url} could not be read: {}", error_text(e))))?;
     Config::from_json(&text)
 }

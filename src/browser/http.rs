@@ -84,6 +84,17 @@ impl Sent {
     }
 }
 
+/// What a gloo-net error says, without gloo-net's `Display`: that one also formats its
+/// `SerdeError` (from `.json()`, which this app never calls), and so links serde_json's
+/// and std::io's error texts into the wasm (about 0.5 KB brotli).
+pub fn error_text(e: gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(js) => js.to_string(),
+        gloo_net::Error::GlooError(text) => text,
+        gloo_net::Error::SerdeError(_) => "the answer is not valid JSON".to_string(),
+    }
+}
+
 /// fetch with a time limit; transport failures become [`Error::Network`] or [`Error::Timeout`].
 async fn transport(request: &Request) -> Result<Answer, Error> {
     let url = request.url.as_str();
@@ -104,7 +115,7 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
         Some(form) => builder.body(form.encode()),
         None => builder.build(),
     }
-    .map_err(|e| Error::Network(e.to_string()))?;
+    .map_err(|e| Error::Network(error_text(e)))?;
 
     let started = clock::monotonic_ms();
     let exchange = Box::pin(async move {
