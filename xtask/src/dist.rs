@@ -123,6 +123,8 @@ pub fn release_build_in(base: &BasePath, dist: &Path) -> Result<(), String> {
     // First: it rewrites the glue and its integrity in index.html, which the start script
     // (imported from the page) must see final.
     minify::glue(dist)?;
+    // Then the names the wasm and the glue call each other by, in both files.
+    crate::names::shorten(dist)?;
     // The built-in simulator's worker and the files it loads, before the compressed copies.
     let sim_version = crate::sim_sw::build_into(dist)?;
     finish(dist, base, &sim_version)

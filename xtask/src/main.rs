@@ -17,6 +17,7 @@ mod cmd;
 mod demo;
 mod dist;
 mod minify;
+mod names;
 mod paths;
 mod setup;
 mod sim_sw;

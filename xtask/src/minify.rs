@@ -53,7 +53,7 @@ pub fn integrity(bytes: &[u8]) -> String {
 
 /// `html` with the integrity of `before` replaced by that of `after`; an error when the page
 /// does not pin `before` exactly once (the browser would refuse the minified file).
-fn replace_integrity(html: &str, before: &[u8], after: &[u8]) -> Result<String, String> {
+pub fn replace_integrity(html: &str, before: &[u8], after: &[u8]) -> Result<String, String> {
     let old = integrity(before);
     match html.matches(&old).count() {
         1 => Ok(html.replace(&old, &integrity(after))),
