@@ -433,3 +433,142 @@ async fn without_offline_access_there_is_no_refresh_token_and_the_ui_says_so() {
     assert_eq!(h.sim_stats().await["revocations"], 0);
     h.stop().await;
 }
+
+/// The text of `css` as the page holds it (also inside a closed `<details>`).
+async fn content(h: &Harness, css: &str) -> String {
+    h.wait(css).await;
+    h.js(&format!(
+        "return document.querySelector({css:?}).textContent;"
+    ))
+    .await
+    .as_str()
+    .unwrap()
+    .to_string()
+}
+
+/// The value of form field `name` in the request of the timeline's last `step` entry, as stored.
+async fn sent_field(h: &Harness, step: &str, name: &str) -> String {
+    let entries = h.session_storage("ilert-pkce.timeline").await.unwrap();
+    let entry = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["step"] == step)
+        .unwrap();
+    let form = entry["request"]["form"].as_array().unwrap();
+    let field = form.iter().find(|f| f["name"] == name).unwrap();
+    field["value"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn each_request_copies_as_curl_and_the_code_exchange_shows_what_a_backend_app_sends() {
+    let h = Harness::start().await;
+    let token_url = format!("{}/api/developers/oauth2/token", h.sim);
+
+    // Home: the backend app's request with the settings in force, the secret a placeholder.
+    h.open("/").await;
+    let home = content(&h, "[data-testid=backend-curl-home]").await;
+    for want in [
+        format!("curl '{token_url}'"),
+        "client_id=ilert-pkce-demo".into(),
+        "--data-urlencode 'client_secret=<YOUR_CLIENT_SECRET>'".into(),
+        "--data-urlencode 'code=<code>'".into(),
+    ] {
+        assert!(home.contains(&want), "{want} missing: {home}");
+    }
+
+    h.sign_in().await;
+    h.wait_text("[data-testid=info-active]", "yes").await;
+    let exchange = step("TokenExchange");
+    h.wait(&format!("{exchange} .answer")).await;
+    let code = sent_field(&h, "TokenExchange", "code").await;
+    let verifier = sent_field(&h, "TokenExchange", "code_verifier").await;
+
+    // Masked until Reveal, then the real values.
+    let masked = content(&h, &format!("{exchange} [data-testid=curl]")).await;
+    assert!(
+        masked.starts_with(&format!("curl '{token_url}'")),
+        "{masked}"
+    );
+    assert!(
+        !masked.contains(&code) && !masked.contains(&verifier),
+        "a secret in the masked command: {masked}"
+    );
+    assert!(masked.contains("(43 characters)"), "{masked}");
+
+    // What a backend app sends instead, and why this app must not.
+    let contrast = content(&h, &format!("{exchange} [data-testid=backend-contrast]")).await;
+    assert!(
+        contrast.contains("client_secret=<YOUR_CLIENT_SECRET>")
+            && contrast.contains("every visitor")
+            && !contrast.contains(&verifier),
+        "{contrast}"
+    );
+
+    // Copy as curl: the clipboard, or (refused) the command selected for copying by hand.
+    let copy = h
+        .wait(&exchange)
+        .await
+        .find(Locator::XPath(
+            ".//button[normalize-space(.)='Copy as curl']",
+        ))
+        .await
+        .unwrap();
+    copy.click().await.unwrap();
+    let status = h
+        .until("the copy's status", || async {
+            let s = content(&h, &format!("{exchange} [role=status]")).await;
+            (!s.is_empty()).then_some(s)
+        })
+        .await;
+    if status != "Copied" {
+        assert!(status.contains("copy it by hand"), "{status}");
+        let by_hand = h.text(&format!("{exchange} [data-testid=curl]")).await;
+        assert_eq!(by_hand, masked.trim_end(), "shown: the details opened");
+        let selected = h.js("return String(getSelection());").await;
+        assert_eq!(selected.as_str().unwrap().trim_end(), masked.trim_end());
+    }
+
+    h.click(&format!("{exchange} button.reveal")).await;
+    let shown = content(&h, &format!("{exchange} [data-testid=curl]")).await;
+    assert!(
+        shown.contains(&format!("-d 'code={code}'"))
+            && shown.contains(&format!("-d 'code_verifier={verifier}'")),
+        "{shown}"
+    );
+
+    // The refresh, revealed and run as it is: the simulator answers it with new tokens. The
+    // simulator rotates refresh tokens, so the app's own refresh must not spend this one: it
+    // gets a 503 (Retry-After: no retry meanwhile) that the token endpoint never sees.
+    h.fault(
+        serde_json::json!({"endpoint": "token", "grant_type": "refresh_token",
+        "action": {"respond": {"status": 503, "headers": {"Retry-After": "120"}}}}),
+    )
+    .await;
+    let unspent = h.refresh_token().await;
+    h.click("[data-testid=refresh]").await;
+    let refresh = step("Refresh");
+    h.wait(&format!("{refresh} .answer")).await;
+    let masked = content(&h, &format!("{refresh} [data-testid=curl]")).await;
+    assert!(!masked.contains(&unspent), "{masked}");
+    h.click(&format!("{refresh} button.reveal")).await;
+    let command = content(&h, &format!("{refresh} [data-testid=curl]")).await;
+    assert!(command.contains(&unspent), "{command}");
+    // tokio's Command: a blocking wait would stop this test's runtime, which serves the
+    // simulator curl is talking to.
+    let out = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} -s --max-time 10 -w '\\n%{{http_code}}'"))
+        .output()
+        .await
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    let (body, status) = out.rsplit_once('\n').unwrap();
+    assert_eq!(status, "200", "{command}\n{out}");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert!(
+        json["access_token"].is_string() && json["refresh_token"].is_string(),
+        "{body}"
+    );
+    h.stop().await;
+}

@@ -1,6 +1,7 @@
 //! The only place that touches web APIs. Each file is one capability, kept thin: the decisions
 //! live in `crate::oauth` and `crate::session`.
 pub mod broadcast;
+pub mod clipboard;
 pub mod clock;
 pub mod config_file;
 pub mod history;

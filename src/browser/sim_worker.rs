@@ -36,12 +36,17 @@ thread_local! {
 }
 
 /// `obj[name]`; undefined when there is none.
-fn get(obj: &JsValue, name: &str) -> JsValue {
+pub(crate) fn get(obj: &JsValue, name: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `obj[name](a, b)`; Err when it throws (or is no method).
-fn call(obj: &JsValue, name: &str, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
+pub(crate) fn call(
+    obj: &JsValue,
+    name: &str,
+    a: &JsValue,
+    b: &JsValue,
+) -> Result<JsValue, JsValue> {
     get(obj, name).unchecked_into::<Function>().call2(obj, a, b)
 }
 
@@ -89,7 +94,7 @@ fn too_slow() -> Error {
 }
 
 /// `promise`, for at most `limit_ms`: Ok(None) when it took longer, Err when it was refused.
-async fn settle(
+pub(crate) async fn settle(
     promise: Result<JsValue, JsValue>,
     limit_ms: u32,
 ) -> Result<Option<JsValue>, JsValue> {

@@ -1,12 +1,15 @@
 //! The flow timeline: each step of this tab's sign-in with its real data. Secrets are masked
 //! until the entry's "Reveal secrets" is pressed.
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use crate::browser::clipboard;
 use crate::components::secret::mask;
 use crate::components::{dynamic, text, OrNothing};
 use crate::explain;
 use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
+use crate::oauth::curl;
 use crate::oauth::form::FormBody;
 use crate::timeline::{self, AnswerRecord, Entry, Field, RequestRecord};
 
@@ -78,7 +81,45 @@ fn fields_view(fields: Vec<Field>, revealed: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-fn request_view(r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
+/// "Copy as curl" and the command, masked unless `revealed`; the code exchange also gets
+/// what a backend app sends instead, and why this app must not.
+fn curl_view(id: u32, r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
+    let exchange = r
+        .form
+        .iter()
+        .any(|f| f.name == "grant_type" && f.value == "authorization_code");
+    let status = RwSignal::new(String::new());
+    let (shown, copied, backend) = (r.clone(), r.clone(), r);
+    let copy = move |_| {
+        let command = curl::command(&copied, revealed.get_untracked(), false);
+        spawn_local(async move {
+            if clipboard::copy(&command).await {
+                status.set("Copied".into());
+            } else {
+                status.set(
+                    "The browser refused: the command is selected below, copy it by hand.".into(),
+                );
+                clipboard::open_and_select(&format!("#curl-{id}"));
+            }
+        });
+    };
+    view! {
+        <p><button type="button" on:click=copy>"Copy as curl"</button>" "<span role="status">{text(move || status.get())}</span></p>
+        <details id=format!("curl-{id}")><summary>"curl"</summary>
+            <pre class="curl" data-testid="curl" tabindex="0">{text(move || curl::command(&shown, revealed.get(), false))}</pre>
+        </details>
+        {exchange.then(|| view! {
+            <div class="field-note" data-testid="backend-contrast">
+                <p>"A backend app sends this from its server with its "<code>"client_secret"</code>" (or HTTP Basic). A browser app must not: every visitor can read what the page holds (view source, DevTools), so a secret here would authenticate anyone who copied it. PKCE's verifier is made fresh per sign-in, in this tab only."</p>
+                <pre class="curl" tabindex="0">{text(move || curl::command(&backend, revealed.get(), true))}</pre>
+            </div>
+        }.into_any()).or_nothing()}
+    }
+    .into_any()
+}
+
+fn request_view(id: u32, r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
+    let curl = curl_view(id, r.clone(), revealed);
     let headers = (!r.headers.is_empty())
         .then(|| view! { <h4>"Headers"</h4> {fields_view(r.headers, revealed)} }.into_any());
     let form = (!r.form.is_empty()).then(|| {
@@ -89,6 +130,7 @@ fn request_view(r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
             <p><strong>{r.method}</strong>" "<code class="url">{r.url}</code></p>
             {headers.or_nothing()}
             {form.or_nothing()}
+            {curl}
         </div>
     }
     .into_any()
@@ -140,6 +182,7 @@ fn EntryView(entry: Entry) -> impl IntoView {
         _ => None,
     };
     let Entry {
+        id,
         step,
         title,
         fields,
@@ -149,10 +192,10 @@ fn EntryView(entry: Entry) -> impl IntoView {
         ..
     } = entry;
     view! {
-        <li class="step" class:failed=failed data-step=format!("{step:?}")>
+        <li class="step" class:failed=failed data-step=step.name()>
             <h3>{title}</h3>
             {(!fields.is_empty()).then(|| fields_view(fields, revealed).into_any()).or_nothing()}
-            {request.map(|r| request_view(r, revealed)).or_nothing()}
+            {request.map(|r| request_view(id, r, revealed)).or_nothing()}
             {answer.map(|a| answer_view(a, by_worker, revealed)).or_nothing()}
             {error.map(|e| view! { <p class="error-text">{e}</p> }.into_any()).or_nothing()}
             {has_secret.then(|| reveal_button(revealed)).or_nothing()}

@@ -53,6 +53,11 @@ fn SignedOut() -> impl IntoView {
             let _ = sim_worker::ready().await;
         });
     }
+    // A backend app's code exchange with the settings in force, for the steps below.
+    let backend = config.with_untracked(|c| {
+        let c = c.in_force(history::app_root().as_deref().unwrap_or_default());
+        crate::oauth::curl::backend_exchange(&c.token_url(), &c.client_id, &c.redirect_uri)
+    });
     let busy = RwSignal::new(false);
     let connect = move |_| {
         if busy.get_untracked() {
@@ -87,7 +92,11 @@ fn SignedOut() -> impl IntoView {
             <ol class="how">
                 <li>"This tab draws a random "<strong>"code verifier"</strong>" and keeps it in sessionStorage. iLert (or the built-in simulator) only gets its SHA-256, the "<strong>"code challenge"</strong>", and a random "<strong>"state"</strong>"."</li>
                 <li>"On its consent page you sign in (with the built-in simulator: pick a demo user) and grant the scopes above; it sends this tab back to the redirect URI with a one-time "<strong>"code"</strong>" and the same state."</li>
-                <li>"The app checks the state (it must be the one this tab made), removes the code from the address bar, and sends code + verifier to its token endpoint."</li>
+                <li>"The app checks the state (it must be the one this tab made), removes the code from the address bar, and sends code + verifier to its token endpoint. A backend app would add its client secret; a page cannot keep one, since every visitor can read what it holds."
+                    <details><summary>"A backend app's request, with these settings"</summary>
+                        <pre class="curl" data-testid="backend-curl-home" tabindex="0">{backend}</pre>
+                    </details>
+                </li>
                 <li>"It hashes the verifier and compares it with the challenge: only the tab that started the sign-in can finish it, even if someone else saw the code."</li>
                 <li>"With the access token the app reads your profile; with the refresh token ("<code>"offline_access"</code>") it renews the session before the hour is up."</li>
             </ol>
