@@ -554,6 +554,18 @@ impl Harness {
             .finish()
     }
 
+    /// How long the app took from the callback page's start to the profile on screen, in
+    /// ms, as the profile card records it (waiting for it).
+    pub async fn callback_to_profile_ms(&self) -> String {
+        self.until("the callback→profile timing", || async {
+            self.js("const e = document.querySelector('[data-callback-to-profile-ms]'); return e && e.dataset.callbackToProfileMs;")
+                .await
+                .as_str()
+                .map(str::to_string)
+        })
+        .await
+    }
+
     /// The value of a field of the timeline's entries of `step` (e.g. Callback / state).
     pub async fn timeline_field(&self, step: &str, name: &str) -> Option<String> {
         let entries = self.session_storage("ilert-pkce.timeline").await?;

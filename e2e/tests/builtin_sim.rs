@@ -63,14 +63,7 @@ async fn timed_sign_in(h: &Harness) -> (f64, String) {
     let profile = granted.elapsed().as_secs_f64() * 1000.0;
     h.wait_text("[data-testid=profile-username]", "ada").await;
     // Of which the app's own part: from the callback page's start to the profile shown.
-    let in_app = h
-        .until("the callback→profile timing", || async {
-            h.js("const e = document.querySelector('[data-callback-to-profile-ms]'); return e && e.dataset.callbackToProfileMs;")
-                .await
-                .as_str()
-                .map(str::to_string)
-        })
-        .await;
+    let in_app = h.callback_to_profile_ms().await;
     (
         consent,
         format!("{profile:.0} ms ({in_app} ms callback → profile)"),

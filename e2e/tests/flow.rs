@@ -96,14 +96,7 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
         "{countdown}"
     );
 
-    let ms = h
-        .until("the callback→profile timing", || async {
-            h.js("const e = document.querySelector('[data-callback-to-profile-ms]'); return e && e.dataset.callbackToProfileMs;")
-                .await
-                .as_str()
-                .map(str::to_string)
-        })
-        .await;
+    let ms = h.callback_to_profile_ms().await;
     e2e::metric(&format!(
         "callback → profile shown: {ms} ms (Chromium, ilert-sim on loopback)"
     ));
