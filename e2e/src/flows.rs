@@ -30,6 +30,34 @@ impl Harness {
         );
     }
 
+    /// Waits for the signed-in page of ada: her profile, the token info (tenant, app 250,
+    /// the scopes asked for) and an address bar without the code or the state.
+    pub async fn assert_signed_in_as_ada(&self) {
+        self.wait_text("[data-testid=profile-name]", "Ada Lovelace")
+            .await;
+        assert_eq!(self.text("[data-testid=profile-username]").await, "ada");
+        assert_eq!(
+            self.text("[data-testid=profile-email]").await,
+            "ada@example.com"
+        );
+        assert_eq!(self.text("[data-testid=profile-role]").await, "ADMIN");
+        assert_eq!(
+            self.text("[data-testid=profile-timezone]").await,
+            "Europe/Berlin"
+        );
+        self.wait_text("[data-testid=info-tenant]", "demo-tenant")
+            .await;
+        assert_eq!(self.text("[data-testid=info-active]").await, "yes");
+        assert_eq!(self.text("[data-testid=info-app-id]").await, "250");
+        assert_eq!(
+            self.text("[data-testid=info-scope]").await,
+            "profile offline_access"
+        );
+        // The code and state are gone from the address bar and the history entry.
+        let url = self.url().await;
+        assert!(!url.contains("code=") && !url.contains("state="), "{url}");
+    }
+
     /// The simulator's answer to a refresh with `refresh_token`, sent as a second client would.
     async fn refresh_at_sim(&self, refresh_token: &str) -> (u16, Option<String>) {
         let (status, body) = self

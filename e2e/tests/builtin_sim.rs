@@ -171,16 +171,7 @@ async fn a_copy_of_dist_release_is_a_whole_demo_with_no_server_behind_it() {
 
     h.screenshot("docs/screenshots/built-in.png").await;
     let (consent_ms, profile_ms) = timed_sign_in(&h).await;
-    assert_eq!(h.text("[data-testid=profile-name]").await, "Ada Lovelace");
-    h.wait_text("[data-testid=info-tenant]", "demo-tenant")
-        .await;
-    assert_eq!(h.text("[data-testid=info-app-id]").await, "250");
-    assert_eq!(
-        h.text("[data-testid=info-scope]").await,
-        "profile offline_access"
-    );
-    let url = h.url().await;
-    assert!(!url.contains("code=") && !url.contains("state="), "{url}");
+    h.assert_signed_in_as_ada().await;
     // Signed in, the page still says where the session comes from.
     assert!(h
         .text("[data-testid=builtin-banner]")

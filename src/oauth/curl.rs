@@ -138,6 +138,13 @@ mod tests {
     }
 
     /// What the timeline records of a request (as `crate::timeline::request` does).
+    /// The record of a code exchange with the code `the-secret-code`, and its verifier.
+    fn exchange() -> (RequestRecord, &'static str) {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let r = code_exchange(&endpoints(), "the-secret-code", verifier, "http://x/");
+        (record(&r), verifier)
+    }
+
     fn record(r: &Request) -> RequestRecord {
         let secret = |n: &str| crate::oauth::form::is_secret(n);
         RequestRecord {
@@ -208,13 +215,7 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_unless_revealed() {
-        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let r = record(&code_exchange(
-            &endpoints(),
-            "the-secret-code",
-            verifier,
-            "http://x/",
-        ));
+        let (r, verifier) = exchange();
         let masked = command(&r, false, false);
         assert!(
             !masked.contains(verifier) && !masked.contains("the-secret-code"),
@@ -268,13 +269,7 @@ mod tests {
 
     #[test]
     fn the_backend_variant_adds_a_secret_placeholder_and_keeps_pkce() {
-        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let r = record(&code_exchange(
-            &endpoints(),
-            "the-secret-code",
-            verifier,
-            "http://x/",
-        ));
+        let (r, _) = exchange();
         for revealed in [false, true] {
             let cmd = command(&r, revealed, true);
             let args = argv(&cmd);
