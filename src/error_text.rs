@@ -16,6 +16,7 @@ pub fn title(error: &Error) -> &'static str {
         Error::State(_) => "Sign-in attempt not recognised",
         Error::Config(_) => "The configuration has a problem",
         Error::Timeout { .. } => "No answer in time",
+        Error::Redirected { .. } => "The server answered with a redirect",
         Error::Storage(_) => "This tab cannot keep the sign-in",
         Error::Throttled { .. } => "Too many refreshes",
         Error::Simulator(_) => "The built-in simulator is not available",

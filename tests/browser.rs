@@ -417,3 +417,38 @@ mod where_tokens_may_go {
         assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());
     }
 }
+
+/// The tab channel's sealing (WebCrypto AES-GCM): only the session's key opens a message, and
+/// any change to it, a message in clear or one too large is refused.
+#[wasm_bindgen_test]
+async fn tab_messages_open_only_with_their_key_and_unchanged() {
+    use ilert_pkce::browser::seal;
+    let (key, other) = (seal::new_key(), seal::new_key());
+    assert_ne!(key, other);
+    let text = r#"{"SignedOut":{"refresh":"fp"}}"#;
+    let sealed = seal::seal(&key, text).await.expect("sealed");
+    assert!(sealed.starts_with("ilert-pkce.sealed.1:"), "{sealed}");
+    assert!(!sealed.contains("SignedOut"), "{sealed}");
+    assert_ne!(
+        seal::seal(&key, text).await.unwrap(),
+        sealed,
+        "a fresh nonce each time"
+    );
+    assert_eq!(seal::open(&key, &sealed).await.as_deref(), Some(text));
+    assert_eq!(seal::open(&other, &sealed).await, None, "another key");
+    assert_eq!(seal::open(&key, text).await, None, "in clear");
+    assert_eq!(seal::open("not a key", &sealed).await, None);
+    // Every byte of nonce, ciphertext and tag is covered.
+    let body = sealed.strip_prefix("ilert-pkce.sealed.1:").unwrap();
+    for i in [0, 10, body.len() / 2, body.len() - 2] {
+        let mut flipped: Vec<u8> = body.bytes().collect();
+        flipped[i] = if flipped[i] == b'A' { b'B' } else { b'A' };
+        let tampered = format!(
+            "ilert-pkce.sealed.1:{}",
+            String::from_utf8(flipped).unwrap()
+        );
+        assert_eq!(seal::open(&key, &tampered).await, None, "byte {i} changed");
+    }
+    let huge = format!("ilert-pkce.sealed.1:{}", "A".repeat(seal::MAX_MESSAGE_LEN));
+    assert_eq!(seal::open(&key, &huge).await, None);
+}

@@ -5,11 +5,19 @@
 //! entry, and [`Sent::judge`] hands the answer to the step's judge (`crate::oauth`), whose verdict
 //! is filed too. A request to the built-in simulator (under `<app root>_sim/`) first makes sure
 //! its Service Worker controls the page, and its answer must come from that worker.
+//!
+//! Whatever a URL's source (settings, storage, a tab message), it is sent only to an origin
+//! the deployer's config.json allows, or to this app's own built-in simulator; answers are
+//! never followed when they redirect (a 307 would carry the form, code and verifier or a
+//! refresh token, wherever it points), and a body above [`MAX_BODY_BYTES`] is refused unread.
 use futures::future::{select, Either};
 use gloo_net::http::{Request as Fetch, RequestBuilder};
-use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials};
+use web_sys::{
+    AbortController, ReferrerPolicy, RequestCache, RequestCredentials, RequestRedirect,
+    ResponseType,
+};
 
-use crate::browser::{clock, history, sim_worker};
+use crate::browser::{clock, config_file, history, sim_worker};
 use crate::config;
 use crate::oauth::answer::{retry_after_ms, Answer};
 use crate::oauth::request::{Method, Request, TIMEOUT_MS};
@@ -39,7 +47,20 @@ pub async fn send(request: &Request) -> Sent {
     let entry = timeline::request(request);
     let simulated =
         history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, &root));
-    let mut answer = if simulated {
+    let allowed = if simulated {
+        Ok(())
+    } else {
+        let origins = config_file::allowed_origins().await;
+        config::check_endpoint_url(&request.url, &origins).map_err(|why| {
+            Error::Config(format!(
+                "the request was not sent: {}",
+                why.trim_end_matches('.')
+            ))
+        })
+    };
+    let mut answer = if let Err(refused) = allowed {
+        Err(refused)
+    } else if simulated {
         match sim_worker::ready().await {
             Ok(()) => transport(request).await,
             Err(e) => Err(e),
@@ -95,6 +116,20 @@ pub fn error_text(e: gloo_net::Error) -> String {
     }
 }
 
+/// The largest answer body the app reads (256 KiB): iLert's answers here are a few KB, and
+/// a larger one is refused before it is parsed, so no answer can stall the tab.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+fn too_large(url: &str, status: u16, len: u64) -> Error {
+    Error::InvalidResponse {
+        status,
+        reason: format!(
+            "the answer of {url} is {len} bytes, more than the {} KB this app reads; it was refused unread",
+            MAX_BODY_BYTES / 1024
+        ),
+    }
+}
+
 /// fetch with a time limit; transport failures become [`Error::Network`] or [`Error::Timeout`].
 async fn transport(request: &Request) -> Result<Answer, Error> {
     let url = request.url.as_str();
@@ -104,6 +139,9 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
         Method::Post => Fetch::post(url),
     };
     builder = builder
+        // Not "error": its rejection cannot be told from a network failure, and "manual"
+        // follows nothing either (the answer is an empty "opaqueredirect").
+        .redirect(RequestRedirect::Manual)
         .credentials(RequestCredentials::Omit)
         .cache(RequestCache::NoStore)
         .referrer_policy(ReferrerPolicy::NoReferrer)
@@ -125,8 +163,22 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
                 "could not reach {url}: the server is down, the address is wrong, the connection was cut, or it does not allow this origin (CORS)"
             ))
         })?;
+        if response.type_() == ResponseType::Opaqueredirect {
+            return Err(Error::Redirected {
+                url: url.to_string(),
+            });
+        }
         let status = response.status();
         let headers = response.headers();
+        let declared = headers.get("content-length");
+        if let Some(len) = declared
+            .as_deref()
+            .and_then(|l| l.trim().parse::<u64>().ok())
+        {
+            if len > MAX_BODY_BYTES as u64 {
+                return Err(too_large(url, status, len));
+            }
+        }
         let (content_type, retry_after) = (headers.get("content-type"), headers.get("retry-after"));
         let by_worker = headers.get("x-ilert-sim").is_some();
         let body = response.text().await.map_err(|_| {
@@ -134,6 +186,9 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
                 "the answer of {url} broke off before it was complete"
             ))
         })?;
+        if body.len() > MAX_BODY_BYTES {
+            return Err(too_large(url, status, body.len() as u64));
+        }
         Ok(Answer {
             status,
             content_type,

@@ -8,6 +8,7 @@ pub mod history;
 pub mod http;
 pub mod locks;
 pub mod random;
+pub mod seal;
 pub mod sim_worker;
 pub mod url;
 pub mod wake;

@@ -69,6 +69,13 @@ pub enum Error {
     /// The request could not be sent or its answer not read (CORS, offline, DNS); built by the glue.
     Network(String),
 
+    /// The server answered with a redirect, which the app never follows (the glue asks fetch
+    /// not to): it would carry the request's form wherever it points.
+    Redirected {
+        /// Where the request went.
+        url: String,
+    },
+
     /// No answer came within the time limit; the request was abandoned.
     Timeout {
         /// Where the request went.
@@ -199,6 +206,7 @@ impl fmt::Display for Error {
             }
             Error::InvalidResponse { status, reason } => write!(f, "iLert's answer (HTTP {status}) is not what the app expected: {reason}. The server may have changed, or the API base points at the wrong server."),
             Error::Network(m) => write!(f, "The request could not be completed: {m}. Check the network connection, the API base in the settings, and that the server allows requests from this page (CORS)."),
+            Error::Redirected { url } => write!(f, "{url} answered with a redirect, which this app never follows: the request's form (a code and verifier, or a refresh token) would go wherever it points. Check the API base and authorize URL in the settings."),
             Error::Timeout { url, after_ms } => write!(f, "{url} did not answer within {} s, so the request was abandoned. The server or the network may be overloaded; try again.", after_ms / 1000),
             Error::Storage(m) => f.write_str(m),
             Error::Throttled { limit, wait_s } => write!(f, "The refresh was not sent: this tab already sent {limit} refresh requests in the last minute, the most it allows itself. It is due again in {wait_s} s."),

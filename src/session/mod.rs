@@ -129,11 +129,13 @@ impl Session {
             callback_to_profile_ms: RwSignal::new(None),
             state: StoredValue::new_local(State::default()),
         };
-        let channel = broadcast::open(tabs::CHANNEL, move |text| session.on_tab_message(&text));
+        let channel = broadcast::open(tabs::CHANNEL, move |text| session.on_tab_text(text));
         session.state(|s| s.channel = channel);
         // After sleep, a frozen tab or the back-forward cache, timers are late: catch up.
         wake::on_wake(move || session.refresh_if_due());
         if session.tokens.get_untracked().is_some() {
+            // A session a previous version stored has no channel key yet.
+            tabs::ensure_key();
             session.schedule_refresh();
         }
         session
@@ -165,6 +167,7 @@ impl Session {
     /// Keeps `tokens` in memory and in sessionStorage, and arms the next refresh. A storage
     /// that refuses them is said on the page: the session works on, but a reload would lose it.
     fn save(&self, tokens: Tokens) {
+        tabs::ensure_key();
         if SessionStorage::raw()
             .set_item(TOKENS_KEY, &tokens.to_json())
             .is_err()
@@ -200,6 +203,7 @@ impl Session {
         self.tokens.set(None);
         SessionStorage::delete(TOKENS_KEY);
         SessionStorage::delete(PENDING_KEY);
+        SessionStorage::delete(tabs::KEY);
         self.state(|s| {
             s.timer = None;
             s.due_at_ms = None;

@@ -2,8 +2,15 @@
 //! same refresh token. The tab that refreshed hands the new tokens to the tabs that held the
 //! old refresh token, and a sign-out reaches them too (BroadcastChannel, same origin only), so
 //! a rotated token is never spent twice and no copy outlives a sign-out.
+//!
+//! The channel reaches every document of the origin, so every message is sealed with the
+//! session's own key ([`seal`]), which only this tab and its duplicates hold; a message that
+//! does not open with it is ignored, and tokens from another tab are taken only for the
+//! endpoints this session pinned.
+use gloo_storage::{SessionStorage, Storage};
+
 use super::{Notice, Session};
-use crate::browser::broadcast;
+use crate::browser::{broadcast, seal};
 use crate::oauth::token;
 pub(super) use crate::stored::tab_message::TabMessage;
 use crate::timeline::{self, Field, Step};
@@ -11,13 +18,44 @@ use leptos::prelude::*;
 
 /// The channel on which tabs of this origin tell each other.
 pub(super) const CHANNEL: &str = "ilert-pkce.session";
+/// The session's channel key (see [`seal`]), beside its tokens in sessionStorage.
+pub(super) const KEY: &str = "ilert-pkce.tab-key";
+
+/// The session's channel key, made now if the session has none yet (a new session, or one a
+/// previous version stored).
+pub(super) fn ensure_key() {
+    if key().is_none() {
+        let _ = SessionStorage::raw().set_item(KEY, &seal::new_key());
+    }
+}
+
+fn key() -> Option<String> {
+    SessionStorage::raw().get_item(KEY).ok().flatten()
+}
 
 impl Session {
+    /// Seals `message` with the session's key (read now: a sign-out forgets it right after)
+    /// and sends it; without a key nothing is sent.
     pub(super) fn tell_tabs(&self, message: &TabMessage) {
+        let (Some(key), Some(channel)) = (key(), self.state(|s| s.channel.clone())) else {
+            return;
+        };
         let text = message.to_json();
-        self.state(|s| {
-            if let Some(channel) = &s.channel {
-                broadcast::post(channel, &text);
+        leptos::task::spawn_local(async move {
+            if let Some(sealed) = seal::seal(&key, &text).await {
+                broadcast::post(&channel, &sealed);
+            }
+        });
+    }
+
+    /// A message on the channel: opened with the session's key, or ignored.
+    pub(super) fn on_tab_text(self, text: String) {
+        let Some(key) = key() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Some(plain) = seal::open(&key, &text).await {
+                self.on_tab_message(&plain);
             }
         });
     }
@@ -28,13 +66,17 @@ impl Session {
         let Some(message) = TabMessage::from_json(text) else {
             return;
         };
-        let ours = self.tokens.with_untracked(|t| {
-            t.as_ref()
-                .and_then(|t| t.refresh_token.as_deref().map(token::fingerprint))
+        let (ours, pinned) = self.tokens.with_untracked(|t| match t {
+            Some(t) => (
+                t.refresh_token.as_deref().map(token::fingerprint),
+                Some(t.endpoints.clone()),
+            ),
+            None => (None, None),
         });
         match message {
             TabMessage::Refreshed { replaces, tokens }
-                if ours.as_deref() == Some(replaces.as_str()) =>
+                if ours.as_deref() == Some(replaces.as_str())
+                    && pinned.as_ref() == Some(&tokens.endpoints) =>
             {
                 timeline::note(
                     Step::Refresh,
