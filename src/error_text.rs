@@ -84,6 +84,10 @@ mod tests {
         );
         assert_eq!(title(&Error::Network("x".into())), "Network failure");
         assert_eq!(
+            title(&Error::Redirected { url: "u".into() }),
+            "The server answered with a redirect"
+        );
+        assert_eq!(
             title(&Error::Timeout {
                 url: "u".into(),
                 after_ms: 15_000

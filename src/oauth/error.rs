@@ -415,6 +415,13 @@ mod tests {
         let e = Error::Unauthorized { message: None };
         assert!(e.to_string().contains("HTTP 401"));
         assert_eq!(e.status(), Some(401));
+        let e = Error::Redirected {
+            url: "https://api.ilert.com/x".into(),
+        };
+        assert!(e.to_string().starts_with(
+            "https://api.ilert.com/x answered with a redirect, which this app never follows"
+        ));
+        assert_eq!(e.status(), None);
         let e = Error::Network("Failed to fetch".into());
         assert!(e.to_string().contains("Failed to fetch"));
         assert!(e.to_string().contains("CORS"));
