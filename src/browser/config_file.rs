@@ -1,7 +1,6 @@
 //! Loading `config.json`, served beside index.html: one build serves every deployment.
 use std::cell::RefCell;
 
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::Request;
 use web_sys::RequestCache;
 
@@ -10,34 +9,37 @@ use crate::browser::http::error_text;
 use crate::config::{Config, OriginPattern, DEFAULT_ALLOWED_ORIGINS};
 use crate::oauth::Error;
 
-type Loading = Shared<LocalBoxFuture<'static, Result<Config, Error>>>;
-
 thread_local! {
-    /// The one load of config.json per page: the app and the request pipeline share it.
-    static FILE: RefCell<Option<Loading>> = const { RefCell::new(None) };
+    /// config.json's allowed origins once it has loaded (the defaults if it could not be).
+    static ALLOWED: RefCell<Option<Vec<OriginPattern>>> = const { RefCell::new(None) };
 }
 
-/// config.json (beside index.html, under the app's base path), fetched once per page and
-/// parsed; every failure says what to fix. Without a `redirect_uri` in it, the app's own
-/// callback page is.
+/// Fetches and parses config.json (beside index.html, under the app's base path); every
+/// failure says what to fix. Without a `redirect_uri` in it, the app's own callback page is.
+/// The app calls it once, at start.
 pub async fn fetch() -> Result<Config, Error> {
-    let loading = FILE.with(|f| {
-        f.borrow_mut()
-            .get_or_insert_with(|| load().boxed_local().shared())
-            .clone()
-    });
-    loading.await
-}
-
-/// The origins this deployment lets tokens go to: config.json's, or the defaults (iLert's
-/// hosts and loopback) when it could not be read, so a broken file never widens them.
-pub async fn allowed_origins() -> Vec<OriginPattern> {
-    match fetch().await {
+    let config = load().await;
+    let allowed = match &config {
         Ok(config) => config.allowed_origins(),
+        // A file that could not be read never widens them.
         Err(_) => DEFAULT_ALLOWED_ORIGINS
             .iter()
             .filter_map(|p| OriginPattern::parse(p).ok())
             .collect(),
+    };
+    ALLOWED.with(|a| *a.borrow_mut() = Some(allowed));
+    config
+}
+
+/// The origins this deployment lets tokens go to, once [`fetch`] has read config.json.
+/// Polled, not a shared future: config.json is preloaded beside the wasm and is there before
+/// the first request, and a `Shared` of its own would cost the wasm more than this loop.
+pub async fn allowed_origins() -> Vec<OriginPattern> {
+    loop {
+        if let Some(allowed) = ALLOWED.with(|a| a.borrow().clone()) {
+            return allowed;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
     }
 }
 
