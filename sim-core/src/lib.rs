@@ -23,6 +23,7 @@ pub mod config;
 pub mod cors;
 pub mod errors;
 pub mod faults;
+pub mod guard;
 pub mod hooks;
 pub mod http;
 pub mod jwt;
