@@ -27,6 +27,7 @@ pub mod guard;
 pub mod hooks;
 pub mod http;
 pub mod jwt;
+pub mod mask;
 pub mod pages;
 pub mod params;
 pub mod pkce;

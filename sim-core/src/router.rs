@@ -45,6 +45,8 @@ pub(crate) fn handle(sim: &mut Sim, mut req: Request, now: u64) -> Step {
         Some(path) => req.path = path,
         None => return Step::Answer(Response::new(404)),
     }
+    // What expired leaves before anything else, so no snapshot keeps it.
+    sim.store.prune(now);
     let latency = sim.config.latency_ms;
     if latency > 0 && delayed(&req.path) {
         return Step::Wait {
