@@ -544,18 +544,18 @@ async fn the_built_in_simulator_knows_confidential_clients() {
     let h = Harness::built_in().await;
     controlled_home(&h).await;
     let redirect = format!("{}/backend/callback", h.app);
-    let registered = h
-        .page_fetch(
+    let (status, registered) = h
+        .sim_request(
             "POST",
-            &format!("{}/_sim/clients", h.sim),
+            "/_sim/clients",
             Some((
                 "application/json",
                 json!({ "id": BACKEND, "redirect_uri": redirect, "secret": SECRET }).to_string(),
             )),
         )
         .await;
-    assert_eq!(registered["status"], 201, "{registered}");
-    assert!(!registered["text"].as_str().unwrap().contains(SECRET));
+    assert_eq!(status, 201, "{registered}");
+    assert!(!registered.to_string().contains(SECRET));
 
     // Authorize without code_challenge, scope profile only; grant as ada.
     let authorize = format!("{}/api/developers/oauth2/authorize", h.sim);
