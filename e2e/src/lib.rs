@@ -427,11 +427,7 @@ impl Harness {
     ) -> (u16, Value) {
         let url = format!("{}{path}", self.sim);
         let hook = path.starts_with("/_sim/") && !matches!(method, "GET" | "HEAD");
-        let headers: &[(&str, &str)] = if hook {
-            &[(SIM_HOOK_HEADER, "1")]
-        } else {
-            &[]
-        };
+        let headers: &[(&str, &str)] = if hook { &[(SIM_HOOK_HEADER, "1")] } else { &[] };
         let body = match body {
             None if hook => Some(("application/json", "{}".to_string())),
             body => body,

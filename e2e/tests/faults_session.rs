@@ -41,7 +41,10 @@ impl Secrets {
             return dump.contains(secret);
         };
         let prefix = rest.split('\u{2026}').next().unwrap_or_default();
-        assert!(!prefix.is_empty(), "a masked secret with no prefix: {secret}");
+        assert!(
+            !prefix.is_empty(),
+            "a masked secret with no prefix: {secret}"
+        );
         dump.match_indices(prefix).any(|(i, _)| {
             (i + 16..=dump.len().min(i + 4096))
                 .filter(|j| dump.is_char_boundary(*j))

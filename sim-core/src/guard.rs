@@ -67,9 +67,9 @@ pub fn is_loopback_host(host: &str) -> bool {
         },
     };
     let port_ok = port.is_empty()
-        || port
-            .strip_prefix(':')
-            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        || port.strip_prefix(':').is_some_and(|p| {
+            !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+        });
     if !port_ok {
         return false;
     }

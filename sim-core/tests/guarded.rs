@@ -166,7 +166,12 @@ fn no_hook_answers_cors() {
         let r = answer(&mut s, pre, T0);
         assert_eq!(r.header("access-control-allow-origin"), None, "{path}");
     }
-    for path in ["/_sim/stats", "/_sim/requests", "/_sim/config", "/_sim/clients"] {
+    for path in [
+        "/_sim/stats",
+        "/_sim/requests",
+        "/_sim/config",
+        "/_sim/clients",
+    ] {
         let get = Request::new("GET", path).with_header("Origin", ORIGIN);
         let r = answer(&mut s, get, T0);
         assert_eq!(r.status, 200);
@@ -263,7 +268,11 @@ fn after_sign_out_the_snapshot_holds_none_of_the_sessions_secrets() {
     assert_eq!(answer(&mut s, out, T0 + 2000).status, 200);
 
     // The log still tells a test what was sent, by fingerprint.
-    let log = json_of(&answer(&mut s, Request::new("GET", "/_sim/requests"), T0 + 2000));
+    let log = json_of(&answer(
+        &mut s,
+        Request::new("GET", "/_sim/requests"),
+        T0 + 2000,
+    ));
     assert_eq!(log[0]["form"]["code"], masked(&c));
     assert_eq!(log[0]["form"]["code_verifier"], masked(VERIFIER));
     assert_eq!(log[0]["form"]["redirect_uri"], REDIRECT);
@@ -287,7 +296,10 @@ fn after_sign_out_the_snapshot_holds_none_of_the_sessions_secrets() {
     }
     let snapshot = s.snapshot();
     for secret in &secrets {
-        assert!(!snapshot.contains(secret.as_str()), "{secret} in {snapshot}");
+        assert!(
+            !snapshot.contains(secret.as_str()),
+            "{secret} in {snapshot}"
+        );
     }
     // The code's challenge went with the code's use.
     assert!(!snapshot.contains(CHALLENGE), "{snapshot}");
@@ -304,7 +316,10 @@ fn after_sign_out_the_snapshot_holds_none_of_the_sessions_secrets() {
         ),
         T0 + 3000,
     );
-    assert_eq!(json_of(&again)["error"], "Provided refresh token has been revoked");
+    assert_eq!(
+        json_of(&again)["error"],
+        "Provided refresh token has been revoked"
+    );
 
     // Once the code and the access tokens expired, nothing of the session is left but the
     // counters and the masked log.
@@ -328,7 +343,11 @@ fn revoke_refresh_tokens_empties_the_refresh_tokens_and_a_replayed_code_its_gran
         ("code_verifier", VERIFIER),
     ];
     let t = tokens(&mut s, &pairs, T0);
-    let r = answer(&mut s, hook("POST", "/_sim/revoke_refresh_tokens", "{}"), T0);
+    let r = answer(
+        &mut s,
+        hook("POST", "/_sim/revoke_refresh_tokens", "{}"),
+        T0,
+    );
     assert_eq!(json_of(&r)["revoked"], 1);
     let snapshot: Value = serde_json::from_str(&s.snapshot()).unwrap();
     assert_eq!(snapshot["store"]["refresh"], json!({}));

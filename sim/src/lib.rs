@@ -20,8 +20,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
 pub use ilert_sim_core::{
-    api, authorize, client_auth, config, cors, errors, faults, guard, hooks, jwt, mask, pages, params,
-    pkce, random, scopes, store, token, users,
+    api, authorize, client_auth, config, cors, errors, faults, guard, hooks, jwt, mask, pages,
+    params, pkce, random, scopes, store, token, users,
 };
 pub use ilert_sim_core::{
     delayed, ArgsError, Client, ClientSecret, Sim, SimConfig, Step, DEMO_PUBLIC_KEY_PEM, USAGE,

@@ -162,7 +162,11 @@ async fn hooks_revoke_everything() {
     let t = sim.tokens("profile offline_access").await;
     let bearer = format!("Bearer {}", str_of(&t, "access_token"));
     let resp = sim
-        .hook(reqwest::Method::POST, "/_sim/revoke_refresh_tokens", &json!({}))
+        .hook(
+            reqwest::Method::POST,
+            "/_sim/revoke_refresh_tokens",
+            &json!({}),
+        )
         .await;
     assert_eq!(resp.json::<Value>().await.unwrap()["revoked"], 1);
     assert_oauth_error(
@@ -175,7 +179,11 @@ async fn hooks_revoke_everything() {
         StatusCode::OK
     );
     let resp = sim
-        .hook(reqwest::Method::POST, "/_sim/revoke_access_tokens", &json!({}))
+        .hook(
+            reqwest::Method::POST,
+            "/_sim/revoke_access_tokens",
+            &json!({}),
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_api_error(sim.current_user(Some(&bearer)).await, 401).await;

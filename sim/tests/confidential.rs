@@ -391,8 +391,8 @@ async fn a_tester_registers_a_backend_app_at_run_time() {
     let sim = start(config()).await;
     let s = &sim;
     let post = |body: Value| async move { s.hook(Method::POST, "/_sim/clients", &body).await };
-    let resp = post(json!({"id": BACKEND, "redirect_uri": BACKEND_REDIRECT, "secret": SECRET}))
-        .await;
+    let resp =
+        post(json!({"id": BACKEND, "redirect_uri": BACKEND_REDIRECT, "secret": SECRET})).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let shown: Value = resp.json().await.unwrap();
     assert_eq!(shown["confidential"], true);

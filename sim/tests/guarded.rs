@@ -39,13 +39,20 @@ async fn hooks_refuse_forms_text_and_requests_without_the_header() {
         for (content_type, with_header, status) in [
             // An HTML form with enctype text/plain: JSON-looking text with one `=` in it.
             ("text/plain", false, StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            ("application/x-www-form-urlencoded", false, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            (
+                "application/x-www-form-urlencoded",
+                false,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
             ("text/plain", true, StatusCode::UNSUPPORTED_MEDIA_TYPE),
             ("application/json", false, StatusCode::FORBIDDEN),
         ] {
             let mut req = sim
                 .http
-                .request(Method::from_bytes(method.as_bytes()).unwrap(), sim.url(path))
+                .request(
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    sim.url(path),
+                )
                 .header(header::CONTENT_TYPE, content_type)
                 .header(header::ORIGIN, "http://evil.example")
                 .body(body.clone());
@@ -102,10 +109,17 @@ async fn only_a_loopback_host_is_answered() {
         format!("192.168.1.2:{port}"),
         format!("localhost.attacker.example:{port}"),
     ] {
-        for (method, path) in [("GET", "/_sim/stats"), ("POST", "/_sim/reset"), ("GET", "/")] {
+        for (method, path) in [
+            ("GET", "/_sim/stats"),
+            ("POST", "/_sim/reset"),
+            ("GET", "/"),
+        ] {
             let resp = sim
                 .http
-                .request(Method::from_bytes(method.as_bytes()).unwrap(), sim.url(path))
+                .request(
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    sim.url(path),
+                )
                 .header(header::HOST, &host)
                 .header(header::CONTENT_TYPE, "application/json")
                 .header("x-ilert-sim-hook", "1")
@@ -165,7 +179,10 @@ async fn the_request_log_masks_codes_verifiers_and_tokens() {
     let (access, refresh) = (str_of(&t, "access_token"), str_of(&t, "refresh_token"));
     let t2: Value = sim.refresh(refresh).await.json().await.unwrap();
     sim.token_info(access).await;
-    assert_eq!(sim.revoke(str_of(&t2, "refresh_token")).await, StatusCode::OK);
+    assert_eq!(
+        sim.revoke(str_of(&t2, "refresh_token")).await,
+        StatusCode::OK
+    );
     // A bearer token where a token request has none: still masked.
     let resp = sim
         .http
@@ -193,7 +210,10 @@ async fn the_request_log_masks_codes_verifiers_and_tokens() {
         str_of(&t2, "refresh_token"),
     ] {
         assert!(!all.contains(secret), "{secret} in {all}");
-        assert!(!all.contains(&secret[secret.len() - 12..]), "{secret} in {all}");
+        assert!(
+            !all.contains(&secret[secret.len() - 12..]),
+            "{secret} in {all}"
+        );
     }
     // What was sent stays checkable, by fingerprint.
     let log = sim.get_json("/_sim/requests").await;
@@ -207,5 +227,8 @@ async fn the_request_log_masks_codes_verifiers_and_tokens() {
     let info = sim.get_json("/_sim/requests?endpoint=token_info").await;
     assert_eq!(info[0]["form"]["token"], masked(access));
     let revoke = sim.get_json("/_sim/requests?endpoint=revoke").await;
-    assert_eq!(revoke[0]["form"]["token"], masked(str_of(&t2, "refresh_token")));
+    assert_eq!(
+        revoke[0]["form"]["token"],
+        masked(str_of(&t2, "refresh_token"))
+    );
 }
