@@ -43,7 +43,9 @@ OPTIONS:
   -h, --help             this text
 
 Clients can also be registered while it runs: POST /_sim/clients with
-{\"id\":…,\"redirect_uri\":…,\"secret\":… or null} (Content-Type: application/json).
+{\"id\":…,\"redirect_uri\":…,\"secret\":… or null} (Content-Type: application/json and
+X-Ilert-Sim-Hook: 1, as every hook that changes state wants). Only requests whose Host is
+localhost, 127.0.0.0/8 or [::1] are answered.
 ";
 
 /// A registered OAuth client with one exact redirect URI: a public app (a browser app,
