@@ -92,7 +92,7 @@ impl Attacker {
     async fn navigate(&self, h: &Harness, target: &str) {
         let html = format!(
             "<!doctype html><script>location.href = {};</script>",
-            json!(target)
+            json!(target).to_string().replace("</", "<\\/")
         );
         self.visit(h, html).await;
         self.until_at(h, target).await;
@@ -102,7 +102,8 @@ impl Attacker {
     /// a simple request may) and `cors` (JSON and the hook header, which needs a preflight);
     /// gives how each ended (`fulfilled` / `rejected`).
     async fn fetches(&self, h: &Harness, calls: &[(&str, String, String)]) -> Vec<String> {
-        let calls = json!(calls);
+        // `</` written as `<\/` in the script: the hostile rule's body holds `</script>`.
+        let calls = json!(calls).to_string().replace("</", "<\\/");
         let html = format!(
             "<!doctype html><title>loading</title><script>
              const calls = {calls};
