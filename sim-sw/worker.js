@@ -179,12 +179,36 @@ async function serve(request, url) {
   return carryOut(decision);
 }
 
+/** What a navigation to a test hook gets instead: words, inert as a page. */
+function refuseHook() {
+  return new Response(
+    'ilert-sim: the test hooks answer the app\'s fetch only, never a page, a link or a form.',
+    {
+      status: 403,
+      headers: {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-security-policy': "sandbox; default-src 'none'",
+        'x-content-type-options': 'nosniff',
+        [MARK_HEADER]: MARK,
+      },
+    },
+  );
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   const mine =
     url.origin === SCOPE.origin &&
     (url.pathname === MOUNT || url.pathname.startsWith(MOUNT + '/'));
   if (!mine) return; // the network's, as if there were no worker
+  // The test hooks are for the app's fetch only: a navigation (a link, a form another site
+  // posts, an iframe) or a subresource (img, script) never reaches the simulator there.
+  // The consent page under <mount>/api/ is a navigation and is served as before.
+  const hook = url.pathname === MOUNT + '/_sim' || url.pathname.startsWith(MOUNT + '/_sim/');
+  if (hook && (event.request.mode === 'navigate' || event.request.destination !== '')) {
+    event.respondWith(refuseHook());
+    return;
+  }
   event.respondWith(
     serve(event.request, url).catch((e) => {
       console.error('ilert-sim:', e);

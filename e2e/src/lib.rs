@@ -27,6 +27,9 @@ pub mod oidc;
 pub use nginx::copy_dir;
 
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
+/// The header the simulator's state-changing test hooks want (with JSON), so that no other
+/// website can call them (see `ilert_sim::guard`).
+pub const SIM_HOOK_HEADER: &str = ilert_sim::guard::HOOK_HEADER;
 /// How long a test waits for something to appear before it fails.
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -414,7 +417,8 @@ impl Harness {
     /// One request to the simulator (`path` under `sim`), with a body of
     /// `(content type, text)`: from this process to ilert-sim, or with `fetch` from the
     /// app's page to the built-in one. Gives the status and the body as JSON (Null when it
-    /// is not JSON).
+    /// is not JSON). A state-changing test hook (not GET under `/_sim/`) gets what it
+    /// wants: the header [`SIM_HOOK_HEADER`] and, when no body is given, JSON `{}`.
     pub async fn sim_request(
         &self,
         method: &str,
@@ -422,8 +426,14 @@ impl Harness {
         body: Option<(&str, String)>,
     ) -> (u16, Value) {
         let url = format!("{}{path}", self.sim);
+        let hook = path.starts_with("/_sim/") && !matches!(method, "GET" | "HEAD");
+        let headers: &[(&str, &str)] = if hook { &[(SIM_HOOK_HEADER, "1")] } else { &[] };
+        let body = match body {
+            None if hook => Some(("application/json", "{}".to_string())),
+            body => body,
+        };
         if self.in_browser_sim {
-            let answer = self.page_fetch(method, &url, body).await;
+            let answer = self.page_fetch_with(method, &url, headers, body).await;
             let status = answer["status"].as_u64().unwrap_or(0) as u16;
             let body = serde_json::from_str(answer["text"].as_str().unwrap_or_default())
                 .unwrap_or(Value::Null);
@@ -431,6 +441,9 @@ impl Harness {
         }
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.http.request(method, url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some((content_type, text)) = body {
             request = request.header("content-type", content_type).body(text);
         }
@@ -442,16 +455,37 @@ impl Harness {
     /// `fetch(url)` from the page the browser shows (an app page, which the built-in
     /// simulator's worker controls): `{status, url, text}` with the URL after redirects.
     pub async fn page_fetch(&self, method: &str, url: &str, body: Option<(&str, String)>) -> Value {
+        self.page_fetch_with(method, url, &[], body).await
+    }
+
+    /// [`Harness::page_fetch`] with more request headers.
+    pub async fn page_fetch_with(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, String)>,
+    ) -> Value {
         let (content_type, text) = body.map_or((Value::Null, Value::Null), |(c, t)| {
             (Value::from(c), Value::from(t))
         });
-        let script = "const [method, url, type, body, done] = arguments;
-            const init = { method, cache: 'no-store' };
-            if (type !== null) { init.headers = { 'content-type': type }; init.body = body; }
+        let headers: serde_json::Map<String, Value> = headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), Value::from(*v)))
+            .collect();
+        let script = "const [method, url, type, body, headers, done] = arguments;
+            const init = { method, cache: 'no-store', headers };
+            if (type !== null) { init.headers['content-type'] = type; init.body = body; }
             fetch(url, init).then(
               async (r) => done({ status: r.status, url: r.url, text: await r.text() }),
               (e) => done({ error: String(e) }));";
-        let args = vec![Value::from(method), Value::from(url), content_type, text];
+        let args = vec![
+            Value::from(method),
+            Value::from(url),
+            content_type,
+            text,
+            Value::Object(headers),
+        ];
         let answer = tokio::time::timeout(WAIT, self.browser.execute_async(script, args))
             .await
             .unwrap_or_else(|_| panic!("fetch {method} {url} did not finish within {WAIT:?}"))

@@ -544,18 +544,18 @@ async fn the_built_in_simulator_knows_confidential_clients() {
     let h = Harness::built_in().await;
     controlled_home(&h).await;
     let redirect = format!("{}/backend/callback", h.app);
-    let registered = h
-        .page_fetch(
+    let (status, registered) = h
+        .sim_request(
             "POST",
-            &format!("{}/_sim/clients", h.sim),
+            "/_sim/clients",
             Some((
                 "application/json",
                 json!({ "id": BACKEND, "redirect_uri": redirect, "secret": SECRET }).to_string(),
             )),
         )
         .await;
-    assert_eq!(registered["status"], 201, "{registered}");
-    assert!(!registered["text"].as_str().unwrap().contains(SECRET));
+    assert_eq!(status, 201, "{registered}");
+    assert!(!registered.to_string().contains(SECRET));
 
     // Authorize without code_challenge, scope profile only; grant as ada.
     let authorize = format!("{}/api/developers/oauth2/authorize", h.sim);
@@ -612,5 +612,75 @@ async fn the_built_in_simulator_knows_confidential_clients() {
     // The request log never shows the secret.
     let log = h.sim_requests().await.to_string();
     assert!(!log.contains(SECRET), "{log}");
+    h.stop().await;
+}
+
+/// Issue 17, item 8: after sign-out, the worker's saved state (IndexedDB `ilert-sim`) holds
+/// none of the session's tokens, its code or its verifier, not even the refresh token the
+/// rotation replaced; the request log there shows them masked.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_sign_out_the_worker_keeps_no_secret_of_the_session() {
+    let h = Harness::built_in().await;
+    h.sign_in().await;
+    let first = h.tokens().await.unwrap();
+    h.click("[data-testid=refresh]").await;
+    let second = h.new_tokens_after(&first).await;
+    // What the app sent: the log shows it masked (`ilert_sim::mask::masked`).
+    let log = h.sim_requests().await;
+    let sent: Vec<String> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| ["code", "code_verifier", "refresh_token"].map(|f| e["form"][f].clone()))
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(sent.len(), 3, "code, verifier, refresh token: {log}");
+    assert!(sent.iter().all(|s| s.starts_with("[masked] ")), "{sent:?}");
+    let first_refresh = first["refresh_token"].as_str().unwrap();
+    assert!(sent.contains(&ilert_sim::mask::masked(first_refresh)));
+
+    h.click("[data-testid=sign-out]").await;
+    let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
+    assert!(notice.contains("revoked"), "{notice}");
+    let saved = h
+        .js_async(
+            "const open = indexedDB.open('ilert-sim');
+             open.onsuccess = () => {
+               const get = open.result.transaction('state').objectStore('state').get('snapshot');
+               get.onsuccess = () => done(get.result);
+               get.onerror = () => done(null);
+             };
+             open.onerror = () => done(null);",
+        )
+        .await;
+    let saved = saved
+        .as_str()
+        .expect("the worker's saved state")
+        .to_string();
+    assert!(saved.contains("\"version\":2"), "{saved}");
+    for tokens in [&first, &second] {
+        for k in ["access_token", "refresh_token"] {
+            let token = tokens[k].as_str().unwrap();
+            let signature = token.rsplit('.').next().unwrap();
+            assert!(
+                !saved.contains(signature),
+                "{k} in the worker's state: {saved}"
+            );
+        }
+    }
+    // The code and the verifier, known here by their masked form only: no piece of the saved
+    // state masks to them.
+    for masked in &sent {
+        let prefix = masked["[masked] ".len()..]
+            .split('\u{2026}')
+            .next()
+            .unwrap();
+        let found = saved.match_indices(prefix).any(|(i, _)| {
+            (i + 16..=saved.len().min(i + 1000))
+                .filter(|j| saved.is_char_boundary(*j))
+                .any(|j| ilert_sim::mask::masked(&saved[i..j]) == *masked)
+        });
+        assert!(!found, "{masked} in the worker's state: {saved}");
+    }
     h.stop().await;
 }

@@ -19,7 +19,9 @@ const SETTINGS_KEY: &str = "ilert-pkce.settings";
 // ---------------------------------------------------------------------------------------------
 // Secrets: collected during a test, then hunted for in web storage once the session has ended.
 
-/// Every secret a test has seen: tokens, codes, verifiers.
+/// Every secret a test has seen: tokens, codes, verifiers; those the simulator's request
+/// log shows as it masks them (`[masked] abcd… fp:…`, see `ilert_sim::mask::masked`), which
+/// are hunted for by that fingerprint.
 #[derive(Default)]
 struct Secrets(Vec<String>);
 
@@ -30,6 +32,24 @@ impl Secrets {
                 self.0.push(s.to_string());
             }
         }
+    }
+
+    /// Whether `dump` holds a secret: as it is, or, for a masked one, a piece of text whose
+    /// masked form it is (every piece that starts with its visible prefix is tried).
+    fn found_in(secret: &str, dump: &str) -> bool {
+        let Some(rest) = secret.strip_prefix("[masked] ") else {
+            return dump.contains(secret);
+        };
+        let prefix = rest.split('\u{2026}').next().unwrap_or_default();
+        assert!(
+            !prefix.is_empty(),
+            "a masked secret with no prefix: {secret}"
+        );
+        dump.match_indices(prefix).any(|(i, _)| {
+            (i + 16..=dump.len().min(i + 4096))
+                .filter(|j| dump.is_char_boundary(*j))
+                .any(|j| ilert_sim::mask::masked(&dump[i..j]) == secret)
+        })
     }
 
     /// The tokens the tab holds now (call before the session ends).
@@ -105,6 +125,17 @@ async fn kept(h: &Harness, win: &str) -> String {
     dump.as_str().unwrap().to_string()
 }
 
+#[test]
+fn a_masked_secret_is_found_by_its_fingerprint() {
+    let code = "HZ5_9gMA2X4HaqhI9N_qF2C4cikayl6w6KNVZEtEE_U";
+    let m = ilert_sim::mask::masked(code);
+    assert!(Secrets::found_in(&m, &format!(r#"{{"k":"{code}"}}"#)));
+    assert!(Secrets::found_in(&m, &format!("x{code}y")));
+    assert!(!Secrets::found_in(&m, &code[..40]));
+    assert!(!Secrets::found_in(&m, "HZ5_\u{2022}\u{2022}\u{2022}"));
+    assert!(Secrets::found_in(code, code) && !Secrets::found_in(code, "x"));
+}
+
 /// The central check of every session-ending test: none of `secrets` is left in the web
 /// storage (or on the screen) of the tab `win`.
 async fn no_secret_left_in(h: &Harness, win: &str, secrets: &Secrets) {
@@ -116,7 +147,7 @@ async fn no_secret_left_in(h: &Harness, win: &str, secrets: &Secrets) {
     let dump = kept(h, win).await;
     for s in &secrets.0 {
         assert!(
-            !dump.contains(s.as_str()),
+            !Secrets::found_in(s, &dump),
             "a secret ({}…, {} chars) outlived the session in {win}: {dump}",
             &s[..6],
             s.len()

@@ -43,7 +43,9 @@ OPTIONS:
   -h, --help             this text
 
 Clients can also be registered while it runs: POST /_sim/clients with
-{\"id\":…,\"redirect_uri\":…,\"secret\":… or null} (Content-Type: application/json).
+{\"id\":…,\"redirect_uri\":…,\"secret\":… or null} (Content-Type: application/json and
+X-Ilert-Sim-Hook: 1, as every hook that changes state wants). Only requests whose Host is
+localhost, 127.0.0.0/8 or [::1] are answered.
 ";
 
 /// A registered OAuth client with one exact redirect URI: a public app (a browser app,
@@ -86,10 +88,11 @@ impl Client {
     }
 }
 
-/// A confidential client's secret. It never shows in `Debug` output (the config is printed
-/// in panics and test failures), and it is compared in constant time.
+/// A confidential client's secret, kept as its SHA-256 only: neither memory nor a snapshot
+/// holds the secret itself. It never shows in `Debug` output, and it is compared in
+/// constant time.
 #[derive(Clone)]
-pub struct ClientSecret(String);
+pub struct ClientSecret([u8; 32]);
 
 impl ClientSecret {
     /// RFC 6749 Appendix A.2: `client-secret = *VSCHAR` (printable ASCII and space); an
@@ -102,27 +105,38 @@ impl ClientSecret {
         if !secret.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
             return Err("a client secret must be printable ASCII (RFC 6749 VSCHAR)".into());
         }
-        Ok(ClientSecret(secret.to_string()))
+        Ok(ClientSecret(Self::digest(secret)))
     }
 
-    /// Whether `presented` is the secret. Both are hashed first, so that neither the
-    /// position of the first difference nor the secret's length shows in the time taken.
-    pub fn matches(&self, presented: &str) -> bool {
+    fn digest(secret: &str) -> [u8; 32] {
         use sha2::{Digest, Sha256};
+        Sha256::digest(secret.as_bytes()).into()
+    }
+
+    /// Whether `presented` is the secret. It is hashed first and the hashes compared in
+    /// constant time, so that neither the position of the first difference nor the secret's
+    /// length shows in the time taken.
+    pub fn matches(&self, presented: &str) -> bool {
         use subtle::ConstantTimeEq;
-        let want = Sha256::digest(self.0.as_bytes());
-        let got = Sha256::digest(presented.as_bytes());
-        want.as_slice().ct_eq(got.as_slice()).into()
+        self.0.ct_eq(&Self::digest(presented)).into()
     }
 
-    /// Whether `text` holds the secret somewhere (the request log withholds such text).
-    pub fn appears_in(&self, text: &str) -> bool {
-        text.contains(&self.0)
+    /// The SHA-256 as hex, for a snapshot.
+    pub(crate) fn hash_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The secret itself: for a snapshot only, never for output.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
+    /// The secret of a snapshot (see [`ClientSecret::hash_hex`]).
+    pub(crate) fn from_hash_hex(hex: &str) -> Result<Self, String> {
+        let bad = || "a saved client secret must be 64 hex digits (its SHA-256)".to_string();
+        if hex.len() != 64 || !hex.is_ascii() {
+            return Err(bad());
+        }
+        let mut hash = [0u8; 32];
+        for (i, byte) in hash.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(ClientSecret(hash))
     }
 }
 
@@ -134,7 +148,8 @@ impl fmt::Debug for ClientSecret {
 
 impl PartialEq for ClientSecret {
     fn eq(&self, other: &Self) -> bool {
-        self.matches(&other.0)
+        use subtle::ConstantTimeEq;
+        self.0.ct_eq(&other.0).into()
     }
 }
 
@@ -506,6 +521,11 @@ mod tests {
         assert!(ClientSecret::new("").is_err());
         assert!(ClientSecret::new("tab\there").is_err());
         assert!(ClientSecret::new("space and ~ are VSCHAR").is_ok());
-        assert!(s.appears_in("x=s3cret&y"));
+        // Only the hash is kept, and it goes back and forth through a snapshot's hex.
+        assert!(!s.hash_hex().contains("s3cret"));
+        let back = ClientSecret::from_hash_hex(&s.hash_hex()).unwrap();
+        assert!(back.matches("s3cret") && back == s);
+        assert!(ClientSecret::from_hash_hex("s3cret").is_err());
+        assert!(ClientSecret::from_hash_hex(&"g".repeat(64)).is_err());
     }
 }

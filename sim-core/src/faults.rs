@@ -409,6 +409,14 @@ impl Faults {
     }
 }
 
+/// Makes an answer built from a rule inert as a page, whatever headers the rule set: a
+/// `respond` body served for the authorize URL (a navigation) must not run script on the
+/// origin it is served from (the app's own, for the built-in simulator).
+pub fn harden(r: &mut Response) {
+    r.set_header("content-security-policy", "sandbox; default-src 'none'");
+    r.set_header("x-content-type-options", "nosniff");
+}
+
 /// The answer of a `respond` rule, and the header names a page's fetch must be able to read.
 pub fn respond(r: &Respond) -> (Response, Vec<String>) {
     let (text, default_type) = match &r.body {

@@ -1,16 +1,20 @@
 //! SIMULATOR-ONLY test hooks under `/_sim/`: no iLert server has them. The browser end-to-end
 //! tests read what the app sent and count calls through them, and make the server fail.
 //!
+//! Every hook that changes state (`POST` and `DELETE` below) wants `Content-Type:
+//! application/json` and `X-Ilert-Sim-Hook: 1`, or refuses with 415 / 403 and changes
+//! nothing; no hook answers CORS, so no other origin reads or changes them ([`crate::guard`]).
+//!
 //! - `GET /_sim/stats`: the counters, `received` / `received_by_grant` / `faulted` included
 //! - `GET /_sim/requests[?endpoint=token|token_info|revoke]`: the request log
 //! - `GET /_sim/config`: the settings in force (clients without their secrets)
 //! - `POST /_sim/clients` (JSON `{"id", "redirect_uri", "secret"}`, `secret` absent or null
-//!   for a public client; `Content-Type: application/json`): registers a client at run
+//!   for a public client): registers a client at run
 //!   time, or replaces the one of that id: 201 (200 when replaced) and the client as
 //!   `GET /_sim/config` lists it, or 400 / 415 and `{"error": …}`. `GET /_sim/clients`: the
 //!   clients in force. Snapshots keep what was registered.
-//! - `POST /_sim/reset`: zeroes the counters, empties the request log
-//! - `POST /_sim/revoke_refresh_tokens`, `POST /_sim/revoke_access_tokens`
+//! - `POST /_sim/reset` (body `{}`): zeroes the counters, empties the request log
+//! - `POST /_sim/revoke_refresh_tokens`, `POST /_sim/revoke_access_tokens` (body `{}`)
 //! - `POST /_sim/faults` (a JSON rule: 201 and the rule as installed, or 400 and
 //!   `{"error": …}`), `GET /_sim/faults` (the rules in force, in matching order, each with
 //!   `id`, `remaining` and `applied`), `DELETE /_sim/faults` (drops them all and ends every
@@ -119,16 +123,6 @@ pub fn clients_list(sim: &Sim) -> Response {
 
 /// `POST /_sim/clients`: registers a client (see [`Sim::register_client`]).
 pub fn clients_add(sim: &mut Sim, req: &Request) -> Response {
-    // JSON only: a cross-site page cannot send that without a CORS preflight, which only the
-    // registered origins pass, so it cannot plant a client in a running simulator.
-    let json = req
-        .header("content-type")
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        let error = "Content-Type must be application/json";
-        return Response::json(415, &json!({ "error": error }));
-    }
     let added = serde_json::from_slice::<NewClient>(&req.body)
         .map_err(|e| format!("the body is not a client: {e}"))
         .and_then(|n| sim.register_client(&n.id, &n.redirect_uri, n.secret.as_deref()));

@@ -4,7 +4,7 @@
 use crate::faults::{self, Endpoint, FaultAction, FaultRule, GrantType, Respond};
 use crate::http::{Request, Response};
 use crate::params::Params;
-use crate::{api, authorize, cors, hooks, pages, token, Sim};
+use crate::{api, authorize, cors, guard, hooks, pages, token, Sim};
 
 /// What the host does next with a request. Only the host can wait or close a connection.
 #[derive(Debug)]
@@ -45,6 +45,8 @@ pub(crate) fn handle(sim: &mut Sim, mut req: Request, now: u64) -> Step {
         Some(path) => req.path = path,
         None => return Step::Answer(Response::new(404)),
     }
+    // What expired leaves before anything else, so no snapshot keeps it.
+    sim.store.prune(now);
     let latency = sim.config.latency_ms;
     if latency > 0 && delayed(&req.path) {
         return Step::Wait {
@@ -153,11 +155,13 @@ fn apply(sim: &mut Sim, req: Request, rule: &FaultRule, now: u64) -> Step {
         FaultAction::Tamper(t) => {
             let answer = dispatch(sim, &req, now);
             let mut r = faults::tamper(t, answer);
+            faults::harden(&mut r);
             cors::finish(&sim.config, &req, &mut r, &[]);
             r
         }
         FaultAction::Respond(r) => {
             let (mut answer, exposed) = faults::respond(r);
+            faults::harden(&mut answer);
             cors::finish(&sim.config, &req, &mut answer, &exposed);
             answer
         }
@@ -174,6 +178,11 @@ fn endpoint_answer(sim: &mut Sim, req: &Request, now: u64) -> Response {
         r.body.clear();
     }
     r
+}
+
+/// A state-changing hook runs only for a request that passes [`guard::hook_refusal`].
+fn guarded(req: &Request, run: impl FnOnce() -> Response) -> Response {
+    guard::hook_refusal(req).unwrap_or_else(run)
 }
 
 /// The routes, as axum had them: a known path with a method it does not answer gets 405.
@@ -207,14 +216,20 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
         "/_sim/stats" => (GET, get.then(|| hooks::stats(sim))),
         "/_sim/requests" => (GET, get.then(|| hooks::requests(sim, req))),
         "/_sim/config" => (GET, get.then(|| hooks::config(sim))),
-        "/_sim/reset" => (POST, post.then(|| hooks::reset(sim))),
-        "/_sim/revoke_refresh_tokens" => (POST, post.then(|| hooks::revoke_refresh_tokens(sim))),
-        "/_sim/revoke_access_tokens" => (POST, post.then(|| hooks::revoke_access_tokens(sim))),
+        "/_sim/reset" => (POST, post.then(|| guarded(req, || hooks::reset(sim)))),
+        "/_sim/revoke_refresh_tokens" => (
+            POST,
+            post.then(|| guarded(req, || hooks::revoke_refresh_tokens(sim))),
+        ),
+        "/_sim/revoke_access_tokens" => (
+            POST,
+            post.then(|| guarded(req, || hooks::revoke_access_tokens(sim))),
+        ),
         "/_sim/clients" => (
             &["GET", "HEAD", "POST"],
             match m {
                 "GET" | "HEAD" => Some(hooks::clients_list(sim)),
-                "POST" => Some(hooks::clients_add(sim, req)),
+                "POST" => Some(guarded(req, || hooks::clients_add(sim, req))),
                 _ => None,
             },
         ),
@@ -222,8 +237,8 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
             &["GET", "HEAD", "POST", "DELETE"],
             match m {
                 "GET" | "HEAD" => Some(hooks::faults_list(sim)),
-                "POST" => Some(hooks::faults_add(sim, req)),
-                "DELETE" => Some(hooks::faults_clear(sim)),
+                "POST" => Some(guarded(req, || hooks::faults_add(sim, req))),
+                "DELETE" => Some(guarded(req, || hooks::faults_clear(sim))),
                 _ => None,
             },
         ),

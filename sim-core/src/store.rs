@@ -1,12 +1,18 @@
 //! The simulator's memory: pending consent requests, codes, grants, refresh tokens, the
 //! access-token revocation list, counters and the request log. Serialisable whole, so a
 //! host can keep it across restarts (a browser's IndexedDB).
+//!
+//! Nothing in it works as a secret: codes and refresh tokens are kept under their SHA-256
+//! ([`mask::store_key`]), a spent code forgets its challenge, a revoked or rotated refresh
+//! token leaves at once, and [`Store::prune`] drops what expired, then the grants nothing
+//! refers to any more. Registered client secrets are kept as their SHA-256.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use crate::config::Client;
+use crate::config::{Client, ClientSecret};
 use crate::faults::{Endpoint, GrantType};
+use crate::mask;
 
 /// At most this many live refresh tokens per (user, client); the oldest goes first.
 pub const MAX_REFRESH_TOKENS: usize = 10;
@@ -14,6 +20,9 @@ pub const MAX_REFRESH_TOKENS: usize = 10;
 pub const REQUEST_LOG_LEN: usize = 50;
 /// How long a consent page stays answerable.
 pub const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
+/// How long a code is remembered after it expired (spent or not), so that its late use is
+/// answered "expired" and its replay still revokes what it gave, for a while.
+pub const CODE_KEPT_MS: u64 = 60 * 1000;
 
 /// An authorize request shown on a consent page and waiting for the user's answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,7 +43,8 @@ pub struct Code {
     pub redirect_uri: String,
     pub username: String,
     pub scope: String,
-    /// As in [`Pending`]: `None` for a confidential client's code without PKCE.
+    /// As in [`Pending`]: `None` for a confidential client's code without PKCE. Forgotten
+    /// once the code is used.
     pub code_challenge: Option<String>,
     pub expires_ms: u64,
     pub used: bool,
@@ -52,6 +62,7 @@ pub struct Grant {
     pub access_revoked: bool,
 }
 
+/// A live refresh token (a revoked or rotated one is not kept).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Refresh {
     pub grant: u64,
@@ -59,7 +70,15 @@ pub struct Refresh {
     pub username: String,
     pub exp: u64,
     pub seq: u64,
+}
+
+/// An access token issued (by `jti`), kept until it expires.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Access {
+    pub grant: u64,
     pub revoked: bool,
+    /// Seconds since the epoch, as in the token.
+    pub exp: u64,
 }
 
 pub enum CodeUse {
@@ -133,30 +152,31 @@ impl PerGrant {
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Store {
     pending: HashMap<String, Pending>,
+    /// By [`mask::store_key`] of the code.
     codes: HashMap<String, Code>,
     grants: HashMap<u64, Grant>,
+    /// By [`mask::store_key`] of the token's `il_k`.
     refresh: HashMap<String, Refresh>,
-    /// Every access token issued (by `jti`): its grant, and whether it was revoked.
-    access: HashMap<String, (u64, bool)>,
+    /// Every access token issued and not yet expired, by `jti`.
+    access: HashMap<String, Access>,
     next_id: u64,
     pub stats: Stats,
     requests: BTreeMap<String, VecDeque<serde_json::Value>>,
     /// The clients registered at run time (`POST /_sim/clients`), so that a snapshot keeps
-    /// them; the host's settings do not have them. Absent from older snapshots.
+    /// them; the host's settings do not have them.
     #[serde(default)]
     clients: Vec<SavedClient>,
 }
 
-/// A client registered at run time, as a snapshot keeps it. The secret is saved as it is:
-/// the snapshot is the simulator's own memory (a browser's IndexedDB for the built-in one),
-/// which is acceptable for a simulator's test secrets; it is never served or logged.
+/// A client registered at run time, as a snapshot keeps it: its secret as its SHA-256 only
+/// (see [`ClientSecret`]), never the secret.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SavedClient {
     pub id: String,
     pub redirect_uri: String,
     pub app_id: u64,
     #[serde(default)]
-    pub secret: Option<String>,
+    pub secret_sha256: Option<String>,
 }
 
 impl SavedClient {
@@ -165,16 +185,16 @@ impl SavedClient {
             id: client.id.clone(),
             redirect_uri: client.redirect_uri.clone(),
             app_id: client.app_id,
-            secret: client.secret.as_ref().map(|s| s.expose().to_string()),
+            secret_sha256: client.secret.as_ref().map(ClientSecret::hash_hex),
         }
     }
 
     pub fn client(&self) -> Result<Client, String> {
-        let client = Client::new(&self.id, &self.redirect_uri, self.app_id)?;
-        match &self.secret {
-            Some(s) => client.with_secret(s),
-            None => Ok(client),
+        let mut client = Client::new(&self.id, &self.redirect_uri, self.app_id)?;
+        if let Some(hash) = &self.secret_sha256 {
+            client.secret = Some(ClientSecret::from_hash_hex(hash)?);
         }
+        Ok(client)
     }
 }
 
@@ -202,17 +222,20 @@ impl Store {
     }
 
     pub fn add_code(&mut self, value: &str, code: Code) {
-        self.codes.insert(value.to_string(), code);
+        self.codes.insert(mask::store_key(value), code);
     }
 
-    /// Looks a code up and marks it used: a code works once, whatever the outcome.
+    /// Looks a code up and marks it used: a code works once, whatever the outcome. A used
+    /// code forgets its challenge.
     pub fn use_code(&mut self, value: &str) -> CodeUse {
-        match self.codes.get_mut(value) {
+        match self.codes.get_mut(&mask::store_key(value)) {
             None => CodeUse::Unknown,
             Some(c) if c.used => CodeUse::Replayed(c.grant),
             Some(c) => {
+                let fresh = c.clone();
                 c.used = true;
-                CodeUse::Fresh(c.clone())
+                c.code_challenge = None;
+                CodeUse::Fresh(fresh)
             }
         }
     }
@@ -220,7 +243,7 @@ impl Store {
     /// Whether `value` is an unused code issued for a PKCE challenge (spends nothing).
     pub fn fresh_code_has_challenge(&self, value: &str) -> bool {
         self.codes
-            .get(value)
+            .get(&mask::store_key(value))
             .is_some_and(|c| !c.used && c.code_challenge.is_some())
     }
 
@@ -233,7 +256,7 @@ impl Store {
             access_revoked: false,
         };
         self.grants.insert(id, grant);
-        if let Some(c) = self.codes.get_mut(code) {
+        if let Some(c) = self.codes.get_mut(&mask::store_key(code)) {
             c.grant = Some(id);
         }
         id
@@ -248,48 +271,50 @@ impl Store {
         if let Some(g) = self.grants.get_mut(&id) {
             g.access_revoked = true;
         }
-        for r in self.refresh.values_mut().filter(|r| r.grant == id) {
-            r.revoked = true;
-        }
+        self.refresh.retain(|_, r| r.grant != id);
     }
 
-    pub fn record_access(&mut self, jti: &str, grant: u64) {
-        self.access.insert(jti.to_string(), (grant, false));
+    /// Records an access token of `grant` that expires at `exp` (seconds).
+    pub fn record_access(&mut self, jti: &str, grant: u64, exp: u64) {
+        let access = Access {
+            grant,
+            revoked: false,
+            exp,
+        };
+        self.access.insert(jti.to_string(), access);
     }
 
     /// True when this access token, or the grant it came from, was revoked. A token this
     /// store never saw (another simulator run) is judged by its signature alone.
     pub fn access_revoked(&self, jti: &str) -> bool {
         match self.access.get(jti) {
-            Some((grant, revoked)) => {
-                *revoked || self.grants.get(grant).is_some_and(|g| g.access_revoked)
-            }
+            Some(a) => a.revoked || self.grants.get(&a.grant).is_some_and(|g| g.access_revoked),
             None => false,
         }
     }
 
     /// The client an access token this store knows was issued to.
     pub fn access_client(&self, jti: &str) -> Option<&str> {
-        let (grant, _) = self.access.get(jti)?;
-        self.grants.get(grant).map(|g| g.client_id.as_str())
+        let a = self.access.get(jti)?;
+        self.grants.get(&a.grant).map(|g| g.client_id.as_str())
     }
 
     pub fn revoke_access(&mut self, jti: &str) {
         if let Some(entry) = self.access.get_mut(jti) {
-            entry.1 = true;
+            entry.revoked = true;
         }
     }
 
     pub fn revoke_all_access(&mut self) -> usize {
         self.access
             .values_mut()
-            .filter(|e| !e.1)
-            .map(|e| e.1 = true)
+            .filter(|e| !e.revoked)
+            .map(|e| e.revoked = true)
             .count()
     }
 
-    /// Stores a new refresh token; when the (user, client) pair then holds more than
-    /// [`MAX_REFRESH_TOKENS`] live ones, the oldest is revoked.
+    /// Stores a new refresh token (by its `il_k`); when the (user, client) pair then holds
+    /// more than [`MAX_REFRESH_TOKENS`] live ones, the oldest is revoked.
     pub fn add_refresh(&mut self, key: &str, grant: u64, exp: u64, now: u64) {
         let Some(g) = self.grants.get(&grant) else {
             return;
@@ -297,37 +322,35 @@ impl Store {
         let (client_id, username) = (g.client_id.clone(), g.username.clone());
         let seq = self.next();
         self.refresh.insert(
-            key.to_string(),
+            mask::store_key(key),
             Refresh {
                 grant,
                 client_id: client_id.clone(),
                 username: username.clone(),
                 exp,
                 seq,
-                revoked: false,
             },
         );
         let mut live: Vec<(u64, String)> = self
             .refresh
             .iter()
-            .filter(|(_, r)| {
-                !r.revoked && r.exp > now && r.client_id == client_id && r.username == username
-            })
+            .filter(|(_, r)| r.exp > now && r.client_id == client_id && r.username == username)
             .map(|(k, r)| (r.seq, k.clone()))
             .collect();
         if live.len() > MAX_REFRESH_TOKENS {
             live.sort();
             for (_, k) in &live[..live.len() - MAX_REFRESH_TOKENS] {
-                self.refresh.get_mut(k).expect("listed above").revoked = true;
+                self.refresh.remove(k);
             }
         }
     }
 
-    /// A refresh token that may be used by `client_id`, or why not.
+    /// A refresh token (by its `il_k`) that may be used by `client_id`, or why not. The
+    /// caller checked its signature: one this simulator signed and no longer keeps was
+    /// revoked (or rotated, or pushed out by newer ones).
     pub fn usable_refresh(&self, key: &str, client_id: &str) -> Result<&Refresh, &'static str> {
-        match self.refresh.get(key) {
-            None => Err("Provided refresh token is unknown"),
-            Some(r) if r.revoked => Err("Provided refresh token has been revoked"),
+        match self.refresh.get(&mask::store_key(key)) {
+            None => Err("Provided refresh token has been revoked"),
             Some(r) if r.client_id != client_id => {
                 Err("Provided refresh token was issued to another client")
             }
@@ -336,21 +359,35 @@ impl Store {
     }
 
     pub fn refresh_client(&self, key: &str) -> Option<&str> {
-        self.refresh.get(key).map(|r| r.client_id.as_str())
+        let r = self.refresh.get(&mask::store_key(key))?;
+        Some(r.client_id.as_str())
     }
 
+    /// Revokes a refresh token (by its `il_k`): it leaves the store.
     pub fn revoke_refresh(&mut self, key: &str) {
-        if let Some(r) = self.refresh.get_mut(key) {
-            r.revoked = true;
-        }
+        self.refresh.remove(&mask::store_key(key));
     }
 
     pub fn revoke_all_refresh(&mut self) -> usize {
-        self.refresh
-            .values_mut()
-            .filter(|r| !r.revoked)
-            .map(|r| r.revoked = true)
-            .count()
+        let n = self.refresh.len();
+        self.refresh.clear();
+        n
+    }
+
+    /// Drops what expired by `now_ms`: consent requests, codes ([`CODE_KEPT_MS`] after their
+    /// expiry), refresh and access tokens; then the grants that no token refers to any more.
+    pub fn prune(&mut self, now_ms: u64) {
+        let now_s = now_ms / 1000;
+        self.pending
+            .retain(|_, p| p.created_ms + PENDING_TTL_MS > now_ms);
+        self.codes
+            .retain(|_, c| c.expires_ms.saturating_add(CODE_KEPT_MS) > now_ms);
+        self.refresh.retain(|_, r| r.exp > now_s);
+        self.access.retain(|_, a| a.exp > now_s);
+        let (refresh, access) = (&self.refresh, &self.access);
+        self.grants.retain(|id, _| {
+            refresh.values().any(|r| r.grant == *id) || access.values().any(|a| a.grant == *id)
+        });
     }
 
     pub fn log_request(&mut self, endpoint: &str, entry: serde_json::Value) {
@@ -418,7 +455,7 @@ mod tests {
     fn grant_revocation_reaches_access_and_refresh() {
         let mut s = Store::default();
         let g = s.new_grant("c", "app", "ada", "profile");
-        s.record_access("j1", g);
+        s.record_access("j1", g, 100);
         s.add_refresh("k", g, 100, 1);
         assert!(!s.access_revoked("j1"));
         s.revoke_grant(g);

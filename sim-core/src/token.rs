@@ -11,7 +11,7 @@ use crate::jwt::{AccessClaims, RefreshClaims, ISSUER};
 use crate::params::{is_form, Params};
 use crate::store::CodeUse;
 use crate::users::TENANT_ID;
-use crate::{pkce, random, scopes, Sim};
+use crate::{mask, pkce, random, scopes, Sim};
 
 /// iLert's token answer; the refresh fields only when `offline_access` was granted or the
 /// client is confidential.
@@ -76,8 +76,9 @@ fn answer(
 }
 
 /// One entry of the request log; `status` is `None` when no answer was sent (a fault).
-/// Secrets never enter it (it is served by `/_sim/requests` and kept in snapshots): see
-/// [`masked_form`], [`masked_body`]; of `Authorization` only the scheme is kept.
+/// Secrets never enter it (it is served by `/_sim/requests` and kept in snapshots): codes,
+/// verifiers and tokens are [`mask::masked`], client secrets and HTTP Basic credentials
+/// replaced by [`MASK`]; see [`masked_form`], [`masked_body`].
 pub(crate) fn log_entry(
     config: &SimConfig,
     endpoint: &str,
@@ -89,8 +90,12 @@ pub(crate) fn log_entry(
 ) -> serde_json::Value {
     let form = is_form(req);
     let authorization = req.header("authorization").map(|v| {
-        let scheme = v.trim().split(' ').next().unwrap_or_default();
-        format!("{scheme} {MASK}")
+        let (scheme, credentials) = v.trim().split_once(' ').unwrap_or((v.trim(), ""));
+        if scheme.eq_ignore_ascii_case("bearer") {
+            format!("{scheme} {}", mask::masked(credentials.trim()))
+        } else {
+            format!("{scheme} {MASK}")
+        }
     });
     json!({
         "endpoint": endpoint,
@@ -99,49 +104,67 @@ pub(crate) fn log_entry(
         "accept": req.header("accept"),
         "origin": req.header("origin"),
         "authorization": authorization,
-        "form": if form { masked_form(config, params) } else { json!({}) },
+        "form": if form { masked_form(config, params.to_json()) } else { json!({}) },
         "body": if form { None } else { Some(masked_body(config, &req.body)) },
         "status": status,
         "error": error,
     })
 }
 
-/// What the request log shows instead of a secret.
-pub const MASK: &str = "[masked]";
+pub use crate::mask::MASK;
 
-/// The form for the log, with `client_secret` (any field named `…secret…`, right or wrong:
-/// a wrong one may be another environment's real one) and any value holding a registered
-/// secret masked.
-fn masked_form(config: &SimConfig, params: &Params) -> serde_json::Value {
-    let mut form = params.to_json();
+/// The fields whose values work as credentials: the log shows them [`mask::masked`].
+const SECRET_FIELDS: &[&str] = &[
+    "code",
+    "code_verifier",
+    "refresh_token",
+    "access_token",
+    "token",
+    "id_token",
+    "password",
+];
+
+/// The fields of a form (or a JSON object body) for the log: a client secret (any field
+/// named `…secret…`, right or wrong: a wrong one may be another environment's real one)
+/// and any value that is a registered secret become [`MASK`]; codes, verifiers and tokens
+/// ([`SECRET_FIELDS`]) their [`mask::masked`] form.
+fn masked_form(config: &SimConfig, mut form: serde_json::Value) -> serde_json::Value {
     if let Some(fields) = form.as_object_mut() {
         for (name, value) in fields.iter_mut() {
-            let secret_name = name.to_ascii_lowercase().contains("secret");
-            if secret_name || value.as_str().is_some_and(|v| holds_secret(config, v)) {
+            let lower = name.to_ascii_lowercase();
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            if lower.contains("secret") || is_secret(config, text) {
                 *value = MASK.into();
+            } else if SECRET_FIELDS.contains(&lower.as_str()) {
+                *value = mask::masked(text).into();
             }
         }
     }
     form
 }
 
-/// A body that is not a form (logged to show what was sent instead) is withheld whole when
-/// it may hold a secret: it cannot be masked field by field.
+/// A body that is not a form (logged to show what was sent instead): a JSON object with
+/// its fields masked as a form's; anything else withheld, but for its size and fingerprint.
 fn masked_body(config: &SimConfig, body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    if text.to_ascii_lowercase().contains("secret") || holds_secret(config, &text) {
-        format!("{MASK}: the body may hold a client secret")
-    } else {
-        text.into_owned()
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v @ serde_json::Value::Object(_)) => masked_form(config, v).to_string(),
+        _ if body.is_empty() => String::new(),
+        _ => format!(
+            "{} ({} bytes that are not a JSON object)",
+            mask::masked(&String::from_utf8_lossy(body)),
+            body.len()
+        ),
     }
 }
 
-fn holds_secret(config: &SimConfig, text: &str) -> bool {
+fn is_secret(config: &SimConfig, text: &str) -> bool {
     config
         .clients
         .iter()
         .filter_map(|c| c.secret.as_ref())
-        .any(|s| s.appears_in(text))
+        .any(|s| s.matches(text))
 }
 
 fn exchange(
@@ -327,7 +350,7 @@ fn issue(sim: &mut Sim, grant_id: u64, scope: &str, now: u64) -> TokenResponse {
         iat: now / 1000,
         jti: random::hex::<16>(rng),
     };
-    sim.store.record_access(&claims.jti, grant_id);
+    sim.store.record_access(&claims.jti, grant_id, claims.exp);
     let access_token = sim.keys.sign_access(&claims);
     let refresh_token = offline.then(|| {
         let claims = RefreshClaims {

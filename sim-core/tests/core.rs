@@ -23,6 +23,14 @@ fn answer(sim: &mut Sim, req: Request, now: u64) -> Response {
     }
 }
 
+/// A request to a state-changing test hook, as the tests send it: JSON and the hook header.
+fn hook(method: &str, path: &str, body: &str) -> Request {
+    Request::new(method, path)
+        .with_header("Content-Type", "application/json")
+        .with_header("X-Ilert-Sim-Hook", "1")
+        .with_body(body)
+}
+
 fn json_of(r: &Response) -> Value {
     serde_json::from_slice(&r.body).unwrap()
 }
@@ -170,7 +178,7 @@ fn waits_hangs_and_resets_are_decisions_for_the_host() {
 
     let mut s = sim(5);
     let add = |s: &mut Sim, rule: Value| {
-        let req = Request::new("POST", "/_sim/faults").with_body(rule.to_string());
+        let req = hook("POST", "/_sim/faults", &rule.to_string());
         assert_eq!(answer(s, req, T0).status, 201);
     };
     add(
@@ -188,7 +196,7 @@ fn waits_hangs_and_resets_are_decisions_for_the_host() {
     assert!(matches!(s.resume(then, T0 + 40), Step::Hang));
     assert!(matches!(s.handle(req(), T0), Step::Reset));
     let epoch = s.hang_epoch();
-    answer(&mut s, Request::new("DELETE", "/_sim/faults"), T0);
+    answer(&mut s, hook("DELETE", "/_sim/faults", ""), T0);
     assert_ne!(s.hang_epoch(), epoch, "clearing the rules ends the hangs");
     let stats = json_of(&answer(&mut s, Request::new("GET", "/_sim/stats"), T0));
     assert_eq!(stats["faulted"]["user"], 2);
@@ -227,11 +235,7 @@ fn a_snapshot_carries_the_session_over_a_restart() {
     let c = code(&mut s, "profile offline_access", T0);
     let t = json_of(&exchange(&mut s, &c, T0));
     let rule = json!({"endpoint": "token_info", "action": {"respond": {"status": 503}}});
-    answer(
-        &mut s,
-        Request::new("POST", "/_sim/faults").with_body(rule.to_string()),
-        T0,
-    );
+    answer(&mut s, hook("POST", "/_sim/faults", &rule.to_string()), T0);
     let saved = s.snapshot();
     drop(s);
 

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
 pub use ilert_sim_core::{
-    api, authorize, client_auth, config, cors, errors, faults, hooks, jwt, pages, params, pkce,
-    random, scopes, store, token, users,
+    api, authorize, client_auth, config, cors, errors, faults, guard, hooks, jwt, mask, pages,
+    params, pkce, random, scopes, store, token, users,
 };
 pub use ilert_sim_core::{
     delayed, ArgsError, Client, ClientSecret, Sim, SimConfig, Step, DEMO_PUBLIC_KEY_PEM, USAGE,
@@ -97,7 +97,7 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Every request: to the core, and its decisions carried out. One line per request on
+/// Every request whose `Host` names loopback: to the core, and its decisions carried out. One line per request on
 /// stderr unless quiet: method, path (never the query: it may hold a code or state; tokens
 /// only ever travel in bodies and headers), status and time taken.
 async fn handle(State(app): State<AppState>, request: Request) -> Response {
@@ -108,7 +108,11 @@ async fn handle(State(app): State<AppState>, request: Request) -> Response {
         .map(|c| c.0.clone());
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let (response, shown) = match core_request(request).await {
-        Ok(req) => run(&app, req, conn).await,
+        // DNS rebinding: a page of another name that resolves here is refused before the core.
+        Ok(req) => match ilert_sim_core::guard::host_refusal(&req) {
+            Some(refused) => (to_axum(refused), "421 (Host not loopback)".into()),
+            None => run(&app, req, conn).await,
+        },
         Err(response) => {
             let status = response.status().as_u16().to_string();
             (response, status)

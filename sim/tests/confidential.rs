@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use common::*;
 use ilert_sim::{Client, SimConfig};
-use reqwest::{header, StatusCode};
+use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use std::process::Command;
 
@@ -389,23 +389,22 @@ async fn revoke_needs_the_backend_apps_secret_token_info_does_not() {
 #[tokio::test]
 async fn a_tester_registers_a_backend_app_at_run_time() {
     let sim = start(config()).await;
-    let post = |body: Value| sim.http.post(sim.url("/_sim/clients")).json(&body).send();
-    let resp = post(json!({"id": BACKEND, "redirect_uri": BACKEND_REDIRECT, "secret": SECRET}))
-        .await
-        .unwrap();
+    let s = &sim;
+    let post = |body: Value| async move { s.hook(Method::POST, "/_sim/clients", &body).await };
+    let resp =
+        post(json!({"id": BACKEND, "redirect_uri": BACKEND_REDIRECT, "secret": SECRET})).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let shown: Value = resp.json().await.unwrap();
     assert_eq!(shown["confidential"], true);
     assert_eq!(shown["app_id"], 251);
-    let resp = post(json!({"id": BACKEND, "redirect_uri": "nope"}))
-        .await
-        .unwrap();
+    let resp = post(json!({"id": BACKEND, "redirect_uri": "nope"})).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     // Not JSON: refused (a cross-site form could otherwise plant a client).
     let resp = sim
         .http
         .post(sim.url("/_sim/clients"))
         .header(header::CONTENT_TYPE, "text/plain")
+        .header("x-ilert-sim-hook", "1")
         .body(json!({"id": "x", "redirect_uri": "http://x/"}).to_string())
         .send()
         .await

@@ -6,6 +6,7 @@ mod common;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use common::*;
+use ilert_sim::mask::masked;
 use ilert_sim::{Client, SimConfig};
 use reqwest::{header, StatusCode};
 use serde_json::Value;
@@ -131,7 +132,8 @@ async fn happy_path_code_user_info_refresh_revoke() {
     let first = &log[0];
     assert_eq!(first["form"]["grant_type"], "authorization_code");
     assert_eq!(first["form"]["client_id"], CLIENT);
-    assert_eq!(first["form"]["code_verifier"], VERIFIER);
+    // Masked, but a test can tell which value was sent.
+    assert_eq!(first["form"]["code_verifier"], masked(VERIFIER));
     assert_eq!(first["form"]["redirect_uri"], REDIRECT);
     assert_eq!(first["content_type"], "application/x-www-form-urlencoded");
     assert_eq!(first["accept"], "application/json");
@@ -139,10 +141,12 @@ async fn happy_path_code_user_info_refresh_revoke() {
     assert_eq!(log[2]["error"], "invalid_grant");
     assert_eq!(log[2]["status"], 401);
     let revokes = sim.get_json("/_sim/requests?endpoint=revoke").await;
-    assert_eq!(revokes[0]["form"]["token"], refresh2);
+    assert_eq!(revokes[0]["form"]["token"], masked(refresh2));
 
     // Reset clears the observations only.
-    let resp = sim.http.post(sim.url("/_sim/reset")).send().await.unwrap();
+    let resp = sim
+        .hook(reqwest::Method::POST, "/_sim/reset", &serde_json::json!({}))
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(sim.get_json("/_sim/stats").await["token_requests"], 0);
     assert_eq!(sim.get_json("/_sim/requests").await, serde_json::json!([]));

@@ -121,6 +121,18 @@ impl Sim {
             .unwrap()
     }
 
+    /// A request to a state-changing test hook as the tests send it: JSON (`{}` when there
+    /// is nothing to say) and `X-Ilert-Sim-Hook: 1`.
+    pub async fn hook(&self, method: reqwest::Method, path: &str, body: &Value) -> Response {
+        self.http
+            .request(method, self.url(path))
+            .header("x-ilert-sim-hook", "1")
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn authorize(&self, query: &[(&str, &str)]) -> Response {
         self.http
             .get(self.url(AUTHORIZE))
