@@ -1,9 +1,11 @@
 //! How a host serves the release build, written once and generated for each host: the base
 //! path the build lives under, the headers every answer carries, how long each file may be
 //! cached, and from that Netlify's / Cloudflare Pages' `_headers` and `_redirects`, an nginx
-//! `server` block and a Caddyfile. Pure text, no I/O: `cargo xtask dist` writes the files,
-//! deploy/ holds the configs for `/` (a test keeps them equal to these generators' output),
-//! and the e2e suite runs a real nginx with [`nginx_server`] and [`nginx_standalone`].
+//! `server` block and a Caddyfile, each with the deployment's CSP ([`Csp`]: connect-src is
+//! its config.json's allowed origins). Pure text, no I/O: `cargo xtask dist` writes the files,
+//! deploy/ holds the configs for `/` and deploy/config.json (a test keeps them equal to these
+//! generators' output), and the e2e suite runs a real nginx with [`nginx_server`] and
+//! [`nginx_standalone`].
 use std::fmt;
 use std::path::Path;
 
