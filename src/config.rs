@@ -841,6 +841,76 @@ pub struct OriginPattern {
     port: PortPattern,
 }
 
+/// Domains under which anyone can host a site (a shared hosting or cloud provider's domain,
+/// each tenant one label below it): `https://*.github.io` would allow every GitHub Pages
+/// user. A short curated list, not the public-suffix list (which would not fit the wasm's
+/// size budget); with [`shared_suffix_problem`]'s structural rule for `co.uk`-like suffixes.
+/// xtask refuses the same patterns when it writes the CSP (it calls this module).
+pub const SHARED_HOSTING_SUFFIXES: &[&str] = &[
+    "github.io",
+    "githubusercontent.com",
+    "gitlab.io",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "vercel.app",
+    "herokuapp.com",
+    "web.app",
+    "firebaseapp.com",
+    "azurewebsites.net",
+    "azurestaticapps.net",
+    "cloudfront.net",
+    "amazonaws.com",
+    "appspot.com",
+    "blogspot.com",
+    "onrender.com",
+    "fly.dev",
+    "glitch.me",
+    "surge.sh",
+    "ngrok.io",
+    "ngrok-free.app",
+    "trycloudflare.com",
+];
+
+/// The first labels of `co.uk`-like public suffixes: `*.` over `<one of these>.<ccTLD>`
+/// spans every domain registered there.
+const SECOND_LEVEL_LABELS: &[&str] = &[
+    "co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go", "gob", "mil", "ltd", "plc",
+    "sch", "nom",
+];
+
+/// Why `*.` + `domain` spans many tenants' sites (None when it does not): `domain` is, or
+/// lies under, a [`SHARED_HOSTING_SUFFIXES`] entry, or is a two-label suffix like `co.uk`
+/// ([`SECOND_LEVEL_LABELS`] + a two-letter country code).
+pub fn shared_suffix_problem(domain: &str) -> Option<String> {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(s) = SHARED_HOSTING_SUFFIXES
+        .iter()
+        .find(|s| d == **s || d.ends_with(&format!(".{s}")))
+    {
+        let part = if d == *s {
+            String::new()
+        } else {
+            format!(" (part of {s})")
+        };
+        return Some(format!(
+            "spans {d}{part}, where anyone can host a site: list the exact origin instead"
+        ));
+    }
+    match d.split('.').collect::<Vec<_>>()[..] {
+        [second, cc]
+            if SECOND_LEVEL_LABELS.contains(&second)
+                && cc.len() == 2
+                && cc.bytes().all(|b| b.is_ascii_lowercase()) =>
+        {
+            Some(format!(
+                "spans {d}, a public suffix under which anyone can register a domain: list the exact origin instead"
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The label that stands in for `*` while the URL parser reads a pattern's host.
 const WILDCARD_LABEL: &str = "wildcard-label";
 
@@ -888,7 +958,12 @@ impl OriginPattern {
                 .and_then(|s| s.strip_prefix('.'))
                 .filter(|s| s.contains('.') && !s.starts_with('.'));
             match suffix {
-                Some(s) => s.to_string(),
+                Some(s) => {
+                    if let Some(m) = shared_suffix_problem(s) {
+                        return why(&m);
+                    }
+                    s.to_string()
+                }
                 None => return why("is too broad: \"*.\" must stand in front of a domain of at least two labels, e.g. https://*.ilert.com"),
             }
         } else {
@@ -1570,6 +1645,95 @@ mod tests {
         assert!(base().allowed_origins_text().starts_with(
             "https://app.ilert.com, https://api.ilert.com, https://*.ilert.com, http://localhost:*"
         ));
+    }
+
+    #[test]
+    fn wildcards_over_a_shared_hosting_domain_or_a_public_suffix_are_refused() {
+        for domain in SHARED_HOSTING_SUFFIXES {
+            let text = format!("https://*.{domain}");
+            match pattern(&text) {
+                Err(m) => assert_eq!(
+                    m,
+                    format!("\"{text}\" spans {domain}, where anyone can host a site: list the exact origin instead"),
+                ),
+                Ok(p) => panic!("{text} was accepted as {p}"),
+            }
+        }
+        for (text, why) in [
+            ("https://*.GitHub.IO", "spans github.io,"),
+            ("https://*.github.io.", "spans github.io,"),
+            ("https://*.github.io:*", "spans github.io,"),
+            ("https://*.gitlab.io", "spans gitlab.io,"),
+            ("https://*.netlify.app", "spans netlify.app,"),
+            ("https://*.pages.dev", "spans pages.dev,"),
+            ("https://*.vercel.app", "spans vercel.app,"),
+            ("https://*.herokuapp.com", "spans herokuapp.com,"),
+            ("https://*.web.app", "spans web.app,"),
+            ("https://*.firebaseapp.com", "spans firebaseapp.com,"),
+            ("https://*.azurewebsites.net", "spans azurewebsites.net,"),
+            ("https://*.cloudfront.net", "spans cloudfront.net,"),
+            ("https://*.amazonaws.com", "spans amazonaws.com,"),
+            ("https://*.appspot.com", "spans appspot.com,"),
+            (
+                "https://*.s3.amazonaws.com",
+                "spans s3.amazonaws.com (part of amazonaws.com),",
+            ),
+            ("https://*.co.uk", "spans co.uk, a public suffix"),
+            ("https://*.com.au", "spans com.au, a public suffix"),
+            ("https://*.ac.uk", "spans ac.uk, a public suffix"),
+            ("https://*.co.jp", "spans co.jp, a public suffix"),
+            ("https://*.ne.jp", "spans ne.jp, a public suffix"),
+            ("https://*.or.jp", "spans or.jp, a public suffix"),
+            ("https://*.go.jp", "spans go.jp, a public suffix"),
+            ("https://*.gov.uk", "spans gov.uk, a public suffix"),
+            ("https://*.edu.au", "spans edu.au, a public suffix"),
+            ("https://*.org.uk", "spans org.uk, a public suffix"),
+            ("https://*.net.br", "spans net.br, a public suffix"),
+            ("https://*.com", "too broad"),
+            ("https://*.io", "too broad"),
+            ("https://*.uk", "too broad"),
+        ] {
+            match pattern(text) {
+                Err(m) => {
+                    assert!(m.contains(why), "{text}: {m}");
+                    assert!(m.starts_with(&format!("\"{text}\"")), "{text}: {m}");
+                }
+                Ok(p) => panic!("{text} was accepted as {p}"),
+            }
+        }
+        // A deployer's own domains: one label under them, and exact origins on shared hosts.
+        for ok in [
+            "https://*.ilert.com",
+            "https://*.eu.ilert.com",
+            "https://*.ilert.co.uk",
+            "https://*.example.com.au",
+            "https://*.co.example",
+            "https://*.mygithub.io",
+            "https://you.github.io",
+            "https://acme.netlify.app",
+            "https://*.com.example",
+        ] {
+            assert!(pattern(ok).is_ok(), "{ok}: {:?}", pattern(ok));
+        }
+        assert!(OriginPattern::parse("https://*.eu.ilert.com")
+            .unwrap()
+            .matches(&parse_url("https://acme.eu.ilert.com").unwrap()));
+        // config.json says so, naming the field, and so does a settings check.
+        let m = match Config::from_json(&deployer(
+            r#","allowed_origins":["https://*.github.io","https://app.ilert.example.org","https://api.ilert.example.org"]"#,
+        )) {
+            Err(Error::Config(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            m,
+            "config.json: allowed_origins: \"https://*.github.io\" spans github.io, where anyone can host a site: list the exact origin instead"
+        );
+        let mut c = base();
+        c.allowed_origins = Some(vec!["https://*.co.uk".into()]);
+        let p = c.validate(None);
+        assert_eq!(p[0].field, "allowed_origins");
+        assert!(p[0].message.contains("spans co.uk"), "{}", p[0].message);
     }
 
     #[test]

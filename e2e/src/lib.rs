@@ -189,6 +189,16 @@ impl Harness {
     /// no redirect_uri: the app must find its own callback page. `app` is then the origin
     /// plus the base path without its last slash (`http://localhost:<port>/ilert-pkce`).
     pub async fn behind_nginx(dist: PathBuf, base: &str) -> Harness {
+        Harness::behind_nginx_with(dist, base, |_| {}).await
+    }
+
+    /// [`Harness::behind_nginx`] with `edit` applied to the config.json nginx serves (and
+    /// makes its CSP from), which names the simulator in `api_base`.
+    pub async fn behind_nginx_with(
+        dist: PathBuf,
+        base: &str,
+        edit: impl FnOnce(&mut Value),
+    ) -> Harness {
         // The port is nginx's to pick; the simulator must know the redirect URI first, so the
         // simulator starts after nginx, and config.json (served by nginx) is written before.
         let (sim_listener, sim) = {
@@ -198,6 +208,7 @@ impl Harness {
         };
         let mut config = app_config("", &sim);
         config.as_object_mut().unwrap().remove("redirect_uri");
+        edit(&mut config);
         let server = nginx::Nginx::start(&dist, base, &config.to_string());
         let app = format!(
             "http://localhost:{}{}",

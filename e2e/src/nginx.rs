@@ -1,10 +1,12 @@
 //! A real nginx (Debian's; `cargo xtask setup` installs it, with its brotli_static module)
 //! serving a release build with the project's own server block, the one `deploy/nginx.conf`
-//! is made from, at the root of the host or under a sub-path.
+//! is made from, at the root of the host or under a sub-path, its CSP made from the
+//! config.json it serves (as `cargo xtask dist` makes it).
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use xtask::csp::Csp;
 use xtask::hosting::{self, BasePath};
 
 use crate::TempDir;
@@ -17,8 +19,9 @@ pub struct Nginx {
 }
 
 impl Nginx {
-    /// Serves a copy of `dist` (with `config_json` as its config.json) under `base` on a free
-    /// port of 127.0.0.1, and waits until it answers.
+    /// Serves a copy of `dist` (with `config_json` as its config.json, and the headers of a
+    /// deployment of that config.json: connect-src is its allowed_origins) under `base` on a
+    /// free port of 127.0.0.1, and waits until it answers.
     pub fn start(dist: &Path, base: &str, config_json: &str) -> Nginx {
         let dir = TempDir::new("ilert-pkce-nginx");
         let site = dir.path().join("site");
@@ -26,7 +29,9 @@ impl Nginx {
         std::fs::write(site.join("config.json"), config_json).unwrap();
         let port = free_port();
         let base = BasePath::parse(base).unwrap();
-        let server = hosting::nginx_server(&base, &site, port).unwrap();
+        let csp = Csp::for_config_json(config_json)
+            .unwrap_or_else(|e| panic!("no CSP for the config.json served: {e}"));
+        let server = hosting::nginx_server(&base, &site, port, &csp).unwrap();
         let module = Path::new(hosting::DEBIAN_BROTLI_STATIC_MODULE);
         assert!(
             module.exists(),
@@ -83,7 +88,7 @@ fn nginx_binary() -> PathBuf {
         .expect("no nginx: run `cargo xtask setup` (it installs Debian's nginx)")
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

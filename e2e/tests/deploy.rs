@@ -116,6 +116,104 @@ async fn the_whole_flow_through_nginx_under_a_sub_path() {
     h.stop().await;
 }
 
+/// What the page's `fetch(url)` came to: `"answered"` or `"refused: <error>"`, and the
+/// `securitypolicyviolation` events it raised, as `[directive, blocked URI]`.
+async fn fetch_from_page(h: &Harness, url: &str) -> (String, Vec<(String, String)>) {
+    let outcome = h
+        .js_async(&format!(
+            "const seen = [];
+             document.addEventListener('securitypolicyviolation',
+                 (e) => seen.push([e.effectiveDirective, e.blockedURI]));
+             fetch({url:?}, {{ mode: 'no-cors', cache: 'no-store' }})
+                 .then(() => 'answered', (e) => 'refused: ' + e)
+                 // The event is queued as a task: let it arrive.
+                 .then((result) => setTimeout(() => done([result, seen]), 200));"
+        ))
+        .await;
+    let seen = outcome[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v[0].as_str().unwrap().to_string(),
+                v[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (outcome[0].as_str().unwrap().to_string(), seen)
+}
+
+/// The browser backs `allowed_origins` up: nginx's CSP, made from the config.json it serves,
+/// lets the page connect only to itself and the origins that config.json allows. With only
+/// the simulator's origin allowed, the whole flow works, and a fetch from the page to another
+/// port of the same host (which the build's meta tag, the default list, would allow) is
+/// refused by the browser before anything reaches that port.
+#[tokio::test]
+async fn the_browser_refuses_connections_outside_allowed_origins() {
+    let h = Harness::behind_nginx_with(dist_dir(), "/", |config| {
+        let sim = config["api_base"].as_str().unwrap().to_string();
+        config["allowed_origins"] = serde_json::json!([sim]);
+    })
+    .await;
+    let (_, headers) = head(&format!("{}/", h.app), "identity").await;
+    let csp = header(&headers, "content-security-policy");
+    assert!(
+        csp.contains(&format!("; connect-src 'self' {}; ", h.sim)),
+        "{csp}"
+    );
+    whole_flow(&h).await;
+
+    // A server that would answer, on a port the policy does not name.
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    other.set_nonblocking(true).unwrap();
+    let other_url = format!("http://127.0.0.1:{}/", other.local_addr().unwrap().port());
+    h.open("/").await;
+    h.wait("[data-testid=connect]").await;
+    let (result, seen) = fetch_from_page(&h, &other_url).await;
+    assert!(result.starts_with("refused: "), "{result}");
+    assert!(
+        seen.iter()
+            .any(|(directive, uri)| directive == "connect-src"
+                && uri.starts_with(&other_url[..other_url.len() - 1])),
+        "no connect-src violation for {other_url}: {seen:?}"
+    );
+    assert!(
+        other.accept().is_err(),
+        "the refused fetch reached {other_url}"
+    );
+    // The allowed origin still is reachable from the same page (no-cors: an opaque answer).
+    let (result, seen) = fetch_from_page(&h, &format!("{}/", h.sim)).await;
+    assert_eq!((result.as_str(), seen), ("answered", vec![]));
+    h.stop().await;
+}
+
+/// On a host that sends no headers (GitHub Pages), the build's meta tag holds: the demo
+/// build's connect-src is the app's default list, so an https origin outside it is refused.
+#[tokio::test]
+async fn the_meta_tag_refuses_connections_outside_the_default_list() {
+    let h = Harness::start().await;
+    h.open("/").await;
+    h.wait("[data-testid=connect]").await;
+    let meta = h
+        .js("return document.querySelector('meta[http-equiv=Content-Security-Policy]').content;")
+        .await;
+    let meta = meta.as_str().unwrap();
+    assert!(
+        meta.contains("connect-src 'self' https://app.ilert.com ") && !meta.contains(" https: "),
+        "{meta}"
+    );
+    let (result, seen) = fetch_from_page(&h, "https://evil.example/").await;
+    assert!(result.starts_with("refused: "), "{result}");
+    assert!(
+        seen.iter()
+            .any(|(directive, uri)| directive == "connect-src"
+                && uri.starts_with("https://evil.example")),
+        "no connect-src violation: {seen:?}"
+    );
+    h.stop().await;
+}
+
 /// The headers of one answer (lower-case names).
 async fn head(url: &str, encoding: &str) -> (u16, reqwest::header::HeaderMap) {
     let answer = reqwest::Client::new()

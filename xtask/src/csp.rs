@@ -1,37 +1,115 @@
-//! The Content-Security-Policy of the release build: one constant, so that a host can send it
-//! as a header written once (`cargo xtask dist` writes `_headers`, deploy/ has nginx and Caddy
-//! configs, all from [`HEADER`]). Trunk starts the app with an inline module script; the
-//! release build moves it into a file of its own (`start-<hash>.js`, see xtask's dist), so no
-//! inline script is allowed and the policy does not change from one build to the next.
+//! The Content-Security-Policy of a release build, written once for every place that carries
+//! it: index.html's meta tag, `_headers`, the nginx and Caddy configs (see [`crate::hosting`]).
+//! Trunk starts the app with an inline module script; the release build moves it into a file
+//! of its own (`start-<hash>.js`, see xtask's dist), so no inline script is allowed.
 //!
-//! index.html carries [`META`] in a meta tag, so the policy holds on any static host, even
-//! one that sends no headers (GitHub Pages). A meta tag cannot carry `frame-ancestors`
+//! `connect-src` is the deployment's: `'self'` (config.json, the built-in simulator under
+//! `<base>_sim/`) and the origins its config.json allows (`allowed_origins`, or the app's
+//! default list), read by the app's own config module, so that the browser refuses a fetch
+//! to any other origin even if the app were tricked into one. Editing config.json therefore
+//! means writing the policy again (`cargo xtask dist`, `cargo xtask deploy-files`).
+//!
+//! index.html carries [`Csp::meta`] in a meta tag, so the policy holds on any static host,
+//! even one that sends no headers (GitHub Pages). A meta tag cannot carry `frame-ancestors`
 //! (browsers ignore it there, and Chromium warns on the console), so only the header has it.
+use ilert_pkce::config::{Config, OriginPattern};
+use ilert_pkce::oauth::Error;
 
-/// The policy without `frame-ancestors`; the one place it is written.
-macro_rules! policy {
-    () => {
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self' https: http://localhost:* http://127.0.0.1:*; \
-         base-uri 'none'; form-action 'none'; object-src 'none'"
-    };
+/// The directives before connect-src.
+const BEFORE: &str =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
+/// The directives after it.
+const AFTER: &str = "base-uri 'none'; form-action 'none'; object-src 'none'";
+
+/// The policy of one deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Csp {
+    /// connect-src's sources after `'self'`, in config.json's order, without repeats.
+    connect: Vec<String>,
+    /// Allowed origins a policy cannot name (IPv6 literals: CSP's grammar has none, and
+    /// Chromium reports such a source as invalid on every page): the browser refuses them.
+    pub unwritable: Vec<String>,
 }
 
-/// The policy of index.html's `<meta http-equiv="Content-Security-Policy">`.
-///
-/// connect-src: where the API may be: any https origin (the API base is configurable in the
-/// browser; the app itself keeps tokens to the deployer's allowed origins) and the local
-/// machine over http (ilert-sim, `trunk serve`). Not `http://[::1]:*`: CSP's grammar has no
-/// IPv6 literals, and Chromium reports the source as invalid on every page.
-pub const META: &str = policy!();
+impl Csp {
+    /// The policy for a deployment whose config.json is `text`: refused with the app's own
+    /// message when the app would refuse that config.json (a wildcard over github.io, say).
+    pub fn for_config_json(text: &str) -> Result<Csp, String> {
+        let config = Config::from_json(text).map_err(|e| match e {
+            Error::Config(m) => m,
+            other => other.to_string(),
+        })?;
+        Csp::for_origins(&config.allowed_origins())
+    }
 
-/// The policy a host sends as the `Content-Security-Policy` header: [`META`] and no framing.
-pub const HEADER: &str = concat!(policy!(), "; frame-ancestors 'none'");
+    /// The policy that lets the page connect to itself and to `allowed`.
+    pub fn for_origins(allowed: &[OriginPattern]) -> Result<Csp, String> {
+        let mut csp = Csp {
+            connect: Vec::new(),
+            unwritable: Vec::new(),
+        };
+        for pattern in allowed {
+            // The app's canonical spelling: lowercase, default port dropped, 127.1 read as
+            // 127.0.0.1; `https://*.ilert.com` and `:*` are CSP's own syntax too.
+            let source = pattern.to_string();
+            if source.contains("://[") {
+                csp.unwritable.push(source);
+            } else if !is_host_source(&source) {
+                return Err(format!(
+                    "allowed_origins: \"{source}\" cannot be written in a Content-Security-Policy (host names of letters, digits, `-` and `.` only)"
+                ));
+            } else if !csp.connect.contains(&source) {
+                csp.connect.push(source);
+            }
+        }
+        Ok(csp)
+    }
 
-/// index.html with [`META`] in a meta tag right after `<meta charset>`. Fails when the page
-/// has an inline script (the policy would block it) or already has a policy. Takes the page
-/// as written and as Trunk's minifier writes it (`<meta charset=utf-8>`).
-pub fn add_to(html: &str) -> Result<String, String> {
+    /// connect-src's sources: `'self'` and the allowed origins.
+    pub fn connect_src(&self) -> String {
+        let mut sources = vec!["'self'".to_string()];
+        sources.extend(self.connect.iter().cloned());
+        sources.join(" ")
+    }
+
+    /// The policy of index.html's `<meta http-equiv="Content-Security-Policy">`.
+    pub fn meta(&self) -> String {
+        format!("{BEFORE}; connect-src {}; {AFTER}", self.connect_src())
+    }
+
+    /// The policy a host sends as the `Content-Security-Policy` header: [`Csp::meta`] and no
+    /// framing.
+    pub fn header(&self) -> String {
+        format!("{}; frame-ancestors 'none'", self.meta())
+    }
+}
+
+/// Whether `source` is a CSP host-source as the app's patterns write them: `scheme://`, an
+/// optional `*.`, labels of letters, digits and `-`, an optional `:port` or `:*`. Also what
+/// keeps the policy safe to put between the double quotes of an nginx or Caddy config.
+fn is_host_source(source: &str) -> bool {
+    let Some((scheme, rest)) = source.split_once("://") else {
+        return false;
+    };
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (rest, None),
+    };
+    let host = host.strip_prefix("*.").unwrap_or(host);
+    matches!(scheme, "http" | "https")
+        && port.is_none_or(|p| p == "*" || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// index.html with `csp`'s [`Csp::meta`] in a meta tag right after `<meta charset>`. Fails
+/// when the page has an inline script (the policy would block it) or already has a policy.
+/// Takes the page as written and as Trunk's minifier writes it (`<meta charset=utf-8>`).
+pub fn add_to(html: &str, csp: &Csp) -> Result<String, String> {
     if let Some(inline) = inline_script(html) {
         return Err(format!(
             "index.html has an inline script, which the CSP blocks: {}",
@@ -41,7 +119,10 @@ pub fn add_to(html: &str) -> Result<String, String> {
     if html.contains("Content-Security-Policy") {
         return Err("index.html already has a Content-Security-Policy".into());
     }
-    let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{META}\">");
+    let meta = format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        csp.meta()
+    );
     let charset = html
         .find("<meta charset")
         .ok_or("index.html has no <meta charset>")?;
@@ -64,46 +145,154 @@ fn inline_script(html: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_policy_is_constant_and_allows_no_inline_script() {
-        assert_eq!(
-            META,
-            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-             img-src 'self' data:; connect-src 'self' https: http://localhost:* http://127.0.0.1:*; \
-             base-uri 'none'; form-action 'none'; object-src 'none'"
-        );
-        assert!(!META.contains("'sha") && !META.contains("unsafe-inline"));
-        assert!(!META.contains("frame-ancestors"), "ignored in a meta tag");
-        assert_eq!(HEADER, format!("{META}; frame-ancestors 'none'"));
+    /// The demo's config.json (`cargo xtask dist`'s default): no allowed_origins, so the
+    /// app's default list.
+    const DEMO: &str = "{\"server\": \"built-in\"}";
+
+    fn demo() -> Csp {
+        Csp::for_config_json(DEMO).unwrap()
+    }
+
+    /// connect-src's sources in `policy`.
+    fn connect_sources(policy: &str) -> Vec<&str> {
+        policy
+            .split("; ")
+            .find_map(|d| d.strip_prefix("connect-src "))
+            .unwrap()
+            .split(' ')
+            .collect()
     }
 
     #[test]
-    fn every_connect_source_is_valid_csp() {
-        // host-source = [ scheme "://" ] host [ ":" port ]; host = "*" / [ "*." ] 1*host-char *( "." 1*host-char )
-        let connect = META
-            .split("; ")
-            .find_map(|d| d.strip_prefix("connect-src "))
-            .unwrap();
-        for source in connect.split_whitespace() {
-            assert!(
-                !source.contains('[') && !source.contains(']'),
-                "{source}: CSP has no IPv6 literals"
-            );
+    fn the_policy_allows_no_inline_script_and_connects_only_to_the_allowed_origins() {
+        assert_eq!(
+            demo().meta(),
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self' https://app.ilert.com https://api.ilert.com \
+             https://*.ilert.com http://localhost:* https://localhost:* http://127.0.0.1:* \
+             https://127.0.0.1:*; base-uri 'none'; form-action 'none'; object-src 'none'"
+        );
+        let meta = demo().meta();
+        assert!(!meta.contains("'sha") && !meta.contains("unsafe-inline"));
+        assert!(!meta.contains("frame-ancestors"), "ignored in a meta tag");
+        assert_eq!(demo().header(), format!("{meta}; frame-ancestors 'none'"));
+        // No scheme-source: every source names its host.
+        for source in connect_sources(&meta) {
+            assert!(source == "'self'" || source.contains("://"), "{source}");
+        }
+        // CSP's grammar has no IPv6 literals: [::1] is left out, and said so.
+        assert_eq!(demo().unwritable, ["http://[::1]:*", "https://[::1]:*"]);
+        assert!(!meta.contains('['));
+    }
+
+    #[test]
+    fn connect_src_is_self_and_config_jsons_allowed_origins_as_the_app_reads_them() {
+        let csp = Csp::for_config_json(
+            r#"{"client_id": "c", "api_base": "https://api.ilert.com", "tenant": "acme",
+                "allowed_origins": ["https://*.ILERT.com", "https://api.ilert.com:443/",
+                                    "https://api.ilert.com", "http://127.1:4598"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            csp.connect_src(),
+            "'self' https://*.ilert.com https://api.ilert.com http://127.0.0.1:4598"
+        );
+        assert!(csp.unwritable.is_empty());
+        assert_eq!(
+            connect_sources(&csp.header()),
+            [
+                "'self'",
+                "https://*.ilert.com",
+                "https://api.ilert.com",
+                "http://127.0.0.1:4598"
+            ]
+        );
+        // Ports: exact, any, the default one left out (a source without a port means it).
+        let csp = Csp::for_config_json(
+            r#"{"server": "built-in", "allowed_origins": ["https://api.example.org:8443", "http://localhost:*", "https://a.example.org:443"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            csp.connect_src(),
+            "'self' https://api.example.org:8443 http://localhost:* https://a.example.org"
+        );
+        // An empty list: the page's own origin only (the built-in simulator's).
+        let csp = Csp::for_config_json(r#"{"server": "built-in", "allowed_origins": []}"#).unwrap();
+        assert_eq!(csp.connect_src(), "'self'");
+    }
+
+    #[test]
+    fn a_config_json_the_app_refuses_gives_no_policy() {
+        for (text, why) in [
+            (
+                r#"{"server": "built-in", "allowed_origins": ["https://*.github.io"]}"#,
+                "config.json: allowed_origins: \"https://*.github.io\" spans github.io, where anyone can host a site: list the exact origin instead",
+            ),
+            (
+                r#"{"server": "built-in", "allowed_origins": ["https://*.co.uk"]}"#,
+                "spans co.uk",
+            ),
+            (
+                r#"{"server": "built-in", "allowed_origins": ["https://*.com"]}"#,
+                "too broad",
+            ),
+            (
+                r#"{"client_id": "c", "api_base": "https://evil.example"}"#,
+                "not in allowed_origins",
+            ),
+            ("{nope", "not valid JSON"),
+        ] {
+            let err = Csp::for_config_json(text).unwrap_err();
+            assert!(err.contains(why), "{text}: {err}");
+        }
+        // Hosts the app reads but a policy cannot name (nor an nginx config quote safely).
+        let err = Csp::for_config_json(
+            r#"{"server": "built-in", "allowed_origins": ["https://a_b.example.org"]}"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("cannot be written"), "{err}");
+    }
+
+    #[test]
+    fn host_sources_are_checked() {
+        for ok in [
+            "https://api.ilert.com",
+            "https://*.ilert.com:*",
+            "http://127.0.0.1:4598",
+            "https://xn--bcher-kva.example",
+        ] {
+            assert!(is_host_source(ok), "{ok}");
+        }
+        for bad in [
+            "https:",
+            "ftp://a.example",
+            "https://a_b.example",
+            "https://a.example.",
+            "https://a..example",
+            "https://a.example:",
+            "https://a.example:8x",
+            "https://a.example\"",
+            "https://a.example;",
+            "https://$host",
+            "https://[::1]",
+        ] {
+            assert!(!is_host_source(bad), "{bad}");
         }
     }
 
     #[test]
     fn the_policy_comes_right_after_the_charset() {
         let page = "<head>\n<meta charset=\"utf-8\" />\n<script type=\"module\" src=\"/start-1.js\"></script></head>";
-        let html = add_to(page).unwrap();
+        let html = add_to(page, &demo()).unwrap();
         assert!(
             html.starts_with(&format!(
-                "<head>\n<meta charset=\"utf-8\" /><meta http-equiv=\"Content-Security-Policy\" content=\"{META}\">"
+                "<head>\n<meta charset=\"utf-8\" /><meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+                demo().meta()
             )),
             "{html}"
         );
         let minified = "<!doctype html><html lang=en><meta charset=utf-8><title>t</title><script integrity=sha384-x src=/start-1.js type=module></script>";
-        assert!(add_to(minified).unwrap().starts_with(
+        assert!(add_to(minified, &demo()).unwrap().starts_with(
             "<!doctype html><html lang=en><meta charset=utf-8><meta http-equiv=\"Content-Security-Policy\""
         ));
     }
@@ -111,11 +300,15 @@ mod tests {
     #[test]
     fn an_inline_script_or_a_second_policy_is_refused() {
         let inline = "<meta charset=utf-8><script type=module>import init from '/a.js';</script>";
-        assert!(add_to(inline).unwrap_err().contains("inline script"));
+        assert!(add_to(inline, &demo())
+            .unwrap_err()
+            .contains("inline script"));
         let mixed = "<meta charset=utf-8><script src=/a.js></script><script>alert(1)</script>";
-        assert!(add_to(mixed).unwrap_err().contains("inline script"));
-        let twice = add_to("<meta charset=utf-8>").unwrap();
-        assert!(add_to(&twice).is_err());
-        assert!(add_to("<title>no charset</title>").is_err());
+        assert!(add_to(mixed, &demo())
+            .unwrap_err()
+            .contains("inline script"));
+        let twice = add_to("<meta charset=utf-8>", &demo()).unwrap();
+        assert!(add_to(&twice, &demo()).is_err());
+        assert!(add_to("<title>no charset</title>", &demo()).is_err());
     }
 }

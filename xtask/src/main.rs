@@ -61,13 +61,16 @@ fn print_help() {
          demo    run ilert-sim on 127.0.0.1:4598 and the app on http://localhost:4597\n\
          test    run every suite (host, simulator, wasm in Chromium, release build, e2e)\n        \
          flags: --skip-e2e, --skip-wasm\n\
-         dist    build the release app into dist-release/: a constant CSP, _headers,\n        \
-         _redirects, 404.html, .br and .gz copies; print the first-load size; write\n        \
-         nginx and Caddy configs for it to target/deploy/\n        \
+         dist    build the release app into dist-release/ with deploy/config.json: a CSP whose\n        \
+         connect-src is its allowed_origins, _headers, _redirects, 404.html, .br and .gz\n        \
+         copies; print the first-load size; write nginx and Caddy configs for it to\n        \
+         target/deploy/\n        \
          flags: --base-path /x/ (default /: the URL path the app is served under),\n        \
-         --out DIR (default dist-release/; else only under target/, e.g. target/dist-sub)\n\
+         --out DIR (default dist-release/; else only under target/, e.g. target/dist-sub),\n        \
+         --config FILE (default deploy/config.json)\n\
          size    the same as dist\n\
-         deploy-files  rewrite deploy/nginx.conf and deploy/Caddyfile (base path /)\n\
+         deploy-files  rewrite deploy/nginx.conf and deploy/Caddyfile (base path /, the CSP\n        \
+         of deploy/config.json)\n\
          bench   the release build in headless Chromium against ilert-sim, median/min/max of\n        \
          7+ runs (a fresh Chromium each): first-load bytes (brotli 11), time to Connect\n        \
          (loopback, slow 4G), callback to profile + token info (API latency 0 and 50 ms)\n        \
