@@ -359,3 +359,102 @@ fn decimals_decide_without_rounding() {
         assert_eq!(Decimal::parse(bad), None, "{bad}");
     }
 }
+
+/// `{"0":0,"1":0,…}` (or one key repeated) as long as it stays within `bytes`, and its member
+/// count: the hostile 1 MB answer of issue 17 (examples/json_bench.rs times the same input).
+fn many_keys(bytes: usize, same_key: bool) -> (String, usize) {
+    let mut text = String::from("{");
+    let mut n = 0;
+    loop {
+        let member = if same_key {
+            "\"key\":0".to_string()
+        } else {
+            format!("\"{n}\":0")
+        };
+        if text.len() + member.len() + 2 > bytes {
+            break;
+        }
+        if n > 0 {
+            text.push(',');
+        }
+        text.push_str(&member);
+        n += 1;
+    }
+    text.push('}');
+    (text, n)
+}
+
+#[test]
+fn a_1_mb_object_with_100k_keys_parses_in_well_under_a_second() {
+    use std::time::{Duration, Instant};
+    for same_key in [false, true] {
+        let (text, members) = many_keys(1 << 20, same_key);
+        assert!(members > 100_000, "{members}");
+        let started = Instant::now();
+        let value = parse(&text).unwrap();
+        let took = started.elapsed();
+        let kept = value.as_object().unwrap().len();
+        assert_eq!(kept, if same_key { 1 } else { members });
+        let started = Instant::now();
+        serde(&text).unwrap();
+        let serde_took = started.elapsed();
+        // Linear takes about as long as serde_json (~0.5 s unoptimised on a busy machine);
+        // comparing each key with every earlier one took minutes. Loose, for a loaded machine.
+        let bound = Duration::from_secs(2).max(serde_took * 5);
+        assert!(
+            took < bound,
+            "{members} keys took {took:?} (serde_json {serde_took:?})"
+        );
+    }
+}
+
+#[test]
+fn repeated_keys_keep_their_first_place_and_last_value_in_any_mix() {
+    // The rule written the obvious (quadratic) way: the model for the parser.
+    let model = |members: &[(String, usize)]| {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for (k, v) in members {
+            match out.iter_mut().find(|(key, _)| key == k) {
+                Some((_, old)) => *old = *v,
+                None => out.push((k.clone(), *v)),
+            }
+        }
+        out
+    };
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for _ in 0..2_000 {
+        let len = next(12) as usize;
+        let keys = 1 + next(6);
+        let members: Vec<(String, usize)> = (0..len)
+            .map(|i| {
+                (
+                    ["", "a", "b", "ab", "é", "a\u{0}"][next(keys) as usize].to_string(),
+                    i,
+                )
+            })
+            .collect();
+        let text = Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(*v as u64)))
+                .collect(),
+        )
+        .compact();
+        let expected: Vec<(String, Value)> = model(&members)
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(v as u64)))
+            .collect();
+        assert_eq!(parse(&text).unwrap(), Value::Object(expected), "{text}");
+        assert_eq!(
+            serde(&parse(&text).unwrap().compact()).unwrap(),
+            serde(&text).unwrap(),
+            "{text}"
+        );
+    }
+}
