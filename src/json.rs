@@ -183,7 +183,10 @@ impl Parser<'_> {
         }
         let text = &self.text[start..self.pos];
         // As serde_json: a number no float can hold (1e400) is refused, not kept as infinity.
-        if (exponent || text.len() > 300) && number::to_f64(text).is_some_and(f64::is_infinite) {
+        // Decided on the digits (no float arithmetic), so a body full of numbers stays cheap.
+        if (exponent || text.len() > 300)
+            && number::Decimal::parse(text).is_some_and(|d| d.beyond_f64())
+        {
             self.pos = start;
             return Err(self.error("number out of range"));
         }
