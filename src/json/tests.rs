@@ -420,7 +420,7 @@ fn repeated_keys_keep_their_first_place_and_last_value_in_any_mix() {
         state ^= state << 17;
         state % n
     };
-    for _ in 0..2_000 {
+    for _ in 0..rounds(2_000) {
         let len = next(12) as usize;
         let keys = 1 + next(6);
         let members: Vec<(String, usize)> = (0..len)
@@ -449,6 +449,13 @@ fn repeated_keys_keep_their_first_place_and_last_value_in_any_mix() {
             "{text}"
         );
     }
+}
+
+/// `n` rounds of a random test, times `ILERT_PKCE_JSON_ROUNDS` (default 1) for a longer run:
+/// `ILERT_PKCE_JSON_ROUNDS=100 cargo test --release -p ilert-pkce json::`.
+fn rounds(n: usize) -> usize {
+    let times = std::env::var("ILERT_PKCE_JSON_ROUNDS").ok();
+    n * times.and_then(|t| t.parse().ok()).unwrap_or(1)
 }
 
 /// A small xorshift generator: the same inputs on every run.
@@ -563,7 +570,7 @@ fn numbers_read_as_rust_reads_them_to_the_last_bit() {
     texts.push(format!("1{}e-100100", "0".repeat(100_300)));
     texts.push(format!("{}e-1000", "7".repeat(1_300)));
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    for _ in 0..1_000 {
+    for _ in 0..rounds(1_000) {
         let x = rng.float().abs();
         // Shortest, 17 digits, exact halfway points and the numbers just beside them.
         texts.push(format!("{x:e}"));
@@ -628,7 +635,7 @@ fn floats_print_as_serde_json_prints_them() {
         4_503_599_627_370_499.0 / 4.0,
         4_503_599_627_370_501.0 / 4.0,
     ];
-    for _ in 0..1_500 {
+    for _ in 0..rounds(1_500) {
         values.push(rng.float());
         // Durations in ms and small fractions, where the printer used to drop digits.
         values.push(rng.below(1 << 53) as f64 / (1u64 << rng.below(64)) as f64);
@@ -684,7 +691,7 @@ fn random_inputs_get_serde_jsons_verdict() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
     let corpus: Vec<&str> = VALID.iter().chain(INVALID).copied().collect();
     let (mut accepted, mut refused) = (0, 0);
-    for _ in 0..100_000 {
+    for _ in 0..rounds(100_000) {
         let mut text = corpus[rng.below(corpus.len() as u64) as usize].to_string();
         for _ in 0..1 + rng.below(3) {
             let boundaries: Vec<usize> = (0..=text.len())
