@@ -345,6 +345,9 @@ impl Parser<'_> {
 /// the members' indices by key finds the repeats in n·log n: comparing each key with every
 /// earlier one took seconds for a hostile 1 MB object (issue 17).
 fn unique_keys(mut members: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    if members.len() < 2 {
+        return members;
+    }
     let mut order: Vec<usize> = (0..members.len()).collect();
     // Equal keys end up side by side, in source order.
     order.sort_unstable_by(|&a, &b| members[a].0.cmp(&members[b].0).then(a.cmp(&b)));
