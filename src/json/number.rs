@@ -347,19 +347,14 @@ fn exact_digits(x: f64) -> (Vec<u8>, i64) {
     let (m, e) = parts(x);
     let mut n = Big(vec![m as u32, (m >> 32) as u32]);
     n.mul_pow(if e >= 0 { 2 } else { 5 }, e.abs());
-    let mut chunks = Vec::new();
+    let mut digits = Vec::new();
     while n.0.iter().any(|&l| l != 0) {
-        chunks.push(n.div_rem(1_000_000_000));
-    }
-    let mut digits = chunks.pop().map_or(String::new(), |c| c.to_string());
-    for c in chunks.iter().rev() {
-        digits.push_str(&format!("{c:09}"));
+        digits.push(b'0' + n.div_rem(10) as u8);
     }
     let point = digits.len() as i64 + e.min(0);
-    let mut digits = digits.into_bytes();
-    while digits.last() == Some(&b'0') {
-        digits.pop();
-    }
+    let zeros = digits.iter().take_while(|&&d| d == b'0').count();
+    digits.drain(..zeros);
+    digits.reverse();
     (digits, point)
 }
 
@@ -413,29 +408,33 @@ pub fn f64_text(x: f64) -> Option<String> {
     if !x.is_finite() {
         return None;
     }
-    let sign = if x.is_sign_negative() { "-" } else { "" };
     let a = x.abs();
+    let mut out = String::from(if x.is_sign_negative() { "-" } else { "" });
     // Whole numbers below 10^16 (timestamps, lifetimes) need no search.
     if a.trunc() == a && a < 1e16 {
-        return Some(format!("{sign}{}.0", a as u64));
+        out.push_str(&(a as u64).to_string());
+        out.push_str(".0");
+        return Some(out);
     }
     let (digits, point) = shortest(a);
-    let digits = String::from_utf8(digits).unwrap_or_default();
     let n = digits.len() as i64;
-    let zeros = |k: i64| "0".repeat(k.max(0) as usize);
+    let digit = |i: i64| char::from(*digits.get(i as usize).filter(|_| i >= 0).unwrap_or(&b'0'));
     // Plain up to 16 digits before the point or 5 zeros after it, else `d.ddde+x`, `de-x`.
-    let text = if n <= point && point <= 16 {
-        format!("{digits}{}.0", zeros(point - n))
-    } else if 0 < point && point <= 16 {
-        let (whole, fraction) = digits.split_at(point as usize);
-        format!("{whole}.{fraction}")
-    } else if -5 < point && point <= 0 {
-        format!("0.{}{digits}", zeros(-point))
+    if -5 < point && point <= 16 {
+        if point <= 0 {
+            out.push('0');
+        }
+        out.extend((0..point).map(digit));
+        out.push('.');
+        out.extend((point..n.max(point + 1)).map(digit));
     } else {
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { "" } else { "." };
-        let sign = if point > 0 { "+" } else { "" };
-        format!("{first}{dot}{rest}e{sign}{}", point - 1)
-    };
-    Some(format!("{sign}{text}"))
+        out.push(digit(0));
+        if n > 1 {
+            out.push('.');
+            out.extend((1..n).map(digit));
+        }
+        out.push_str(if point > 0 { "e+" } else { "e" });
+        out.push_str(&(point - 1).to_string());
+    }
+    Some(out)
 }
