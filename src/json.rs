@@ -183,7 +183,10 @@ impl Parser<'_> {
         }
         let text = &self.text[start..self.pos];
         // As serde_json: a number no float can hold (1e400) is refused, not kept as infinity.
-        if (exponent || text.len() > 300) && number::to_f64(text).is_some_and(f64::is_infinite) {
+        // Decided on the digits (no float arithmetic), so a body full of numbers stays cheap.
+        if (exponent || text.len() > 300)
+            && number::Decimal::parse(text).is_some_and(|d| d.beyond_f64())
+        {
             self.pos = start;
             return Err(self.error("number out of range"));
         }
@@ -330,14 +333,75 @@ impl Parser<'_> {
             let key = self.string()?;
             self.expect(b':', "expected `:`")?;
             let value = self.value(depth)?;
-            match members.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, old)) => *old = value,
-                None => members.push((key, value)),
-            }
+            members.push((key, value));
             if self.closed_after_item(b'}', "EOF while parsing an object", "expected `,` or `}`")? {
-                return Ok(Value::Object(members));
+                return Ok(Value::Object(unique_keys(members)));
             }
         }
+    }
+}
+
+/// The members with each repeated key once, in its first place with its last value. Sorting
+/// the members' indices by key finds the repeats in n·log n: comparing each key with every
+/// earlier one took seconds for a hostile 1 MB object (issue 17).
+fn unique_keys(mut members: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    if members.len() < 2 {
+        return members;
+    }
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    // Equal keys end up side by side, in source order.
+    heapsort(&mut order, |a, b| (&members[a].0, a) < (&members[b].0, b));
+    let mut keep = vec![true; members.len()];
+    let mut repeats = false;
+    let mut start = 0;
+    while start < order.len() {
+        let first = order[start];
+        let mut end = start + 1;
+        while end < order.len() && members[order[end]].0 == members[first].0 {
+            keep[order[end]] = false;
+            end += 1;
+        }
+        if end - start > 1 {
+            repeats = true;
+            let last = std::mem::replace(&mut members[order[end - 1]].1, Value::Null);
+            members[first].1 = last;
+        }
+        start = end;
+    }
+    if repeats {
+        let mut i = 0;
+        members.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    members
+}
+
+/// Sorts `items` by `less`: n·log n at worst, in a few hundred bytes of wasm where core's
+/// sorts link about 4 KB per use.
+fn heapsort(items: &mut [usize], less: impl Fn(usize, usize) -> bool) {
+    let sift = |items: &mut [usize], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(items[child], items[child + 1]) {
+            child += 1;
+        }
+        if !less(items[root], items[child]) {
+            break;
+        }
+        items.swap(root, child);
+        root = child;
+    };
+    let n = items.len();
+    for start in (0..n / 2).rev() {
+        sift(items, start, n);
+    }
+    for end in (1..n).rev() {
+        items.swap(0, end);
+        sift(items, 0, end);
     }
 }
 
