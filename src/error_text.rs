@@ -18,6 +18,7 @@ pub fn title(error: &Error) -> &'static str {
         Error::Timeout { .. } => "No answer in time",
         Error::Storage(_) => "This tab cannot keep the sign-in",
         Error::Throttled { .. } => "Too many refreshes",
+        Error::LockBusy { .. } => "The session's lock is busy",
         Error::Simulator(_) => "The built-in simulator is not available",
     }
 }
