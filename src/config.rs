@@ -2005,27 +2005,37 @@ mod tests {
     #[test]
     fn config_json_may_forbid_the_built_in_server() {
         // Absent or null: allowed, and not written back.
-        for text in [deployer_with_list(), deployer_with_list().replace('{', r#"{"allow_built_in":null,"#)] {
+        for text in [
+            deployer_with_list(),
+            deployer_with_list().replace('{', r#"{"allow_built_in":null,"#),
+        ] {
             let c = Config::from_json(&text).unwrap();
             assert!(c.allow_built_in, "{text}");
             assert!(!c.to_json().contains("allow_built_in"));
         }
-        let c = Config::from_json(&deployer_with_list().replace('{', r#"{"allow_built_in":false,"#))
-            .unwrap();
+        let c =
+            Config::from_json(&deployer_with_list().replace('{', r#"{"allow_built_in":false,"#))
+                .unwrap();
         assert!(!c.allow_built_in);
         assert_eq!(c.server, Server::Ilert);
         // It round-trips (the settings panel shows it), but Settings::save never stores it.
         assert!(c.to_value().compact().contains(r#""allow_built_in":false"#));
         assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
-        assert!(Config::from_json(&deployer_with_list().replace('{', r#"{"allow_built_in":true,"#))
-            .unwrap()
-            .allow_built_in);
+        assert!(
+            Config::from_json(&deployer_with_list().replace('{', r#"{"allow_built_in":true,"#))
+                .unwrap()
+                .allow_built_in
+        );
         // A wrong type says what the field takes.
         for wrong in [r#""no""#, "0", "[]", r#""false""#] {
-            let text = deployer_with_list().replace('{', &format!(r#"{{"allow_built_in":{wrong},"#));
+            let text =
+                deployer_with_list().replace('{', &format!(r#"{{"allow_built_in":{wrong},"#));
             match Config::from_json(&text) {
                 Err(Error::Config(m)) => {
-                    assert!(m.contains("\"allow_built_in\" must be true or false"), "{wrong}: {m}");
+                    assert!(
+                        m.contains("\"allow_built_in\" must be true or false"),
+                        "{wrong}: {m}"
+                    );
                 }
                 other => panic!("{wrong}: {other:?}"),
             }
@@ -2034,7 +2044,10 @@ mod tests {
         let m = Config::from_json(r#"{"server":"built-in","allow_built_in":false}"#)
             .unwrap_err()
             .to_string();
-        assert!(m.contains("\"allow_built_in\": false") && m.contains("\"server\": \"built-in\""), "{m}");
+        assert!(
+            m.contains("\"allow_built_in\": false") && m.contains("\"server\": \"built-in\""),
+            "{m}"
+        );
     }
 
     #[test]
@@ -2051,8 +2064,15 @@ mod tests {
         assert!(refused);
         assert_eq!(c.server, Server::Ilert);
         assert_eq!(c.client_id, "my-app");
-        assert!(!c.allow_built_in, "the deployer's choice, not the saved one");
-        assert_eq!(c.in_force(ROOT).api_base, base().api_base, "iLert's endpoints, not the simulator's");
+        assert!(
+            !c.allow_built_in,
+            "the deployer's choice, not the saved one"
+        );
+        assert_eq!(
+            c.in_force(ROOT).api_base,
+            base().api_base,
+            "iLert's endpoints, not the simulator's"
+        );
         // Saved text that says it is allowed changes nothing.
         let planted = text.replace('{', r#"{"allow_built_in":true,"#);
         let (c, refused) = Config::from_settings_json(&planted, &deployer, ROOT).unwrap();
@@ -2062,7 +2082,11 @@ mod tests {
         let rejected =
             Config::from_settings_json(&saved.to_value().compact(), &deployer, ROOT).unwrap_err();
         assert_eq!(fields_of(&rejected.problems), ["server", "client_id"]);
-        assert!(rejected.summary().contains(BUILT_IN_FORBIDDEN), "{}", rejected.summary());
+        assert!(
+            rejected.summary().contains(BUILT_IN_FORBIDDEN),
+            "{}",
+            rejected.summary()
+        );
         // Where it is allowed, the same text keeps the built-in server.
         let (c, refused) =
             Config::from_settings_json(&saved.to_value().compact(), &base(), ROOT).unwrap();

@@ -69,7 +69,10 @@ async fn stats_fetch(h: &Harness) -> Value {
 async fn assert_built_in_in_use(h: &Harness) {
     let found = registrations(h).await;
     assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
-    assert!(found[0][1].as_str().unwrap().contains("/sim-worker.js?v="), "{found}");
+    assert!(
+        found[0][1].as_str().unwrap().contains("/sim-worker.js?v="),
+        "{found}"
+    );
     assert!(has_sim_database(h).await);
     assert_eq!(stats_fetch(h).await[1], "service-worker");
 }
@@ -78,9 +81,13 @@ async fn assert_built_in_in_use(h: &Harness) {
 /// controlled, and no request of the page ever went under /_sim/.
 async fn assert_simulator_gone(h: &Harness) {
     assert_eq!(registrations(h).await, json!([]));
-    assert!(!has_sim_database(h).await, "the simulator's database is still there");
+    assert!(
+        !has_sim_database(h).await,
+        "the simulator's database is still there"
+    );
     assert_eq!(
-        h.js("return navigator.serviceWorker.controller === null;").await,
+        h.js("return navigator.serviceWorker.controller === null;")
+            .await,
         Value::Bool(true)
     );
     let sent = h
@@ -89,7 +96,10 @@ async fn assert_simulator_gone(h: &Harness) {
     assert_eq!(sent, json!([]), "the page sent requests to the simulator");
     let stats = stats_fetch(h).await;
     assert_eq!(stats[1], Value::Null, "the hooks still answer: {stats}");
-    assert!(!has_sim_database(h).await, "the hook's fetch brought the database back");
+    assert!(
+        !has_sim_database(h).await,
+        "the hook's fetch brought the database back"
+    );
 }
 
 /// A visitor signed in and out with the built-in simulator; the deployment then switches to
@@ -105,7 +115,8 @@ async fn after_a_switch_to_ilert_the_next_load_removes_the_simulator() {
 
     write_config(&site, &ilert_config(&h.app, json!({})));
     h.open("/").await;
-    h.wait_text("[data-testid=connect]", "Connect to iLert").await;
+    h.wait_text("[data-testid=connect]", "Connect to iLert")
+        .await;
     let served = h.served();
     assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
     assert_simulator_gone(&h).await;
@@ -126,13 +137,22 @@ async fn a_restored_session_of_the_simulator_ends_when_the_deployment_switches_t
     write_config(&site, &ilert_config(&h.app, json!({})));
     h.open("/").await;
     let notice = h
-        .wait_contains("[data-testid=notice]", "built-in simulator's session has ended")
+        .wait_contains(
+            "[data-testid=notice]",
+            "built-in simulator's session has ended",
+        )
         .await;
     assert!(notice.contains("Connect"), "{notice}");
-    h.wait_text("[data-testid=connect]", "Connect to iLert").await;
-    assert!(h.tokens().await.is_none(), "the session's tokens are forgotten");
+    h.wait_text("[data-testid=connect]", "Connect to iLert")
+        .await;
+    assert!(
+        h.tokens().await.is_none(),
+        "the session's tokens are forgotten"
+    );
     assert_simulator_gone(&h).await;
-    let timeline = h.js("return sessionStorage.getItem('ilert-pkce.timeline') || '';").await;
+    let timeline = h
+        .js("return sessionStorage.getItem('ilert-pkce.timeline') || '';")
+        .await;
     assert!(
         !timeline.as_str().unwrap().contains(&refresh),
         "the refresh token stays in the timeline"
@@ -159,7 +179,10 @@ async fn a_deployment_that_forbids_built_in_mode_never_runs_it() {
         .find(Locator::Css("input[name=server][value=built-in]"))
         .await
         .unwrap();
-    assert_eq!(radio.prop("disabled").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        radio.prop("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
     let reason = h.text("[data-testid=built-in-forbidden]").await;
     assert!(reason.contains("\"allow_built_in\": false"), "{reason}");
 
@@ -175,7 +198,9 @@ async fn a_deployment_that_forbids_built_in_mode_never_runs_it() {
     ))
     .await;
     h.open("/").await;
-    let notice = h.wait_contains("[data-testid=notice]", "sign in to iLert").await;
+    let notice = h
+        .wait_contains("[data-testid=notice]", "sign in to iLert")
+        .await;
     assert!(notice.contains("allow_built_in"), "{notice}");
     assert_eq!(h.text("[data-testid=connect]").await, "Connect to iLert");
     assert_eq!(h.text("[data-testid=client-id]").await, "my-own-app");
@@ -186,7 +211,8 @@ async fn a_deployment_that_forbids_built_in_mode_never_runs_it() {
     assert!(stored.get("allow_built_in").is_none(), "{stored}");
     // Said once.
     h.open("/").await;
-    h.wait_text("[data-testid=connect]", "Connect to iLert").await;
+    h.wait_text("[data-testid=connect]", "Connect to iLert")
+        .await;
     assert!(h
         .browser
         .find(Locator::Css("[data-testid=notice]"))
@@ -208,9 +234,9 @@ async fn a_deployment_that_forbids_built_in_mode_never_runs_it() {
     assert_eq!(registrations(&h).await, json!([]));
     let served = h.served();
     assert!(
-        !served
-            .iter()
-            .any(|p| p.contains("sim-worker") || p.contains("ilert-sim-") || p.starts_with("/_sim")),
+        !served.iter().any(|p| p.contains("sim-worker")
+            || p.contains("ilert-sim-")
+            || p.starts_with("/_sim")),
         "{served:?}"
     );
     h.stop().await;

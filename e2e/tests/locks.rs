@@ -28,7 +28,11 @@ async fn hold_the_lock_elsewhere(h: &Harness) {
     let seen = h
         .js_async("navigator.locks.query().then((s) => done(s.held.map((l) => l.name)));")
         .await;
-    assert_eq!(seen, serde_json::json!([LOCK]), "the app's page sees the lock held");
+    assert_eq!(
+        seen,
+        serde_json::json!([LOCK]),
+        "the app's page sees the lock held"
+    );
 }
 
 /// Waits up to `limit` for `[data-testid=notice]` to contain `needle`; gives its text and
@@ -67,7 +71,10 @@ async fn sign_out_revokes_even_when_another_page_holds_the_lock() {
     let (notice, took) = notice_within(&h, "revoked", Duration::from_secs(12)).await;
     assert!(notice.starts_with("Signed out"), "{notice}");
     assert!(notice.contains("held the session's lock"), "{notice}");
-    assert!(took >= Duration::from_millis(4_500), "it did not wait: {took:?}");
+    assert!(
+        took >= Duration::from_millis(4_500),
+        "it did not wait: {took:?}"
+    );
     assert!(h.tokens().await.is_none());
     assert_eq!(h.sim_stats().await["revocations"], 1);
     let (status, body) = h
@@ -80,13 +87,19 @@ async fn sign_out_revokes_even_when_another_page_holds_the_lock() {
             ],
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_grant"))
+    );
     // The timeline keeps the revocation and why it went without the lock.
     let timeline = h
         .js("return sessionStorage.getItem('ilert-pkce.timeline') || '';")
         .await;
     assert!(
-        timeline.as_str().unwrap().contains("Revoking without the lock"),
+        timeline
+            .as_str()
+            .unwrap()
+            .contains("Revoking without the lock"),
         "{timeline}"
     );
     h.stop().await;
@@ -105,7 +118,11 @@ async fn a_refresh_says_the_lock_is_busy_and_keeps_the_session() {
     assert!(notice.contains("The session's lock is busy"), "{notice}");
     assert!(notice.contains("try again later"), "{notice}");
     assert!(took >= Duration::from_secs(15), "it did not wait: {took:?}");
-    assert_eq!(h.tokens().await.unwrap(), before, "the session is kept as it was");
+    assert_eq!(
+        h.tokens().await.unwrap(),
+        before,
+        "the session is kept as it was"
+    );
     h.wait_text("[data-testid=profile-username]", "ada").await;
     let stats = h.sim_stats().await;
     assert_eq!(stats["refresh_grants"], 0, "{stats}");

@@ -251,7 +251,12 @@ async fn scan(unregister: bool) -> (bool, bool) {
         return (ours, shared);
     };
     let root = history::app_root().unwrap_or_default();
-    let listed = call(&sw, "getRegistrations", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
+    let listed = call(
+        &sw,
+        "getRegistrations",
+        &JsValue::UNDEFINED,
+        &JsValue::UNDEFINED,
+    );
     let Ok(Some(list)) = settle(listed, REMOVE_LIMIT_MS).await else {
         return (ours, shared);
     };
@@ -261,10 +266,19 @@ async fn scan(unregister: bool) -> (bool, bool) {
         if scope == root && is_ours(&script, &root) {
             ours = true;
             if unregister {
-                let gone = call(&registration, "unregister", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
+                let gone = call(
+                    &registration,
+                    "unregister",
+                    &JsValue::UNDEFINED,
+                    &JsValue::UNDEFINED,
+                );
                 let _ = settle(gone, REMOVE_LIMIT_MS).await;
             }
-        } else if script.split('?').next().is_some_and(|s| s.ends_with(&format!("/{SCRIPT}"))) {
+        } else if script
+            .split('?')
+            .next()
+            .is_some_and(|s| s.ends_with(&format!("/{SCRIPT}")))
+        {
             shared = true;
         }
     }
@@ -303,7 +317,12 @@ pub async fn remove() -> bool {
 fn delete_database() -> Result<JsValue, JsValue> {
     let window = web_sys::window().ok_or(JsValue::UNDEFINED)?;
     let factory = some(get(&window, "indexedDB")).ok_or(JsValue::UNDEFINED)?;
-    let request = call(&factory, "deleteDatabase", &DB_NAME.into(), &JsValue::UNDEFINED)?;
+    let request = call(
+        &factory,
+        "deleteDatabase",
+        &DB_NAME.into(),
+        &JsValue::UNDEFINED,
+    )?;
     Ok(Promise::new(&mut |yes, no| {
         let _ = Reflect::set(&request, &"onsuccess".into(), &yes);
         let _ = Reflect::set(&request, &"onerror".into(), &no);

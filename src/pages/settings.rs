@@ -133,7 +133,12 @@ pub fn SettingsPage() -> impl IntoView {
     let reset = move |_| {
         settings.reset();
         load(settings.current.get_untracked());
-        switched(settings, session, saved, "Back to the defaults of config.json.");
+        switched(
+            settings,
+            session,
+            saved,
+            "Back to the defaults of config.json.",
+        );
     };
 
     view! {
