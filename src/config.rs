@@ -12,6 +12,8 @@
 //! `"server": "built-in"` signs in to the simulator that a Service Worker of this app runs in
 //! the browser, under `<app root>_sim/`, with fixed values ([`Config::in_force`]). The iLert
 //! fields are then optional and kept, for a switch back to iLert in the settings.
+//! `"allow_built_in": false` forbids the built-in server for a deployment: saved settings
+//! cannot choose it then (they are read as iLert's, [`Config::from_settings_json`]).
 
 use crate::json::{self, Value};
 use crate::oauth::authorize::{normalize_tenant, tenant_authorize_url};
@@ -127,7 +129,13 @@ pub struct Config {
     ///
     /// Hosts are compared as a browser reads them: case-insensitive, `127.1` is `127.0.0.1`.
     pub allowed_origins: Option<Vec<String>>,
+    /// Whether the built-in simulator may be used (config.json's `allow_built_in`, default
+    /// true): the deployer's choice, like `allowed_origins`; saved settings cannot change it.
+    pub allow_built_in: bool,
 }
+
+/// Why saved settings that chose the built-in simulator were read as iLert's.
+pub const BUILT_IN_FORBIDDEN: &str = "This deployment does not offer the built-in simulator (config.json sets \"allow_built_in\": false), so the app signs in to iLert.";
 
 /// The scopes used when the configuration names none.
 fn default_scopes() -> Vec<String> {
@@ -227,6 +235,11 @@ impl Config {
     /// everything else is left to [`Config::validate`].
     pub fn from_json(s: &str) -> Result<Config, Error> {
         let c = Config::parse_json(s)?;
+        if c.server == Server::BuiltIn && !c.allow_built_in {
+            return Err(Error::Config(
+                "config.json sets \"server\": \"built-in\" and \"allow_built_in\": false: forbid the built-in simulator with \"server\": \"ilert\" (and the iLert fields), or allow it".into(),
+            ));
+        }
         let (patterns, bad) = c.origin_patterns();
         if let Some(m) = bad.into_iter().next() {
             return Err(Error::Config(format!("config.json: {m}")));
@@ -257,17 +270,18 @@ impl Config {
     }
 
     /// Reads settings saved in this browser and checks them again before any use: the
-    /// deployer's `allowed_origins` replace whatever the saved text says, and every problem
-    /// [`Config::validate`] finds in the configuration in force for the app at `app_root`
-    /// ([`Config::in_force`]; without the page-origin check, which Connect makes) refuses
-    /// them.
+    /// deployer's `allowed_origins` and `allow_built_in` replace whatever the saved text says,
+    /// and every problem [`Config::validate`] finds in the configuration in force for the app
+    /// at `app_root` ([`Config::in_force`]; without the page-origin check, which Connect
+    /// makes) refuses them. Saved settings that choose the built-in server where the deployer
+    /// forbids it are read as iLert's: then the second value is true (say so, once).
     // Called once per page load: the size of the refusal does not matter.
     #[allow(clippy::result_large_err)]
     pub fn from_settings_json(
         s: &str,
         deployer: &Config,
         app_root: &str,
-    ) -> Result<Config, RejectedSettings> {
+    ) -> Result<(Config, bool), RejectedSettings> {
         let mut c = Config::parse_json(s).map_err(|e| RejectedSettings {
             config: None,
             problems: vec![ConfigProblem {
@@ -276,9 +290,23 @@ impl Config {
             }],
         })?;
         c.allowed_origins = deployer.allowed_origins.clone();
-        let problems = c.in_force(app_root).validate(None);
+        c.allow_built_in = deployer.allow_built_in;
+        let refused = c.server == Server::BuiltIn && !c.allow_built_in;
+        if refused {
+            c.server = Server::Ilert;
+        }
+        let mut problems = c.in_force(app_root).validate(None);
+        if refused && !problems.is_empty() {
+            problems.insert(
+                0,
+                ConfigProblem {
+                    field: "server",
+                    message: BUILT_IN_FORBIDDEN.into(),
+                },
+            );
+        }
         if problems.is_empty() {
-            Ok(c)
+            Ok((c, refused))
         } else {
             Err(RejectedSettings {
                 config: Some(c),
@@ -298,6 +326,13 @@ impl Config {
             ));
         }
         let server = Server::of(&value)?;
+        let allow_built_in = match value.get("allow_built_in") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(Error::Config(
+                "\"allow_built_in\" must be true or false (without quotes): false forbids the built-in simulator for this deployment, true (the default) offers it".into(),
+            )),
+        };
         // The simulator needs no iLert values: absent, they are iLert's defaults.
         let required = if server == Server::Ilert {
             REQUIRED
@@ -338,6 +373,7 @@ impl Config {
             allowed_origins: c
                 .allowed_origins
                 .map(|l| l.into_iter().map(|o| o.trim().to_string()).collect()),
+            allow_built_in,
         })
     }
 
@@ -367,10 +403,12 @@ impl Config {
             scopes,
             issuer: optional("issuer")?,
             allowed_origins: list("allowed_origins")?,
+            allow_built_in: true,
         })
     }
 
-    /// As JSON (localStorage keeps it compact): `allowed_origins` only when set.
+    /// As JSON (localStorage keeps it compact): `allowed_origins` only when set,
+    /// `allow_built_in` only when false.
     pub fn to_value(&self) -> Value {
         let mut members = vec![
             ("server", self.server.name().into()),
@@ -384,6 +422,9 @@ impl Config {
         ];
         if let Some(origins) = &self.allowed_origins {
             members.push(("allowed_origins", origins.clone().into()));
+        }
+        if !self.allow_built_in {
+            members.push(("allow_built_in", Value::Bool(false)));
         }
         Value::Object(
             members
@@ -549,6 +590,7 @@ impl Config {
             scopes: self.scopes.clone(),
             issuer: None,
             allowed_origins: Some(origin_of(root).into_iter().collect()),
+            allow_built_in: self.allow_built_in,
         }
     }
 
@@ -1883,7 +1925,7 @@ mod tests {
         mine.client_id = "my-app".into();
         mine.tenant = Some("acme".into());
         let back = Config::from_settings_json(&mine.to_json(), &deployer, ROOT).unwrap();
-        assert_eq!(back, mine);
+        assert_eq!(back, (mine.clone(), false));
 
         // A value that is outside the list (typed long ago, or edited in localStorage).
         mine.api_base = "https://api.evil.example".into();
@@ -1911,7 +1953,7 @@ mod tests {
         saved.api_base = strict.api_base.clone();
         assert_eq!(
             Config::from_settings_json(&saved.to_json(), &strict, ROOT).unwrap(),
-            strict
+            (strict, false)
         );
 
         let rejected = Config::from_settings_json("{nope", &deployer, ROOT).unwrap_err();
@@ -2011,7 +2053,7 @@ mod tests {
         assert!(text.starts_with(r#"{"server":"built-in","#), "{text}");
         assert_eq!(
             Config::from_settings_json(&text, &deployer, ROOT),
-            Ok(built_in.clone())
+            Ok((built_in.clone(), false))
         );
         assert_eq!(Config::from_json(&text).unwrap(), built_in);
         // Its scopes are checked all the same.
@@ -2027,6 +2069,7 @@ mod tests {
         assert_eq!(
             Config::from_settings_json(&old.compact(), &deployer, ROOT)
                 .unwrap()
+                .0
                 .server,
             Server::Ilert
         );
@@ -2121,6 +2164,105 @@ mod tests {
             assert_eq!(is_simulator_url(url, root), answered, "{url}");
         }
         assert!(is_simulator_url("http://localhost:4597/_sim/x", ROOT));
+    }
+
+    #[test]
+    fn config_json_may_forbid_the_built_in_server() {
+        // Absent or null: allowed, and not written back.
+        for text in [
+            deployer_with_list(),
+            deployer_with_list().replace('{', r#"{"allow_built_in":null,"#),
+        ] {
+            let c = Config::from_json(&text).unwrap();
+            assert!(c.allow_built_in, "{text}");
+            assert!(!c.to_json().contains("allow_built_in"));
+        }
+        let c =
+            Config::from_json(&deployer_with_list().replace('{', r#"{"allow_built_in":false,"#))
+                .unwrap();
+        assert!(!c.allow_built_in);
+        assert_eq!(c.server, Server::Ilert);
+        // It round-trips (the settings panel shows it), but Settings::save never stores it.
+        assert!(c.to_value().compact().contains(r#""allow_built_in":false"#));
+        assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
+        assert!(
+            Config::from_json(&deployer_with_list().replace('{', r#"{"allow_built_in":true,"#))
+                .unwrap()
+                .allow_built_in
+        );
+        // A wrong type says what the field takes.
+        for wrong in [r#""no""#, "0", "[]", r#""false""#] {
+            let text =
+                deployer_with_list().replace('{', &format!(r#"{{"allow_built_in":{wrong},"#));
+            match Config::from_json(&text) {
+                Err(Error::Config(m)) => {
+                    assert!(
+                        m.contains("\"allow_built_in\" must be true or false"),
+                        "{wrong}: {m}"
+                    );
+                }
+                other => panic!("{wrong}: {other:?}"),
+            }
+        }
+        // Built-in chosen and forbidden at once is a contradiction, said as such.
+        let m = Config::from_json(r#"{"server":"built-in","allow_built_in":false}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("\"allow_built_in\": false") && m.contains("\"server\": \"built-in\""),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn saved_settings_cannot_choose_a_forbidden_built_in_server() {
+        let mut deployer = base();
+        deployer.allow_built_in = false;
+        // Saved while built-in was offered, with usable iLert fields: read as iLert's.
+        let mut saved = base();
+        saved.server = Server::BuiltIn;
+        saved.client_id = "my-app".into();
+        let text = saved.to_value().compact();
+        assert!(!text.contains("allow_built_in"), "{text}");
+        let (c, refused) = Config::from_settings_json(&text, &deployer, ROOT).unwrap();
+        assert!(refused);
+        assert_eq!(c.server, Server::Ilert);
+        assert_eq!(c.client_id, "my-app");
+        assert!(
+            !c.allow_built_in,
+            "the deployer's choice, not the saved one"
+        );
+        assert_eq!(
+            c.in_force(ROOT).api_base,
+            base().api_base,
+            "iLert's endpoints, not the simulator's"
+        );
+        // Saved text that says it is allowed changes nothing.
+        let planted = text.replace('{', r#"{"allow_built_in":true,"#);
+        let (c, refused) = Config::from_settings_json(&planted, &deployer, ROOT).unwrap();
+        assert!(refused && c.server == Server::Ilert && !c.allow_built_in);
+        // With iLert fields that do not pass (fine for the simulator): refused, saying why first.
+        saved.client_id = String::new();
+        let rejected =
+            Config::from_settings_json(&saved.to_value().compact(), &deployer, ROOT).unwrap_err();
+        assert_eq!(fields_of(&rejected.problems), ["server", "client_id"]);
+        assert!(
+            rejected.summary().contains(BUILT_IN_FORBIDDEN),
+            "{}",
+            rejected.summary()
+        );
+        // Where it is allowed, the same text keeps the built-in server.
+        let (c, refused) =
+            Config::from_settings_json(&saved.to_value().compact(), &base(), ROOT).unwrap();
+        assert!(!refused);
+        assert_eq!(c.server, Server::BuiltIn);
+        // iLert settings are not concerned.
+        saved.server = Server::Ilert;
+        saved.client_id = "my-app".into();
+        let (c, refused) =
+            Config::from_settings_json(&saved.to_value().compact(), &deployer, ROOT).unwrap();
+        assert!(!refused);
+        assert_eq!(c.server, Server::Ilert);
     }
 
     fn deployer_with_list() -> String {

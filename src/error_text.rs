@@ -19,6 +19,7 @@ pub fn title(error: &Error) -> &'static str {
         Error::Redirected { .. } => "The server answered with a redirect",
         Error::Storage(_) => "This tab cannot keep the sign-in",
         Error::Throttled { .. } => "Too many refreshes",
+        Error::LockBusy { .. } => "The session's lock is busy",
         Error::Simulator(_) => "The built-in simulator is not available",
     }
 }

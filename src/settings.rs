@@ -25,24 +25,34 @@ pub struct Settings {
     /// `save` and `reset`. Show `RejectedSettings::summary()` where the configuration in force
     /// is shown.
     pub rejected: RwSignal<Option<RejectedSettings>>,
+    /// The saved settings chose the built-in simulator, which config.json forbids: they were
+    /// read as iLert's and stored so (so this is said once, at this load).
+    pub built_in_refused: bool,
 }
 
 impl Settings {
     /// The saved settings if there are any and they pass the checks, else config.json's.
     pub fn load(defaults: Config) -> Self {
         // `from_settings_json` says which field is wrong.
-        let (current, rejected) = match LocalStorage::raw().get_item(KEY).ok().flatten() {
-            None => (None, None),
-            Some(json) => match Config::from_settings_json(
-                &json,
-                &defaults,
-                &history::app_root().unwrap_or_default(),
-            ) {
-                Ok(config) => (Some(config), None),
-                Err(rejected) => (None, Some(rejected)),
-            },
-        };
+        let (current, rejected, built_in_refused) =
+            match LocalStorage::raw().get_item(KEY).ok().flatten() {
+                None => (None, None, false),
+                Some(json) => match Config::from_settings_json(
+                    &json,
+                    &defaults,
+                    &history::app_root().unwrap_or_default(),
+                ) {
+                    Ok((config, refused)) => {
+                        if refused {
+                            let _ = LocalStorage::raw().set_item(KEY, &stored(&config));
+                        }
+                        (Some(config), None, refused)
+                    }
+                    Err(rejected) => (None, Some(rejected), false),
+                },
+            };
         Settings {
+            built_in_refused,
             customised: RwSignal::new(current.is_some()),
             current: RwSignal::new(current.unwrap_or_else(|| defaults.clone())),
             defaults: StoredValue::new(defaults),
@@ -53,17 +63,14 @@ impl Settings {
     /// Keeps `config` for this browser; it takes effect at the next Connect. The allowed
     /// origins are always config.json's: they are neither taken from `config` nor stored.
     pub fn save(&self, config: Config) -> bool {
-        let allowed = self.defaults.with_value(|d| d.allowed_origins.clone());
-        let stored = Config {
-            allowed_origins: None,
-            ..config
-        };
-        let ok = LocalStorage::raw()
-            .set_item(KEY, &stored.to_value().compact())
-            .is_ok();
+        let (allowed, allow_built_in) = self
+            .defaults
+            .with_value(|d| (d.allowed_origins.clone(), d.allow_built_in));
+        let ok = LocalStorage::raw().set_item(KEY, &stored(&config)).is_ok();
         self.current.set(Config {
             allowed_origins: allowed,
-            ..stored
+            allow_built_in,
+            ..config
         });
         self.customised.set(true);
         self.rejected.set(None);
@@ -77,4 +84,16 @@ impl Settings {
         self.customised.set(false);
         self.rejected.set(None);
     }
+}
+
+/// `config` as localStorage keeps it: without the deployer's fields, which are always
+/// config.json's (`allowed_origins`, `allow_built_in`).
+fn stored(config: &Config) -> String {
+    Config {
+        allowed_origins: None,
+        allow_built_in: true,
+        ..config.clone()
+    }
+    .to_value()
+    .compact()
 }

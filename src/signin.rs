@@ -39,12 +39,13 @@ fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
 
 /// Connect, as the button does it: with the built-in simulator, its worker must control the
 /// page first, or the navigation to the authorize page reaches the web server (a 404 or the
-/// SPA fallback); with iLert, a worker left from an earlier try is unregistered.
+/// SPA fallback); with iLert, a worker left from an earlier try is removed, with its data.
 pub async fn connect(config: Config) -> Result<(), Error> {
     if config.server == Server::BuiltIn {
+        sim_worker::enable();
         sim_worker::ready().await?;
     } else {
-        sim_worker::forget();
+        sim_worker::remove().await;
     }
     start(&config)
 }

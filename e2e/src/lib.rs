@@ -778,9 +778,8 @@ pub(crate) fn serve_app(
     let config_delay = delay.clone();
     let served = Served::default();
     let log = served.clone();
-    let config = config.unwrap_or_else(|| {
-        std::fs::read_to_string(dist.join("config.json")).expect("the build's config.json")
-    });
+    // None: the build's own, read at each request, so a test may change it as it runs.
+    let config_file = dist.join("config.json");
     let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     let gateway = || async {
         (
@@ -795,7 +794,10 @@ pub(crate) fn serve_app(
             get(move || async move {
                 let ms = config_delay.load(Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(ms)).await;
-                ([("content-type", "application/json")], config)
+                let text = config.unwrap_or_else(|| {
+                    std::fs::read_to_string(&config_file).expect("the build's config.json")
+                });
+                ([("content-type", "application/json")], text)
             }),
         )
         .route(

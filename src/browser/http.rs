@@ -44,6 +44,14 @@ pub struct Sent {
 /// Sends `request` (not generic: one copy of the pipeline serves every step); its answer is
 /// then judged with [`Sent::judge`].
 pub async fn send(request: &Request) -> Sent {
+    // Before anything: the start-up gate, and no request to a simulator that was removed.
+    if let Err(err) = sim_worker::cleared(&request.url).await {
+        return Sent {
+            entry: u32::MAX,
+            answer: Err(err),
+            retry_after_ms: None,
+        };
+    }
     let entry = timeline::request(request);
     let simulated =
         history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, &root));

@@ -8,17 +8,32 @@
 //! app registers a new URL, and waits until that worker controls the page, so it never
 //! talks to an older build's worker, whose files the host may no longer have.
 //!
+//! Leaving built-in mode ([`remove`]): whenever iLert's mode is in force (at start, or when the
+//! settings switch to it), the app unregisters its simulator worker and deletes the
+//! simulator's IndexedDB database (codes, grants, tokens), awaited but bounded in time, and
+//! the simulator is off for this page: [`ready`] refuses and [`cleared`] refuses any request to
+//! it. An unregistered worker still controls the pages it controlled until they are left: it
+//! sees their requests but answers only those under `<app root>_sim/` (iLert's go to other
+//! origins), and the app sends none there; at start the app reloads such a page once.
+//!
+//! Start-up gate ([`cleared`], awaited by every request of the app): when the simulator may
+//! be in play (its worker is registered here, or the session is one of the simulator's),
+//! nothing is sent before config.json has said which mode is in force and the simulator has
+//! been removed in iLert's; otherwise requests go at once (a callback does not wait for
+//! config.json).
+//!
 //! Called through `Reflect`, not web-sys's ServiceWorker types: each web-sys method is an
 //! import with its own glue, and these few calls would cost the first load ~1.5 KB brotli.
 use std::cell::Cell;
 
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser::history;
+use crate::config;
 use crate::oauth::Error;
 
 /// The worker's script, beside index.html; its name never changes (the build writes it).
@@ -28,11 +43,57 @@ const SCRIPT: &str = "sim-worker.js";
 const START_LIMIT_MS: u32 = 10_000;
 /// How often [`ready`] looks whether the right worker controls the page yet.
 const POLL_MS: u32 = 50;
+/// The simulator's IndexedDB database (sim-sw/worker.js's `DB_NAME`).
+const DB_NAME: &str = "ilert-sim";
+/// How long [`remove`] and [`found`] may take in all. The browser does each step in
+/// milliseconds (a delete waits at most for the worker's current IndexedDB transaction); a
+/// browser whose Service Worker or IndexedDB API hangs must not hold the app up longer.
+const REMOVE_LIMIT_MS: u32 = 3_000;
 
 thread_local! {
-    /// This page unregistered the worker ([`forget`]): it may still control the page, but no
+    /// This page unregistered the worker ([`remove`]): it may still control the page, but no
     /// longer answers navigations (the consent page), so [`ready`] must register it again.
     static FORGOTTEN: Cell<bool> = const { Cell::new(false) };
+    /// The built-in mode is off in this page ([`remove`]) until the settings choose it again
+    /// ([`enable`]): nothing is sent to the simulator, and no worker is registered.
+    static OFF: Cell<bool> = const { Cell::new(false) };
+    /// The start-up gate: a promise and its resolve function ([`open`]).
+    static GATE: (Promise, Function) = {
+        let mut resolve = None;
+        let promise = Promise::new(&mut |yes, _| resolve = Some(yes));
+        (promise, resolve.expect("the executor runs at once"))
+    };
+}
+
+/// Lets the app's requests go ([`cleared`]); opening it twice is harmless.
+pub fn open() {
+    GATE.with(|(_, resolve)| {
+        let _ = resolve.call0(&JsValue::UNDEFINED);
+    });
+}
+
+/// Awaited by every request before anything else: waits for the start-up gate ([`open`]),
+/// then refuses a request to the simulator while the built-in mode is off in this page.
+pub async fn cleared(url: &str) -> Result<(), Error> {
+    let gate = GATE.with(|(promise, _)| promise.clone());
+    let _ = JsFuture::from(gate).await;
+    let simulated = history::app_root().is_some_and(|root| config::is_simulator_url(url, &root));
+    if simulated && OFF.get() {
+        return Err(off());
+    }
+    Ok(())
+}
+
+fn off() -> Error {
+    Error::Simulator(
+        "Not sent: this app now signs in to iLert (config.json or your settings), so the built-in simulator was removed from this browser. Press Connect to sign in to iLert."
+            .into(),
+    )
+}
+
+/// The settings chose the built-in simulator again (Connect, Settings).
+pub fn enable() {
+    OFF.set(false);
 }
 
 /// `obj[name]`; undefined when there is none.
@@ -108,6 +169,9 @@ pub(crate) async fn settle(
 /// Registers this build's worker (scope: the app's base path) and waits until it controls
 /// this page.
 pub async fn ready() -> Result<(), Error> {
+    if OFF.get() {
+        return Err(off());
+    }
     let sw = container().ok_or_else(|| Error::Simulator(UNAVAILABLE.into()))?;
     let script = script().ok_or_else(|| {
         Error::Simulator(
@@ -152,36 +216,116 @@ pub async fn ready() -> Result<(), Error> {
     Err(too_slow())
 }
 
-/// Unregisters the built-in simulator's worker, if this browser has one from an earlier try,
-/// so that it stops answering and updating. Fire and forget. Its script is checked: at `/`,
-/// the registration found may be another app's of the same origin.
-pub fn forget() {
-    // An unregistered worker keeps the page it controls, but no longer gets its navigations.
-    FORGOTTEN.set(true);
+/// Whether `url` (a worker's script URL) is this app's simulator worker:
+/// `<app root>sim-worker.js`, whatever its `?v=`. At `/`, other apps of the origin may have
+/// workers of their own.
+fn is_ours(url: &str, root: &str) -> bool {
+    url.split('?').next() == Some(format!("{root}{SCRIPT}").as_str())
+}
+
+/// The script URL of a registration's newest worker.
+fn script_of(registration: &JsValue) -> String {
+    ["installing", "waiting", "active"]
+        .into_iter()
+        .find_map(|state| some(get(registration, state)))
+        .and_then(|w| get(&w, "scriptURL").as_string())
+        .unwrap_or_default()
+}
+
+/// Whether a simulator worker of this app controls this page.
+fn controlled() -> bool {
+    let root = history::app_root().unwrap_or_default();
+    container().is_some_and(|sw| {
+        get(&get(&sw, "controller"), "scriptURL")
+            .as_string()
+            .is_some_and(|url| is_ours(&url, &root))
+    })
+}
+
+/// Goes through this origin's registrations: whether one is this app's simulator worker
+/// (unregistered, awaited, when `unregister`), and whether another scope of the origin has a
+/// simulator worker too (another deployment of this app, which shares the database).
+async fn scan(unregister: bool) -> (bool, bool) {
+    let (mut ours, mut shared) = (controlled(), false);
     let Some(sw) = container() else {
-        return;
+        return (ours, shared);
     };
-    let found = call(
+    let root = history::app_root().unwrap_or_default();
+    let listed = call(
         &sw,
-        "getRegistration",
-        &history::base().into(),
+        "getRegistrations",
+        &JsValue::UNDEFINED,
         &JsValue::UNDEFINED,
     );
-    wasm_bindgen_futures::spawn_local(async move {
-        let Ok(Some(registration)) = settle(found, START_LIMIT_MS).await else {
-            return;
-        };
-        let worker = ["active", "waiting", "installing"]
-            .into_iter()
-            .find_map(|state| some(get(&registration, state)));
-        let script = worker.and_then(|w| get(&w, "scriptURL").as_string());
-        if script.is_some_and(|s| s.contains(SCRIPT)) {
-            let _ = call(
-                &registration,
-                "unregister",
-                &JsValue::UNDEFINED,
-                &JsValue::UNDEFINED,
-            );
+    let Ok(Some(list)) = settle(listed, REMOVE_LIMIT_MS).await else {
+        return (ours, shared);
+    };
+    for registration in Array::from(&list).iter() {
+        let script = script_of(&registration);
+        let scope = get(&registration, "scope").as_string().unwrap_or_default();
+        if scope == root && is_ours(&script, &root) {
+            ours = true;
+            if unregister {
+                let gone = call(
+                    &registration,
+                    "unregister",
+                    &JsValue::UNDEFINED,
+                    &JsValue::UNDEFINED,
+                );
+                let _ = settle(gone, REMOVE_LIMIT_MS).await;
+            }
+        } else if script
+            .split('?')
+            .next()
+            .is_some_and(|s| s.ends_with(&format!("/{SCRIPT}")))
+        {
+            shared = true;
         }
-    });
+    }
+    (ours, shared)
+}
+
+/// Whether the simulator may be in play in this page: its worker is registered for this
+/// app, or controls the page. Bounded ([`REMOVE_LIMIT_MS`]); in doubt, yes.
+pub async fn found() -> bool {
+    match select(Box::pin(scan(false)), TimeoutFuture::new(REMOVE_LIMIT_MS)).await {
+        Either::Left(((ours, _), _)) => ours,
+        Either::Right(_) => true,
+    }
+}
+
+/// Leaves built-in mode: turns the simulator off in this page, unregisters this app's
+/// simulator worker and deletes the simulator's database (unless another deployment of this
+/// app on the origin still has a simulator worker: the database is shared by name). Awaited,
+/// at most [`REMOVE_LIMIT_MS`]. Gives whether a simulator worker still controls this page
+/// (it does until the page is left).
+pub async fn remove() -> bool {
+    OFF.set(true);
+    FORGOTTEN.set(true);
+    let work = async {
+        let (_, shared) = scan(true).await;
+        if !shared {
+            let _ = settle(delete_database(), REMOVE_LIMIT_MS).await;
+        }
+    };
+    let _ = select(Box::pin(work), TimeoutFuture::new(REMOVE_LIMIT_MS)).await;
+    controlled()
+}
+
+/// `indexedDB.deleteDatabase(DB_NAME)` as a promise: resolved when it is gone (or was never
+/// there), refused on error. While a worker's transaction holds it open the delete waits.
+fn delete_database() -> Result<JsValue, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::UNDEFINED)?;
+    let factory = some(get(&window, "indexedDB")).ok_or(JsValue::UNDEFINED)?;
+    let request = call(
+        &factory,
+        "deleteDatabase",
+        &DB_NAME.into(),
+        &JsValue::UNDEFINED,
+    )?;
+    Ok(Promise::new(&mut |yes, no| {
+        let _ = Reflect::set(&request, &"onsuccess".into(), &yes);
+        let _ = Reflect::set(&request, &"onerror".into(), &no);
+    })
+    .into())
 }

@@ -95,6 +95,13 @@ pub enum Error {
         wait_s: u64,
     },
 
+    /// A refresh was not sent: the cross-tab lock of the session was not granted in time
+    /// (another tab, or any page of this origin, holds it).
+    LockBusy {
+        /// How long this tab waited, ms.
+        waited_ms: u32,
+    },
+
     /// The callback query is not a usable sign-in answer.
     Callback(CallbackError),
 
@@ -210,6 +217,7 @@ impl fmt::Display for Error {
             Error::Timeout { url, after_ms } => write!(f, "{url} did not answer within {} s, so the request was abandoned. The server or the network may be overloaded; try again.", after_ms / 1000),
             Error::Storage(m) => f.write_str(m),
             Error::Throttled { limit, wait_s } => write!(f, "The refresh was not sent: this tab already sent {limit} refresh requests in the last minute, the most it allows itself. It is due again in {wait_s} s."),
+            Error::LockBusy { waited_ms } => write!(f, "The refresh was not sent: another tab or page of this app has held the session's lock for {} s (two refreshes of one token at once would spend it twice). The session is kept; try again later, or close the other tabs of this app.", waited_ms / 1000),
             Error::Callback(e) => fmt::Display::fmt(e, f),
             Error::State(e) => fmt::Display::fmt(e, f),
             Error::Config(m) => write!(f, "The configuration is not usable: {m}. Fix it in the settings or in config.json."),

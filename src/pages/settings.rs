@@ -3,14 +3,18 @@
 //! URL and API base must stay within config.json's allowed origins, which settings cannot change.
 //! The server comes first: the built-in simulator uses only the scopes of the fields below,
 //! so the iLert fields are disabled then, and what is checked is the configuration in force.
+//! A deployment whose config.json forbids the built-in simulator gets its choice disabled,
+//! with the reason. Saving (or resetting to) iLert removes the simulator from this browser.
 use leptos::prelude::*;
 
+use crate::app::leave_built_in;
 use crate::browser::{history, sim_worker};
 use crate::components::{dynamic, text, OrNothing};
-use crate::config::{Config, ConfigProblem, Server};
+use crate::config::{Config, ConfigProblem, Server, BUILT_IN_FORBIDDEN};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
 use crate::route::Page;
+use crate::session::Session;
 use crate::settings::Settings;
 
 const LEVELS: &[(&str, &str)] = &[("r", "read"), ("w", "write"), ("d", "delete")];
@@ -46,6 +50,8 @@ pub fn SettingsPage() -> impl IntoView {
         .and_then(|r| r.config)
         .unwrap_or_else(|| settings.current.get_untracked());
     let allowed_origins = settings.defaults.with_value(|d| d.allowed_origins.clone());
+    let allow_built_in = settings.defaults.with_value(|d| d.allow_built_in);
+    let session = expect_context::<Session>();
     let allowed_text = settings.defaults.with_value(Config::allowed_origins_text);
     let client_id = RwSignal::new(start.client_id.clone());
     let tenant = RwSignal::new(start.tenant.clone().unwrap_or_default());
@@ -76,6 +82,7 @@ pub fn SettingsPage() -> impl IntoView {
         scopes: scope_list.get(),
         issuer: issuer.clone(),
         allowed_origins: allowed_origins.clone(),
+        allow_built_in,
     });
     let origin = history::app_root();
     let problems = Memo::new(move |_| {
@@ -83,12 +90,17 @@ pub fn SettingsPage() -> impl IntoView {
             let mut problems = d
                 .in_force(origin.as_deref().unwrap_or_default())
                 .validate(origin.as_deref());
-            if d.server == Server::BuiltIn && !sim_worker::available() {
+            let unusable = if !allow_built_in {
+                BUILT_IN_FORBIDDEN
+            } else {
+                sim_worker::UNAVAILABLE
+            };
+            if d.server == Server::BuiltIn && !(allow_built_in && sim_worker::available()) {
                 problems.insert(
                     0,
                     ConfigProblem {
                         field: "server",
-                        message: sim_worker::UNAVAILABLE.into(),
+                        message: unusable.into(),
                     },
                 );
             }
@@ -108,11 +120,12 @@ pub fn SettingsPage() -> impl IntoView {
         ev.prevent_default();
         if problems.with(Vec::is_empty) {
             let stored = settings.save(draft.get_untracked());
-            saved.set(Some(if stored {
-                "Saved in this browser. The next Connect uses these settings.".into()
+            let text = if stored {
+                "Saved in this browser. The next Connect uses these settings."
             } else {
-                "Used for this visit, but the browser refused to store them (storage full or disabled).".into()
-            }));
+                "Used for this visit, but the browser refused to store them (storage full or disabled)."
+            };
+            switched(settings, session, saved, text);
         } else {
             saved.set(None);
         }
@@ -120,12 +133,17 @@ pub fn SettingsPage() -> impl IntoView {
     let reset = move |_| {
         settings.reset();
         load(settings.current.get_untracked());
-        saved.set(Some("Back to the defaults of config.json.".into()));
+        switched(
+            settings,
+            session,
+            saved,
+            "Back to the defaults of config.json.",
+        );
     };
 
     view! {
         <h1>"Settings"</h1>
-        <p class="intro-text">"Sign in to the built-in simulator, or point the app at your iLert app (or the local ilert-sim). Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with."</p>
+        <p class="intro-text">"Sign in to the built-in simulator, or point the app at your iLert app (or the local ilert-sim). Kept in this browser (localStorage; no secret is stored), used from the next Connect on. A session that is already signed in keeps the endpoints it started with, except one of the built-in simulator: choosing iLert removes the simulator from this browser, with its data, and ends that session."</p>
         {dynamic(move || settings.rejected.get().map(|r| view! {
             <div class="notice error" role="alert" data-testid="settings-rejected">
                 <h2>"Your saved settings are not in use"</h2>
@@ -139,8 +157,11 @@ pub fn SettingsPage() -> impl IntoView {
         <form class="card settings" on:submit=on_submit novalidate=true data-testid="settings">
             <fieldset class="server-field">
                 <legend>"Server"</legend>
-                {server_radio(built_in, true, "Built-in simulator (runs in this browser, no account needed)")}
-                {server_radio(built_in, false, "My iLert account")}
+                {server_radio(built_in, true, "Built-in simulator (runs in this browser, no account needed)", allow_built_in)}
+                {server_radio(built_in, false, "My iLert account", true)}
+                {(!allow_built_in).then(|| view! {
+                    <p class="help" data-testid="built-in-forbidden">{BUILT_IN_FORBIDDEN}</p>
+                }.into_any()).or_nothing()}
             </fieldset>
             <fieldset class="ilert-fields" disabled=move || built_in.get()>
                 <legend>"Your iLert app"</legend>
@@ -191,8 +212,35 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// Once the settings in force are saved or reset: in iLert's mode the built-in simulator is
+/// removed from this browser (and a session signed in to it ends) before `text` is shown;
+/// in built-in mode it may be used again.
+fn switched(
+    settings: Settings,
+    session: Session,
+    saved: RwSignal<Option<String>>,
+    text: &'static str,
+) {
+    saved.set(None);
+    if settings.current.with_untracked(|c| c.server) == Server::BuiltIn {
+        sim_worker::enable();
+        saved.set(Some(text.into()));
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        leave_built_in(session).await;
+        saved.set(Some(text.into()));
+    });
+}
+
 /// One choice of server (`built_in` or not), labelled: its accessible name is the label.
-fn server_radio(built_in: RwSignal<bool>, value: bool, label: &'static str) -> AnyView {
+/// Disabled unless `offered`.
+fn server_radio(
+    built_in: RwSignal<bool>,
+    value: bool,
+    label: &'static str,
+    offered: bool,
+) -> AnyView {
     let name = if value {
         Server::BuiltIn
     } else {
@@ -201,7 +249,7 @@ fn server_radio(built_in: RwSignal<bool>, value: bool, label: &'static str) -> A
     .name();
     view! {
         <label class="check">
-            <input type="radio" name="server" value=name
+            <input type="radio" name="server" value=name disabled=!offered
                 prop:checked=move || built_in.get() == value
                 on:change=move |_| built_in.set(value) />
             {label}

@@ -251,13 +251,18 @@ impl Session {
                 if let Some(refresh_token) = &last.refresh_token {
                     let endpoints = last.endpoints.clone();
                     let refresh_token = refresh_token.clone();
-                    let _ = locks::exclusive(
+                    // Like a sign-out: revoked even when the lock is not granted in time.
+                    if let Err(revoke) = locks::exclusive(
                         refresh::REFRESH_LOCK,
+                        signout::SIGN_OUT_LOCK_WAIT_MS,
                         Box::pin(
                             async move { self.revoke_token(&endpoints, &refresh_token).await },
                         ),
                     )
-                    .await;
+                    .await
+                    {
+                        let _ = revoke.await;
+                    }
                     timeline::end_session();
                 }
             }

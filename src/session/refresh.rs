@@ -22,6 +22,10 @@ pub type RefreshFuture = Shared<LocalBoxFuture<'static, Result<(), Error>>>;
 
 /// The Web Lock every tab takes to refresh or revoke.
 pub(super) const REFRESH_LOCK: &str = "ilert-pkce.refresh";
+/// How long a refresh waits for the lock: a tab that holds it honestly is sending one refresh
+/// or revocation, which ends within the request's own time limit; a holder that keeps it
+/// longer is stuck or hostile (any page of the origin can take it), and the refresh is put off.
+const REFRESH_LOCK_WAIT_MS: u32 = request::TIMEOUT_MS + 1_000;
 /// A tab that waited for the lock gives the holder's message this long to land.
 const TAB_MESSAGE_GRACE_MS: u32 = 30;
 
@@ -58,8 +62,9 @@ impl Session {
         let before = self
             .tokens
             .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()));
-        locks::exclusive(
+        let locked = locks::exclusive(
             REFRESH_LOCK,
+            REFRESH_LOCK_WAIT_MS,
             Box::pin(async move {
                 gloo_timers::future::TimeoutFuture::new(TAB_MESSAGE_GRACE_MS).await;
                 let now = self
@@ -71,7 +76,39 @@ impl Session {
                 self.refresh_locked().await
             }),
         )
-        .await
+        .await;
+        // Not granted in time: nothing was sent, the tokens stay as they are; try again later.
+        locked.unwrap_or_else(|_| {
+            Err(self.postpone(
+                Error::LockBusy {
+                    waited_ms: REFRESH_LOCK_WAIT_MS,
+                },
+                None,
+            ))
+        })
+    }
+
+    /// A refresh that failed without ending the session: noted, and tried again after the
+    /// back-off. Gives `err` back.
+    fn postpone(&self, err: Error, retry_after_ms: Option<f64>) -> Error {
+        if !self.is_signed_in() {
+            return err;
+        }
+        let failures = self.state(|s| {
+            s.failures = s.failures.saturating_add(1);
+            s.failures
+        });
+        let delay = refresh_policy::backoff_ms(failures, retry_after_ms);
+        let mut fields = vec![Field::new("next attempt", format!("in {} s", (delay / 1000.0).round() as i64), false).note(
+            "a failed refresh is tried again after 30 s, then 1, 2, 4, 8 and at most 10 minutes (or after Retry-After, if the server asks for longer); the session goes on meanwhile",
+        )];
+        // A request's failure is on its own entry; a lock that was not granted has none.
+        if let Error::LockBusy { .. } = err {
+            fields.push(Field::new("why", err.to_string(), false));
+        }
+        timeline::note(Step::Refresh, "Refresh postponed", fields);
+        self.arm(delay);
+        err
     }
 
     async fn refresh_locked(self) -> Result<(), Error> {
@@ -148,24 +185,7 @@ impl Session {
                 )));
                 Err(err)
             }
-            Err(err) => {
-                let failures = self.state(|s| {
-                    s.failures = s.failures.saturating_add(1);
-                    s.failures
-                });
-                let delay = refresh_policy::backoff_ms(failures, outcome.retry_after_ms);
-                timeline::note(
-                    Step::Refresh,
-                    "Refresh postponed",
-                    vec![Field::new("next attempt", format!("in {} s", (delay / 1000.0).round() as i64), false).note(
-                        "a failed refresh is tried again after 30 s, then 1, 2, 4, 8 and at most 10 minutes (or after Retry-After, if the server asks for longer); the session goes on meanwhile",
-                    )],
-                );
-                if self.is_signed_in() {
-                    self.arm(delay);
-                }
-                Err(err)
-            }
+            Err(err) => Err(self.postpone(err, outcome.retry_after_ms)),
         }
     }
 

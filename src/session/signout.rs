@@ -11,7 +11,15 @@ use super::{Notice, Session};
 use crate::browser::{http, locks};
 use crate::oauth::request::{self, Endpoints};
 use crate::oauth::{token, Error};
-use crate::timeline::{self, Step};
+use crate::timeline::{self, Field, Step};
+
+/// How long a sign-out waits for the lock before it revokes anyway: long enough for another
+/// tab's refresh under way on a quick server, short enough that the person is not left with
+/// "Signing out…" (and a live refresh token) by a page that never lets go of the lock.
+pub(super) const SIGN_OUT_LOCK_WAIT_MS: u32 = 5_000;
+
+/// What a sign-out that did not get the lock says, in the notice and the timeline.
+const LOCK_BUSY: &str = " Another tab or page of this app held the session's lock for 5 s, so the app revoked the token without waiting for it any longer.";
 
 impl Session {
     /// Forgets every token, then revokes the refresh token and says how that went.
@@ -47,8 +55,9 @@ impl Session {
             let _ = inflight.await;
         }
         let endpoints = tokens.endpoints.clone();
-        let outcome = locks::exclusive(
+        let locked = locks::exclusive(
             REFRESH_LOCK,
+            SIGN_OUT_LOCK_WAIT_MS,
             Box::pin(async move {
                 let newest = self
                     .state(|s| s.landed_after_end.take())
@@ -57,19 +66,33 @@ impl Session {
             }),
         )
         .await;
+        // The lock is there so that no refresh of another tab spends the token meanwhile; a
+        // holder that keeps it this long is stuck or hostile, and the token must not stay
+        // valid for its sake: revoke without it.
+        let (outcome, busy) = match locked {
+            Ok(outcome) => (outcome, ""),
+            Err(revoke) => {
+                timeline::note(
+                    Step::Revoke,
+                    "Revoking without the lock",
+                    vec![Field::new("why", LOCK_BUSY.trim_start(), false)],
+                );
+                (revoke.await, LOCK_BUSY)
+            }
+        };
         self.state(|s| s.signing_out = false);
         timeline::end_session();
         timeline::clear_except(Some(Step::Revoke));
         self.notice.set(Some(match outcome {
             Ok(()) => Notice::info(
                 "Signed out",
-                "The refresh token was revoked at iLert and every token was forgotten in this tab.",
+                format!("The refresh token was revoked at iLert and every token was forgotten in this tab.{busy}"),
             ),
             Err(err) => Notice::failure(
                 "Signed out, but the revocation failed",
                 format!(
                     "Every token was forgotten in this tab, but iLert did not confirm the revocation: {err} \
-                     The refresh token may stay valid until it expires: remove the app's access in iLert under your profile's connected apps."
+                     The refresh token may stay valid until it expires: remove the app's access in iLert under your profile's connected apps.{busy}"
                 ),
             ),
         }));
