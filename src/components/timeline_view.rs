@@ -91,6 +91,10 @@ fn curl_view(id: u32, r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
     let status = RwSignal::new(String::new());
     let (shown, copied, backend) = (r.clone(), r.clone(), r);
     let copy = move |_| {
+        if let Some(why) = curl::refusal(&copied) {
+            status.set(why.into());
+            return;
+        }
         let command = curl::command(&copied, revealed.get_untracked(), false);
         spawn_local(async move {
             if clipboard::copy(&command).await {
