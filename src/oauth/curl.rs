@@ -9,8 +9,6 @@
 //! Every value may come from someone else (a token chosen by a server, a code in a crafted
 //! callback link, a record in storage), and the command is pasted into a terminal: control
 //! and bidi characters never appear raw in it (see [`quote`]).
-use std::fmt::Write;
-
 use super::form::{is_mask, mask};
 use crate::stored::timeline::{Field, RequestRecord};
 
@@ -48,7 +46,10 @@ fn quote(out: &mut String, text: &str) {
         } else {
             out.push_str("$'");
             for b in c.encode_utf8(&mut [0; 4]).bytes() {
-                let _ = write!(out, "\\x{b:02X}");
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push_str("\\x");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
             }
             out.push('\'');
         }

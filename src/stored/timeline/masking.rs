@@ -252,11 +252,8 @@ fn spelled_at(t: &[u8], at: usize, secret: &[u8]) -> Option<usize> {
 /// The bytes an escape at the start of `t` stands for: (bytes, how many, its length in `t`).
 fn escape(t: &[u8]) -> Option<([u8; 4], usize, usize)> {
     let hex = |s: &[u8]| -> Option<u32> {
-        let s = std::str::from_utf8(s).ok()?;
-        // `from_str_radix` takes a sign; an escape's digits do not.
-        s.bytes()
-            .all(|b| b.is_ascii_hexdigit())
-            .then(|| u32::from_str_radix(s, 16).ok())?
+        s.iter()
+            .try_fold(0, |n, b| Some(n * 16 + (*b as char).to_digit(16)?))
     };
     let byte = |b: u8| Some(([b, 0, 0, 0], 1, 2));
     match t {
