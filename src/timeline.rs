@@ -8,11 +8,11 @@ use leptos::prelude::*;
 
 use crate::browser::clock;
 use crate::error_text;
-use crate::json;
-use crate::oauth::answer::{masked_form, Answer};
+use crate::oauth::answer::Answer;
 use crate::oauth::form::{is_secret, mask};
 use crate::oauth::request::{Kind, Request};
 use crate::oauth::Error;
+use crate::stored::timeline::masking::{self, Secrets};
 pub use crate::stored::timeline::{AnswerRecord, Entry, Field, RequestRecord, Step};
 
 const KEY: &str = "ilert-pkce.timeline";
@@ -21,6 +21,10 @@ const MAX_ENTRIES: usize = 60;
 
 thread_local! {
     static ENTRIES: RwSignal<Vec<Entry>> = RwSignal::new(load());
+    /// The tokens of revocations: recorded masked (the session has ended), but their answers
+    /// may echo them, so they stay known, in memory only, until [`end_session`] has masked
+    /// the record.
+    static REVOKED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn load() -> Vec<Entry> {
@@ -87,6 +91,12 @@ pub fn note(step: Step, title: impl Into<String>, fields: Vec<Field>) -> u32 {
 /// happens after the session has ended, so its token is recorded masked.
 pub fn request(request: &Request) -> u32 {
     let keep = request.kind != Kind::Revoke;
+    if !keep {
+        let secrets = request.form.iter().flat_map(|f| f.fields());
+        for (_, value) in secrets.filter(|(n, _)| is_secret(n)) {
+            REVOKED.with_borrow_mut(|r| r.push(value.clone()));
+        }
+    }
     let field = |name: &str, value: &str, secret: bool| {
         let value = if secret && !keep {
             mask(value)
@@ -122,20 +132,31 @@ pub fn answer(id: u32, answer: &Answer) {
         body: answer.body.clone(),
         by_worker: answer.by_worker,
     };
+    file(id, |entry| entry.answer = Some(record));
+}
+
+/// Changes entry `id` with `f`. An entry recorded after the session ended (a revocation) or
+/// overtaken by its end is masked at once: its answer can echo a token, and no later end of
+/// the session comes to mask it.
+fn file(id: u32, f: impl FnOnce(&mut Entry)) {
     update(|list| {
         if let Some(entry) = list.iter_mut().rev().find(|e| e.id == id) {
-            entry.answer = Some(record);
+            f(entry);
+            if masking::after_end(entry) {
+                let mut secrets = Secrets::default();
+                REVOKED.with_borrow(|r| r.iter().for_each(|s| secrets.add(s)));
+                secrets.add_entry(entry);
+                masking::scrub(entry, &secrets);
+            }
         }
     });
 }
 
 /// Files why request `id` failed: no answer (network, timeout) or an answer that was refused.
 pub fn failed(id: u32, err: &Error) {
-    update(|list| {
-        if let Some(entry) = list.iter_mut().rev().find(|e| e.id == id) {
-            entry.title = format!("{}: {}", entry.step.label(), error_text::title(err));
-            entry.error = Some(err.to_string());
-        }
+    file(id, |entry| {
+        entry.title = format!("{}: {}", entry.step.label(), error_text::title(err));
+        entry.error = Some(err.to_string());
     });
 }
 
@@ -161,97 +182,9 @@ pub fn clear_except(keep: Option<Step>) {
 }
 
 /// The session has ended: every secret in the record (codes, verifiers, tokens, wherever they
-/// appear: fields, forms, headers, answer bodies, error texts) is replaced by its mask.
+/// appear: fields, forms, headers, answer bodies, error texts) is replaced by its mask, and the
+/// revoked tokens are forgotten here too.
 pub fn end_session() {
-    update(|list| {
-        let mut secrets = Vec::new();
-        for entry in list.iter() {
-            collect_secrets(entry, &mut secrets);
-        }
-        for entry in list.iter_mut() {
-            scrub(entry, &secrets);
-        }
-    });
-}
-
-/// Secret values shorter than this are not hunted for in other texts (they would match by chance).
-const MIN_SECRET_LEN: usize = 8;
-
-/// Adds the secrets of `entry` to `out`, which stays longest first (so a token is not
-/// half-replaced by a shorter secret inside it) and without repeats: kept in order as it grows,
-/// it needs no sort.
-fn collect_secrets(entry: &Entry, out: &mut Vec<String>) {
-    let mut add = |value: &str| {
-        let value = value.strip_prefix("Bearer ").unwrap_or(value);
-        if value.chars().count() >= MIN_SECRET_LEN
-            && !value.contains('•')
-            && !out.iter().any(|s| s == value)
-        {
-            let at = out
-                .iter()
-                .position(|s| s.len() < value.len())
-                .unwrap_or(out.len());
-            out.insert(at, value.to_string());
-        }
-    };
-    let request_fields = entry
-        .request
-        .iter()
-        .flat_map(|r| r.headers.iter().chain(r.form.iter()));
-    for field in entry
-        .fields
-        .iter()
-        .chain(request_fields)
-        .filter(|f| f.secret)
-    {
-        add(&field.value);
-    }
-    if let Some(answer) = &entry.answer {
-        if let Ok(json::Value::Object(members)) = json::parse(&answer.body) {
-            for (_, value) in members.iter().filter(|(k, _)| is_secret(k)) {
-                if let Some(text) = value.as_str() {
-                    add(text);
-                }
-            }
-        }
-        for (key, value) in form_urlencoded::parse(answer.body.trim().as_bytes()) {
-            if is_secret(&key) {
-                add(&value);
-            }
-        }
-    }
-}
-
-fn scrub(entry: &mut Entry, secrets: &[String]) {
-    let hide = |text: &mut String| {
-        for secret in secrets {
-            if text.contains(secret.as_str()) {
-                *text = text.replace(secret.as_str(), &mask(secret));
-            }
-        }
-    };
-    let request_fields = entry
-        .request
-        .iter_mut()
-        .flat_map(|r| r.headers.iter_mut().chain(r.form.iter_mut()));
-    for field in entry.fields.iter_mut().chain(request_fields) {
-        if field.secret && !field.value.contains('•') {
-            field.value = match field.value.strip_prefix("Bearer ") {
-                Some(token) => format!("Bearer {}", mask(token)),
-                None => mask(&field.value),
-            };
-        }
-        hide(&mut field.value);
-    }
-    if let Some(request) = &mut entry.request {
-        hide(&mut request.url);
-    }
-    if let Some(answer) = &mut entry.answer {
-        answer.body = masked_form(&answer.body);
-        hide(&mut answer.body);
-    }
-    if let Some(error) = &mut entry.error {
-        hide(error);
-    }
-    hide(&mut entry.title);
+    let known = REVOKED.take();
+    update(|list| masking::end_session(list, &known));
 }

@@ -200,6 +200,85 @@ mod session_and_timeline {
         timeline::clear();
     }
 
+    /// Issue 17, item 5: masking works on values, not spellings. A token answered with JSON
+    /// escapes, and a refresh token that the revocation answer echoes after sign-out forgot
+    /// it, are masked in storage; the echo from the moment the answer is filed.
+    #[wasm_bindgen_test]
+    fn escaped_tokens_and_the_revocations_echo_are_masked_in_the_stored_timeline() {
+        use ilert_pkce::oauth::answer::Answer;
+        use ilert_pkce::oauth::request;
+        let stored = || {
+            SessionStorage::raw()
+                .get_item("ilert-pkce.timeline")
+                .unwrap()
+                .unwrap_or_default()
+        };
+        let (access, refresh) = (
+            "eyJhbGciOiJSUzI1NiJ9.eyJpbF91IjoiYWRhIn0.c2ln/x",
+            "eyJhbGciOiJIUzI1NiJ9.eyJpbF90IjoiT0FVVEgifQ.cmVm/y",
+        );
+        let escape = |t: &str| t.replace('.', r"\u002e").replace('/', r"\/");
+        // As the storage writes a body's text (a string in JSON: each `\` doubled).
+        let in_storage = |t: String| t.replace('\\', r"\\");
+        // Every spelling that must be gone: as it is, escaped, and JSON's `/` escape alone.
+        let spellings = |t: &str| {
+            [
+                t.to_string(),
+                in_storage(escape(t)),
+                in_storage(t.replace('/', r"\/")),
+            ]
+        };
+        timeline::clear();
+        let id = timeline::request(&request::refresh(&endpoints(), "refresh-0-0123456789"));
+        let body = format!(
+            r#"{{"access_token":"{}","refresh_token":"{}","expires_in":300}}"#,
+            escape(access),
+            escape(refresh)
+        );
+        timeline::answer(id, &Answer::new(200, Some("application/json"), &body));
+        assert!(
+            stored().contains(&in_storage(escape(access))),
+            "kept while the session lives: {}",
+            stored()
+        );
+
+        // Sign-out: the record of the session goes, the revocation is recorded masked and
+        // answered with an echo of the token, then the session's record is written.
+        timeline::clear();
+        let id = timeline::request(&request::revoke(&endpoints(), refresh));
+        let echo = format!(r#"{{"revoked":"{}"}}"#, escape(refresh));
+        timeline::answer(id, &Answer::new(200, Some("application/json"), &echo));
+        for spelling in spellings(refresh) {
+            assert!(
+                !stored().contains(&spelling),
+                "{spelling} filed: {}",
+                stored()
+            );
+        }
+        timeline::end_session();
+        let after = stored();
+        for spelling in spellings(refresh) {
+            assert!(!after.contains(&spelling), "{spelling} in {after}");
+        }
+        assert!(
+            after.contains("(50 characters)"),
+            "the echo's mask: {after}"
+        );
+
+        // A session that ends with the escaped answer still in its record.
+        timeline::clear();
+        let id = timeline::request(&request::refresh(&endpoints(), "refresh-0-0123456789"));
+        timeline::answer(id, &Answer::new(200, Some("application/json"), &body));
+        timeline::end_session();
+        let after = stored();
+        for secret in [access, refresh] {
+            for spelling in spellings(secret) {
+                assert!(!after.contains(&spelling), "{spelling} in {after}");
+            }
+        }
+        timeline::clear();
+    }
+
     #[wasm_bindgen_test]
     fn settings_go_to_local_storage_and_reset_returns_to_the_defaults() {
         use leptos::prelude::*;

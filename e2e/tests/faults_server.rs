@@ -604,6 +604,36 @@ async fn a_revocation_answered_500_still_forgets_the_tokens_and_says_so() {
     h.stop().await;
 }
 
+// 19b (issue 17, item 5)
+/// A revocation answer that echoes the refresh token, spelled with JSON escapes (`\u002e` for
+/// its dots, `\/`): sign-out forgot the token before revoking, yet no spelling of it is stored.
+#[tokio::test]
+async fn a_revocation_answer_echoing_the_token_with_escapes_leaves_no_spelling_of_it() {
+    let h = Harness::start().await;
+    h.sign_in().await;
+    let refresh = h.refresh_token().await;
+    let escaped = refresh.replace('.', r"\u002e");
+    assert_ne!(escaped, refresh, "a JWT has dots to escape");
+    let body = format!(r#"{{"revoked":"{escaped}","note":"token {escaped} \/ gone"}}"#);
+    h.fault(json!({"endpoint": "revoke", "action": {"respond": {"status": 200, "content_type": "application/json", "body": body}}})).await;
+    h.click("[data-testid=sign-out]").await;
+    h.wait_contains("[data-testid=notice]", "revoked at iLert")
+        .await;
+    assert_nothing_kept(&h).await;
+    let stored = timeline_text(&h).await;
+    for spelling in [refresh.as_str(), escaped.as_str(), &refresh[..40]] {
+        assert!(!stored.contains(spelling), "{spelling} in {stored}");
+    }
+    let answer = &entries(&h, "Revoke").await[0]["answer"]["body"];
+    let answer: Value = serde_json::from_str(answer.as_str().unwrap()).unwrap();
+    assert!(
+        answer["revoked"].as_str().unwrap().contains("••••")
+            && answer["note"].as_str().unwrap().contains("••••"),
+        "{answer}"
+    );
+    h.stop().await;
+}
+
 // 20
 #[tokio::test]
 async fn a_revocation_that_hangs_signs_out_at_once_and_says_it_failed_later() {

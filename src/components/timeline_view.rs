@@ -7,10 +7,10 @@ use crate::browser::clipboard;
 use crate::components::secret::mask;
 use crate::components::{dynamic, text, OrNothing};
 use crate::explain;
-use crate::json::{self, Value};
+use crate::json;
 use crate::oauth::answer::masked_form;
 use crate::oauth::curl;
-use crate::oauth::form::FormBody;
+use crate::stored::timeline::masking::{self, Secrets};
 use crate::timeline::{self, AnswerRecord, Entry, Field, RequestRecord};
 
 #[component]
@@ -42,18 +42,12 @@ fn show(value: &str, secret: bool, revealed: bool) -> String {
     }
 }
 
-/// JSON answer bodies pretty-printed, with token-like fields masked unless revealed.
+/// JSON answer bodies pretty-printed, with secret members (at any depth) masked unless revealed.
 fn pretty_body(body: &str, revealed: bool) -> String {
     match json::parse(body) {
         Ok(mut value) => {
             if !revealed {
-                if let Some(object) = value.as_object_mut() {
-                    for (key, v) in object.iter_mut() {
-                        if let Some(text) = v.as_str().filter(|_| FormBody::is_secret(key)) {
-                            *v = Value::String(mask(text));
-                        }
-                    }
-                }
+                masking::mask_value(&mut value, &Secrets::default());
             }
             value.pretty()
         }
@@ -91,6 +85,10 @@ fn curl_view(id: u32, r: RequestRecord, revealed: RwSignal<bool>) -> AnyView {
     let status = RwSignal::new(String::new());
     let (shown, copied, backend) = (r.clone(), r.clone(), r);
     let copy = move |_| {
+        if let Some(why) = curl::refusal(&copied) {
+            status.set(why.into());
+            return;
+        }
         let command = curl::command(&copied, revealed.get_untracked(), false);
         spawn_local(async move {
             if clipboard::copy(&command).await {

@@ -5,17 +5,72 @@
 //! sends exactly the body the app sent (several `-d` are joined with `&`; `@` is encoded, so
 //! none reads a file). A mask or a placeholder goes in `--data-urlencode` as written: curl
 //! encodes whatever the person puts in its place.
-use super::form::mask;
+//!
+//! Every value may come from someone else (a token chosen by a server, a code in a crafted
+//! callback link, a record in storage), and the command is pasted into a terminal: control
+//! and bidi characters never appear raw in it (see [`quote`]).
+use super::form::{is_mask, mask};
 use crate::stored::timeline::{Field, RequestRecord};
 
 /// What a backend app sends where the browser app sends nothing: a placeholder, never a value.
 pub const SECRET_PLACEHOLDER: &str = "<YOUR_CLIENT_SECRET>";
 
-/// Appends `text` in POSIX shell single quotes (a `'` inside becomes `'\''`).
+/// Characters a terminal must not receive raw: C0 and C1 controls and DEL (ESC starts escape
+/// sequences, and `ESC[201~` ends a bracketed paste early, so the rest would run as typed),
+/// and the Unicode bidi controls, which make the text on screen differ from what runs.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Appends `text` as one shell word: POSIX single quotes (a `'` inside becomes `'\''`), and
+/// each unsafe character as ANSI-C quoting of its UTF-8 bytes, `$'\xHH'` (bash, zsh, ksh,
+/// busybox and POSIX.1-2024 sh; dash 0.5.12 lacks it). No NUL can be in an argument: see
+/// [`refusal`].
 fn quote(out: &mut String, text: &str) {
-    out.push('\'');
-    out.push_str(&text.replace('\'', r"'\''"));
-    out.push('\'');
+    if text.is_empty() {
+        out.push_str("''");
+        return;
+    }
+    let mut open = false;
+    for c in text.chars() {
+        if open == is_unsafe(c) {
+            out.push('\'');
+            open = !open;
+        }
+        if open {
+            match c {
+                '\'' => out.push_str(r"'\''"),
+                c => out.push(c),
+            }
+        } else {
+            out.push_str("$'");
+            for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push_str("\\x");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+            out.push('\'');
+        }
+    }
+    if open {
+        out.push('\'');
+    }
+}
+
+/// Why the command of `r` cannot be copied, if it cannot: a NUL character in a text that goes
+/// into an argument as it is (the method, URL, a header, a form field's name), which no shell
+/// can pass to curl. Form values are percent-encoded, so they can hold anything.
+pub fn refusal(r: &RequestRecord) -> Option<&'static str> {
+    let headers = r.headers.iter().flat_map(|f| [&f.name, &f.value]);
+    let raw = [&r.method, &r.url]
+        .into_iter()
+        .chain(headers)
+        .chain(r.form.iter().map(|f| &f.name));
+    raw.into_iter()
+        .any(|t| t.contains('\0'))
+        .then_some("Not copied: a value holds a NUL character, which no shell can pass to curl.")
 }
 
 /// Appends one option on its own continuation line.
@@ -31,8 +86,9 @@ fn option(out: &mut String, flag: &str, text: &str) {
 fn data(out: &mut String, name: &str, sent: Option<&str>, shown: &str) {
     match sent {
         Some(value) => {
-            let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
-            option(out, "-d", &format!("{name}={value}"));
+            let encode =
+                |t: &str| form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>();
+            option(out, "-d", &format!("{}={}", encode(name), encode(value)));
         }
         None => option(out, "--data-urlencode", &format!("{name}={shown}")),
     }
@@ -45,19 +101,20 @@ pub fn command(r: &RequestRecord, revealed: bool, backend: bool) -> String {
     // With a body curl already POSTs.
     if r.method != "GET" && r.form.is_empty() {
         out.push_str("-X ");
-        out.push_str(&r.method);
+        quote(&mut out, &r.method);
         out.push(' ');
     }
     quote(&mut out, &r.url);
     // A value the session's end masked already stays as it is.
+    let masked = |f: &Field| is_mask(f.value.strip_prefix("Bearer ").unwrap_or(&f.value));
     let shown = |f: &Field| {
-        if f.value.contains('•') {
+        if masked(f) {
             f.value.clone()
         } else {
             mask(&f.value)
         }
     };
-    let sent = |f: &Field| !f.secret || (revealed && !f.value.contains('•'));
+    let sent = |f: &Field| !f.secret || (revealed && !masked(f));
     for f in &r.headers {
         let value = if sent(f) { f.value.clone() } else { shown(f) };
         option(&mut out, "-H", &format!("{}: {value}", f.name));
@@ -101,10 +158,19 @@ mod tests {
     use crate::oauth::request::{code_exchange, refresh, user, Endpoints, Request};
     use std::process::Command;
 
-    /// The arguments `sh` gives `curl` for `command`: a shell function prints them instead.
+    /// The arguments `bash` gives `curl` for `command`: a shell function prints them instead.
+    /// `sh` (dash) must read the same, unless the command needs ANSI-C quoting (`$'…'`).
     fn argv(command: &str) -> Vec<String> {
+        let args = argv_in("bash", command);
+        if !command.contains("$'") {
+            assert_eq!(argv_in("sh", command), args, "{command}");
+        }
+        args
+    }
+
+    fn argv_in(shell: &str, command: &str) -> Vec<String> {
         let script = format!("curl() {{ for a; do printf '%s\\0' \"$a\"; done; }}\n{command}");
-        let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
+        let out = Command::new(shell).arg("-c").arg(script).output().unwrap();
         assert!(out.status.success(), "{command}");
         let text = String::from_utf8(out.stdout).unwrap();
         let mut args: Vec<String> = text.split('\0').map(str::to_string).collect();
@@ -173,6 +239,118 @@ mod tests {
             quote(&mut out, text);
             assert_eq!(argv(&out), vec![text.to_string()], "{out}");
         }
+    }
+
+    /// One of each class a terminal must not receive raw, and bracketed paste's end.
+    const CONTROLS: [&str; 12] = [
+        "\u{1b}[201~; touch /tmp/pwned; \u{1b}[200~", // ESC: ends a bracketed paste early
+        "\u{3}",                                      // ETX (Ctrl-C)
+        "\u{0}",                                      // NUL
+        "\t\r\n\u{7}\u{8}\u{1f}",                     // the rest of C0
+        "\u{7f}",                                     // DEL
+        "\u{80}\u{85}\u{9b}31m\u{9f}",                // C1, CSI among them
+        "\u{202e}txt.exe\u{202c}",                    // a right-to-left override
+        "\u{202a}\u{202b}\u{202d}",                   // the other embeddings and overrides
+        "\u{2066}\u{2067}\u{2068}\u{2069}",           // the isolates
+        "\u{200e}\u{200f}\u{61c}",                    // the marks
+        "é☃\u{200d}x",                                // not controls: as they are
+        "it's\u{1b}'",
+    ];
+
+    #[test]
+    fn control_and_bidi_characters_are_written_as_ansi_c_escapes() {
+        for text in CONTROLS {
+            let mut out = String::from("curl ");
+            quote(&mut out, text);
+            assert!(!raw(&out), "raw in {out:?}");
+            if !text.contains('\0') {
+                assert_eq!(argv(&out), vec![text.to_string()], "{out}");
+            }
+        }
+        let mut out = String::new();
+        quote(&mut out, "a\u{1b}[201~b\u{202e}");
+        assert_eq!(out, r"'a'$'\x1B''[201~b'$'\xE2\x80\xAE'");
+        // A text that starts with a control and ends with a quote.
+        let mut out = String::new();
+        quote(&mut out, "\u{3}'");
+        assert_eq!(out, r"$'\x03'''\'''");
+        assert_eq!(argv(&format!("curl {out}")), ["\u{3}'"]);
+    }
+
+    /// Whether `cmd` holds an unsafe character, its own line continuations aside.
+    fn raw(cmd: &str) -> bool {
+        // The list written out again, so that a gap in `is_unsafe` cannot hide.
+        let bidi = "\u{61c}\u{200e}\u{200f}\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}";
+        let unsafe_ = |c: char| c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) || bidi.contains(c);
+        cmd.replace(" \\\n  ", " ").chars().any(unsafe_)
+    }
+
+    /// A request as an attacker could make it: a server's token with ESC in a header, a
+    /// crafted code, an odd method, URL and field name; revealed or not, no control reaches
+    /// the command and every argument is the original.
+    #[test]
+    fn a_hostile_request_copies_as_the_same_bytes_and_a_nul_is_refused() {
+        for text in CONTROLS.into_iter().filter(|t| !t.contains('\0')) {
+            let r = RequestRecord {
+                method: format!("PO{text}ST"),
+                url: format!("http://x/{text}"),
+                headers: vec![
+                    Field::new(format!("X-{text}"), text, false),
+                    Field::new("Authorization", format!("Bearer {text}"), true),
+                ],
+                form: vec![],
+            };
+            assert_eq!(refusal(&r), None);
+            for revealed in [false, true] {
+                let cmd = command(&r, revealed, false);
+                assert!(!raw(&cmd), "raw in {cmd:?}");
+                let args = argv(&cmd);
+                assert_eq!(args[..3], ["-X", &r.method, &r.url]);
+                assert_eq!(args[4], format!("X-{text}: {text}"));
+                let auth = format!("Bearer {text}");
+                let auth = if revealed { auth } else { mask(&auth) };
+                assert_eq!(args[6], format!("Authorization: {auth}"));
+            }
+            // Long enough that its mask shows 4 characters, the control among them.
+            let code = format!("c{text}{}", "o".repeat(40));
+            let mut r = record(&code_exchange(&endpoints(), &code, text, "http://x/"));
+            r.form.push(Field::new(format!("n{text}"), "v", false));
+            for revealed in [false, true] {
+                let cmd = command(&r, revealed, false);
+                assert!(!raw(&cmd), "raw in {cmd:?}");
+                argv(&cmd);
+            }
+            // Revealed, the body is the app's, byte for byte.
+            let body = body(&argv(&command(&r, true, false)));
+            let back: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+                .into_owned()
+                .collect();
+            let want: Vec<(String, String)> = r
+                .form
+                .iter()
+                .map(|f| (f.name.clone(), f.value.clone()))
+                .collect();
+            assert_eq!(back, want, "{body}");
+        }
+        let mut r = record(&user(&endpoints(), "token\u{0}with-a-nul"));
+        assert!(refusal(&r).unwrap().contains("NUL"));
+        r.headers.retain(|h| h.name != "Authorization");
+        assert_eq!(refusal(&r), None);
+        r.url.push('\0');
+        assert!(refusal(&r).is_some());
+    }
+
+    #[test]
+    fn the_method_is_quoted() {
+        let r = RequestRecord {
+            method: "POST; rm -rf ~".into(),
+            url: "http://x/".into(),
+            headers: vec![],
+            form: vec![],
+        };
+        let cmd = command(&r, false, false);
+        assert_eq!(cmd, "curl -X 'POST; rm -rf ~' 'http://x/'");
+        assert_eq!(argv(&cmd), ["-X", "POST; rm -rf ~", "http://x/"]);
     }
 
     #[test]
@@ -264,7 +442,7 @@ mod tests {
             headers: vec![],
             form: vec![],
         };
-        assert_eq!(command(&r, false, false), "curl -X POST 'http://x/'");
+        assert_eq!(command(&r, false, false), "curl -X 'POST' 'http://x/'");
     }
 
     #[test]

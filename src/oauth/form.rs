@@ -61,11 +61,32 @@ pub fn is_secret(name: &str) -> bool {
 }
 
 /// How a secret is shown while hidden: its length and, for long values only, a prefix of at
-/// most 4 characters (enough to tell two tokens apart, far too little to guess one).
+/// most 4 characters (enough to tell two tokens apart, far too little to guess one). The prefix
+/// stops at the first character that is not URL-safe: a value chosen by someone else (a code
+/// in a crafted callback link, a server's token) must not put a control character on screen
+/// or into a copied command through its mask.
 pub fn mask(value: &str) -> String {
     let len = value.chars().count();
-    let head: String = value.chars().take((len / 10).min(4)).collect();
-    format!("{head}•••••••• ({len} characters)")
+    let head: String = value
+        .chars()
+        .take((len / 10).min(4))
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
+        .collect();
+    format!("{head}{MASKED}{len} characters)")
+}
+
+const MASKED: &str = "•••••••• (";
+
+/// Whether `value` is a mask that [`mask`] made (this version or an earlier one, whose prefix
+/// could be any 4 characters): a value masked already stays as it is. Only the exact shape
+/// counts, so a token that merely contains `•` is still a secret.
+pub fn is_mask(value: &str) -> bool {
+    value.split_once(MASKED).is_some_and(|(head, tail)| {
+        head.chars().count() <= 4
+            && tail
+                .strip_suffix(" characters)")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 #[cfg(test)]
@@ -148,5 +169,48 @@ mod tests {
             .field("code", "abcdefghijklmnop");
         assert_eq!(f.get("code"), Some("abcdefghijklmnop"));
         assert_eq!(f.get("nope"), None);
+    }
+
+    #[test]
+    fn a_masks_prefix_shows_only_url_safe_characters() {
+        // ESC, a bidi override, a quote, a space: the prefix stops before each.
+        assert_eq!(
+            mask("ab\u{1b}[201~xxxxxxxxxxxxxxx"),
+            "ab•••••••• (23 characters)"
+        );
+        assert_eq!(
+            mask("\u{202e}abcdefghijklmnopqrstu"),
+            "•••••••• (22 characters)"
+        );
+        assert_eq!(
+            mask("a'b cdefghijklmnopqrstuv"),
+            "a•••••••• (24 characters)"
+        );
+        let long = "x".repeat(40);
+        assert_eq!(mask(&format!("A-._{long}")), "A-._•••••••• (44 characters)");
+        assert_eq!(mask(&format!("z~9/{long}")), "z~9•••••••• (44 characters)");
+    }
+
+    #[test]
+    fn only_the_exact_shape_of_a_mask_is_a_mask() {
+        for value in [
+            "abcdefghijklmnop",
+            "short",
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+        ] {
+            assert!(is_mask(&mask(value)), "{value}");
+            assert!(!is_mask(value));
+        }
+        // An earlier version's mask with any 4 characters in front is still one.
+        assert!(is_mask("a/+=•••••••• (43 characters)"));
+        for value in [
+            "tok•en-chosen-by-a-server",
+            "abcde•••••••• (43 characters)",
+            "ab•••••••• (43 characters) and more",
+            "ab•••••••• ( characters)",
+            "ab•••••••• (4x characters)",
+        ] {
+            assert!(!is_mask(value), "{value}");
+        }
     }
 }

@@ -3,6 +3,8 @@
 use crate::json::{self, Value};
 use crate::oauth::request::Kind;
 
+pub mod masking;
+
 /// Which protocol step an entry belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
