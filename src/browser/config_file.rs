@@ -2,12 +2,16 @@
 use std::cell::RefCell;
 
 use gloo_net::http::Request;
+use gloo_storage::{SessionStorage, Storage};
 use web_sys::RequestCache;
 
 use crate::browser::history;
 use crate::browser::http::error_text;
 use crate::config::{Config, OriginPattern, DEFAULT_ALLOWED_ORIGINS};
 use crate::oauth::Error;
+
+/// This tab's copy of config.json's allowed origins, one per line (not secret).
+const ALLOWED_KEY: &str = "ilert-pkce.allowed-origins";
 
 thread_local! {
     /// config.json's allowed origins once it has loaded (the defaults if it could not be).
@@ -27,17 +31,28 @@ pub async fn fetch() -> Result<Config, Error> {
             .filter_map(|p| OriginPattern::parse(p).ok())
             .collect(),
     };
+    let text: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+    let _ = SessionStorage::raw().set_item(ALLOWED_KEY, &text.join("\n"));
     ALLOWED.with(|a| *a.borrow_mut() = Some(allowed));
     config
 }
 
-/// The origins this deployment lets tokens go to, once [`fetch`] has read config.json.
-/// Polled, not a shared future: config.json is preloaded beside the wasm and is there before
-/// the first request, and a `Shared` of its own would cost the wasm more than this loop.
+/// The origins this deployment lets tokens go to: config.json's once [`fetch`] has read it
+/// on this page; before that, the copy this tab kept when it last read it (the callback page
+/// exchanges its code without waiting for config.json: Connect read it in this tab, and only
+/// this tab's own scripts can write its sessionStorage); with neither, once config.json is
+/// read. Polled, not a shared future: config.json is preloaded beside the wasm, and a
+/// `Shared` of its own would cost the wasm more than this loop.
 pub async fn allowed_origins() -> Vec<OriginPattern> {
     loop {
         if let Some(allowed) = ALLOWED.with(|a| a.borrow().clone()) {
             return allowed;
+        }
+        if let Ok(Some(kept)) = SessionStorage::raw().get_item(ALLOWED_KEY) {
+            return kept
+                .lines()
+                .filter_map(|p| OriginPattern::parse(p).ok())
+                .collect();
         }
         gloo_timers::future::TimeoutFuture::new(10).await;
     }
