@@ -273,13 +273,26 @@ impl Harness {
 
     /// Waits for an element to appear.
     pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        tokio::time::timeout(
-            WAIT,
-            self.browser.wait().forever().for_element(Locator::Css(css)),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("`{css}` did not appear within {WAIT:?}"))
-        .unwrap()
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let found = tokio::time::timeout(
+                left,
+                self.browser.wait().forever().for_element(Locator::Css(css)),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("`{css}` did not appear within {WAIT:?}"));
+            match found {
+                Ok(element) => return element,
+                // A page that navigates (the consent page's Grant, the callback) aborts the
+                // search under way ("aborted by navigation"): the element may be on the next
+                // page, so look again there.
+                Err(e) if format!("{e:?}").contains("navigation") && !left.is_zero() => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("looking for `{css}`: {e:?}"),
+            }
+        }
     }
 
     /// Waits until `check` returns Some; panics with `what` after WAIT.
