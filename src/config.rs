@@ -542,12 +542,7 @@ impl Config {
         let mut patterns = Vec::new();
         let mut bad = Vec::new();
         match &self.allowed_origins {
-            None => {
-                for p in DEFAULT_ALLOWED_ORIGINS {
-                    patterns
-                        .push(OriginPattern::parse(p).expect("the default list is well formed"));
-                }
-            }
+            None => patterns = default_allowed_origins(),
             Some(list) => {
                 for entry in list {
                     match OriginPattern::parse(entry) {
@@ -776,6 +771,15 @@ fn shown(url: &str) -> String {
         Some((i, _)) => format!("{}…", &url[..i]),
         None => url.to_string(),
     }
+}
+
+/// [`DEFAULT_ALLOWED_ORIGINS`] as patterns: what a deployment allows when config.json names
+/// none, or cannot be read.
+pub fn default_allowed_origins() -> Vec<OriginPattern> {
+    DEFAULT_ALLOWED_ORIGINS
+        .iter()
+        .map(|p| OriginPattern::parse(p).expect("the default list is well formed"))
+        .collect()
 }
 
 /// The allowed origins as one text.

@@ -1,36 +1,13 @@
 //! Answers that try to move the app: a redirect that would carry the token request's form to
 //! another origin, and a body too large to parse without stalling the tab.
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use e2e::Harness;
 use serde_json::json;
 
-/// A server on another origin that counts what reaches it.
-async fn elsewhere() -> (String, Arc<AtomicUsize>) {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counted = hits.clone();
-    let router = axum::Router::new().fallback(move || {
-        counted.fetch_add(1, Ordering::SeqCst);
-        async {
-            (
-                [
-                    ("content-type", "application/json"),
-                    ("access-control-allow-origin", "*"),
-                ],
-                r#"{"access_token":"x","token_type":"Bearer","expires_in":3600}"#,
-            )
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (url, hits)
-}
-
 #[tokio::test]
 async fn a_redirected_code_exchange_is_an_error_and_the_form_goes_nowhere_else() {
-    let (target, hits) = elsewhere().await;
+    let (target, hits) = e2e::counting_server().await;
     let h = Harness::start().await;
     h.fault(json!({
         "endpoint": "token", "grant_type": "authorization_code",
@@ -47,7 +24,7 @@ async fn a_redirected_code_exchange_is_an_error_and_the_form_goes_nowhere_else()
 
 #[tokio::test]
 async fn a_redirected_refresh_is_an_error_and_the_session_is_kept() {
-    let (target, hits) = elsewhere().await;
+    let (target, hits) = e2e::counting_server().await;
     let h = Harness::start().await;
     h.sign_in().await;
     let before = h.tokens().await;

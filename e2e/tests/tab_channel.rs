@@ -2,34 +2,11 @@
 //! reaches every document of the origin (on GitHub Pages, every project site of the same
 //! user), so it must carry nothing readable and believe nothing it cannot authenticate; and a
 //! URL from any source (a tab message, storage) is sent only to an allowed origin.
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use e2e::Harness;
 use serde_json::{json, Value};
-
-/// A server on another origin that counts what reaches it (and would gladly take tokens).
-async fn attacker() -> (String, Arc<AtomicUsize>) {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counted = hits.clone();
-    let router = axum::Router::new().fallback(move || {
-        counted.fetch_add(1, Ordering::SeqCst);
-        async {
-            (
-                [
-                    ("content-type", "application/json"),
-                    ("access-control-allow-origin", "*"),
-                ],
-                r#"{"access_token":"stolen","token_type":"Bearer","expires_in":3600}"#,
-            )
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (url, hits)
-}
 
 /// Starts listening on the channel from a script of the origin that is not the app.
 async fn eavesdrop(h: &Harness) {
@@ -106,7 +83,7 @@ async fn an_eavesdropper_on_the_origin_hears_no_token_while_the_duplicate_tab_st
 
 #[tokio::test]
 async fn forged_tab_messages_are_ignored_and_tokens_never_reach_another_origin() {
-    let (evil, hits) = attacker().await;
+    let (evil, hits) = e2e::counting_server().await;
     let h = Harness::start().await;
     h.sign_in().await;
     let before = h.tokens().await.unwrap();
@@ -163,7 +140,7 @@ async fn forged_tab_messages_are_ignored_and_tokens_never_reach_another_origin()
 
 #[tokio::test]
 async fn tokens_stored_with_foreign_endpoints_are_not_sent_there() {
-    let (evil, hits) = attacker().await;
+    let (evil, hits) = e2e::counting_server().await;
     // This deployment allows only its simulator's origin (the default allows all loopback).
     let h = Harness::custom(
         |_| {},

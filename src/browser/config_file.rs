@@ -7,7 +7,7 @@ use web_sys::RequestCache;
 
 use crate::browser::history;
 use crate::browser::http::error_text;
-use crate::config::{Config, OriginPattern, DEFAULT_ALLOWED_ORIGINS};
+use crate::config::{self, Config, OriginPattern};
 use crate::oauth::Error;
 
 /// This tab's copy of config.json's allowed origins, one per line (not secret).
@@ -26,10 +26,7 @@ pub async fn fetch() -> Result<Config, Error> {
     let allowed = match &config {
         Ok(config) => config.allowed_origins(),
         // A file that could not be read never widens them.
-        Err(_) => DEFAULT_ALLOWED_ORIGINS
-            .iter()
-            .filter_map(|p| OriginPattern::parse(p).ok())
-            .collect(),
+        Err(_) => config::default_allowed_origins(),
     };
     let text: Vec<String> = allowed.iter().map(ToString::to_string).collect();
     let _ = SessionStorage::raw().set_item(ALLOWED_KEY, &text.join("\n"));

@@ -66,15 +66,13 @@ pub async fn send(request: &Request) -> Sent {
             ))
         })
     };
-    let mut answer = if let Err(refused) = allowed {
-        Err(refused)
-    } else if simulated {
-        match sim_worker::ready().await {
+    let mut answer = match allowed {
+        Err(refused) => Err(refused),
+        Ok(()) if simulated => match sim_worker::ready().await {
             Ok(()) => transport(request).await,
             Err(e) => Err(e),
-        }
-    } else {
-        transport(request).await
+        },
+        Ok(()) => transport(request).await,
     };
     let mut retry_after = None;
     if let Ok(a) = &answer {
