@@ -44,8 +44,10 @@ pub struct Sent {
 /// Sends `request` (not generic: one copy of the pipeline serves every step); its answer is
 /// then judged with [`Sent::judge`].
 pub async fn send(request: &Request) -> Sent {
+    let simulated =
+        history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, &root));
     // Before anything: the start-up gate, and no request to a simulator that was removed.
-    if let Err(err) = sim_worker::cleared(&request.url).await {
+    if let Err(err) = sim_worker::cleared(simulated).await {
         return Sent {
             entry: u32::MAX,
             answer: Err(err),
@@ -53,8 +55,6 @@ pub async fn send(request: &Request) -> Sent {
         };
     }
     let entry = timeline::request(request);
-    let simulated =
-        history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, &root));
     let allowed = if simulated {
         Ok(())
     } else {

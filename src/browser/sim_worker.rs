@@ -33,7 +33,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser::history;
-use crate::config;
 use crate::oauth::Error;
 
 /// The worker's script, beside index.html; its name never changes (the build writes it).
@@ -74,10 +73,10 @@ pub fn open() {
 
 /// Awaited by every request before anything else: waits for the start-up gate ([`open`]),
 /// then refuses a request to the simulator while the built-in mode is off in this page.
-pub async fn cleared(url: &str) -> Result<(), Error> {
+/// `simulated`: whether the request goes to the simulator (the sender knows already).
+pub async fn cleared(simulated: bool) -> Result<(), Error> {
     let gate = GATE.with(|(promise, _)| promise.clone());
     let _ = JsFuture::from(gate).await;
-    let simulated = history::app_root().is_some_and(|root| config::is_simulator_url(url, &root));
     if simulated && OFF.get() {
         return Err(off());
     }
