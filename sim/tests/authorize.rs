@@ -29,7 +29,14 @@ async fn assert_error_page(resp: reqwest::Response, needle: &str) {
         .starts_with("text/html"));
     let html = resp.text().await.unwrap();
     assert!(html.contains("<html lang=\"en\">"));
-    assert!(html.contains(needle), "{needle:?} not in {html}");
+    // The page's own error element, not its static note (which names client_id and
+    // redirect_uri whatever went wrong).
+    let error = html
+        .split_once("<p id=\"error\">")
+        .and_then(|(_, rest)| rest.split_once("</p>"))
+        .map(|(error, _)| error)
+        .unwrap_or_else(|| panic!("no error element in {html}"));
+    assert!(error.contains(needle), "{needle:?} not in the error {error:?}");
 }
 
 /// Asserts a redirect back to the client with an error, the description and the state.
@@ -63,7 +70,7 @@ async fn untrusted_requests_get_an_error_page_and_no_redirect() {
     assert_error_page(resp, "Unknown client_id: &lt;script&gt;x&lt;/script&gt;").await;
     assert_error_page(
         sim.authorize(&query_with("client_id", None)).await,
-        "client_id",
+        "client_id is missing",
     )
     .await;
     // Redirect URIs must match exactly: not a prefix, not another path or port.
@@ -77,13 +84,16 @@ async fn untrusted_requests_get_an_error_page_and_no_redirect() {
     ] {
         assert_error_page(
             sim.authorize(&query_with("redirect_uri", Some(bad))).await,
-            "redirect_uri",
+            &format!(
+                "redirect_uri {} does not match the redirect URI registered for",
+                bad.replace('&', "&amp;")
+            ),
         )
         .await;
     }
     assert_error_page(
         sim.authorize(&query_with("redirect_uri", None)).await,
-        "redirect_uri",
+        "redirect_uri is missing",
     )
     .await;
     // The same parameter twice cannot be trusted either.
