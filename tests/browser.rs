@@ -27,19 +27,26 @@ fn random_bytes_come_from_the_csprng_and_differ() {
     assert!(seen.iter().all(|s| *s));
 }
 
+/// Expiry uses the wall clock in ms; durations (the timeline's timings) the monotonic one, which
+/// must advance in ms across a real wait and must not be the epoch clock.
 #[wasm_bindgen_test]
-fn clocks_are_sane() {
+async fn the_wall_clock_counts_ms_since_the_epoch_and_the_monotonic_one_measures_a_wait() {
     let wall = clock::now_ms();
     // After 2020 and before 2100: Date.now() in ms, not seconds.
     assert!(wall > 1.577e12 && wall < 4.1e12, "{wall}");
     let a = clock::monotonic_ms();
-    let mut x = 0u64;
-    for i in 0..200_000u64 {
-        x = x.wrapping_add(i * i);
-    }
-    assert!(x > 0);
-    let b = clock::monotonic_ms();
-    assert!(b >= a);
+    assert!(
+        a < 1.0e11,
+        "performance.now() counts from the page's start, not 1970: {a}"
+    );
+    gloo_timers::future::TimeoutFuture::new(120).await;
+    let waited = clock::monotonic_ms() - a;
+    assert!(
+        (100.0..5_000.0).contains(&waited),
+        "120 ms of timer measured as {waited} ms"
+    );
+    let wall_waited = clock::now_ms() - wall;
+    assert!((100.0..5_000.0).contains(&wall_waited), "{wall_waited}");
 }
 
 #[wasm_bindgen_test]
@@ -180,6 +187,18 @@ mod session_and_timeline {
                 &format!("access_token={access}&expires_in=60"),
             ),
         );
+        // A rotation whose new tokens appear in this JSON answer only, in no request: only
+        // the answer's member names say they are secrets.
+        let rotated = (
+            "eyJhbGciOiJSUzI1NiJ9.eyJpbF91Ijoicm90In0.bmV3",
+            "rotated-refresh-token-only-in-an-answer",
+        );
+        let id = timeline::request(&request::refresh(&endpoints(), refresh));
+        let body = format!(
+            r#"{{"access_token":"{}","refresh_token":"{}","expires_in":3600}}"#,
+            rotated.0, rotated.1
+        );
+        timeline::answer(id, &Answer::new(200, Some("application/json"), &body));
         let stored = || {
             SessionStorage::raw()
                 .get_item("ilert-pkce.timeline")
@@ -187,13 +206,20 @@ mod session_and_timeline {
                 .unwrap()
         };
         assert!(
-            stored().contains(access) && stored().contains(refresh),
+            stored().contains(access) && stored().contains(refresh) && stored().contains(rotated.1),
             "kept while the session lives"
         );
 
         timeline::end_session();
         let after = stored();
-        for secret in [verifier, access, refresh, "the-code-1234567"] {
+        for secret in [
+            verifier,
+            access,
+            refresh,
+            "the-code-1234567",
+            rotated.0,
+            rotated.1,
+        ] {
             assert!(!after.contains(secret), "{secret} is still stored: {after}");
         }
         assert!(after.contains("••••"), "masks remain: {after}");

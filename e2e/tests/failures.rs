@@ -7,7 +7,12 @@ async fn a_broken_config_json_says_what_is_wrong() {
     h.open("/").await;
     let text = h.text("[role=alert]").await;
     assert!(text.contains("configuration could not be loaded"), "{text}");
-    assert!(text.contains("config.json"), "{text}");
+    // The page's own reason, not the help line under it (which names config.json always).
+    let reason = h.text("[role=alert] h2 + p").await;
+    assert!(
+        reason.contains("config.json is not valid JSON") && reason.contains("line 1"),
+        "{reason}"
+    );
     h.stop().await;
 }
 
@@ -22,8 +27,9 @@ async fn a_config_without_client_id_says_which_field() {
     )
     .await;
     h.open("/").await;
-    let text = h.text("[role=alert]").await;
-    assert!(text.contains("client_id"), "{text}");
+    // The reason names the missing field; the help line under it names client_id always.
+    let reason = h.text("[role=alert] h2 + p").await;
+    assert!(reason.contains("\"client_id\" is missing"), "{reason}");
     h.stop().await;
 }
 

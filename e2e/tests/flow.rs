@@ -2,6 +2,7 @@
 use std::time::Duration;
 
 use e2e::{flows, Harness};
+use serde_json::json;
 
 #[tokio::test]
 async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
@@ -194,7 +195,32 @@ async fn a_replayed_callback_is_refused() {
     h.open(&format!("/webapp?code={code}&state={state}")).await;
     let error = h.text("[data-testid=error]").await;
     assert!(error.contains("No token was requested"), "{error}");
-    assert_eq!(h.sim_stats().await["authorization_code_grants"], 1);
+    // Every code exchange that reached the simulator, refused ones included: the sign-in's.
+    assert_eq!(h.sim_received_grant("authorization_code").await, 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn the_code_leaves_the_address_bar_before_the_token_request_is_sent() {
+    let h = Harness::start().await;
+    // The code exchange is held at the simulator: the page is mid-exchange as long as we look.
+    h.fault(
+        json!({"endpoint": "token", "grant_type": "authorization_code", "forever": true,
+                   "action": {"hang": true}}),
+    )
+    .await;
+    h.sign_in_as("ada").await;
+    h.until("the code exchange to reach the simulator", || async {
+        (h.sim_received_grant("authorization_code").await == 1).then_some(())
+    })
+    .await;
+    let url = h.url().await;
+    assert!(
+        !url.contains("code=") && !url.contains("state="),
+        "the code is in the address bar while it is being exchanged: {url}"
+    );
+    assert!(url.ends_with("/webapp"), "{url}");
+    h.clear_faults().await;
     h.stop().await;
 }
 

@@ -36,7 +36,10 @@ async fn assert_error_page(resp: reqwest::Response, needle: &str) {
         .and_then(|(_, rest)| rest.split_once("</p>"))
         .map(|(error, _)| error)
         .unwrap_or_else(|| panic!("no error element in {html}"));
-    assert!(error.contains(needle), "{needle:?} not in the error {error:?}");
+    assert!(
+        error.contains(needle),
+        "{needle:?} not in the error {error:?}"
+    );
 }
 
 /// Asserts a redirect back to the client with an error, the description and the state.

@@ -743,12 +743,4 @@ mod tests {
             Err(Error::NotJson { status: 502, .. })
         ));
     }
-
-    #[test]
-    fn paths() {
-        assert_eq!(TOKEN_PATH, "/api/developers/oauth2/token");
-        assert_eq!(TOKEN_INFO_PATH, "/api/developers/oauth2/token_info");
-        assert_eq!(REVOKE_PATH, "/api/developers/oauth2/revoke");
-        assert_eq!(USER_PATH, "/api/users/current");
-    }
 }

@@ -182,7 +182,139 @@ mod tests {
         }
         // CSP's grammar has no IPv6 literals: [::1] is left out, and said so.
         assert_eq!(demo().unwritable, ["http://[::1]:*", "https://[::1]:*"]);
-        assert!(!meta.contains('['));
+        assert_valid(&meta);
+        assert_valid(&demo().header());
+    }
+
+    /// CSP Level 3's grammar (§2.2, serialized-policy and source-expression), written from the
+    /// spec and not from the code above: every directive a known one, once; every source a
+    /// keyword, a scheme or a host source; 'none' alone. A policy a browser would partly ignore
+    /// (Chromium only warns on the console) fails here instead.
+    fn assert_valid(policy: &str) {
+        const DIRECTIVES: &[&str] = &[
+            "default-src",
+            "script-src",
+            "style-src",
+            "img-src",
+            "connect-src",
+            "base-uri",
+            "form-action",
+            "object-src",
+            "frame-ancestors",
+            "font-src",
+            "media-src",
+            "worker-src",
+            "manifest-src",
+            "frame-src",
+            "child-src",
+        ];
+        const KEYWORDS: &[&str] = &[
+            "'self'",
+            "'none'",
+            "'unsafe-inline'",
+            "'unsafe-eval'",
+            "'wasm-unsafe-eval'",
+            "'strict-dynamic'",
+            "'unsafe-hashes'",
+            "'report-sample'",
+        ];
+        let scheme_ok = |s: &str| {
+            s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        };
+        let host_ok = |h: &str| {
+            let h = h.strip_prefix("*.").unwrap_or(h);
+            h == "*"
+                || h.split('.').all(|l| {
+                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+        };
+        let source_ok = |src: &str| {
+            if KEYWORDS.contains(&src) {
+                return true;
+            }
+            // A bare keyword is a host named "self" or "none": never what was meant.
+            if KEYWORDS.contains(&format!("'{src}'").as_str()) || src.starts_with('\'') {
+                return false;
+            }
+            if let Some(scheme) = src.strip_suffix(':') {
+                return scheme_ok(scheme);
+            }
+            let rest = match src.split_once("://") {
+                Some((scheme, rest)) => {
+                    if !scheme_ok(scheme) {
+                        return false;
+                    }
+                    rest
+                }
+                None => src,
+            };
+            let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let (host, port) = match host_port.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (host_port, None),
+            };
+            host_ok(host)
+                && port.is_none_or(|p| {
+                    p == "*" || (!p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+                })
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && c != ';' && c != ',')
+        };
+        let mut seen = Vec::new();
+        for directive in policy.split(';') {
+            let mut tokens = directive.split_ascii_whitespace();
+            // The grammar allows an empty directive (a trailing `;`).
+            let Some(name) = tokens.next() else { continue };
+            assert!(
+                DIRECTIVES.contains(&name),
+                "unknown directive {name:?} in {policy}"
+            );
+            assert!(!seen.contains(&name), "{name} twice in {policy}");
+            seen.push(name);
+            let sources: Vec<&str> = tokens.collect();
+            assert!(!sources.is_empty(), "{name} has no source in {policy}");
+            for source in &sources {
+                assert!(
+                    source_ok(source),
+                    "{name}: {source:?} is not a CSP source expression"
+                );
+            }
+            assert!(
+                !sources.contains(&"'none'") || sources.len() == 1,
+                "{name}: 'none' with other sources"
+            );
+        }
+    }
+
+    #[test]
+    fn every_policy_written_follows_csps_grammar() {
+        for config in [
+            DEMO,
+            r#"{"client_id": "c", "api_base": "https://api.ilert.com", "tenant": "acme"}"#,
+            r#"{"server": "built-in", "allowed_origins": ["https://api.example.org:8443", "http://localhost:*", "http://[::1]:4598", "https://*.example.org"]}"#,
+            r#"{"server": "built-in", "allowed_origins": []}"#,
+        ] {
+            let csp = Csp::for_config_json(config).unwrap();
+            assert_valid(&csp.meta());
+            assert_valid(&csp.header());
+        }
+        // The checker itself refuses what it is there for.
+        for bad in [
+            "default-src 'none'; connect-src 'self' http://[::1]:*",
+            "default-src 'none'; form-action none",
+            "default-src 'none' 'self'",
+            "default-src 'none'; conect-src 'self'",
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval",
+            "default-src 'none'; img-src 'self'; img-src data:",
+        ] {
+            assert!(
+                std::panic::catch_unwind(|| assert_valid(bad)).is_err(),
+                "{bad} passed the grammar check"
+            );
+        }
     }
 
     #[test]

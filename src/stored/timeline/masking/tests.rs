@@ -293,3 +293,18 @@ fn spellings_are_found_and_others_are_not() {
         format!("[é {} é]", mask("a/bcdefgh"))
     );
 }
+
+#[test]
+fn an_id_token_that_only_the_answer_carries_is_masked() {
+    // No request field or other entry holds it: only its member name says it is a secret.
+    let id_token =
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEiLCJub25jZSI6Im4ifQ.aWQtdG9rZW4tc2lnbmF0dXJl";
+    let body = format!(
+        r#"{{"access_token":"{TOKEN}","id_token":"{id_token}","token_type":"Bearer","expires_in":300}}"#
+    );
+    let mut list = vec![answered(Step::TokenExchange, vec![], &body)];
+    end_session(&mut list, &[]);
+    assert_gone(&list, id_token);
+    let value = json::parse(&list[0].answer.as_ref().unwrap().body).unwrap();
+    assert_eq!(value["id_token"], mask(id_token).as_str());
+}
