@@ -23,6 +23,7 @@ pub mod faults;
 pub mod flows;
 pub mod nginx;
 pub mod oidc;
+pub mod tokens;
 
 pub use nginx::copy_dir;
 
