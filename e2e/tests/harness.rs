@@ -1,10 +1,12 @@
 //! The harness itself: a test that fails leaves no browser behind, however it fails (issue 18,
-//! item 4). Killing chromedriver alone left one Chromium per failed test running.
+//! item 4). Killing chromedriver alone left one Chromium per failed test running. And a
+//! test's nginx leaves no worker behind.
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use e2e::driver::processes_with;
-use e2e::{Harness, TempDir};
+use e2e::nginx::Nginx;
+use e2e::{app_config, Harness, TempDir};
 
 /// Where the probe writes what it saw; set only when the probe is to run.
 const REPORT: &str = "E2E_ORPHAN_PROBE";
@@ -113,4 +115,54 @@ fn chromedriver_parent(pid: u32) -> Option<u32> {
         .ok()?;
     let comm = std::fs::read_to_string(format!("/proc/{ppid}/comm")).ok()?;
     (comm.trim() == "chromedriver").then_some(ppid)
+}
+
+/// The processes whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                == Some(pid)
+        })
+        .collect()
+}
+
+/// Whether `pid` runs an nginx worker (not a zombie, not a process that took its pid later).
+fn is_nginx_worker(pid: u32) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|c| String::from_utf8_lossy(&c).starts_with("nginx: worker"))
+}
+
+#[test]
+fn a_stopped_nginx_leaves_no_worker_behind() {
+    let site = TempDir::new("ilert-pkce-e2e-empty-site");
+    let config = app_config("http://localhost:1", "http://127.0.0.1:1").to_string();
+    let nginx = Nginx::start(site.path(), "/", &config);
+    let workers: Vec<u32> = children_of(nginx.pid())
+        .into_iter()
+        .filter(|pid| is_nginx_worker(*pid))
+        .collect();
+    assert!(!workers.is_empty(), "nginx runs no worker to watch");
+    drop(nginx);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let left = loop {
+        let left: Vec<u32> = workers
+            .iter()
+            .copied()
+            .filter(|p| is_nginx_worker(*p))
+            .collect();
+        if left.is_empty() || Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if !left.is_empty() {
+        let pids: Vec<String> = left.iter().map(u32::to_string).collect();
+        let _ = Command::new("kill").arg("-KILL").args(&pids).status();
+        panic!("nginx's workers {pids:?} still run 5 s after it was stopped");
+    }
 }
