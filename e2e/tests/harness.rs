@@ -10,8 +10,9 @@ use e2e::{app_config, Harness, TempDir};
 
 /// Where the probe writes what it saw; set only when the probe is to run.
 const REPORT: &str = "E2E_ORPHAN_PROBE";
-/// How the probe fails: `panic` (the harness is dropped as the test unwinds) or `abort` (the
-/// test process dies and no destructor runs).
+/// How the probe fails: `panic` (the harness is dropped as the test unwinds) or `sigkill` (the
+/// test process is killed, as a time limit of CI would, and no destructor runs; unlike an
+/// abort, it leaves no core file).
 const HOW: &str = "E2E_ORPHAN_PROBE_HOW";
 
 /// Run only by [`a_failed_test_leaves_no_browser_behind`], in a process of its own: starts a
@@ -31,7 +32,11 @@ async fn probe_fails_with_its_browser_up() {
     let running = processes_with(&profile).len();
     std::fs::write(&report, format!("{profile}\n{running}\n")).unwrap();
     match std::env::var(HOW).as_deref() {
-        Ok("abort") => std::process::abort(),
+        Ok("sigkill") => {
+            let me = std::process::id().to_string();
+            let _ = Command::new("kill").args(["-KILL", &me]).status();
+            unreachable!("killed");
+        }
         _ => panic!("failing on purpose with the browser up"),
     }
 }
@@ -39,7 +44,7 @@ async fn probe_fails_with_its_browser_up() {
 #[test]
 fn a_failed_test_leaves_no_browser_behind() {
     let mut orphans = Vec::new();
-    for how in ["panic", "abort"] {
+    for how in ["panic", "sigkill"] {
         let dir = TempDir::new("ilert-pkce-e2e-orphan-probe");
         let report = dir.path().join("report");
         let probe = Command::new(std::env::current_exe().unwrap())
