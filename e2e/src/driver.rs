@@ -11,7 +11,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 /// pipe of what it prints to chromedriver alone (so it closes if chromedriver cannot start),
 /// then waits for its stdin to close and kills its whole process group (`kill -9 0`). Only
 /// this process holds the other end of that stdin, so the group ends when this process does,
-/// even by SIGKILL or an abort, where no destructor runs.
+/// even by SIGKILL or an abort, where no destructor runs, or by Ctrl-C (which reaches the
+/// terminal's process group only).
 const WATCHDOG: &str = r#""$0" "$@" & exec >/dev/null; read _; kill -9 0"#;
 
 /// A running chromedriver and its browsers; dropping it ends all of them.
@@ -24,6 +25,10 @@ impl Driver {
     /// Starts chromedriver on a port it picks itself (`--port=0`, the port read from what it
     /// prints), so tests running side by side never race for one. Gives the driver's URL.
     pub fn start(binary: &str) -> Result<(Driver, String), String> {
+        assert!(
+            !binary.contains('/') || std::path::Path::new(binary).exists(),
+            "no {binary}: run `cargo xtask setup`"
+        );
         let mut watchdog = Command::new("sh")
             .args(["-c", WATCHDOG, binary, "--port=0"])
             .process_group(0)
@@ -31,7 +36,7 @@ impl Driver {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run `cargo xtask setup`)"));
+            .unwrap_or_else(|e| panic!("cannot start sh for {binary}: {e}"));
         let stdout = watchdog.stdout.take().expect("stdout is piped");
         let driver = Driver {
             lifeline: watchdog.stdin.take(),
