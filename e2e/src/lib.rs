@@ -1,9 +1,7 @@
 //! The e2e harness: for each test, a fresh ilert-sim, the release build of the app served on
 //! `localhost:<free port>` with a config.json that points at that simulator, a chromedriver and
 //! a headless Chromium with a fresh profile. Tests drive the real flow through it.
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,11 +17,14 @@ use tower_http::services::{ServeDir, ServeFile};
 pub use fantoccini;
 
 pub mod bench;
+pub mod driver;
 pub mod faults;
 pub mod flows;
 pub mod nginx;
 pub mod oidc;
+pub mod tokens;
 
+pub use driver::Driver;
 pub use nginx::copy_dir;
 
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
@@ -43,8 +44,9 @@ pub struct Harness {
     http: reqwest::Client,
     /// How long the app's server waits before it answers `/config.json` (ms).
     config_delay_ms: Arc<AtomicU64>,
-    chromedriver: Child,
-    _profile: TempDir,
+    /// chromedriver and its Chromium: dropped (all of them ended) before the profile goes.
+    _chromedriver: Driver,
+    profile: TempDir,
     /// The app's server when it is a real nginx (`Harness::behind_nginx`).
     pub nginx: Option<nginx::Nginx>,
     /// The simulator is the built-in one, a Service Worker in the browser: the test talks to
@@ -136,8 +138,8 @@ impl Harness {
             sim,
             http: reqwest::Client::new(),
             config_delay_ms,
-            chromedriver,
-            _profile: profile,
+            _chromedriver: chromedriver,
+            profile,
             nginx,
             in_browser_sim: false,
             served: Served::default(),
@@ -694,17 +696,16 @@ impl Harness {
         self.browser.set_window_size(width, height).await.unwrap();
     }
 
-    /// Closes the browser and the driver.
-    pub async fn stop(mut self) {
-        let _ = self.browser.clone().close().await;
-        let _ = self.chromedriver.kill();
-        let _ = self.chromedriver.wait();
+    /// The browser's profile folder (its `--user-data-dir`, unique to this harness).
+    pub fn profile(&self) -> &std::path::Path {
+        self.profile.path()
     }
-}
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        let _ = self.chromedriver.kill();
+    /// Closes the browser (its WebDriver session); dropping the harness then ends the driver
+    /// and whatever of the browser is left. A test that fails before this ends them all the
+    /// same, when its harness is dropped (see [`Driver`]).
+    pub async fn stop(self) {
+        let _ = self.browser.clone().close().await;
     }
 }
 
@@ -832,10 +833,11 @@ pub(crate) fn serve_app(
 
 /// A chromedriver and a Chromium session through it; a session that cannot start (a busy
 /// machine, tests running side by side) gets a fresh driver, up to three times.
-pub async fn start_browser(profile: &std::path::Path) -> (Child, Client) {
+pub async fn start_browser(profile: &std::path::Path) -> (Driver, Client) {
     const ATTEMPTS: u32 = 3;
+    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     for attempt in 1..=ATTEMPTS {
-        let (mut chromedriver, driver_url) = match start_chromedriver() {
+        let (chromedriver, driver_url) = match Driver::start(&binary) {
             Ok(started) => started,
             Err(e) if attempt < ATTEMPTS => {
                 eprintln!("{e}; trying a fresh driver");
@@ -845,44 +847,14 @@ pub async fn start_browser(profile: &std::path::Path) -> (Child, Client) {
         };
         match connect_browser(&driver_url, profile).await {
             Ok(browser) => return (chromedriver, browser),
+            // Dropping the driver ends it and any Chromium it started.
             Err(e) if attempt < ATTEMPTS => {
                 eprintln!("no Chromium session through {driver_url} ({e}); trying a fresh driver");
-                let _ = chromedriver.kill();
-                let _ = chromedriver.wait();
             }
             Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
         }
     }
     unreachable!("the last attempt panics or returns")
-}
-
-/// A chromedriver on a port it picks itself (`--port=0`, the port read from what it prints),
-/// so tests running side by side never race for one.
-fn start_chromedriver() -> Result<(Child, String), String> {
-    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let mut child = Command::new(&binary)
-        .arg("--port=0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run `cargo xtask setup`)"));
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
-    let port = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let rest = line.split("started successfully on port ").nth(1)?;
-            rest.trim_end_matches('.').trim().parse::<u16>().ok()
-        })
-        .ok_or_else(|| {
-            // Seen once on a loaded machine: the driver ended before it listened.
-            let _ = child.kill();
-            let _ = child.wait();
-            format!("{binary} did not say which port it listens on")
-        })?;
-    // Keep reading what it prints, so a full pipe never blocks it.
-    std::thread::spawn(move || lines.for_each(drop));
-    Ok((child, format!("http://127.0.0.1:{port}")))
 }
 
 async fn connect_browser(driver: &str, profile: &std::path::Path) -> Result<Client, String> {

@@ -62,6 +62,11 @@ impl Nginx {
         Nginx { child, port, dir }
     }
 
+    /// The master process's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Every request nginx answered so far, one line each (nginx's combined format).
     pub fn access_log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("access.log")).unwrap_or_default()
@@ -75,8 +80,20 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // SIGTERM: the master ends its worker, then itself. SIGKILL ended the master alone and
+        // left its worker running (one per test that used nginx).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use e2e::fantoccini::Locator;
+use e2e::tokens::jwt_in;
 use e2e::Harness;
 use serde_json::{json, Value};
 
@@ -82,19 +83,6 @@ async fn wait_long(h: &Harness, css: &str, needle: &str, secs: u64) -> String {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// A JWT-like text (`eyJ` and 8+ base64url characters) in `text`; a mask keeps at most
-/// 4 characters (`eyJh••••`), so it is not one.
-fn jwt_in(text: &str) -> Option<String> {
-    let b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    text.match_indices("eyJ").find_map(|(i, _)| {
-        let run: String = text[i..]
-            .chars()
-            .take_while(|c| b64(*c) || *c == '.')
-            .collect();
-        (run.chars().filter(|c| b64(*c)).count() >= 11).then_some(run)
-    })
 }
 
 /// The stored timeline as text ("" if none).

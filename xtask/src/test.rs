@@ -18,7 +18,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut step = |name: &str, command: &mut std::process::Command| -> Result<(), String> {
         let t = Instant::now();
         println!("\n==> {name}");
-        let counts = run_tests(command)?;
+        let counts = run_step(name, command)?;
         println!(
             "==> {name}: {} passed in {:.1}s",
             counts.passed,
@@ -87,10 +87,27 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "{} passed, {} failed, {} skipped",
         total.passed, total.failed, total.ignored
     );
-    if total.passed == 0 {
-        return Err("no test ran".into());
-    }
     Ok(())
+}
+
+/// Runs one step's tests. The step fails, naming itself, when its command fails, when a test
+/// failed, or when no test passed: a step that silently runs nothing (a filter that matches
+/// nothing, a test target dropped from the command) must not pass as green.
+fn run_step(name: &str, command: &mut std::process::Command) -> Result<Counts, String> {
+    let counts = run_tests(command).map_err(|e| format!("step `{name}`: {e}"))?;
+    if counts.failed > 0 {
+        return Err(format!(
+            "step `{name}`: {} tests failed ({} passed)",
+            counts.failed, counts.passed
+        ));
+    }
+    if counts.passed == 0 {
+        return Err(format!(
+            "step `{name}` reported no test passed ({} skipped)",
+            counts.ignored
+        ));
+    }
+    Ok(counts)
 }
 
 /// Formatting and clippy with warnings as errors, for the host and for the wasm32 app: the
@@ -150,4 +167,82 @@ fn wasm_tests() -> std::process::Command {
         .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
     command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A step whose command prints `output` and exits with `code`.
+    fn step_printing(output: &str, code: u8) -> Result<Counts, String> {
+        let mut command = std::process::Command::new("sh");
+        command.args([
+            "-c",
+            "printf '%s' \"$0\"; exit $1",
+            output,
+            &code.to_string(),
+        ]);
+        run_step("the step", &mut command)
+    }
+
+    const TWO_BINARIES: &str = "\
+running 3 tests
+test a ... ok
+test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s
+
+     Running tests/flow.rs (target/debug/deps/flow-0123)
+running 5 tests
+test result: ok. 4 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 9.00s
+
+   Doc-tests e2e
+running 0 tests
+test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
+";
+
+    #[test]
+    fn a_step_sums_the_results_of_every_test_binary() {
+        assert_eq!(
+            step_printing(TWO_BINARIES, 0),
+            Ok(Counts {
+                passed: 7,
+                failed: 0,
+                ignored: 1
+            })
+        );
+    }
+
+    #[test]
+    fn a_step_where_no_test_passed_fails_and_names_itself() {
+        for output in [
+            "running 0 tests\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 12 filtered out\n",
+            "running 2 tests\ntest result: ok. 0 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out\n",
+            // No result line at all (a runner that printed nothing).
+            "",
+        ] {
+            let error = step_printing(output, 0).unwrap_err();
+            assert!(
+                error.contains("step `the step`") && error.contains("no test passed"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_step_with_a_failing_test_fails_and_names_itself() {
+        let failing = format!(
+            "{TWO_BINARIES}running 2 tests\ntest result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out\n"
+        );
+        // As cargo does: the failing binary makes the command fail.
+        let error = step_printing(&failing, 101).unwrap_err();
+        assert!(
+            error.contains("step `the step`") && error.contains("failed"),
+            "{error}"
+        );
+        // A runner that reports a failure yet exits 0 fails the step too.
+        let error = step_printing(&failing, 0).unwrap_err();
+        assert!(
+            error.contains("step `the step`") && error.contains("1 tests failed"),
+            "{error}"
+        );
+    }
 }

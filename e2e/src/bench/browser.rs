@@ -2,7 +2,6 @@
 //! release build served brotli-compressed, a chromedriver and a Chromium with a fresh profile),
 //! DevTools protocol commands through chromedriver, and the two things a session measures:
 //! a first load of Home, and a sign-in's callback.
-use std::process::Child;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +12,7 @@ use ilert_sim::SimConfig;
 use serde_json::{json, Value};
 
 use super::site::{self, Dist, Served};
-use crate::{app_config, start_browser, TempDir, CLIENT_ID};
+use crate::{app_config, start_browser, Driver, TempDir, CLIENT_ID};
 
 /// Watches the page from its first instant (see the file).
 pub const PROBE: &str = include_str!("probe.js");
@@ -92,7 +91,8 @@ pub struct World {
     /// `http://localhost:<port>`.
     pub app: String,
     pub served: Arc<Served>,
-    chromedriver: Child,
+    /// Dropped on every way out, [`World::stop`] or an error: ends chromedriver and Chromium.
+    _chromedriver: Driver,
     sim_task: tokio::task::JoinHandle<()>,
     app_task: tokio::task::JoinHandle<()>,
     _profile: TempDir,
@@ -132,7 +132,7 @@ impl World {
             browser,
             app,
             served,
-            chromedriver,
+            _chromedriver: chromedriver,
             sim_task,
             app_task,
             _profile: profile,
@@ -155,10 +155,8 @@ impl World {
     }
 
     /// Closes Chromium and its driver, and stops the servers.
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
         let _ = self.browser.clone().close().await;
-        let _ = self.chromedriver.kill();
-        let _ = self.chromedriver.wait();
         self.sim_task.abort();
         self.app_task.abort();
     }
