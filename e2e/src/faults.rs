@@ -1,6 +1,6 @@
 //! Fault injection for the e2e tests: ilert-sim's `/_sim/faults` rules, and its counters of
 //! what reached the simulator (faulted requests included). The rules' JSON is described in
-//! `ilert_sim::faults`; for example
+//! sim-core/src/faults.rs; for example
 //!
 //! ```ignore
 //! h.fault(json!({"endpoint": "token", "grant_type": "refresh_token",

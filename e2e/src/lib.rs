@@ -29,8 +29,8 @@ pub use nginx::copy_dir;
 
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
 /// The header the simulator's state-changing test hooks want (with JSON), so that no other
-/// website can call them (see `ilert_sim::guard`).
-pub const SIM_HOOK_HEADER: &str = ilert_sim::guard::HOOK_HEADER;
+/// website can call them (see sim-core/src/guard.rs).
+pub const SIM_HOOK_HEADER: &str = ilert_sim::HOOK_HEADER;
 /// How long a test waits for something to appear before it fails.
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -755,11 +755,7 @@ pub(crate) async fn app_listener() -> (tokio::net::TcpListener, String) {
 /// The simulator of a test: quiet, on a free port, with the app at `app` as its one client.
 fn sim_config(app: &str) -> SimConfig {
     SimConfig {
-        port: 0,
-        quiet: true,
-        clients: vec![
-            ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap(),
-        ],
+        clients: vec![ilert_sim::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250).unwrap()],
         ..SimConfig::default()
     }
 }

@@ -31,7 +31,7 @@ pub fn jwt_in(text: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ilert_sim::jwt::{AccessClaims, Keys, RefreshClaims};
+    use ilert_sim::{AccessClaims, Keys, RefreshClaims};
 
     /// An access and a refresh token as the simulator issues them.
     fn sim_tokens() -> (String, String) {

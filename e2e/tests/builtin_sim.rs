@@ -633,7 +633,7 @@ async fn after_sign_out_the_worker_keeps_no_secret_of_the_session() {
     let first = h.tokens().await.unwrap();
     h.click("[data-testid=refresh]").await;
     let second = h.new_tokens_after(&first).await;
-    // What the app sent: the log shows it masked (`ilert_sim::mask::masked`).
+    // What the app sent: the log shows it masked (`ilert_sim::masked`).
     let log = h.sim_requests().await;
     let sent: Vec<String> = log
         .as_array()
@@ -645,7 +645,7 @@ async fn after_sign_out_the_worker_keeps_no_secret_of_the_session() {
     assert_eq!(sent.len(), 3, "code, verifier, refresh token: {log}");
     assert!(sent.iter().all(|s| s.starts_with("[masked] ")), "{sent:?}");
     let first_refresh = first["refresh_token"].as_str().unwrap();
-    assert!(sent.contains(&ilert_sim::mask::masked(first_refresh)));
+    assert!(sent.contains(&ilert_sim::masked(first_refresh)));
 
     h.click("[data-testid=sign-out]").await;
     let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
@@ -686,7 +686,7 @@ async fn after_sign_out_the_worker_keeps_no_secret_of_the_session() {
         let found = saved.match_indices(prefix).any(|(i, _)| {
             (i + 16..=saved.len().min(i + 1000))
                 .filter(|j| saved.is_char_boundary(*j))
-                .any(|j| ilert_sim::mask::masked(&saved[i..j]) == *masked)
+                .any(|j| ilert_sim::masked(&saved[i..j]) == *masked)
         });
         assert!(!found, "{masked} in the worker's state: {saved}");
     }

@@ -1,5 +1,5 @@
 //! The fault matrix, server side: ilert-sim's endpoints fail or answer oddly on purpose (see
-//! `ilert_sim::faults`), and each test checks what the person sees, what the tab keeps or
+//! sim-core/src/faults.rs), and each test checks what the person sees, what the tab keeps or
 //! forgets, that nothing stays "loading", and that the next try works.
 use std::time::{Duration, Instant};
 

@@ -20,7 +20,7 @@ const SETTINGS_KEY: &str = "ilert-pkce.settings";
 // Secrets: collected during a test, then hunted for in web storage once the session has ended.
 
 /// Every secret a test has seen: tokens, codes, verifiers; those the simulator's request
-/// log shows as it masks them (`[masked] abcd… fp:…`, see `ilert_sim::mask::masked`), which
+/// log shows as it masks them (`[masked] abcd… fp:…`, see `ilert_sim::masked`), which
 /// are hunted for by that fingerprint.
 #[derive(Default)]
 struct Secrets(Vec<String>);
@@ -48,7 +48,7 @@ impl Secrets {
         dump.match_indices(prefix).any(|(i, _)| {
             (i + 16..=dump.len().min(i + 4096))
                 .filter(|j| dump.is_char_boundary(*j))
-                .any(|j| ilert_sim::mask::masked(&dump[i..j]) == secret)
+                .any(|j| ilert_sim::masked(&dump[i..j]) == secret)
         })
     }
 
@@ -128,7 +128,7 @@ async fn kept(h: &Harness, win: &str) -> String {
 #[test]
 fn a_masked_secret_is_found_by_its_fingerprint() {
     let code = "HZ5_9gMA2X4HaqhI9N_qF2C4cikayl6w6KNVZEtEE_U";
-    let m = ilert_sim::mask::masked(code);
+    let m = ilert_sim::masked(code);
     assert!(Secrets::found_in(&m, &format!(r#"{{"k":"{code}"}}"#)));
     assert!(Secrets::found_in(&m, &format!("x{code}y")));
     assert!(!Secrets::found_in(&m, &code[..40]));

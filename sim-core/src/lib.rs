@@ -16,32 +16,37 @@
 //! request, supplies an [`Entropy`], and carries out the [`Step`] it gets back (sleep, then
 //! [`Sim::resume`]; hang; reset the connection).
 
-pub mod api;
-pub mod authorize;
-pub mod client_auth;
-pub mod config;
-pub mod cors;
-pub mod errors;
-pub mod faults;
-pub mod guard;
-pub mod hooks;
-pub mod http;
-pub mod jwt;
-pub mod mask;
-pub mod pages;
-pub mod params;
-pub mod pkce;
-pub mod random;
-pub mod router;
-pub mod scopes;
-pub mod snapshot;
-pub mod store;
-pub mod token;
-pub mod users;
+// The modules are private: the hosts (sim/, sim-sw/) and the tests use the front below.
+mod api;
+mod authorize;
+mod client_auth;
+mod config;
+mod cors;
+mod errors;
+mod faults;
+mod guard;
+mod hooks;
+mod http;
+mod jwt;
+mod mask;
+mod pages;
+mod params;
+mod pkce;
+mod random;
+mod router;
+mod scopes;
+mod snapshot;
+mod store;
+mod token;
+mod users;
 
-pub use config::{ArgsError, Client, ClientSecret, SimConfig, USAGE};
+pub use config::{Client, ClientSecret, SimConfig, FIRST_APP_ID};
+pub use faults::{FaultRule, Faults, HANG_LIMIT_MS};
+pub use guard::{host_refusal, HOOK_HEADER};
+pub use hooks::client_json;
 pub use http::{Request, Response};
-pub use jwt::DEMO_PUBLIC_KEY_PEM;
+pub use jwt::{AccessClaims, Keys, RefreshClaims, DEMO_PUBLIC_KEY_PEM};
+pub use mask::masked;
 pub use random::{Entropy, OsEntropy, SeededEntropy};
 pub use router::{delayed, Resume, Step};
 

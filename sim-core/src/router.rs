@@ -59,7 +59,7 @@ pub(crate) fn handle(sim: &mut Sim, mut req: Request, now: u64) -> Step {
 
 /// `path` as seen from the simulator's mount point `mount` (see [`crate::SimConfig::mount`]):
 /// `/_sim/api/x` under `/_sim` is `/api/x`, `/_sim` itself is `/`; `None` outside it.
-pub fn unmount(mount: &str, path: &str) -> Option<String> {
+pub(crate) fn unmount(mount: &str, path: &str) -> Option<String> {
     let rest = path.strip_prefix(mount)?;
     if rest.is_empty() {
         Some("/".to_string())
@@ -250,4 +250,18 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
         r.set_header("allow", &allowed.join(","));
         r
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unmount_strips_the_prefix_at_a_segment_boundary() {
+        assert_eq!(unmount("", "/api/x").as_deref(), Some("/api/x"));
+        assert_eq!(unmount("/_sim", "/_sim/api/x").as_deref(), Some("/api/x"));
+        assert_eq!(unmount("/_sim", "/_sim").as_deref(), Some("/"));
+        assert_eq!(unmount("/_sim", "/_simx"), None);
+        assert_eq!(unmount("/_sim", "/api/x"), None);
+    }
 }

@@ -8,7 +8,6 @@ pub const TENANT_ID: &str = "demo-tenant";
 /// A demo user of the consent page's picker.
 #[derive(Debug)]
 pub struct DemoUser {
-    pub id: u64,
     pub username: &'static str,
     pub display_name: &'static str,
     pub role: &'static str,
@@ -19,7 +18,6 @@ pub struct DemoUser {
 static USERS: LazyLock<Vec<DemoUser>> = LazyLock::new(|| {
     vec![
         DemoUser {
-            id: 1,
             username: "ada",
             display_name: "Ada Lovelace",
             role: "ADMIN",
@@ -43,7 +41,6 @@ static USERS: LazyLock<Vec<DemoUser>> = LazyLock::new(|| {
             }),
         },
         DemoUser {
-            id: 2,
             username: "grace",
             display_name: "Grace Hopper",
             role: "RESPONDER",
@@ -70,7 +67,6 @@ static USERS: LazyLock<Vec<DemoUser>> = LazyLock::new(|| {
         // missing optional fields and the legacy fields iLert still returns for such users.
         // It is there so the app's lenient parsing is exercised.
         DemoUser {
-            id: 3,
             username: "alan",
             display_name: "Alan Turing",
             role: "STAKEHOLDER",

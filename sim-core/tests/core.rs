@@ -333,13 +333,3 @@ fn a_mounted_simulator_answers_under_its_prefix_and_links_with_it() {
     );
     assert_eq!(log.status, 200);
 }
-
-#[test]
-fn unmount_strips_the_prefix_at_a_segment_boundary() {
-    use ilert_sim_core::router::unmount;
-    assert_eq!(unmount("", "/api/x").as_deref(), Some("/api/x"));
-    assert_eq!(unmount("/_sim", "/_sim/api/x").as_deref(), Some("/api/x"));
-    assert_eq!(unmount("/_sim", "/_sim").as_deref(), Some("/"));
-    assert_eq!(unmount("/_sim", "/_simx"), None);
-    assert_eq!(unmount("/_sim", "/api/x"), None);
-}

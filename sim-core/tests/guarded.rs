@@ -3,8 +3,7 @@
 //! a page, and nothing secret rests in the request log or the snapshot.
 
 use base64::Engine;
-use ilert_sim_core::mask::masked;
-use ilert_sim_core::{Request, Response, SeededEntropy, Sim, SimConfig, Step};
+use ilert_sim_core::{masked, Request, Response, SeededEntropy, Sim, SimConfig, Step};
 use serde_json::{json, Value};
 
 const CLIENT: &str = "ilert-pkce-demo";

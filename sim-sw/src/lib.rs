@@ -18,8 +18,7 @@
 
 use std::collections::HashMap;
 
-use ilert_sim_core::config::{Client, FIRST_APP_ID};
-use ilert_sim_core::{OsEntropy, Request, Resume, Sim, SimConfig, Step};
+use ilert_sim_core::{Client, OsEntropy, Request, Resume, Sim, SimConfig, Step, FIRST_APP_ID};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
@@ -36,8 +35,6 @@ pub fn config_for(origin: &str, base: &str) -> Result<SimConfig, String> {
     let origin = origin.trim_end_matches('/');
     let client = Client::new(CLIENT_ID, &format!("{origin}{base}webapp"), FIRST_APP_ID)?;
     Ok(SimConfig {
-        port: 0,
-        quiet: true,
         clients: vec![client],
         mount: format!("{base}_sim"),
         ..SimConfig::default()
@@ -147,7 +144,7 @@ pub fn register(
     secret: Option<&str>,
 ) -> Result<String, String> {
     let (client, _) = sim.register_client(id, redirect_uri, secret)?;
-    Ok(ilert_sim_core::hooks::client_json(&client).to_string())
+    Ok(ilert_sim_core::client_json(&client).to_string())
 }
 
 impl Simulator {

@@ -5,6 +5,7 @@
 //! is its HTTP host: it turns requests into the core's, passes the time, and carries out
 //! what the core decides (waits, hangs, connection resets).
 
+pub mod cli;
 pub mod net;
 
 use axum::body::Body;
@@ -20,11 +21,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
 pub use ilert_sim_core::{
-    api, authorize, client_auth, config, cors, errors, faults, guard, hooks, jwt, mask, pages,
-    params, pkce, random, scopes, store, token, users,
-};
-pub use ilert_sim_core::{
-    delayed, ArgsError, Client, ClientSecret, Sim, SimConfig, Step, DEMO_PUBLIC_KEY_PEM, USAGE,
+    delayed, masked, AccessClaims, Client, ClientSecret, FaultRule, Keys, RefreshClaims, Sim,
+    SimConfig, Step, DEMO_PUBLIC_KEY_PEM, FIRST_APP_ID, HANG_LIMIT_MS, HOOK_HEADER,
 };
 use net::Conn;
 
@@ -35,6 +33,8 @@ const BODY_LIMIT: usize = 2 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<SimConfig>,
+    /// One line per request on stderr (the command line's default; tests stay quiet).
+    log_requests: bool,
     sim: Arc<Mutex<Sim>>,
     /// The core's hang epoch, and whether the server shuts down: any change ends the hangs.
     released: Arc<watch::Sender<(u64, bool)>>,
@@ -46,6 +46,7 @@ impl AppState {
         let sim = Sim::new(config.clone(), Box::new(ilert_sim_core::OsEntropy));
         AppState {
             config: Arc::new(config),
+            log_requests: false,
             released: Arc::new(watch::Sender::new((sim.hang_epoch(), false))),
             sim: Arc::new(Mutex::new(sim)),
         }
@@ -109,7 +110,7 @@ async fn handle(State(app): State<AppState>, request: Request) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let (response, shown) = match core_request(request).await {
         // DNS rebinding: a page of another name that resolves here is refused before the core.
-        Ok(req) => match ilert_sim_core::guard::host_refusal(&req) {
+        Ok(req) => match ilert_sim_core::host_refusal(&req) {
             Some(refused) => (to_axum(refused), "421 (Host not loopback)".into()),
             None => run(&app, req, conn).await,
         },
@@ -118,7 +119,7 @@ async fn handle(State(app): State<AppState>, request: Request) -> Response {
             (response, status)
         }
     };
-    if !app.config.quiet {
+    if app.log_requests {
         let ms = started.elapsed().as_millis();
         eprintln!("{method} {path} {shown} {ms}ms");
     }
@@ -198,7 +199,7 @@ fn to_axum(answer: ilert_sim_core::Response) -> Response {
 
 /// A `hang`: until the rules are cleared, the server shuts down, or the limit.
 async fn held(mut released: watch::Receiver<(u64, bool)>) {
-    let limit = Duration::from_millis(faults::HANG_LIMIT_MS);
+    let limit = Duration::from_millis(ilert_sim_core::HANG_LIMIT_MS);
     tokio::select! {
         () = tokio::time::sleep(limit) => {}
         _ = released.changed() => {}
@@ -220,19 +221,22 @@ fn reset(conn: Option<Conn>) -> Response {
     }
 }
 
-/// Serves the simulator on an already bound listener until the task is dropped.
+/// Serves the simulator, quiet, on an already bound listener until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, config: SimConfig) -> std::io::Result<()> {
-    serve_until(listener, config, std::future::pending()).await
+    serve_until(listener, config, false, std::future::pending()).await
 }
 
 /// Serves the simulator on an already bound listener until `shutdown` completes, then ends
 /// every hanging request (fault `hang`) and returns once the open requests are answered.
+/// `log_requests`: one line per request on stderr.
 pub async fn serve_until(
     listener: tokio::net::TcpListener,
     config: SimConfig,
+    log_requests: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState::new(config);
+    let mut state = AppState::new(config);
+    state.log_requests = log_requests;
     let release = state.clone();
     let service = router(state).into_make_service_with_connect_info::<Conn>();
     axum::serve(net::SimListener(listener), service)
@@ -243,12 +247,12 @@ pub async fn serve_until(
         .await
 }
 
-/// Binds 127.0.0.1:`config.port` (0 = a free port) and serves in the background; for tests
-/// that start the simulator in-process. Panics if the port cannot be bound.
+/// Binds a free port of 127.0.0.1 and serves there in the background, quiet; for tests that
+/// start the simulator in-process. Panics if no port can be bound.
 pub async fn spawn(config: SimConfig) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
-        .unwrap_or_else(|e| panic!("ilert-sim cannot bind 127.0.0.1:{}: {e}", config.port));
+        .unwrap_or_else(|e| panic!("ilert-sim cannot bind 127.0.0.1: {e}"));
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");

@@ -2,17 +2,21 @@
 //! [--client ID=REDIRECT_URI]… [--client-secret ID=SECRET]… [--fault JSON]… [--quiet]`: see
 //! `ilert-sim --help`.
 
-use ilert_sim::{ArgsError, SimConfig};
+use ilert_sim::cli::{ArgsError, Options, USAGE};
 use std::io::Write;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match SimConfig::from_args(std::env::args().skip(1)) {
-        Ok(c) => c,
+    let Options {
+        port,
+        quiet,
+        sim: config,
+    } = match Options::from_args(std::env::args().skip(1)) {
+        Ok(o) => o,
         Err(ArgsError::Help) => {
-            print!("{}", ilert_sim::USAGE);
+            print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -20,17 +24,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let listener = match tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await {
+    let listener = match tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("ilert-sim: cannot bind 127.0.0.1:{}: {e}", config.port);
+            eprintln!("ilert-sim: cannot bind 127.0.0.1:{port}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let port = listener
-        .local_addr()
-        .map(|a| a.port())
-        .unwrap_or(config.port);
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
     for c in &config.clients {
         // Whether it has a secret, never the secret.
         let kind = if c.is_confidential() {
@@ -46,7 +47,7 @@ async fn main() -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = ilert_sim::serve_until(listener, config, shutdown).await {
+    if let Err(e) = ilert_sim::serve_until(listener, config, !quiet, shutdown).await {
         eprintln!("ilert-sim: {e}");
         return ExitCode::FAILURE;
     }

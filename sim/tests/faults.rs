@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use ilert_sim::faults::FaultRule;
+use ilert_sim::FaultRule;
 use ilert_sim::SimConfig;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
@@ -102,7 +102,7 @@ async fn respond_answers_instead_and_burns_no_code() {
     assert_eq!(log.len(), 2);
     assert_eq!(log[0]["fault"], "respond");
     assert_eq!(log[0]["status"], 503);
-    assert_eq!(log[0]["form"]["code"], ilert_sim::mask::masked(&code));
+    assert_eq!(log[0]["form"]["code"], ilert_sim::masked(&code));
     assert_eq!(log[1]["status"], 200);
     assert!(log[1].get("fault").is_none());
 

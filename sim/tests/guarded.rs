@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use ilert_sim::mask::masked;
+use ilert_sim::masked;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 

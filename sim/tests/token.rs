@@ -6,7 +6,7 @@ mod common;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use common::*;
-use ilert_sim::mask::masked;
+use ilert_sim::masked;
 use ilert_sim::{Client, SimConfig};
 use reqwest::{header, StatusCode};
 use serde_json::Value;

@@ -110,11 +110,9 @@ impl World {
             listener.local_addr().map_err(|e| e.to_string())?.port()
         );
         let sim_config = SimConfig {
-            port: 0,
-            quiet: true,
             latency_ms: sim_latency_ms,
             clients: vec![
-                ilert_sim::config::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250)
+                ilert_sim::Client::new(CLIENT_ID, &format!("{app}/webapp"), 250)
                     .map_err(|e| format!("{e:?}"))?,
             ],
             ..SimConfig::default()

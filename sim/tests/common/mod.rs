@@ -40,11 +40,7 @@ pub fn spawn_binary(args: &[&str]) -> (std::process::Child, String) {
 }
 
 pub fn config() -> SimConfig {
-    SimConfig {
-        port: 0,
-        quiet: true,
-        ..SimConfig::default()
-    }
+    SimConfig::default()
 }
 
 pub struct Sim {
