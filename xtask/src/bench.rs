@@ -7,10 +7,11 @@
 //! The browser side is the `bench` binary of the e2e crate (`e2e/src/bench/`), so that xtask
 //! stays free of WebDriver and tokio. It is built in the dev profile, as the e2e tests are:
 //! the workspace's release profile is the wasm's (fat LTO, one codegen unit, panic=abort).
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::cmd::{run as run_cmd, tool};
 use crate::hosting::BasePath;
+use crate::paths::normalize;
 use crate::{dist, paths, setup};
 
 const MIN_RUNS: usize = 7;
@@ -102,21 +103,6 @@ pub fn parse(args: &[String], root: &Path, cwd: &Path) -> Result<Args, String> {
         return Err(format!("--out {}: not a file name", out.display()));
     }
     Ok(Args { runs, quick, out })
-}
-
-/// `a/./b/../c` → `a/c`, without touching the file system (the file need not exist yet).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -126,7 +126,7 @@ fn parse_args(args: &[String], root: &Path, cwd: &Path) -> Result<Args, String> 
         };
         match flag {
             "--base-path" => base = BasePath::parse(&value()?)?,
-            "--out" => out = crate::bench::normalize(&cwd.join(value()?)),
+            "--out" => out = paths::normalize(&cwd.join(value()?)),
             "--config" => config = Some(cwd.join(value()?)),
             _ => {
                 return Err(format!(
@@ -135,7 +135,7 @@ fn parse_args(args: &[String], root: &Path, cwd: &Path) -> Result<Args, String> 
             }
         }
     }
-    let root = crate::bench::normalize(root);
+    let root = paths::normalize(root);
     let target = root.join("target");
     if out != root.join("dist-release") && !(out.starts_with(&target) && out != target) {
         return Err(format!(

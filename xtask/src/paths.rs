@@ -1,5 +1,5 @@
 //! Where things are: the repository root, the release build, the tools' search path.
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {
@@ -35,4 +35,19 @@ pub fn tool_path() -> std::ffi::OsString {
         dirs.extend(std::env::split_paths(&path));
     }
     std::env::join_paths(dirs).expect("PATH entries are valid")
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (the file need not exist yet).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
