@@ -4,6 +4,10 @@
 //! be pressed (loopback and emulated slow 4G), and the time from the sign-in's callback to the
 //! profile and token info (ilert-sim at 0 and 50 ms). Prints one table, writes JSON.
 //!
+//! Beside the app, in the same run and on the same server, a React 19 + oidc-client-ts sign-in
+//! page (bench/react-signin/, built here by Vite into target/bench/react-dist/): its first load
+//! and its Connect on slow 4G, and the ratio app/React (issue 20).
+//!
 //! The browser side is the `bench` binary of the e2e crate (`e2e/src/bench/`), so that xtask
 //! stays free of WebDriver and tokio. It is built in the dev profile, as the e2e tests are:
 //! the workspace's release profile is the wasm's (fat LTO, one codegen unit, panic=abort).
@@ -31,6 +35,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     setup::ensure()?;
     println!("\n==> release build (trunk build --release)");
     dist::release_build(&BasePath::root())?;
+    println!("\n==> React comparison page (vite build)");
+    react_build(&paths::react_dist())?;
     println!("\n==> bench: {} runs in headless Chromium", args.runs);
     // The bench binary reads these (e2e::bench::args_from_env): the flags are checked here only.
     let mut command = tool("cargo");
@@ -40,9 +46,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .env("ILERT_PKCE_BENCH_OUT", &args.out)
         .env("ILERT_PKCE_BENCH_QUICK", if args.quick { "1" } else { "0" })
         .env("ILERT_PKCE_DIST", paths::dist_release())
+        .env("ILERT_PKCE_BENCH_REACT_DIST", paths::react_dist())
         .env("CHROMEDRIVER", CHROMEDRIVER);
     run_cmd(&mut command)
 }
+
+/// The page whose config (bench/react-signin/vite.config.mjs) says how: a minified production
+/// build, every file at the top of `out`, which is emptied first.
+fn react_build(out: &Path) -> Result<(), String> {
+    let config = paths::root().join(REACT_PAGE).join("vite.config.mjs");
+    let vite = paths::node_bin().join("vite");
+    let mut command = tool(&vite.to_string_lossy());
+    command
+        .arg("build")
+        .arg("--config")
+        .arg(&config)
+        .arg("--outDir")
+        .arg(out)
+        .arg("--emptyOutDir");
+    run_cmd(&mut command)
+}
+
+/// The React comparison page's sources.
+pub const REACT_PAGE: &str = "bench/react-signin";
 
 /// `--runs N` (default 7; fewer only with `--quick`), `--quick`, `--out PATH` (default
 /// `target/bench/bench.json`; relative to the current directory; inside the project only

@@ -14,6 +14,12 @@ pub fn dist_release() -> PathBuf {
     root().join("dist-release")
 }
 
+/// The React comparison page of `cargo xtask bench`, built by Vite from bench/react-signin/
+/// (under target/: no watcher sees it).
+pub fn react_dist() -> PathBuf {
+    root().join("target/bench/react-dist")
+}
+
 /// `~/.cargo/bin` (where `cargo install` puts trunk and wasm-bindgen).
 pub fn cargo_bin() -> PathBuf {
     if let Some(home) = std::env::var_os("CARGO_HOME") {

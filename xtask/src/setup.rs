@@ -155,6 +155,22 @@ fn nginx() -> Result<(), String> {
     apt_install_without_starting(&["nginx", "libnginx-mod-http-brotli-static"], "nginx")
 }
 
+/// The npm packages of package.json's devDependencies, each checked for in node_modules (a
+/// test keeps this list and package.json equal): binaryen's wasm-opt and terser for the
+/// release build, axe-core and oidc-provider for the e2e suite, and the React comparison
+/// page of `cargo xtask bench` (bench/react-signin/: react, react-dom, oidc-client-ts, Vite).
+pub const NPM_PACKAGES: [&str; 9] = [
+    "@vitejs/plugin-react",
+    "axe-core",
+    "binaryen",
+    "oidc-client-ts",
+    "oidc-provider",
+    "react",
+    "react-dom",
+    "terser",
+    "vite",
+];
+
 fn node_tools() -> Result<(), String> {
     if output(tool("npm").arg("--version")).is_none() {
         println!("xtask setup: installing nodejs and npm (apt)");
@@ -162,18 +178,43 @@ fn node_tools() -> Result<(), String> {
     }
     let wasm_opt = paths::node_bin().join("wasm-opt");
     let version = output(tool(&wasm_opt.to_string_lossy()).arg("--version")).unwrap_or_default();
-    let axe = paths::root().join("node_modules/axe-core/axe.min.js");
-    let oidc_provider = paths::root().join("node_modules/oidc-provider/package.json");
-    let terser = paths::node_bin().join("terser");
-    if version.contains(WASM_OPT_VERSION)
-        && axe.exists()
-        && oidc_provider.exists()
-        && terser.exists()
+    let missing: Vec<&str> = NPM_PACKAGES
+        .into_iter()
+        .filter(|name| !npm_package_dir(name).join("package.json").exists())
+        .collect();
+    let tools = [
+        paths::node_bin().join("terser"),
+        paths::node_bin().join("vite"),
+    ];
+    if version.contains(WASM_OPT_VERSION) && missing.is_empty() && tools.iter().all(|t| t.exists())
     {
         return Ok(());
     }
-    println!("xtask setup: installing npm tools (binaryen, terser, axe-core, oidc-provider) from package-lock.json");
+    println!(
+        "xtask setup: installing the npm packages (binaryen, terser, axe-core, oidc-provider, and the bench's React page) from package-lock.json"
+    );
     run(tool("npm").args(["ci", "--no-audit", "--no-fund"]))
+}
+
+/// Where npm puts a package (`@scope/name` included).
+fn npm_package_dir(name: &str) -> std::path::PathBuf {
+    paths::root().join("node_modules").join(name)
+}
+
+/// The names under package.json's `"devDependencies"` (one `"name": "version"` a line).
+fn dev_dependencies(package_json: &str) -> Vec<String> {
+    let Some(block) = package_json
+        .split("\"devDependencies\"")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+    else {
+        return Vec::new();
+    };
+    block
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('"')?.split_once('"'))
+        .map(|(name, _)| name.to_string())
+        .collect()
 }
 
 fn trunk() -> Result<(), String> {
@@ -364,5 +405,20 @@ mod tests {
             package.contains("\"binaryen\": \"132.0.0\""),
             "package.json must pin binaryen 132"
         );
+    }
+
+    #[test]
+    fn setup_checks_for_every_npm_package_of_package_json() {
+        let package = std::fs::read_to_string(paths::root().join("package.json")).unwrap();
+        let mut names = dev_dependencies(&package);
+        names.sort();
+        assert_eq!(names, NPM_PACKAGES);
+    }
+
+    #[test]
+    fn dev_dependencies_are_the_names_of_that_block_only() {
+        let text = "{\n \"name\": \"x\",\n \"devDependencies\": {\n  \"@a/b\": \"1.0.0\",\n  \"c\": \"2\"\n },\n \"other\": {\"d\": \"3\"}\n}";
+        assert_eq!(dev_dependencies(text), ["@a/b", "c"]);
+        assert!(dev_dependencies("{}").is_empty());
     }
 }

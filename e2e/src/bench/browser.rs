@@ -160,6 +160,25 @@ impl World {
     }
 }
 
+/// Which page a session measures: what its first load must have fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The app's release build: HTML, the JS glue, the wasm, CSS and config.json.
+    App,
+    /// The React comparison page (bench/react-signin/): HTML, one JS bundle, config.json.
+    React,
+}
+
+impl Page {
+    /// What a first load of this page fetches, each at least once (by name ending).
+    pub fn needs(self) -> &'static [&'static str] {
+        match self {
+            Page::App => &[".wasm", ".js", ".css", "/config.json"],
+            Page::React => &[".js", "/config.json"],
+        }
+    }
+}
+
 /// A first visit to Home: the bytes it downloaded and when Connect could be pressed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirstLoad {
@@ -178,7 +197,11 @@ pub struct FirstLoad {
 }
 
 /// Opens Home in `world` (under `throttle`, if any) and measures its first load.
-pub async fn first_load(world: &World, throttle: Option<Throttle>) -> Result<FirstLoad, String> {
+pub async fn first_load(
+    world: &World,
+    page: Page,
+    throttle: Option<Throttle>,
+) -> Result<FirstLoad, String> {
     if let Some(throttle) = throttle {
         cdp(
             &world.browser,
@@ -222,15 +245,10 @@ pub async fn first_load(world: &World, throttle: Option<Throttle>) -> Result<Fir
         .as_array()
         .map(|a| a.iter().filter_map(|e| e["name"].as_str()).collect())
         .unwrap_or_default();
-    for (what, found) in [
-        (".wasm", names.iter().any(|n| n.ends_with(".wasm"))),
-        (".js", names.iter().any(|n| n.ends_with(".js"))),
-        (".css", names.iter().any(|n| n.ends_with(".css"))),
-        ("config.json", names.contains(&"/config.json")),
-    ] {
-        if !found {
+    for what in page.needs() {
+        if !names.iter().any(|n| n.ends_with(what)) {
             return Err(format!(
-                "the first load has no {what} in Resource Timing: {names:?}"
+                "the first load of {page:?} has no {what} in Resource Timing: {names:?}"
             ));
         }
     }
@@ -370,6 +388,15 @@ fn mark(snapshot: &Value, key: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_s_first_load_needs_its_wasm_and_the_react_page_s_none() {
+        assert!(Page::App.needs().contains(&".wasm"));
+        assert!(!Page::React.needs().contains(&".wasm"));
+        for page in [Page::App, Page::React] {
+            assert!(page.needs().contains(&"/config.json"), "{page:?}");
+        }
+    }
 
     #[test]
     fn slow_4g_is_150_ms_and_1_6_mbit_down_750_kbit_up_in_bytes_per_second() {

@@ -7,6 +7,13 @@
 //!    sign-in (callback → profile and token info shown);
 //! 2. loopback, ilert-sim at 50 ms on every API answer: Home, then the same sign-in;
 //! 3. "slow 4G" emulated by the DevTools protocol: Home's first load (time to Connect).
+//!
+//! and two of the React comparison page (bench/react-signin/, React 19 + oidc-client-ts, served
+//! by the same server code from its own Vite build, with the same config.json and ilert-sim):
+//! 4. slow 4G: its first load (bytes, time to Connect);
+//! 5. loopback, ilert-sim at 50 ms: the same sign-in (callback → profile and token info).
+//!
+//! Under the table: Connect on slow 4G, app over React (median over median).
 pub mod browser;
 pub mod site;
 pub mod stats;
@@ -17,7 +24,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use browser::{Throttle, World, SLOW_4G};
+use browser::{Page, Throttle, World, SLOW_4G};
 use site::Dist;
 use stats::Metric;
 
@@ -29,6 +36,8 @@ pub struct Args {
     pub runs: usize,
     pub quick: bool,
     pub out: PathBuf,
+    /// The React comparison page's build (`target/bench/react-dist`).
+    pub react_dist: PathBuf,
 }
 
 /// The run's settings, from the environment `cargo xtask bench` sets after it has checked
@@ -44,6 +53,7 @@ pub fn args_from_env() -> Result<Args, String> {
             .map_err(|_| format!("{RUNS_VAR}={runs:?} is not a number"))?,
         quick: std::env::var(QUICK_VAR).is_ok_and(|v| v == "1"),
         out: PathBuf::from(var(OUT_VAR)?),
+        react_dist: PathBuf::from(var(REACT_DIST_VAR)?),
     })
 }
 
@@ -51,6 +61,7 @@ pub fn args_from_env() -> Result<Args, String> {
 pub const RUNS_VAR: &str = "ILERT_PKCE_BENCH_RUNS";
 pub const QUICK_VAR: &str = "ILERT_PKCE_BENCH_QUICK";
 pub const OUT_VAR: &str = "ILERT_PKCE_BENCH_OUT";
+pub const REACT_DIST_VAR: &str = "ILERT_PKCE_BENCH_REACT_DIST";
 
 /// The table's rows, in order.
 pub fn metrics() -> Vec<Metric> {
@@ -85,7 +96,48 @@ pub fn metrics() -> Vec<Metric> {
             "callback → profile + token info, API latency 50 ms",
             "ms",
         ),
+        Metric::new(
+            "react_first_load_transfer_bytes",
+            "React page: first load, Σ transferSize (HTML, JS, config.json)",
+            "B",
+        ),
+        Metric::new(
+            "react_connect_visible_slow_4g_ms",
+            "React page: Connect visible + enabled, slow 4G",
+            "ms",
+        ),
+        Metric::new(
+            "react_callback_to_shown_latency_50_ms",
+            "React page: callback → profile + token info, API latency 50 ms",
+            "ms",
+        ),
     ]
+}
+
+/// Connect on slow 4G: the app's median over the React page's (issue 20 wants at most 1.2).
+pub fn connect_ratio(metrics: &[Metric]) -> Option<f64> {
+    let median = |id: &str| {
+        metrics
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| stats::summarize(&m.samples))
+            .map(|s| s.median)
+    };
+    let (app, react) = (
+        median("connect_visible_slow_4g_ms")?,
+        median("react_connect_visible_slow_4g_ms")?,
+    );
+    (react > 0.0).then(|| app / react)
+}
+
+/// The line under the table.
+pub fn ratio_line(ratio: Option<f64>) -> String {
+    match ratio {
+        Some(r) => format!(
+            "Connect on slow 4G, app / React page (median over median): {r:.2}x (issue 20's goal: at most 1.20x)"
+        ),
+        None => "Connect on slow 4G, app / React page: no ratio (a median is missing)".into(),
+    }
 }
 
 /// Runs the bench; prints the table; writes the JSON to `args.out`.
@@ -97,6 +149,13 @@ pub async fn run(args: Args) -> Result<(), String> {
     eprintln!(
         "bench: {} compressed (brotli 11) in {:.1}s",
         dir.display(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let react = Arc::new(Dist::load(&args.react_dist)?);
+    eprintln!(
+        "bench: {} compressed (brotli 11) in {:.1}s",
+        args.react_dist.display(),
         t.elapsed().as_secs_f64()
     );
     let meta_before = machine();
@@ -111,7 +170,7 @@ pub async fn run(args: Args) -> Result<(), String> {
             format!("run {}/{}", n + 1 - warmups, args.runs)
         };
         eprintln!("bench: {label}");
-        let run = one_run(dist.clone()).await?;
+        let run = one_run(dist.clone(), react.clone()).await?;
         if warmup {
             continue;
         }
@@ -122,6 +181,9 @@ pub async fn run(args: Args) -> Result<(), String> {
             run.slow_4g.connect_ms,
             run.loopback.1.both_ms(),
             run.latency_50.1.both_ms(),
+            run.react_slow_4g.transfer_bytes,
+            run.react_slow_4g.connect_ms,
+            run.react_latency_50.1.both_ms(),
         ];
         for (metric, sample) in metrics.iter_mut().zip(samples) {
             metric.samples.push(sample);
@@ -130,10 +192,16 @@ pub async fn run(args: Args) -> Result<(), String> {
             "bench:   {:.0} B, Connect {:.1} ms (loopback) / {:.1} ms (slow 4G), callback {:.1} ms / {:.1} ms (API at 0 / 50 ms)",
             samples[0], samples[2], samples[3], samples[4], samples[5]
         );
+        eprintln!(
+            "bench:   React page: {:.0} B, Connect {:.1} ms (slow 4G), callback {:.1} ms (API at 50 ms)",
+            samples[6], samples[7], samples[8]
+        );
         runs.push(run.json(n + 1 - warmups));
     }
     let table = stats::table(&metrics);
     println!("{table}");
+    let ratio = connect_ratio(&metrics);
+    println!("{}\n", ratio_line(ratio));
     let unix_time = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -161,6 +229,8 @@ pub async fn run(args: Args) -> Result<(), String> {
         "quick": args.quick,
         "seconds": started.elapsed().as_secs_f64().round(),
         "dist": dir.display().to_string(),
+        "react_dist": args.react_dist.display().to_string(),
+        "connect_slow_4g_app_over_react": ratio,
         "machine": machine,
         "loadavg_after": load_after,
         "conditions": {
@@ -196,6 +266,8 @@ struct Run {
     loopback: (browser::FirstLoad, browser::Callback),
     latency_50: (browser::FirstLoad, browser::Callback),
     slow_4g: browser::FirstLoad,
+    react_slow_4g: browser::FirstLoad,
+    react_latency_50: (browser::FirstLoad, browser::Callback),
 }
 
 impl Run {
@@ -213,16 +285,24 @@ impl Run {
             "loopback": { "first_load": first(&self.loopback.0), "callback": callback(&self.loopback.1) },
             "api_latency_50": { "first_load": first(&self.latency_50.0), "callback": callback(&self.latency_50.1) },
             "slow_4g": { "first_load": first(&self.slow_4g) },
+            "react": {
+                "slow_4g": { "first_load": first(&self.react_slow_4g) },
+                "api_latency_50": { "first_load": first(&self.react_latency_50.0), "callback": callback(&self.react_latency_50.1) },
+            },
         })
     }
 }
 
-/// The three sessions of a run, one after the other, each in its own world.
-async fn one_run(dist: Arc<Dist>) -> Result<Run, String> {
+/// The five sessions of a run, one after the other, each in its own world: the app's three,
+/// then the React page's two.
+async fn one_run(dist: Arc<Dist>, react: Arc<Dist>) -> Result<Run, String> {
     let [zero, fifty] = SIM_LATENCIES;
-    let loopback = session(dist.clone(), zero, None, true).await?;
-    let latency_50 = session(dist.clone(), fifty, None, true).await?;
-    let (slow_4g, _) = session(dist, zero, Some(SLOW_4G), false).await?;
+    let loopback = session(dist.clone(), Page::App, zero, None, true).await?;
+    let latency_50 = session(dist.clone(), Page::App, fifty, None, true).await?;
+    let (slow_4g, _) = session(dist, Page::App, zero, Some(SLOW_4G), false).await?;
+    let (react_slow_4g, _) =
+        session(react.clone(), Page::React, zero, Some(SLOW_4G), false).await?;
+    let react_latency_50 = session(react, Page::React, fifty, None, true).await?;
     let signed_in = |(first, callback): (browser::FirstLoad, Option<browser::Callback>)| {
         callback
             .map(|c| (first, c))
@@ -232,18 +312,21 @@ async fn one_run(dist: Arc<Dist>) -> Result<Run, String> {
         loopback: signed_in(loopback)?,
         latency_50: signed_in(latency_50)?,
         slow_4g,
+        react_slow_4g,
+        react_latency_50: signed_in(react_latency_50)?,
     })
 }
 
 async fn session(
     dist: Arc<Dist>,
+    page: Page,
     sim_latency_ms: u64,
     throttle: Option<Throttle>,
     sign_in: bool,
 ) -> Result<(browser::FirstLoad, Option<browser::Callback>), String> {
     let world = World::start(dist, sim_latency_ms).await?;
     let result = async {
-        let first = browser::first_load(&world, throttle).await?;
+        let first = browser::first_load(&world, page, throttle).await?;
         let callback = if sign_in {
             Some(browser::sign_in(&world).await?)
         } else {
@@ -297,12 +380,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_has_the_six_metrics_in_bytes_and_milliseconds() {
+    fn the_table_has_the_nine_metrics_in_bytes_and_milliseconds() {
         let m = metrics();
         let units: Vec<_> = m.iter().map(|m| m.unit).collect();
-        assert_eq!(units, ["B", "B", "ms", "ms", "ms", "ms"]);
+        assert_eq!(units, ["B", "B", "ms", "ms", "ms", "ms", "B", "ms", "ms"]);
         let mut ids: Vec<_> = m.iter().map(|m| m.id).collect();
+        ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 6);
+        assert_eq!(ids.len(), 9);
+    }
+
+    #[test]
+    fn the_ratio_is_the_app_s_median_over_the_react_page_s_on_slow_4g() {
+        let mut m = metrics();
+        let set = |m: &mut [Metric], id: &str, samples: &[f64]| {
+            m.iter_mut().find(|x| x.id == id).unwrap().samples = samples.to_vec();
+        };
+        assert_eq!(connect_ratio(&m), None);
+        set(
+            &mut m,
+            "connect_visible_slow_4g_ms",
+            &[1300.0, 1200.0, 100.0],
+        );
+        assert_eq!(connect_ratio(&m), None);
+        // Loopback figures are not the ratio's.
+        set(&mut m, "connect_visible_loopback_ms", &[1.0, 1.0, 1.0]);
+        set(
+            &mut m,
+            "react_connect_visible_slow_4g_ms",
+            &[800.0, 1.0, 900.0],
+        );
+        assert_eq!(connect_ratio(&m), Some(1.5));
+        assert_eq!(
+            ratio_line(Some(1.5)),
+            "Connect on slow 4G, app / React page (median over median): 1.50x (issue 20's goal: at most 1.20x)"
+        );
+        assert!(ratio_line(None).contains("no ratio"));
     }
 }
