@@ -113,7 +113,8 @@ function Callback({ manager, config }) {
 function App() {
   const [loaded, setLoaded] = useState({});
   useEffect(() => {
-    fetch("/config.json", { cache: "no-cache" })
+    // Plain fetch, so that it takes the preloaded answer (index.html).
+    fetch("/config.json")
       .then(json)
       .then((config) => setLoaded({ config, manager: userManager(config) }))
       .catch((e) => setLoaded({ error: `config.json: ${e.message || e}` }));
