@@ -331,14 +331,20 @@ pub async fn sign_in(world: &World) -> Result<Callback, String> {
     })
 }
 
+/// Waits for `css` in the current document. A click that navigates (Connect, Grant) may leave
+/// WebDriver between two documents ("aborted by navigation"): such an answer is retried
+/// until the deadline, like "not there yet".
 async fn find(browser: &Client, css: &str) -> Result<fantoccini::elements::Element, String> {
-    tokio::time::timeout(
-        WAIT,
-        browser.wait().forever().for_element(Locator::Css(css)),
-    )
-    .await
-    .map_err(|_| format!("`{css}` did not appear within {WAIT:?}"))?
-    .map_err(|e| format!("`{css}`: {e}"))
+    let deadline = Instant::now() + WAIT;
+    let mut last = String::from("not found");
+    while Instant::now() < deadline {
+        match browser.find(Locator::Css(css)).await {
+            Ok(element) => return Ok(element),
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    Err(format!("`{css}` did not appear within {WAIT:?}: {last}"))
 }
 
 /// Waits (in the page, without polling it from here) until the probe has a mark for every
