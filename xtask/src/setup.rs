@@ -155,22 +155,6 @@ fn nginx() -> Result<(), String> {
     apt_install_without_starting(&["nginx", "libnginx-mod-http-brotli-static"], "nginx")
 }
 
-/// The npm packages of package.json's devDependencies, each checked for in node_modules (a
-/// test keeps this list and package.json equal): binaryen's wasm-opt and terser for the
-/// release build, axe-core and oidc-provider for the e2e suite, and the React comparison
-/// page of `cargo xtask bench` (bench/react-signin/: react, react-dom, oidc-client-ts, Vite).
-pub const NPM_PACKAGES: [&str; 9] = [
-    "@vitejs/plugin-react",
-    "axe-core",
-    "binaryen",
-    "oidc-client-ts",
-    "oidc-provider",
-    "react",
-    "react-dom",
-    "terser",
-    "vite",
-];
-
 fn node_tools() -> Result<(), String> {
     if output(tool("npm").arg("--version")).is_none() {
         println!("xtask setup: installing nodejs and npm (apt)");
@@ -178,9 +162,19 @@ fn node_tools() -> Result<(), String> {
     }
     let wasm_opt = paths::node_bin().join("wasm-opt");
     let version = output(tool(&wasm_opt.to_string_lossy()).arg("--version")).unwrap_or_default();
-    let missing: Vec<&str> = NPM_PACKAGES
+    // Every devDependency of package.json: binaryen's wasm-opt and terser for the release
+    // build, axe-core and oidc-provider for the e2e suite, React, react-dom, oidc-client-ts and
+    // Vite for the bench's comparison page (bench/react-signin/). Missing, or at another
+    // version than package.json pins (exact versions only): `npm ci`.
+    let package = std::fs::read_to_string(paths::root().join("package.json"))
+        .map_err(|e| format!("cannot read package.json: {e}"))?;
+    let missing: Vec<String> = dev_dependencies(&package)
         .into_iter()
-        .filter(|name| !npm_package_dir(name).join("package.json").exists())
+        .filter(|(name, version)| {
+            let installed = std::fs::read_to_string(npm_package_dir(name).join("package.json"));
+            !installed.is_ok_and(|text| text.contains(&format!("\"version\": \"{version}\"")))
+        })
+        .map(|(name, _)| name)
         .collect();
     let tools = [
         paths::node_bin().join("terser"),
@@ -201,8 +195,9 @@ fn npm_package_dir(name: &str) -> std::path::PathBuf {
     paths::root().join("node_modules").join(name)
 }
 
-/// The names under package.json's `"devDependencies"` (one `"name": "version"` a line).
-fn dev_dependencies(package_json: &str) -> Vec<String> {
+/// The names and versions under package.json's `"devDependencies"` (one `"name": "version"`
+/// a line).
+fn dev_dependencies(package_json: &str) -> Vec<(String, String)> {
     let Some(block) = package_json
         .split("\"devDependencies\"")
         .nth(1)
@@ -212,8 +207,12 @@ fn dev_dependencies(package_json: &str) -> Vec<String> {
     };
     block
         .lines()
-        .filter_map(|line| line.trim().strip_prefix('"')?.split_once('"'))
-        .map(|(name, _)| name.to_string())
+        .filter_map(|line| {
+            let (name, rest) = line.trim().strip_prefix('"')?.split_once('"')?;
+            let version = rest.trim_start_matches([':', ' ']).strip_prefix('"')?;
+            let version = version.split('"').next()?;
+            Some((name.to_string(), version.to_string()))
+        })
         .collect()
 }
 
@@ -410,15 +409,35 @@ mod tests {
     #[test]
     fn setup_checks_for_every_npm_package_of_package_json() {
         let package = std::fs::read_to_string(paths::root().join("package.json")).unwrap();
-        let mut names = dev_dependencies(&package);
+        let mut names: Vec<String> = dev_dependencies(&package)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
         names.sort();
-        assert_eq!(names, NPM_PACKAGES);
+        assert_eq!(
+            names,
+            [
+                "@vitejs/plugin-react",
+                "axe-core",
+                "binaryen",
+                "oidc-client-ts",
+                "oidc-provider",
+                "react",
+                "react-dom",
+                "terser",
+                "vite"
+            ]
+        );
     }
 
     #[test]
     fn dev_dependencies_are_the_names_of_that_block_only() {
         let text = "{\n \"name\": \"x\",\n \"devDependencies\": {\n  \"@a/b\": \"1.0.0\",\n  \"c\": \"2\"\n },\n \"other\": {\"d\": \"3\"}\n}";
-        assert_eq!(dev_dependencies(text), ["@a/b", "c"]);
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            dev_dependencies(text),
+            [pair("@a/b", "1.0.0"), pair("c", "2")]
+        );
         assert!(dev_dependencies("{}").is_empty());
     }
 }
