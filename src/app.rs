@@ -11,11 +11,10 @@ use leptos_router::hooks::use_location;
 
 use crate::browser::{config_file, history, sim_worker};
 use crate::components::dynamic;
+use crate::components::on_demand::OnDemand;
 use crate::config::{self, Config, Server};
 use crate::oauth::Error;
-use crate::pages::{
-    callback::CallbackPage, home::Home, not_found::NotFound, settings::SettingsPage,
-};
+use crate::pages::{callback::CallbackPage, home::Home, not_found::NotFound};
 use crate::route::Page;
 use crate::session::{Notice, Session};
 use crate::settings::Settings;
@@ -79,7 +78,7 @@ fn Pages() -> impl IntoView {
     dynamic(move || match page.get() {
         Page::Home => view! { <Home /> }.into_any(),
         Page::Callback => view! { <CallbackPage /> }.into_any(),
-        Page::Settings => view! { <WithConfig><SettingsPage /></WithConfig> }.into_any(),
+        Page::Settings => view! { <WithConfig><OnDemand what="the Settings page" part=crate::parts::SETTINGS /></WithConfig> }.into_any(),
         Page::NotFound => view! { <NotFound /> }.into_any(),
     })
 }

@@ -55,6 +55,8 @@ pub struct Harness {
     in_browser_sim: bool,
     /// Every path the app's server was asked for, in order (not when it is nginx).
     served: Served,
+    /// The app's server answers 503 to every path that contains one of these (not nginx).
+    refused: Served,
 }
 
 /// The paths a test's app server was asked for.
@@ -143,12 +145,25 @@ impl Harness {
             nginx,
             in_browser_sim: false,
             served: Served::default(),
+            refused: Served::default(),
         }
     }
 
-    fn served_by(mut self, served: Served) -> Harness {
+    fn served_by(mut self, (served, refused): (Served, Served)) -> Harness {
         self.served = served;
+        self.refused = refused;
         self
+    }
+
+    /// From now on the app's server answers 503 to every path that contains `needle` (a
+    /// network that cannot deliver a file), until [`Harness::refuse_nothing`].
+    pub fn refuse(&self, needle: &str) {
+        self.refused.lock().unwrap().push(needle.to_string());
+    }
+
+    /// The app's server answers every path again.
+    pub fn refuse_nothing(&self) {
+        self.refused.lock().unwrap().clear();
     }
 
     /// The paths the app's server was asked for so far (query strings included).
@@ -778,16 +793,19 @@ pub const BROKEN_API: &str = "/broken-gateway";
 
 /// Serves the release build like a CDN with an SPA fallback, and this test's config.json
 /// (`None`: the build's own). Returns the delay before `/config.json` is answered, for tests
-/// to set (0 at first), and the log of the paths asked for.
+/// to set (0 at first), and the log of the paths asked for with the list of those refused
+/// ([`Harness::refuse`]).
 pub(crate) fn serve_app(
     listener: tokio::net::TcpListener,
     dist: PathBuf,
     config: Option<String>,
-) -> (Arc<AtomicU64>, Served) {
+) -> (Arc<AtomicU64>, (Served, Served)) {
     let delay = Arc::new(AtomicU64::new(0));
     let config_delay = delay.clone();
     let served = Served::default();
     let log = served.clone();
+    let refused = Served::default();
+    let refusing = refused.clone();
     // None: the build's own, read at each request, so a test may change it as it runs.
     let config_file = dist.join("config.json");
     let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
@@ -820,11 +838,20 @@ pub(crate) fn serve_app(
                 let uri = request.uri();
                 let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
                 log.lock().unwrap().push(path.to_string());
-                next.run(request)
+                let refuse = refusing.lock().unwrap().iter().any(|n| path.contains(n.as_str()));
+                let answer = next.run(request);
+                async move {
+                    if refuse {
+                        use axum::response::IntoResponse;
+                        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "refused by the test")
+                            .into_response();
+                    }
+                    answer.await
+                }
             },
         ));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (delay, served)
+    (delay, (served, refused))
 }
 
 /// A chromedriver and a Chromium session through it; a session that cannot start (a busy

@@ -410,6 +410,9 @@ async fn the_first_load_in_built_in_mode_is_the_apps_own_and_within_budget() {
         .collect();
     names.sort();
     names.dedup();
+    // The parts loaded on demand come in idle time once Connect is usable (by now, maybe):
+    // not the first load (tests/lazy_parts.rs proves a first visit needs none of them).
+    names.retain(|n| !n.starts_with("ilert-pkce-part-"));
     for name in &names {
         assert!(
             !name.contains("sim-worker") && !name.starts_with("ilert-sim-"),

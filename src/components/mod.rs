@@ -5,6 +5,7 @@ pub mod builtin;
 pub mod countdown;
 pub mod jwt_inspector;
 pub mod notice;
+pub mod on_demand;
 pub mod profile_card;
 pub mod request_summary;
 pub mod secret;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser::clipboard;
+use crate::components::on_demand::OnDemand;
 use crate::components::secret::mask;
 use crate::components::{dynamic, text, OrNothing};
 use crate::explain;
@@ -16,23 +17,32 @@ use crate::timeline::{self, AnswerRecord, Entry, Field, RequestRecord};
 #[component]
 pub fn TimelineView() -> impl IntoView {
     let entries = timeline::entries();
+    // The steps' view is a part of its own (`crate::parts::TIMELINE`): a first visit, whose
+    // timeline is empty, never needs it.
+    let empty = Memo::new(move |_| entries.with(Vec::is_empty));
     view! {
         <section class="card timeline" aria-labelledby="timeline-h" data-testid="timeline">
             <h2 id="timeline-h">"Flow timeline"</h2>
-            {dynamic(move || if entries.with(Vec::is_empty) {
+            {dynamic(move || if empty.get() {
                 view! { <p>"Nothing yet: press Connect and every step will be shown here."</p> }.into_any()
             } else {
-                view! {
-                    <ol class="steps">
-                        <For each=move || entries.get() key=|e| (e.id, e.answer.is_some()) let:entry>
-                            <EntryView entry />
-                        </For>
-                    </ol>
-                }.into_any()
+                view! { <OnDemand what="the flow timeline" part=crate::parts::TIMELINE /> }.into_any()
             })}
         </section>
     }
 }
+
+crate::part!(timeline, load_steps, pub fn steps_view() -> AnyView {
+    let entries = timeline::entries();
+    view! {
+        <ol class="steps">
+            <For each=move || entries.get() key=|e| (e.id, e.answer.is_some()) let:entry>
+                <EntryView entry />
+            </For>
+        </ol>
+    }
+    .into_any()
+});
 
 fn show(value: &str, secret: bool, revealed: bool) -> String {
     if secret && !revealed {

@@ -13,6 +13,7 @@ use crate::components::builtin;
 use crate::components::countdown::ticking_now;
 use crate::components::jwt_inspector::JwtInspector;
 use crate::components::notice::NoticeBanner;
+use crate::components::on_demand::{self, OnDemand};
 use crate::components::profile_card::ProfileCard;
 use crate::components::request_summary::RequestSummary;
 use crate::components::timeline_view::TimelineView;
@@ -27,10 +28,14 @@ use crate::signin;
 #[component]
 pub fn Home() -> impl IntoView {
     let session = expect_context::<Session>();
+    // Built again on sign-in and sign-out only, not at each refresh of the tokens.
+    let signed_in = Memo::new(move |_| session.tokens.with(Option::is_some));
     view! {
         <NoticeBanner />
-        {dynamic(move || if session.tokens.with(Option::is_some) {
-            view! { <SignedIn /> }.into_any()
+        {dynamic(move || if signed_in.get() {
+            // The profile and token info load while the signed-in view's part comes.
+            session.load_if_idle();
+            view! { <OnDemand what="the signed-in view" part=crate::parts::SIGNED_IN /> }.into_any()
         } else {
             view! { <WithConfig><SignedOut /></WithConfig> }.into_any()
         })}
@@ -58,6 +63,9 @@ fn SignedOut() -> impl IntoView {
         let c = c.in_force(history::app_root().as_deref().unwrap_or_default());
         crate::oauth::curl::backend_exchange(&c.token_url(), &c.client_id, &c.redirect_uri)
     });
+    if usable {
+        on_demand::prefetch_in_idle_time(&crate::parts::ALL);
+    }
     let busy = RwSignal::new(false);
     let connect = move |_| {
         if busy.get_untracked() {
@@ -107,10 +115,13 @@ fn SignedOut() -> impl IntoView {
 /// A session action run by a button.
 type Job = fn(Session) -> futures::future::LocalBoxFuture<'static, ()>;
 
+crate::part!(signed_in, load_signed_in, pub fn signed_in_view() -> AnyView {
+    view! { <SignedIn /> }.into_any()
+});
+
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = expect_context::<Session>();
-    session.load_if_idle();
     let busy = RwSignal::new(false);
     let now = ticking_now();
     let recently = move || {

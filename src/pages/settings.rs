@@ -40,6 +40,10 @@ fn optional(text: String) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+crate::part!(settings, load_settings, pub fn settings_view() -> AnyView {
+    view! { <SettingsPage /> }.into_any()
+});
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let settings = expect_context::<Settings>();

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::cmd::{self, tool};
 use crate::csp::Csp;
 use crate::hosting::{self, BasePath};
-use crate::{csp, minify, paths, setup, size};
+use crate::{csp, minify, paths, setup, size, split};
 
 /// The meta tag through which index.html tells the app its base path.
 pub const BASE_META: &str = "ilert-pkce-base";
@@ -174,13 +174,22 @@ fn release_build_with(
         .args(["build", "--release", "--minify=true"])
         .args(["--public-url", base.as_str(), "--dist"])
         .arg(dist);
-    setup::release_toolchain_env(&mut trunk)?;
+    // The split build's own flags and target dir (see crate::split).
+    setup::release_toolchain_env_with(&mut trunk, &split::RUSTFLAGS)?;
+    trunk.env("CARGO_TARGET_DIR", split::target_dir());
+    let started = std::time::Instant::now();
     cmd::run(&mut trunk)?;
+    println!("dist: Trunk's build took {:.1} s", started.elapsed().as_secs_f64());
+    // The split main module, its glue and the parts in place of Trunk's single module.
+    let parts = split::apply(dist, base)?;
     // First: it rewrites the glue and its integrity in index.html, which the start script
     // (imported from the page) must see final.
     minify::glue(dist)?;
-    // Then the names the wasm and the glue call each other by, in both files.
-    crate::names::shorten(dist)?;
+    // Then the names the wasm and the glue call each other by, in both files (but those the
+    // parts import).
+    crate::names::shorten(dist, &parts.shared_exports)?;
+    // Last, the glue's and the wasm's names from their final content.
+    split::name_by_content(dist)?;
     // The built-in simulator's worker and the files it loads, before the compressed copies.
     let sim_version = crate::sim_sw::build_into(dist)?;
     finish(dist, base, &sim_version, config_json, csp)

@@ -90,7 +90,9 @@ const REGENERATE: &str =
      # `cargo xtask deploy-files`) again.";
 
 /// Content-hashed files (a new build has new names): Trunk's `ilert-pkce-<hash>.js`,
-/// `ilert-pkce-<hash>_bg.wasm`, `main-<hash>.css`, and the release build's `start-<hash>.js`.
+/// `ilert-pkce-<hash>_bg.wasm`, `main-<hash>.css`, and the release build's `start-<hash>.js`,
+/// its parts loaded on demand `ilert-pkce-part-<name>-<hash>.wasm` and their link module
+/// `ilert-pkce-load-<hash>.js`.
 pub const HASHED_PREFIXES: [&str; 4] = ["ilert-pkce-", "ilert-sim-", "main-", "start-"];
 
 /// The OAuth callback route, under the base path: the page that receives the code.
@@ -574,6 +576,10 @@ mod tests {
             for hashed in [
                 "ilert-pkce-7a1b2c3d4e5f6071.js",
                 "ilert-pkce-7a1b2c3d4e5f6071_bg.wasm",
+                // The split build's link module and parts (xtask/src/split.rs).
+                "ilert-pkce-load-7a1b2c3d4e5f6071.js",
+                "ilert-pkce-part-settings-7a1b2c3d4e5f6071.wasm",
+                "ilert-pkce-part-chunk-3-7a1b2c3d4e5f6071.wasm",
                 "main-0123456789abcdef.css",
                 "start-0123456789abcdef.js",
             ] {

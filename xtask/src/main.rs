@@ -22,6 +22,7 @@ mod paths;
 mod setup;
 mod sim_sw;
 mod size;
+mod split;
 mod test;
 
 use xtask::{csp, hosting};

@@ -14,11 +14,7 @@ use crate::paths;
 pub fn glue(dist: &Path) -> Result<(), String> {
     let js = the_glue(dist)?;
     let before = std::fs::read(&js).map_err(|e| format!("{}: {e}", js.display()))?;
-    let terser = paths::node_bin().join("terser");
-    run(tool(&terser.to_string_lossy())
-        .arg(&js)
-        .args(["--module", "--compress", "passes=2", "--mangle", "--output"])
-        .arg(&js))?;
+    terser(&js)?;
     let after = std::fs::read(&js).map_err(|e| format!("{}: {e}", js.display()))?;
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
@@ -26,12 +22,26 @@ pub fn glue(dist: &Path) -> Result<(), String> {
     std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))
 }
 
-/// The wasm-bindgen glue: the only `.js` file Trunk writes (no snippets in this app).
+/// Minifies the JS module at `path` in place (its exports keep their names).
+pub fn terser(path: &Path) -> Result<(), String> {
+    let terser = paths::node_bin().join("terser");
+    run(tool(&terser.to_string_lossy())
+        .arg(path)
+        .args(["--module", "--compress", "passes=2", "--mangle", "--output"])
+        .arg(path))
+}
+
+/// The wasm-bindgen glue: the only `.js` file Trunk writes (no snippets in this app), beside
+/// the split build's link module (minified when written, see [`crate::split`]).
 fn the_glue(dist: &Path) -> Result<PathBuf, String> {
     let js: Vec<PathBuf> = std::fs::read_dir(dist)
         .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "js"))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(crate::split::LINK_PREFIX))
+        })
         .collect();
     match js.as_slice() {
         [one] => Ok(one.clone()),

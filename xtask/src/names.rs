@@ -6,7 +6,7 @@
 //! Renamed to `a`, `b`, … in both files (measured −5.0 KB brotli), and their integrity in
 //! index.html updated. The glue only ever writes these names as property keys (`,name:`) or
 //! member accesses (`.name`); any other occurrence is an error, not a silent miss.
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::minify;
@@ -20,13 +20,14 @@ fn keeps_export(name: &str) -> bool {
 }
 
 /// Renames the wasm's imports and exports in `dist` (its one `_bg.wasm` and the glue beside
-/// it) and updates both files' integrity in index.html.
-pub fn shorten(dist: &Path) -> Result<(), String> {
+/// it), but the exports in `keep` (those the split build's parts import by name), and
+/// updates both files' integrity in index.html.
+pub fn shorten(dist: &Path, keep: &BTreeSet<String>) -> Result<(), String> {
     let (wasm_path, js_path) = the_pair(dist)?;
     let wasm = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
     let js =
         std::fs::read_to_string(&js_path).map_err(|e| format!("{}: {e}", js_path.display()))?;
-    let (new_wasm, new_js) = rename(&wasm, &js)?;
+    let (new_wasm, new_js) = rename(&wasm, &js, keep)?;
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
     let html = minify::replace_integrity(&html, &wasm, &new_wasm)?;
@@ -37,7 +38,7 @@ pub fn shorten(dist: &Path) -> Result<(), String> {
 }
 
 /// The app's wasm (`<name>_bg.wasm`) and its glue (`<name>.js`).
-fn the_pair(dist: &Path) -> Result<(PathBuf, PathBuf), String> {
+pub fn the_pair(dist: &Path) -> Result<(PathBuf, PathBuf), String> {
     let files: Vec<PathBuf> = std::fs::read_dir(dist)
         .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -140,7 +141,11 @@ fn name(text: &str, out: &mut Vec<u8>) {
 }
 
 /// The wasm and the glue with short names (see the module's comment).
-fn rename(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
+fn rename(
+    wasm: &[u8],
+    js: &str,
+    keep: &BTreeSet<String>,
+) -> Result<(Vec<u8>, String), String> {
     if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
         return Err("not a wasm module (version 1)".into());
     }
@@ -176,6 +181,13 @@ fn rename(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
                         }
                         kind => return Err(format!("unknown import kind {kind}")),
                     }
+                    if m == crate::split::LINK_IMPORT {
+                        // The split main module's part loaders, from the link module: kept.
+                        name(&m, &mut new);
+                        name(&field, &mut new);
+                        new.extend_from_slice(&body[start..s.at]);
+                        continue;
+                    }
                     if module.get_or_insert_with(|| m.clone()) != &m {
                         return Err(format!("imports from two modules: {m} and {module:?}"));
                     }
@@ -194,7 +206,7 @@ fn rename(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
                     let start = s.at;
                     s.byte()?;
                     s.leb()?;
-                    if keeps_export(&field) {
+                    if keeps_export(&field) || keep.contains(&field) {
                         name(&field, &mut new);
                     } else {
                         let count = names.len();
@@ -297,7 +309,7 @@ mod tests {
         leb(exports.len(), &mut wasm);
         wasm.extend_from_slice(&exports);
         let js = "const n={__wbg_f_1:function(){F.closure_2()}};return{\"./m_bg.js\":n}";
-        let (new_wasm, new_js) = rename(&wasm, js).unwrap();
+        let (new_wasm, new_js) = rename(&wasm, js, &BTreeSet::new()).unwrap();
         assert_eq!(new_js, "const n={a:function(){F.b()}};return{a:n}");
         let text = String::from_utf8_lossy(&new_wasm);
         assert!(!text.contains("__wbg_f_1") && !text.contains("closure_2"));

@@ -96,11 +96,20 @@ fn std_dependencies() -> Result<(), String> {
 /// the standard library rebuilt, panics that abort at once. The rustflags repeat
 /// `.cargo/config.toml`'s, which an environment setting would otherwise replace.
 pub fn release_toolchain_env(command: &mut std::process::Command) -> Result<(), String> {
+    release_toolchain_env_with(command, &[])
+}
+
+/// [`release_toolchain_env`] with `extra` rustflags (the split build's, [`crate::split`]).
+pub fn release_toolchain_env_with(
+    command: &mut std::process::Command,
+    extra: &[&str],
+) -> Result<(), String> {
     let config = std::fs::read_to_string(paths::root().join(".cargo/config.toml"))
         .map_err(|e| format!("cannot read .cargo/config.toml: {e}"))?;
     let mut flags = wasm_rustflags(&config)
         .ok_or(".cargo/config.toml has no [target.wasm32-unknown-unknown] rustflags")?;
     flags.extend(["-Zunstable-options", "-Cpanic=immediate-abort"].map(String::from));
+    flags.extend(extra.iter().map(|f| f.to_string()));
     command
         .env("RUSTUP_TOOLCHAIN", RELEASE_TOOLCHAIN)
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
