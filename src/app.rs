@@ -75,11 +75,13 @@ fn Pages() -> impl IntoView {
     let path = use_location().pathname;
     // A memo: a new query string or hash on the same page does not build the page again.
     let page = Memo::new(move |_| path.with(|p| Page::of(p, history::base())));
-    dynamic(move || match page.get() {
+    dynamic(move || {
+        match page.get() {
         Page::Home => view! { <Home /> }.into_any(),
         Page::Callback => view! { <CallbackPage /> }.into_any(),
         Page::Settings => view! { <WithConfig><OnDemand what="the Settings page" part=crate::parts::SETTINGS /></WithConfig> }.into_any(),
         Page::NotFound => view! { <NotFound /> }.into_any(),
+    }
     })
 }
 

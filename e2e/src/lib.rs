@@ -838,12 +838,19 @@ pub(crate) fn serve_app(
                 let uri = request.uri();
                 let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
                 log.lock().unwrap().push(path.to_string());
-                let refuse = refusing.lock().unwrap().iter().any(|n| path.contains(n.as_str()));
+                let refuse = refusing
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|n| path.contains(n.as_str()));
                 let answer = next.run(request);
                 async move {
                     if refuse {
                         use axum::response::IntoResponse;
-                        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "refused by the test")
+                        return (
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                            "refused by the test",
+                        )
                             .into_response();
                     }
                     answer.await

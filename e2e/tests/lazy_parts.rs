@@ -73,10 +73,7 @@ async fn a_first_visit_fetches_no_part_until_one_is_needed_and_idle_time_fetches
         "a first visit fetched a part before it was needed: {served:?}"
     );
     let page = fetched_by_page(&h).await;
-    assert!(
-        page.iter().all(|n| !n.starts_with(PART_PREFIX)),
-        "{page:?}"
-    );
+    assert!(page.iter().all(|n| !n.starts_with(PART_PREFIX)), "{page:?}");
     assert!(
         page.iter().any(|n| n.starts_with("ilert-pkce-load-")),
         "the link module is part of the first load: {page:?}"

@@ -83,7 +83,8 @@ pub fn OnDemand(
         });
     };
     load();
-    dynamic(move || match state.get() {
+    dynamic(move || {
+        match state.get() {
         State::Loading => {
             view! { <p class="loading" role="status" data-testid="part-loading">{format!("Loading {what}…")}</p> }
                 .into_any()
@@ -94,6 +95,7 @@ pub fn OnDemand(
             _ => failed(what, load),
         },
         State::Failed => failed(what, load),
+    }
     })
 }
 
@@ -118,7 +120,11 @@ fn failed(what: &'static str, retry: impl Fn() + Copy + Send + 'static) -> AnyVi
 fn prefetch_off() -> bool {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|p| p == "prefetch=off"))
+        .is_some_and(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .any(|p| p == "prefetch=off")
+        })
 }
 
 /// Loads `parts` one after the other when the browser is idle (`requestIdleCallback`, or
@@ -151,10 +157,8 @@ pub fn prefetch_in_idle_time(parts: &'static [Part]) {
             let _ = idle.call2(&window, &run, &options);
         }
         None => {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                run.unchecked_ref(),
-                2000,
-            );
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 2000);
         }
     }
 }

@@ -32,17 +32,21 @@ pub fn TimelineView() -> impl IntoView {
     }
 }
 
-crate::part!(timeline, load_steps, pub fn steps_view() -> AnyView {
-    let entries = timeline::entries();
-    view! {
-        <ol class="steps">
-            <For each=move || entries.get() key=|e| (e.id, e.answer.is_some()) let:entry>
-                <EntryView entry />
-            </For>
-        </ol>
+crate::part!(
+    timeline,
+    load_steps,
+    pub fn steps_view() -> AnyView {
+        let entries = timeline::entries();
+        view! {
+            <ol class="steps">
+                <For each=move || entries.get() key=|e| (e.id, e.answer.is_some()) let:entry>
+                    <EntryView entry />
+                </For>
+            </ol>
+        }
+        .into_any()
     }
-    .into_any()
-});
+);
 
 fn show(value: &str, secret: bool, revealed: bool) -> String {
     if secret && !revealed {

@@ -115,9 +115,13 @@ fn SignedOut() -> impl IntoView {
 /// A session action run by a button.
 type Job = fn(Session) -> futures::future::LocalBoxFuture<'static, ()>;
 
-crate::part!(signed_in, load_signed_in, pub fn signed_in_view() -> AnyView {
-    view! { <SignedIn /> }.into_any()
-});
+crate::part!(
+    signed_in,
+    load_signed_in,
+    pub fn signed_in_view() -> AnyView {
+        view! { <SignedIn /> }.into_any()
+    }
+);
 
 #[component]
 fn SignedIn() -> impl IntoView {

@@ -40,9 +40,13 @@ fn optional(text: String) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-crate::part!(settings, load_settings, pub fn settings_view() -> AnyView {
-    view! { <SettingsPage /> }.into_any()
-});
+crate::part!(
+    settings,
+    load_settings,
+    pub fn settings_view() -> AnyView {
+        view! { <SettingsPage /> }.into_any()
+    }
+);
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

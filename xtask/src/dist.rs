@@ -179,7 +179,10 @@ fn release_build_with(
     trunk.env("CARGO_TARGET_DIR", split::target_dir());
     let started = std::time::Instant::now();
     cmd::run(&mut trunk)?;
-    println!("dist: Trunk's build took {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "dist: Trunk's build took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     // The split main module, its glue and the parts in place of Trunk's single module.
     let parts = split::apply(dist, base)?;
     // First: it rewrites the glue and its integrity in index.html, which the start script

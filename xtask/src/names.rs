@@ -141,11 +141,7 @@ fn name(text: &str, out: &mut Vec<u8>) {
 }
 
 /// The wasm and the glue with short names (see the module's comment).
-fn rename(
-    wasm: &[u8],
-    js: &str,
-    keep: &BTreeSet<String>,
-) -> Result<(Vec<u8>, String), String> {
+fn rename(wasm: &[u8], js: &str, keep: &BTreeSet<String>) -> Result<(Vec<u8>, String), String> {
     if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
         return Err("not a wasm module (version 1)".into());
     }

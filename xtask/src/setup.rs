@@ -95,11 +95,7 @@ fn std_dependencies() -> Result<(), String> {
 /// Makes `command` (a `trunk build --release`) build the wasm with [`RELEASE_TOOLCHAIN`]:
 /// the standard library rebuilt, panics that abort at once. The rustflags repeat
 /// `.cargo/config.toml`'s, which an environment setting would otherwise replace.
-pub fn release_toolchain_env(command: &mut std::process::Command) -> Result<(), String> {
-    release_toolchain_env_with(command, &[])
-}
-
-/// [`release_toolchain_env`] with `extra` rustflags (the split build's, [`crate::split`]).
+/// `extra`: more rustflags (the split build's, [`crate::split::RUSTFLAGS`]).
 pub fn release_toolchain_env_with(
     command: &mut std::process::Command,
     extra: &[&str],

@@ -60,11 +60,9 @@ pub fn target_dir() -> PathBuf {
     paths::root().join("target/split")
 }
 
-/// The files [`apply`] made, for the log and for the names' shortening.
+/// What [`apply`] made that the rest of the build needs to know.
 #[derive(Debug)]
 pub struct Split {
-    /// The parts' file names in the build.
-    pub parts: Vec<String>,
     /// The main module's exports that the link module takes by name for the parts: their
     /// names must stay.
     pub shared_exports: BTreeSet<String>,
@@ -116,7 +114,10 @@ pub fn apply(dist: &Path, base: &BasePath) -> Result<Split, String> {
             .file_stem()
             .and_then(|s| s.to_str())
             .ok_or_else(|| format!("{}: no file name", module.display()))?;
-        let short = stem.strip_prefix("split_").unwrap_or(stem).replace('_', "-");
+        let short = stem
+            .strip_prefix("split_")
+            .unwrap_or(stem)
+            .replace('_', "-");
         let name = format!("{PART_PREFIX}{short}-{}.wasm", hash16(&bytes));
         link = fetch_with_integrity(&link, &format!("./{stem}.wasm"), &name, &bytes)?;
         write(&dist.join(&name), &bytes)?;
@@ -157,10 +158,7 @@ pub fn apply(dist: &Path, base: &BasePath) -> Result<Split, String> {
         started.elapsed().as_secs_f64(),
         parts.join(", ")
     );
-    Ok(Split {
-        parts,
-        shared_exports,
-    })
+    Ok(Split { shared_exports })
 }
 
 /// Renames the glue and the main module of `dist` after their final content
@@ -292,7 +290,12 @@ fn import_link_module(glue: &str, name: &str) -> Result<String, String> {
 
 /// index.html with `<link rel="modulepreload">` of the link module, with its integrity,
 /// before the start script: fetched beside the glue, not after it, and pinned.
-fn preload_link_module(html: &str, base: &BasePath, name: &str, bytes: &[u8]) -> Result<String, String> {
+fn preload_link_module(
+    html: &str,
+    base: &BasePath,
+    name: &str,
+    bytes: &[u8],
+) -> Result<String, String> {
     let at = html
         .find("<script type=module>")
         .or_else(|| html.find("<script type=\"module\">"))
@@ -321,7 +324,11 @@ fn bindings_before_init(html: &str) -> Result<String, String> {
         .find("const wasm")
         .or_else(|| html.find("await init("))
         .ok_or("Trunk's start script has no `await init(`")?;
-    Ok(format!("{}window.wasmBindings = bindings;\n{}", &html[..init], &html[init..]))
+    Ok(format!(
+        "{}window.wasmBindings = bindings;\n{}",
+        &html[..init],
+        &html[init..]
+    ))
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
@@ -344,7 +351,13 @@ mod tests {
 
     #[test]
     fn the_link_module_names_the_hashed_parts_with_their_integrity_and_not_the_glue() {
-        let link = fetch_with_integrity(LINK, "./chunk_0.wasm", "ilert-pkce-part-chunk-0-ab.wasm", b"x").unwrap();
+        let link = fetch_with_integrity(
+            LINK,
+            "./chunk_0.wasm",
+            "ilert-pkce-part-chunk-0-ab.wasm",
+            b"x",
+        )
+        .unwrap();
         assert!(link.contains(&format!(
             "fetch(new URL(\"./ilert-pkce-part-chunk-0-ab.wasm\", import.meta.url), {{ integrity: \"{}\" }})",
             minify::integrity(b"x")
@@ -353,7 +366,10 @@ mod tests {
         let link = link_without_glue_import(&link).unwrap();
         assert!(!link.contains("main.js") && link.contains("window.wasmBindings.initSync"));
         assert_eq!(
-            shared_exports(LINK).unwrap().into_iter().collect::<Vec<_>>(),
+            shared_exports(LINK)
+                .unwrap()
+                .into_iter()
+                .collect::<Vec<_>>(),
             ["__indirect_function_table", "__stack_pointer"]
         );
     }
@@ -372,7 +388,8 @@ mod tests {
         let set = page.find("window.wasmBindings = bindings;").unwrap();
         assert!(set < page.find("await init(").unwrap(), "{page}");
         assert_eq!(page.matches("window.wasmBindings").count(), 1);
-        let page = preload_link_module(&page, &BasePath::parse("/x/").unwrap(), "l.js", b"l").unwrap();
+        let page =
+            preload_link_module(&page, &BasePath::parse("/x/").unwrap(), "l.js", b"l").unwrap();
         assert!(page.contains(&format!(
             "<link rel=\"modulepreload\" href=\"/x/l.js\" integrity=\"{}\" crossorigin=\"anonymous\"><script type=module>",
             minify::integrity(b"l")
