@@ -380,7 +380,7 @@ mod tests {
         );
         assert!(flags.contains(&"erase_components".to_string()), "{flags:?}");
         let mut command = std::process::Command::new("true");
-        release_toolchain_env(&mut command).unwrap();
+        release_toolchain_env_with(&mut command, &crate::split::RUSTFLAGS).unwrap();
         let encoded = command
             .get_envs()
             .find(|(k, _)| *k == "CARGO_ENCODED_RUSTFLAGS")
@@ -396,7 +396,10 @@ mod tests {
                 "--cfg",
                 "erase_components",
                 "-Zunstable-options",
-                "-Cpanic=immediate-abort"
+                "-Cpanic=immediate-abort",
+                "--cfg",
+                "ilert_split",
+                "-Clink-args=--emit-relocs"
             ]
         );
     }
