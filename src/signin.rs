@@ -58,7 +58,7 @@ pub fn start(config: &Config) -> Result<(), Error> {
     config.checked(root.as_deref())?;
     let authorize_url = config.authorize_endpoint()?;
     let verifier = pkce::verifier_from_bytes(&random::bytes::<{ pkce::VERIFIER_BYTES }>());
-    let challenge = pkce::challenge_s256(&verifier);
+    let challenge = pkce::challenge_s256(verifier.expose());
     let state = pkce::state_from_bytes(&random::bytes::<32>());
     let now = clock::now_ms();
 
@@ -94,13 +94,13 @@ pub fn start(config: &Config) -> Result<(), Error> {
         Step::Pkce,
         "Verifier and S256 challenge created",
         vec![
-            Field::new("code_verifier", verifier.clone(), true)
+            Field::secret("code_verifier", &verifier)
                 .note("32 random bytes from crypto.getRandomValues, base64url: stays in this tab until the token request"),
             Field::new("code_challenge", challenge.clone(), false)
                 .note("base64url(SHA-256(code_verifier)): the only part iLert sees now"),
             Field::new(
                 "check",
-                if pkce::verify_challenge(&verifier, &challenge) { "base64url(SHA-256(verifier)) = challenge ✓" } else { "mismatch ✗" },
+                if pkce::verify_challenge(verifier.expose(), &challenge) { "base64url(SHA-256(verifier)) = challenge ✓" } else { "mismatch ✗" },
                 false,
             ),
         ],
@@ -201,7 +201,7 @@ async fn exchange(session: Session) -> Result<(), Error> {
         Step::Callback,
         "Callback received",
         vec![
-            Field::new("code", code.clone(), true).note("single use, valid for 2 minutes"),
+            Field::secret("code", &code).note("single use, valid for 2 minutes"),
             Field::new("state", state.clone(), false).note(match &taken {
                 Ok(_) => "matches the attempt started in this tab ✓".to_string(),
                 Err(_) => {

@@ -152,8 +152,8 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
         .cache(RequestCache::NoStore)
         .referrer_policy(ReferrerPolicy::NoReferrer)
         .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
-    for (name, value) in request.headers() {
-        builder = builder.header(name, &value);
+    for header in request.headers() {
+        builder = builder.header(header.name, header.as_sent());
     }
     let fetch = match &request.form {
         Some(form) => builder.body(form.encode()),

@@ -13,14 +13,15 @@ pub fn TokenPanel() -> impl IntoView {
     let access = Signal::derive(move || {
         session.tokens.with(|t| {
             t.as_ref()
-                .map(|t| t.access_token.clone())
+                .map(|t| t.access_token.expose().to_string())
                 .unwrap_or_default()
         })
     });
     let refresh = Signal::derive(move || {
-        session
-            .tokens
-            .with(|t| t.as_ref().and_then(|t| t.refresh_token.clone()))
+        session.tokens.with(|t| {
+            t.as_ref()
+                .and_then(|t| t.refresh_token.as_ref().map(|r| r.expose().to_string()))
+        })
     });
     // Days are enough for a token that lives a year; the exact date is in the JWT inspector.
     let refresh_expiry = move || {

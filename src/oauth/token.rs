@@ -4,6 +4,7 @@
 use super::answer::classify;
 use super::error::{expect_object, json_kind, oauth_error};
 use super::request::Kind;
+use super::secret::Secret;
 use super::Error;
 use crate::json::number::Decimal;
 use crate::json::{self, Value};
@@ -19,8 +20,8 @@ pub const USER_PATH: &str = "/api/users/current";
 
 /// A name for a token that does not reveal it: base64url(SHA-256(token)). Tabs use it to tell
 /// each other which refresh token was replaced or revoked.
-pub fn fingerprint(token: &str) -> String {
-    super::pkce::challenge_s256(token)
+pub fn fingerprint(token: &Secret) -> String {
+    super::pkce::challenge_s256(token.expose())
 }
 
 /// A validated token response (code exchange or refresh).
@@ -29,7 +30,7 @@ pub struct TokenResponse {
     /// Always `Bearer` (compared case-insensitively; kept as the server sent it).
     pub token_type: String,
     /// The access token (a JWT at iLert).
-    pub access_token: String,
+    pub access_token: Secret,
     /// Seconds until the access token expires, as the app uses it: the server's `expires_in`
     /// kept within [`MIN_EXPIRES_IN_S`]..=[`MAX_EXPIRES_IN_S`].
     pub expires_in: u64,
@@ -39,7 +40,7 @@ pub struct TokenResponse {
     /// The granted scopes, space-separated, if the server said.
     pub scope: Option<String>,
     /// A refresh token, if one was issued (PKCE clients: only with `offline_access`).
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     /// Seconds until the refresh token expires, if the server said.
     pub refresh_token_expires_in: Option<u64>,
 }
@@ -60,11 +61,14 @@ impl TokenResponse {
     pub fn to_value(&self) -> Value {
         json::object([
             ("token_type", self.token_type.as_str().into()),
-            ("access_token", self.access_token.as_str().into()),
+            ("access_token", self.access_token.expose().into()),
             ("expires_in", self.expires_in.into()),
             ("expires_in_sent", self.expires_in_sent.clone().into()),
             ("scope", self.scope.clone().into()),
-            ("refresh_token", self.refresh_token.clone().into()),
+            (
+                "refresh_token",
+                self.refresh_token.as_ref().map(Secret::expose).into(),
+            ),
             (
                 "refresh_token_expires_in",
                 self.refresh_token_expires_in.into(),
@@ -77,11 +81,11 @@ impl TokenResponse {
     pub fn from_value(v: &Value) -> Result<TokenResponse, String> {
         Ok(TokenResponse {
             token_type: v.req("token_type", Value::as_str)?.to_string(),
-            access_token: v.req("access_token", Value::as_str)?.to_string(),
+            access_token: v.req("access_token", Value::as_str)?.into(),
             expires_in: v.req("expires_in", Value::as_u64)?,
             expires_in_sent: v.opt("expires_in_sent", Value::as_str)?.map(str::to_string),
             scope: v.opt("scope", Value::as_str)?.map(str::to_string),
-            refresh_token: v.opt("refresh_token", Value::as_str)?.map(str::to_string),
+            refresh_token: v.opt("refresh_token", Value::as_str)?.map(Secret::from),
             refresh_token_expires_in: v.opt("refresh_token_expires_in", Value::as_u64)?,
         })
     }
@@ -192,7 +196,7 @@ pub fn parse_token_response(
     let invalid = |reason: String| Error::InvalidResponse { status, reason };
 
     let access_token = match obj.get("access_token") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(s)) if !s.trim().is_empty() => Secret::new(s.as_str()),
         Some(Value::String(_)) => return Err(invalid("access_token is empty".into())),
         Some(other) => {
             return Err(invalid(format!(
@@ -228,7 +232,7 @@ pub fn parse_token_response(
         expires_in,
         expires_in_sent,
         scope: opt_string(status, obj, "scope")?,
-        refresh_token: opt_string(status, obj, "refresh_token")?,
+        refresh_token: opt_string(status, obj, "refresh_token")?.map(Secret::from),
         refresh_token_expires_in,
     })
 }
@@ -312,9 +316,9 @@ pub fn parse_revoke(status: u16, content_type: Option<&str>, body: &str) -> Resu
 mod tests {
     #[test]
     fn a_fingerprint_is_stable_distinct_and_not_the_token() {
-        let a = fingerprint("refresh-token-a");
-        assert_eq!(a, fingerprint("refresh-token-a"));
-        assert_ne!(a, fingerprint("refresh-token-b"));
+        let a = fingerprint(&"refresh-token-a".into());
+        assert_eq!(a, fingerprint(&"refresh-token-a".into()));
+        assert_ne!(a, fingerprint(&"refresh-token-b".into()));
         assert_eq!(a.len(), 43);
         assert!(!a.contains("refresh"));
     }

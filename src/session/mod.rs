@@ -24,7 +24,7 @@ use crate::oauth::refresh_policy::RefreshBudget;
 use crate::oauth::request::{self, Endpoints};
 use crate::oauth::token::{self, TokenInfo, TokenResponse};
 use crate::oauth::user::{self, User};
-use crate::oauth::Error;
+use crate::oauth::{Error, Secret};
 use crate::timeline::{self, Field, Step};
 
 pub use crate::stored::tokens::Tokens;
@@ -109,7 +109,7 @@ struct State {
     /// A sign-out of this tab is revoking: a refresh that lands meanwhile leaves its new
     /// refresh token here for it instead of revoking it itself.
     signing_out: bool,
-    landed_after_end: Option<String>,
+    landed_after_end: Option<Secret>,
     channel: Option<BroadcastChannel>,
 }
 
