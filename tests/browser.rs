@@ -407,8 +407,7 @@ mod callback {
 }
 
 mod where_tokens_may_go {
-    use ilert_pkce::browser::url;
-    use ilert_pkce::config::{self, Config, URL_VECTORS};
+    use ilert_pkce::config::{self, url, Config, URL_VECTORS};
     use ilert_pkce::settings::Settings;
     use wasm_bindgen_test::*;
 
@@ -419,22 +418,22 @@ mod where_tokens_may_go {
         let mismatches = config::url_vector_mismatches();
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
         assert!(URL_VECTORS.len() >= 40);
-        let u = url::parse("https://api.ilert.com\\@evil.example").unwrap();
+        let u = url::parse_url("https://api.ilert.com\\@evil.example").unwrap();
         assert_eq!(
             (u.host.as_str(), u.path.as_str(), u.has_userinfo),
             ("api.ilert.com", "/@evil.example", false)
         );
-        let u = url::parse("https://a/?#").unwrap();
+        let u = url::parse_url("https://a/?#").unwrap();
         assert!(
             u.has_query && u.has_fragment,
             "empty query and fragment still count"
         );
-        let u = url::parse("https://user:pw@api.ilert.com:8443/x").unwrap();
+        let u = url::parse_url("https://user:pw@api.ilert.com:8443/x").unwrap();
         assert_eq!(
             (u.has_userinfo, u.port, u.origin.as_str()),
             (true, Some(8443), "https://api.ilert.com:8443")
         );
-        assert_eq!(url::parse("not a url"), None);
+        assert_eq!(url::parse_url("not a url"), None);
     }
 
     #[wasm_bindgen_test]
