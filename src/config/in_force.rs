@@ -2,12 +2,12 @@
 //! token, token_info, revoke and profile endpoints, the expected issuer, the redirect URI), for
 //! the iLert server and for the built-in simulator alike.
 
+use super::ilert::tenant_authorize_url;
 use super::ilert::{
     AUTHORIZE_PATH, DEFAULT_AUTHORIZE_URL, REVOKE_PATH, TOKEN_INFO_PATH, TOKEN_PATH, USER_PATH,
 };
 use super::url::{origin_of, parse_url, UrlParts};
 use super::{Config, Server};
-use crate::oauth::authorize::tenant_authorize_url;
 use crate::oauth::request::Endpoints;
 use crate::oauth::Error;
 use crate::route::Page;

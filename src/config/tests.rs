@@ -1,4 +1,5 @@
 //! The configuration's tests: JSON, endpoints, validation, origins, URL parsing.
+use super::ilert::{normalize_tenant, tenant_authorize_url};
 use super::*;
 use crate::json::Value;
 use crate::oauth::Error;
@@ -1050,4 +1051,42 @@ fn the_expected_issuer() {
     c.issuer = None;
     c.authorize_url = Some("not a url".into());
     assert_eq!(c.expected_issuer(), None);
+}
+
+#[test]
+fn tenants() {
+    assert_eq!(
+        tenant_authorize_url("acme").unwrap(),
+        "https://acme.ilert.com/api/developers/oauth2/authorize"
+    );
+    assert_eq!(
+        tenant_authorize_url("  ACME-2 \n").unwrap(),
+        "https://acme-2.ilert.com/api/developers/oauth2/authorize"
+    );
+    assert!(tenant_authorize_url(&"a".repeat(63)).is_ok());
+    for bad in [
+        "",
+        "  ",
+        "acme.ilert.com",
+        "a/b",
+        "evil.com/x",
+        "a b",
+        "a_b",
+        "-acme",
+        "acme-",
+        "ac:80",
+        "ü",
+        "a@b",
+        "a?b",
+        "a#b",
+    ] {
+        match tenant_authorize_url(bad) {
+            Err(Error::Config(m)) => assert!(!m.is_empty()),
+            other => panic!("{bad:?} gave {other:?}"),
+        }
+    }
+    assert!(tenant_authorize_url(&"a".repeat(64)).is_err());
+    assert!(
+        matches!(normalize_tenant("acme.ilert.com"), Err(Error::Config(m)) if m.contains("e.g. \"acme\""))
+    );
 }

@@ -1,9 +1,9 @@
 //! What is wrong with a configuration, field by field, in words the settings panel shows.
 
+use super::ilert::{normalize_tenant, tenant_authorize_url};
 use super::origins::{list_text, OriginPattern};
 use super::url::{origin_of, parse_url, UrlParts};
 use super::Config;
-use crate::oauth::authorize::{normalize_tenant, tenant_authorize_url};
 use crate::oauth::scopes::is_known_scope;
 use crate::oauth::Error;
 use crate::route::Page;
