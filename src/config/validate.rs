@@ -24,6 +24,15 @@ impl std::fmt::Display for ConfigProblem {
     }
 }
 
+/// The problems [`Config::validate`] has found so far.
+struct Problems(Vec<ConfigProblem>);
+
+impl Problems {
+    fn add(&mut self, field: &'static str, message: String) {
+        self.0.push(ConfigProblem { field, message });
+    }
+}
+
 /// A URL the sign-in sends something to, and why it may not be used.
 pub(super) enum EndpointProblem {
     /// Not on an allowed origin.
@@ -43,25 +52,34 @@ impl EndpointProblem {
 impl Config {
     /// Everything wrong with this configuration (empty when it is usable). With the app's root
     /// (origin and base path, as the page has them), also checks that the redirect URI comes
-    /// back to this app's callback page.
+    /// back to this app's callback page. One check per field, in the order of the settings.
     pub fn validate(&self, app_root: Option<&str>) -> Vec<ConfigProblem> {
-        let mut problems = Vec::new();
-        let mut problem =
-            |field: &'static str, message: String| problems.push(ConfigProblem { field, message });
-
+        let mut problems = Problems(Vec::new());
         let (allowed, bad) = self.origin_patterns();
         for m in bad {
-            problem("allowed_origins", m);
+            problems.add("allowed_origins", m);
         }
+        self.check_client_id(&mut problems);
+        self.check_authorize(&allowed, &mut problems);
+        self.check_api_base(&allowed, &mut problems);
+        self.check_redirect_uri(app_root, &mut problems);
+        self.check_issuer(&mut problems);
+        self.check_scopes(&mut problems);
+        problems.0
+    }
 
+    fn check_client_id(&self, problems: &mut Problems) {
         if self.client_id.trim().is_empty() {
-            problem(
+            problems.add(
                 "client_id",
                 "The client id is empty: enter the client id of the app registered in iLert."
                     .into(),
             );
         }
+    }
 
+    /// The tenant's authorize URL when a tenant is set, else the authorize URL (or iLert's).
+    fn check_authorize(&self, allowed: &[OriginPattern], problems: &mut Problems) {
         let tenant = self.tenant.as_deref().filter(|t| !t.trim().is_empty());
         if let Some(t) = tenant {
             match normalize_tenant(t).and_then(|_| tenant_authorize_url(t)) {
@@ -70,24 +88,25 @@ impl Config {
                         Error::Config(m) => m,
                         other => other.to_string(),
                     };
-                    problem("tenant", format!("The tenant is not valid: {m}."));
+                    problems.add("tenant", format!("The tenant is not valid: {m}."));
                 }
                 Ok(url) => {
-                    if let Err(e) = check_endpoint("tenant's authorize URL", &url, false, &allowed)
-                    {
-                        problem("tenant", e.message());
+                    if let Err(e) = check_endpoint("tenant's authorize URL", &url, false, allowed) {
+                        problems.add("tenant", e.message());
                     }
                 }
             }
         } else {
             let url = self.authorize_endpoint().unwrap_or_default();
-            if let Err(e) = check_endpoint("authorize URL", &url, false, &allowed) {
-                problem("authorize_url", e.message());
+            if let Err(e) = check_endpoint("authorize URL", &url, false, allowed) {
+                problems.add("authorize_url", e.message());
             }
         }
+    }
 
-        match check_endpoint("API base", &self.api_base, true, &allowed) {
-            Err(e) => problem("api_base", e.message()),
+    fn check_api_base(&self, allowed: &[OriginPattern], problems: &mut Problems) {
+        match check_endpoint("API base", &self.api_base, true, allowed) {
+            Err(e) => problems.add("api_base", e.message()),
             Ok(base) => {
                 // The endpoints are the base with a path appended: they must stay on its origin.
                 for url in [
@@ -97,7 +116,7 @@ impl Config {
                     self.user_url(),
                 ] {
                     if parse_url(&url).map(|u| u.origin).as_deref() != Some(base.origin.as_str()) {
-                        problem(
+                        problems.add(
                             "api_base",
                             format!(
                                 "The API base \"{}\" does not keep its origin when the endpoint paths are appended ({url}).",
@@ -109,92 +128,99 @@ impl Config {
                 }
             }
         }
+    }
 
-        match parse_url(&self.redirect_uri).filter(UrlParts::is_http) {
-            None => problem(
+    /// An absolute http(s) URL that comes back to this app's callback page: with the app's
+    /// root, its path and origin exactly; without, at least a path ending in the callback's.
+    fn check_redirect_uri(&self, app_root: Option<&str>, problems: &mut Problems) {
+        let Some(u) = parse_url(&self.redirect_uri).filter(UrlParts::is_http) else {
+            problems.add(
                 "redirect_uri",
                 format!(
                     "The redirect URI \"{}\" is not an absolute http(s) URL.",
                     shown(&self.redirect_uri)
                 ),
+            );
+            return;
+        };
+        if let Err(m) = check_scheme("redirect URI", &u) {
+            problems.add("redirect_uri", m);
+        }
+        if u.has_userinfo {
+            problems.add(
+                "redirect_uri",
+                "The redirect URI must not contain a user name or password (…@).".into(),
+            );
+        }
+        if u.has_fragment {
+            problems.add(
+                "redirect_uri",
+                "The redirect URI must not contain a fragment (#…).".into(),
+            );
+        }
+        let root = app_root.filter(|r| !r.trim().is_empty()).map(|r| {
+            let origin = origin_of(r).unwrap_or_else(|| r.trim().to_string());
+            let base = parse_url(r).map_or_else(|| "/".to_string(), |p| p.path);
+            (origin, base)
+        });
+        let callback = Page::Callback.path();
+        match &root {
+            Some((_, base)) if u.path != format!("{base}{callback}") => problems.add(
+                "redirect_uri",
+                format!("The redirect URI's path must be {base}{callback}: that is the page of this app that handles iLert's answer."),
+            ),
+            None if !u.path.ends_with(&format!("/{callback}")) => problems.add(
+                "redirect_uri",
+                format!("The redirect URI must end in /{callback}: that is the page of this app that handles iLert's answer."),
+            ),
+            _ => {}
+        }
+        if let Some((origin, _)) = root.filter(|(origin, _)| u.origin != *origin) {
+            problems.add(
+                "redirect_uri",
+                format!("The redirect URI must be on this page's origin ({origin}), or the callback never reaches this app."),
+            );
+        }
+    }
+
+    fn check_issuer(&self, problems: &mut Problems) {
+        let Some(issuer) = self.issuer.as_deref().filter(|i| !i.trim().is_empty()) else {
+            return;
+        };
+        match parse_url(issuer).filter(UrlParts::is_http) {
+            None => problems.add(
+                "issuer",
+                format!(
+                    "The issuer \"{}\" is not an absolute http(s) URL.",
+                    shown(issuer)
+                ),
             ),
             Some(u) => {
-                if let Err(m) = check_scheme("redirect URI", &u) {
-                    problem("redirect_uri", m);
-                }
-                if u.has_userinfo {
-                    problem(
-                        "redirect_uri",
-                        "The redirect URI must not contain a user name or password (…@).".into(),
-                    );
-                }
-                if u.has_fragment {
-                    problem(
-                        "redirect_uri",
-                        "The redirect URI must not contain a fragment (#…).".into(),
-                    );
-                }
-                let root = app_root.filter(|r| !r.trim().is_empty()).map(|r| {
-                    let origin = origin_of(r).unwrap_or_else(|| r.trim().to_string());
-                    let base = parse_url(r).map_or_else(|| "/".to_string(), |p| p.path);
-                    (origin, base)
-                });
-                let callback = Page::Callback.path();
-                match &root {
-                    Some((_, base)) if u.path != format!("{base}{callback}") => problem(
-                        "redirect_uri",
-                        format!("The redirect URI's path must be {base}{callback}: that is the page of this app that handles iLert's answer."),
-                    ),
-                    None if !u.path.ends_with(&format!("/{callback}")) => problem(
-                        "redirect_uri",
-                        format!("The redirect URI must end in /{callback}: that is the page of this app that handles iLert's answer."),
-                    ),
-                    _ => {}
-                }
-                if let Some((origin, _)) = root.filter(|(origin, _)| u.origin != *origin) {
-                    problem(
-                        "redirect_uri",
-                        format!("The redirect URI must be on this page's origin ({origin}), or the callback never reaches this app."),
+                if let Err(m) = check_scheme("issuer", &u) {
+                    problems.add("issuer", m);
+                } else if u.has_userinfo || u.has_query || u.has_fragment {
+                    problems.add(
+                        "issuer",
+                        "The issuer must not contain a user name, a query (?…) or a fragment (#…)."
+                            .into(),
                     );
                 }
             }
         }
+    }
 
-        if let Some(issuer) = self.issuer.as_deref().filter(|i| !i.trim().is_empty()) {
-            match parse_url(issuer).filter(UrlParts::is_http) {
-                None => problem(
-                    "issuer",
-                    format!(
-                        "The issuer \"{}\" is not an absolute http(s) URL.",
-                        shown(issuer)
-                    ),
-                ),
-                Some(u) => {
-                    if let Err(m) = check_scheme("issuer", &u) {
-                        problem("issuer", m);
-                    } else if u.has_userinfo || u.has_query || u.has_fragment {
-                        problem(
-                            "issuer",
-                            "The issuer must not contain a user name, a query (?…) or a fragment (#…)."
-                                .into(),
-                        );
-                    }
-                }
-            }
-        }
-
+    fn check_scopes(&self, problems: &mut Problems) {
         if self.scopes.iter().all(|s| s.trim().is_empty()) {
-            problem(
+            problems.add(
                 "scopes",
                 "No scopes: request at least \"profile\" to read your user profile.".into(),
             );
         }
         for s in &self.scopes {
             if !s.trim().is_empty() && !is_known_scope(s) {
-                problem("scopes", format!("\"{s}\" is not a scope iLert knows (e.g. profile, offline_access, source:w)."));
+                problems.add("scopes", format!("\"{s}\" is not a scope iLert knows (e.g. profile, offline_access, source:w)."));
             }
         }
-        problems
     }
 
     /// The check the sign-in makes before it sends the browser anywhere: Ok when
