@@ -11,7 +11,7 @@ use leptos_router::hooks::use_location;
 
 use crate::browser::{config_file, history, sim_worker};
 use crate::components::dynamic;
-use crate::config::{self, Config, Server};
+use crate::config::{self, Config, InForce, Server};
 use crate::oauth::Error;
 use crate::pages::{
     callback::CallbackPage, home::Home, not_found::NotFound, settings::SettingsPage,
@@ -84,8 +84,8 @@ fn Pages() -> impl IntoView {
     })
 }
 
-/// Shows `children` once the configuration is known (with `Settings` and the configuration
-/// in force as context), "Loading configuration…" until then, and what is wrong if it cannot.
+/// Shows `children` once the configuration is known (with `Settings`, which holds the
+/// configuration in force, as context), "Loading configuration…" until then, and what is wrong if it cannot.
 #[component]
 pub fn WithConfig(children: ChildrenFn) -> impl IntoView {
     let state = expect_context::<ConfigState>();
@@ -103,7 +103,6 @@ pub fn WithConfig(children: ChildrenFn) -> impl IntoView {
         Some(Ok(config)) => {
             let settings = settings_of(state, config);
             provide_context(settings);
-            provide_context(settings.current);
             children().into_any()
         }
     }
@@ -148,7 +147,7 @@ async fn start(state: ConfigState, session: Session) {
                 config::BUILT_IN_FORBIDDEN,
             )));
         }
-        if settings.current.with_untracked(|c| c.server) == Server::Ilert {
+        if settings.in_force.with_untracked(InForce::server) == Server::Ilert {
             // Still controlled by the old worker, the page would hand it every request (it
             // answers only those under _sim/, which the app no longer sends): reload once
             // to be rid of it. The next start ends a session of the simulator.

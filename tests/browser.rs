@@ -325,9 +325,9 @@ mod session_and_timeline {
             .contains("my-app"));
         // A new page load picks them up.
         let reloaded = Settings::load(defaults.clone());
-        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        assert_eq!(reloaded.in_force.get_untracked().chosen.client_id, "my-app");
         reloaded.reset();
-        assert_eq!(reloaded.current.get_untracked(), defaults);
+        assert_eq!(reloaded.in_force.get_untracked().chosen, defaults);
         assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());
     }
 }
@@ -335,7 +335,7 @@ mod session_and_timeline {
 mod callback {
     use gloo_storage::{SessionStorage, Storage};
     use ilert_pkce::browser::{clock, history};
-    use ilert_pkce::config::Config;
+    use ilert_pkce::config::{Config, InForce};
     use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
     use ilert_pkce::oauth::Error;
     use ilert_pkce::session::Session;
@@ -388,7 +388,8 @@ mod callback {
              Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };",
         )
         .unwrap();
-        let result = ilert_pkce::signin::start(&config);
+        let in_force = InForce::resolve(config, history::app_root().as_deref());
+        let result = ilert_pkce::signin::start(&in_force);
         js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
         assert!(
             matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")),
@@ -471,7 +472,7 @@ mod where_tokens_may_go {
 
         let settings = Settings::load(defaults.clone());
         assert_eq!(
-            settings.current.get_untracked(),
+            settings.in_force.get_untracked().chosen,
             defaults,
             "config.json's configuration is used"
         );
@@ -498,7 +499,7 @@ mod where_tokens_may_go {
         settings.save(mine);
         assert_eq!(settings.rejected.get_untracked(), None);
         assert_eq!(
-            settings.current.get_untracked().allowed_origins,
+            settings.in_force.get_untracked().chosen.allowed_origins,
             defaults.allowed_origins
         );
         assert!(!local
@@ -507,7 +508,7 @@ mod where_tokens_may_go {
             .unwrap()
             .contains("allowed_origins"));
         let reloaded = Settings::load(defaults.clone());
-        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        assert_eq!(reloaded.in_force.get_untracked().chosen.client_id, "my-app");
         assert_eq!(reloaded.rejected.get_untracked(), None);
 
         local.set_item("ilert-pkce.settings", "{not json").unwrap();

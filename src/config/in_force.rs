@@ -1,12 +1,17 @@
 //! The configuration in force: what a sign-in started now uses (the authorize endpoint, the
 //! token, token_info, revoke and profile endpoints, the expected issuer, the redirect URI), for
 //! the iLert server and for the built-in simulator alike.
+//!
+//! [`InForce`] is that, worked out once per change of settings (`crate::settings`): Connect,
+//! Home, the request summary and the settings form all take this one value, none works it out
+//! again.
 
-use super::ilert::tenant_authorize_url;
 use super::ilert::{
-    AUTHORIZE_PATH, DEFAULT_AUTHORIZE_URL, REVOKE_PATH, TOKEN_INFO_PATH, TOKEN_PATH, USER_PATH,
+    tenant_authorize_url, AUTHORIZE_PATH, DEFAULT_AUTHORIZE_URL, REVOKE_PATH, TOKEN_INFO_PATH,
+    TOKEN_PATH, USER_PATH,
 };
 use super::url::{origin_of, parse_url, UrlParts};
+use super::validate::ConfigProblem;
 use super::{Config, Server};
 use crate::oauth::request::Endpoints;
 use crate::oauth::Error;
@@ -145,5 +150,69 @@ impl Config {
             allowed_origins: Some(origin_of(root).into_iter().collect()),
             allow_built_in: self.allow_built_in,
         }
+    }
+}
+
+/// The configuration in force for the app at one root, resolved once ([`InForce::resolve`]):
+/// what a sign-in started now uses, and everything wrong with it.
+#[derive(Debug, Clone)]
+pub struct InForce {
+    /// The configuration as chosen: config.json's or the saved settings (the settings form
+    /// starts from it).
+    pub chosen: Config,
+    /// The configuration a sign-in uses: `chosen` with the iLert server, the built-in
+    /// simulator's fixed values with it ([`Config::in_force`]).
+    pub config: Config,
+    /// The authorize endpoint, or why there is none (then `problems` says so too).
+    pub authorize_url: Result<String, Error>,
+    /// The client id and the endpoints a sign-in started now pins.
+    pub endpoints: Endpoints,
+    /// The issuer its callback must name ([`Config::expected_issuer`]).
+    pub issuer: Option<String>,
+    /// Everything wrong with `config` for the app at this root (empty when it is usable).
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl InForce {
+    /// Works out the configuration in force of `chosen` for the app at `app_root` (origin and
+    /// base path, `https://example.org/ilert-pkce/`; None outside a page), with its problems,
+    /// the page-origin check of the redirect URI included.
+    pub fn resolve(chosen: Config, app_root: Option<&str>) -> InForce {
+        let config = chosen.in_force(app_root.unwrap_or_default());
+        InForce {
+            authorize_url: config.authorize_endpoint(),
+            endpoints: config.endpoints(),
+            issuer: config.expected_issuer(),
+            problems: config.validate(app_root),
+            config,
+            chosen,
+        }
+    }
+
+    /// Which server a sign-in talks to.
+    pub fn server(&self) -> Server {
+        self.config.server
+    }
+
+    /// Where the authorize endpoint sends the browser back.
+    pub fn redirect_uri(&self) -> &str {
+        &self.config.redirect_uri
+    }
+
+    /// The check the sign-in makes before it sends the browser anywhere: Ok when there is no
+    /// problem, else one [`Error::Config`] that lists every problem.
+    pub fn checked(&self) -> Result<(), Error> {
+        if self.problems.is_empty() {
+            return Ok(());
+        }
+        let list = self
+            .problems
+            .iter()
+            .map(ConfigProblem::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        Err(Error::Config(format!(
+            "the configuration cannot be used to sign in: {list}"
+        )))
     }
 }

@@ -30,7 +30,7 @@ pub mod url_vectors;
 pub mod validate;
 
 pub use ilert::{DEFAULT_ALLOWED_ORIGINS, DEFAULT_API_BASE, DEFAULT_AUTHORIZE_URL};
-pub use in_force::{is_simulator_url, SIM_CLIENT_ID, SIM_MOUNT};
+pub use in_force::{is_simulator_url, InForce, SIM_CLIENT_ID, SIM_MOUNT};
 pub use json::RejectedSettings;
 pub use origins::{
     default_allowed_origins, shared_suffix_problem, OriginPattern, SHARED_HOSTING_SUFFIXES,

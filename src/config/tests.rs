@@ -42,7 +42,10 @@ fn the_repos_config_json_parses_and_is_valid() {
         Some("http://127.0.0.1:4598")
     );
     assert_eq!(c.validate(Some("http://localhost:4597")), vec![]);
-    assert_eq!(c.checked(Some("http://localhost:4597")), Ok(()));
+    assert_eq!(
+        InForce::resolve(c.clone(), Some("http://localhost:4597")).checked(),
+        Ok(())
+    );
     assert_eq!(c.validate(None), vec![]);
     assert_eq!(
         c.authorize_endpoint().unwrap(),
@@ -539,7 +542,9 @@ fn an_api_base_typed_into_settings_outside_the_list_is_refused_with_the_list() {
         p[0].message
     );
     assert!(p[0].message.contains("config.json"), "{}", p[0].message);
-    let err = c.checked(Some("http://localhost:4597")).unwrap_err();
+    let err = InForce::resolve(c.clone(), Some("http://localhost:4597"))
+        .checked()
+        .unwrap_err();
     assert!(
         matches!(&err, Error::Config(m) if m.contains("api_base: The API base")),
         "{err:?}"
@@ -846,7 +851,7 @@ fn in_force_with_the_built_in_server() {
         assert_eq!(f.scopes, ["profile", "source:w"]);
         assert_eq!(f.allowed_origins, Some(vec![origin.to_string()]));
         assert_eq!(f.validate(Some(root)), vec![], "{root}");
-        assert_eq!(f.checked(Some(root)), Ok(()));
+        assert_eq!(InForce::resolve(c.clone(), Some(root)).checked(), Ok(()));
         for url in [
             f.authorize_endpoint().unwrap(),
             f.token_url(),
@@ -879,6 +884,53 @@ fn in_force_with_the_built_in_server() {
     // iLert's configuration is in force as it is.
     let ilert = base();
     assert_eq!(ilert.in_force("https://demo.example.org/"), ilert);
+}
+
+/// The one value every caller takes: the configuration in force with what a sign-in pins,
+/// worked out from the configuration in force, not from the one chosen.
+#[test]
+fn in_force_is_resolved_once_with_what_a_sign_in_needs() {
+    let chosen = Config::from_json(r#"{"server":"built-in","scopes":"profile"}"#).unwrap();
+    let f = InForce::resolve(chosen.clone(), Some(ROOT));
+    assert_eq!(
+        f.chosen, chosen,
+        "the chosen configuration is kept for the settings form"
+    );
+    assert_eq!(f.server(), Server::BuiltIn);
+    assert_eq!(f.config, chosen.in_force(ROOT));
+    assert_eq!(f.redirect_uri(), "http://localhost:4597/webapp");
+    assert_eq!(
+        f.authorize_url.as_deref().unwrap(),
+        "http://localhost:4597/_sim/api/developers/oauth2/authorize"
+    );
+    assert_eq!(f.endpoints.client_id, SIM_CLIENT_ID);
+    assert_eq!(
+        f.endpoints.token,
+        "http://localhost:4597/_sim/api/developers/oauth2/token"
+    );
+    assert_eq!(f.issuer.as_deref(), Some("http://localhost:4597"));
+    assert_eq!(f.problems, vec![]);
+
+    // iLert's, with a problem: the page-origin check is part of it, and Connect refuses.
+    let mut chosen = base();
+    chosen.tenant = Some("acme".into());
+    let f = InForce::resolve(chosen.clone(), Some("https://elsewhere.example.org/"));
+    assert_eq!(f.config, chosen);
+    assert_eq!(
+        f.authorize_url.as_deref().unwrap(),
+        "https://acme.ilert.com/api/developers/oauth2/authorize"
+    );
+    assert_eq!(f.issuer.as_deref(), Some("https://acme.ilert.com"));
+    assert_eq!(f.endpoints, chosen.endpoints());
+    assert_eq!(fields_of(&f.problems), ["redirect_uri"]);
+    assert!(
+        matches!(f.checked(), Err(Error::Config(m)) if m.starts_with("the configuration cannot be used to sign in: redirect_uri: "))
+    );
+    // A tenant that is not one: no authorize URL, and a problem that says why.
+    chosen.tenant = Some("a.b".into());
+    let f = InForce::resolve(chosen, Some(ROOT));
+    assert!(f.authorize_url.is_err());
+    assert_eq!(fields_of(&f.problems), ["tenant"]);
 }
 
 #[test]

@@ -222,24 +222,6 @@ impl Config {
             }
         }
     }
-
-    /// The check the sign-in makes before it sends the browser anywhere: Ok when
-    /// [`Config::validate`] finds nothing (with the app's root, if known), else one
-    /// [`Error::Config`] that lists every problem.
-    pub fn checked(&self, app_root: Option<&str>) -> Result<(), Error> {
-        let problems = self.validate(app_root);
-        if problems.is_empty() {
-            return Ok(());
-        }
-        let list = problems
-            .iter()
-            .map(ConfigProblem::to_string)
-            .collect::<Vec<_>>()
-            .join(" ");
-        Err(Error::Config(format!(
-            "the configuration cannot be used to sign in: {list}"
-        )))
-    }
 }
 
 /// A URL as typed, trimmed and shortened for messages.
