@@ -172,7 +172,7 @@ fn simulator_session(session: Session) -> bool {
     session.tokens.with_untracked(|t| {
         t.as_ref().is_some_and(|t| {
             history::app_root()
-                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, &root))
+                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, root))
         })
     })
 }

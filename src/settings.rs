@@ -43,7 +43,7 @@ impl Settings {
                 Some(json) => match Config::from_settings_json(
                     &json,
                     &defaults,
-                    &history::app_root().unwrap_or_default(),
+                    history::app_root().unwrap_or_default(),
                 ) {
                     Ok((config, refused)) => {
                         if refused {
@@ -91,7 +91,7 @@ impl Settings {
 
 /// The configuration in force of `chosen` for this page's app.
 fn resolve(chosen: Config) -> InForce {
-    InForce::resolve(chosen, history::app_root().as_deref())
+    InForce::resolve(chosen, history::app_root())
 }
 
 /// `config` as localStorage keeps it: without the deployer's fields, which are always

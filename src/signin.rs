@@ -2,6 +2,7 @@
 //! `connect`/`start` (Connect → iLert's authorize page, or the built-in simulator's) and
 //! `finish` (the `/webapp` callback → tokens).
 use gloo_storage::{SessionStorage, Storage};
+use leptos::prelude::{RwSignal, WithUntracked};
 
 use crate::browser::{clock, history, http, random, sim_worker};
 use crate::config::{InForce, Server};
@@ -40,14 +41,15 @@ fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
 /// Connect, as the button does it: with the built-in simulator, its worker must control the
 /// page first, or the navigation to the authorize page reaches the web server (a 404 or the
 /// SPA fallback); with iLert, a worker left from an earlier try is removed, with its data.
-pub async fn connect(in_force: InForce) -> Result<(), Error> {
-    if in_force.server() == Server::BuiltIn {
+/// Takes the settings' configuration in force as it is (a signal: not copied).
+pub async fn connect(in_force: RwSignal<InForce>) -> Result<(), Error> {
+    if in_force.with_untracked(InForce::server) == Server::BuiltIn {
         sim_worker::enable();
         sim_worker::ready().await?;
     } else {
         sim_worker::remove().await;
     }
-    start(&in_force)
+    in_force.with_untracked(start)
 }
 
 /// Makes a fresh verifier, challenge and state, remembers them for this tab, and sends the
@@ -55,7 +57,7 @@ pub async fn connect(in_force: InForce) -> Result<(), Error> {
 /// settings last changed (its endpoints are pinned for the sign-in).
 pub fn start(in_force: &InForce) -> Result<(), Error> {
     in_force.checked()?;
-    let authorize_url = in_force.authorize_url.clone()?;
+    let authorize_url = in_force.authorize_url.as_ref().map_err(Error::clone)?;
     let config = &in_force.config;
     let verifier = pkce::verifier_from_bytes(&random::bytes::<{ pkce::VERIFIER_BYTES }>());
     let challenge = pkce::challenge_s256(&verifier);
@@ -63,7 +65,7 @@ pub fn start(in_force: &InForce) -> Result<(), Error> {
     let now = clock::now_ms();
 
     let request = AuthorizeRequest {
-        authorize_url: &authorize_url,
+        authorize_url,
         client_id: &config.client_id,
         redirect_uri: &config.redirect_uri,
         scopes: &config.scopes,

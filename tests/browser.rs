@@ -388,7 +388,7 @@ mod callback {
              Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };",
         )
         .unwrap();
-        let in_force = InForce::resolve(config, history::app_root().as_deref());
+        let in_force = InForce::resolve(config, history::app_root());
         let result = ilert_pkce::signin::start(&in_force);
         js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
         assert!(

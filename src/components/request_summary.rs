@@ -29,10 +29,12 @@ pub fn RequestSummary() -> impl IntoView {
                     <p>{rejected.summary()}</p>
                 </div>
             }.into_any()).or_nothing())}
-            {dynamic(move || {
-                let f = settings.in_force.get();
+            {dynamic(move || settings.in_force.with(|f| {
                 let c = &f.config;
-                let authorize = f.authorize_url.clone().unwrap_or_else(|e| e.to_string());
+                let authorize = match &f.authorize_url {
+                    Ok(url) => url.clone(),
+                    Err(e) => e.to_string(),
+                };
                 let problems = f.problems.clone();
                 let redirect_note = if c.server == Server::BuiltIn {
                     "The built-in simulator registers this URL by itself: its one client, ilert-pkce-demo, sends the browser back here."
@@ -62,7 +64,7 @@ pub fn RequestSummary() -> impl IntoView {
                         </div>
                     }.into_any()).or_nothing()}
                 }.into_any()
-            })}
+            }))}
         </section>
     }
 }

@@ -66,7 +66,7 @@ fn SignedOut() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            if let Err(err) = signin::connect(in_force.get_untracked()).await {
+            if let Err(err) = signin::connect(in_force).await {
                 session.notice.set(Some(Notice::error(&err)));
             }
             busy.set(false);
@@ -142,7 +142,7 @@ fn SignedIn() -> impl IntoView {
     let built_in = session.tokens.with_untracked(|t| {
         t.as_ref().is_some_and(|t| {
             history::app_root()
-                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, &root))
+                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, root))
         })
     });
     view! {

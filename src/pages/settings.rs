@@ -88,7 +88,7 @@ pub fn SettingsPage() -> impl IntoView {
     let problems = Memo::new(move |_| {
         draft.with(|d| {
             // The draft is not in force yet: resolved as it would be once saved.
-            let mut problems = InForce::resolve(d.clone(), origin.as_deref()).problems;
+            let mut problems = InForce::resolve(d.clone(), origin).problems;
             let unusable = if !allow_built_in {
                 BUILT_IN_FORBIDDEN
             } else {
