@@ -7,8 +7,7 @@ use leptos::prelude::*;
 
 use leptos::task::spawn_local;
 
-use crate::app::WithConfig;
-use crate::browser::{history, sim_worker};
+use crate::browser::sim_worker;
 use crate::components::builtin;
 use crate::components::countdown::ticking_now;
 use crate::components::jwt_inspector::JwtInspector;
@@ -18,9 +17,11 @@ use crate::components::request_summary::RequestSummary;
 use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
+use crate::components::with_config::WithConfig;
 use crate::components::{dynamic, OrNothing};
-use crate::config::{self, Server};
+use crate::config::Server;
 use crate::oauth::refresh_policy;
+use crate::session::built_in::simulator_session;
 use crate::session::{Notice, Session};
 use crate::settings::Settings;
 use crate::signin;
@@ -139,12 +140,7 @@ fn SignedIn() -> impl IntoView {
         }
     };
     // The session keeps the endpoints it started with, whatever the settings say now.
-    let built_in = session.tokens.with_untracked(|t| {
-        t.as_ref().is_some_and(|t| {
-            history::app_root()
-                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, root))
-        })
-    });
+    let built_in = simulator_session(session);
     view! {
         <h1 class="visually-hidden">"Signed in"</h1>
         {built_in.then(builtin::banner).or_nothing()}

@@ -7,13 +7,13 @@
 //! with the reason. Saving (or resetting to) iLert removes the simulator from this browser.
 use leptos::prelude::*;
 
-use crate::app::leave_built_in;
 use crate::browser::{history, sim_worker};
 use crate::components::{dynamic, text, OrNothing};
 use crate::config::{Config, ConfigProblem, InForce, Server, BUILT_IN_FORBIDDEN};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
 use crate::route::Page;
+use crate::session::built_in::leave_built_in;
 use crate::session::Session;
 use crate::settings::Settings;
 
