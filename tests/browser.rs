@@ -339,9 +339,9 @@ mod session_and_timeline {
             .contains("my-app"));
         // A new page load picks them up.
         let reloaded = Settings::load(defaults.clone());
-        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        assert_eq!(reloaded.in_force.get_untracked().chosen.client_id, "my-app");
         reloaded.reset();
-        assert_eq!(reloaded.current.get_untracked(), defaults);
+        assert_eq!(reloaded.in_force.get_untracked().chosen, defaults);
         assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());
     }
 }
@@ -349,7 +349,7 @@ mod session_and_timeline {
 mod callback {
     use gloo_storage::{SessionStorage, Storage};
     use ilert_pkce::browser::{clock, history};
-    use ilert_pkce::config::Config;
+    use ilert_pkce::config::{Config, InForce};
     use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
     use ilert_pkce::oauth::Error;
     use ilert_pkce::session::Session;
@@ -402,7 +402,8 @@ mod callback {
              Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };",
         )
         .unwrap();
-        let result = ilert_pkce::signin::start(&config);
+        let in_force = InForce::resolve(config, history::app_root());
+        let result = ilert_pkce::signin::start(&in_force);
         js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
         assert!(
             matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")),
@@ -421,8 +422,7 @@ mod callback {
 }
 
 mod where_tokens_may_go {
-    use ilert_pkce::browser::url;
-    use ilert_pkce::config::{self, Config, URL_VECTORS};
+    use ilert_pkce::config::{self, url, Config, URL_VECTORS};
     use ilert_pkce::settings::Settings;
     use wasm_bindgen_test::*;
 
@@ -433,22 +433,22 @@ mod where_tokens_may_go {
         let mismatches = config::url_vector_mismatches();
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
         assert!(URL_VECTORS.len() >= 40);
-        let u = url::parse("https://api.ilert.com\\@evil.example").unwrap();
+        let u = url::parse_url("https://api.ilert.com\\@evil.example").unwrap();
         assert_eq!(
             (u.host.as_str(), u.path.as_str(), u.has_userinfo),
             ("api.ilert.com", "/@evil.example", false)
         );
-        let u = url::parse("https://a/?#").unwrap();
+        let u = url::parse_url("https://a/?#").unwrap();
         assert!(
             u.has_query && u.has_fragment,
             "empty query and fragment still count"
         );
-        let u = url::parse("https://user:pw@api.ilert.com:8443/x").unwrap();
+        let u = url::parse_url("https://user:pw@api.ilert.com:8443/x").unwrap();
         assert_eq!(
             (u.has_userinfo, u.port, u.origin.as_str()),
             (true, Some(8443), "https://api.ilert.com:8443")
         );
-        assert_eq!(url::parse("not a url"), None);
+        assert_eq!(url::parse_url("not a url"), None);
     }
 
     #[wasm_bindgen_test]
@@ -486,7 +486,7 @@ mod where_tokens_may_go {
 
         let settings = Settings::load(defaults.clone());
         assert_eq!(
-            settings.current.get_untracked(),
+            settings.in_force.get_untracked().chosen,
             defaults,
             "config.json's configuration is used"
         );
@@ -513,7 +513,7 @@ mod where_tokens_may_go {
         settings.save(mine);
         assert_eq!(settings.rejected.get_untracked(), None);
         assert_eq!(
-            settings.current.get_untracked().allowed_origins,
+            settings.in_force.get_untracked().chosen.allowed_origins,
             defaults.allowed_origins
         );
         assert!(!local
@@ -522,7 +522,7 @@ mod where_tokens_may_go {
             .unwrap()
             .contains("allowed_origins"));
         let reloaded = Settings::load(defaults.clone());
-        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        assert_eq!(reloaded.in_force.get_untracked().chosen.client_id, "my-app");
         assert_eq!(reloaded.rejected.get_untracked(), None);
 
         local.set_item("ilert-pkce.settings", "{not json").unwrap();

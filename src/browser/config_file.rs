@@ -59,7 +59,7 @@ async fn load() -> Result<Config, Error> {
     let url = format!("{}config.json", history::base());
     let config = read(&url).await?;
     Ok(match history::app_root() {
-        Some(root) => config.with_redirect_default(&root),
+        Some(root) => config.with_redirect_default(root),
         None => config,
     })
 }

@@ -45,7 +45,7 @@ pub struct Sent {
 /// then judged with [`Sent::judge`].
 pub async fn send(request: &Request) -> Sent {
     let simulated =
-        history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, &root));
+        history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, root));
     // Before anything: the start-up gate, and no request to a simulator that was removed.
     if let Err(err) = sim_worker::cleared(simulated).await {
         return Sent {

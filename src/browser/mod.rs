@@ -10,5 +10,4 @@ pub mod locks;
 pub mod random;
 pub mod seal;
 pub mod sim_worker;
-pub mod url;
 pub mod wake;

@@ -9,15 +9,6 @@ use super::Error;
 use crate::json::number::Decimal;
 use crate::json::{self, Value};
 
-/// Path of the token endpoint (code exchange and refresh), relative to the API base.
-pub const TOKEN_PATH: &str = "/api/developers/oauth2/token";
-/// Path of the token_info endpoint (access token introspection), relative to the API base.
-pub const TOKEN_INFO_PATH: &str = "/api/developers/oauth2/token_info";
-/// Path of the revocation endpoint (refresh tokens), relative to the API base.
-pub const REVOKE_PATH: &str = "/api/developers/oauth2/revoke";
-/// Path of the current user's profile, relative to the API base.
-pub const USER_PATH: &str = "/api/users/current";
-
 /// A name for a token that does not reveal it: base64url(SHA-256(token)). Tabs use it to tell
 /// each other which refresh token was replaced or revoked.
 pub fn fingerprint(token: &Secret) -> String {

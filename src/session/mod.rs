@@ -6,8 +6,10 @@
 //! - [`refresh`]: when and how the access token is renewed (single flight, Web Lock, back-off).
 //! - [`tabs`]: what a duplicated tab, which holds the same refresh token, is told.
 //! - [`signout`]: forgetting locally first, then revoking.
+//! - [`built_in`]: the end of a session of the built-in simulator when iLert's mode is in force.
 //! - When a session ends in any way, no token, code or verifier stays in web storage: the
 //!   tokens and pending sign-ins are removed and the timeline keeps masked values only.
+pub mod built_in;
 mod refresh;
 mod signout;
 mod tabs;
