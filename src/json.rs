@@ -8,7 +8,7 @@
 pub mod number;
 mod parse;
 
-pub use parse::{parse, Error, MAX_DEPTH};
+pub use parse::{parse, parse_any_number, Error, MAX_DEPTH};
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]

@@ -33,10 +33,21 @@ impl std::error::Error for Error {}
 
 /// Parses `text` as one JSON value (whitespace around it allowed, nothing else).
 pub fn parse(text: &str) -> Result<Value, Error> {
+    parse_with(text, false)
+}
+
+/// As [`parse`], but a number no double holds (`1e309`) is kept as its text: for masking an
+/// answer the app refused for such a number, whose tokens must still be found by name.
+pub fn parse_any_number(text: &str) -> Result<Value, Error> {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, any_number: bool) -> Result<Value, Error> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        any_number,
     };
     let value = p.value(0)?;
     p.skip_whitespace();
@@ -50,6 +61,7 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    any_number: bool,
 }
 
 impl Parser<'_> {
@@ -167,7 +179,8 @@ impl Parser<'_> {
         let text = &self.text[start..self.pos];
         // As serde_json: a number no float can hold (1e400) is refused, not kept as infinity.
         // Decided on the digits (no float arithmetic), so a body full of numbers stays cheap.
-        if (exponent || text.len() > 300)
+        if !self.any_number
+            && (exponent || text.len() > 300)
             && number::Decimal::parse(text).is_some_and(|d| d.beyond_f64())
         {
             self.pos = start;

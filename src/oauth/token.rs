@@ -228,43 +228,57 @@ pub fn parse_token_response(
     })
 }
 
-/// A validated token_info answer (what iLert knows about an access token; unknown fields ignored).
+/// A validated token_info answer: what iLert knows about an access token.
+///
+/// Only `active` decides anything, so only it must have its type. Every other member is
+/// shown as it came (a string as its text, anything else as its JSON): a display-only member
+/// of an unexpected type (`"app_id": "pkce-demo"` from another server) must not sink the card.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TokenInfo {
     /// Whether the token is currently valid.
     pub active: bool,
-    /// The tenant the token belongs to.
-    pub tenant_id: Option<String>,
-    /// The user the token belongs to.
-    pub username: Option<String>,
-    /// The token's scopes, space-separated.
-    pub scope: Option<String>,
-    /// The id of the app the token was issued to.
-    pub app_id: Option<i64>,
+    /// The other members, in the server's order, as shown; null ones left out.
+    pub members: Vec<(String, String)>,
 }
 
+/// The members the card names (iLert's answer): any other one is listed after them.
+pub const KNOWN_INFO_MEMBERS: [&str; 4] = ["tenant_id", "username", "scope", "app_id"];
+
 impl TokenInfo {
-    /// As JSON, with token_info's field names.
-    pub fn to_value(&self) -> Value {
-        json::object([
-            ("active", self.active.into()),
-            ("tenant_id", self.tenant_id.clone().into()),
-            ("username", self.username.clone().into()),
-            ("scope", self.scope.clone().into()),
-            ("app_id", self.app_id.into()),
-        ])
+    /// A member as shown (`tenant_id`, `scope`, `app_id`, …), if the server sent one.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
-    /// Reads a token_info object strictly: `active` is required, the other fields may be
-    /// missing or null but not of another type; unknown fields are ignored.
+    /// The members the card does not name, in the server's order.
+    pub fn others(&self) -> impl Iterator<Item = &(String, String)> {
+        self.members
+            .iter()
+            .filter(|(n, _)| !KNOWN_INFO_MEMBERS.contains(&n.as_str()))
+    }
+
+    /// Reads a token_info object: `active` is required and must be true or false; the rest
+    /// is kept as shown.
     pub fn from_value(v: &Value) -> Result<TokenInfo, String> {
-        let text = |key| v.opt(key, Value::as_str).map(|s| s.map(str::to_string));
+        let members = v
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(name, value)| name != "active" && !matches!(value, Value::Null))
+            .map(|(name, value)| {
+                let shown = match value {
+                    Value::String(s) => s.clone(),
+                    other => other.compact(),
+                };
+                (name.clone(), shown)
+            })
+            .collect();
         Ok(TokenInfo {
             active: v.req("active", Value::as_bool)?,
-            tenant_id: text("tenant_id")?,
-            username: text("username")?,
-            scope: text("scope")?,
-            app_id: v.opt("app_id", Value::as_i64)?,
+            members,
         })
     }
 }
@@ -648,7 +662,7 @@ mod tests {
                 JSON,
                 r#"{"token_type":"Bearer","access_token":"a","expires_in":1e400}"#
             ),
-            Err(Error::NotJson { .. })
+            Err(Error::InvalidResponse { reason, .. }) if reason.starts_with("\"expires_in\" is 1e400, a number beyond")
         ));
         let t = parse_token_response(200, JSON, r#"{"token_type":"Bearer","access_token":"a"}"#)
             .unwrap();
@@ -661,16 +675,13 @@ mod tests {
     #[test]
     fn token_info_active_and_inactive() {
         let body = r#"{"active":true,"tenant_id":"someTenant","username":"someUser","scope":"profile source:w","app_id":250,"new":1}"#;
-        assert_eq!(
-            parse_token_info(200, JSON, body),
-            Ok(TokenInfo {
-                active: true,
-                tenant_id: Some("someTenant".into()),
-                username: Some("someUser".into()),
-                scope: Some("profile source:w".into()),
-                app_id: Some(250),
-            })
-        );
+        let info = parse_token_info(200, JSON, body).unwrap();
+        assert!(info.active);
+        assert_eq!(info.get("tenant_id"), Some("someTenant"));
+        assert_eq!(info.get("scope"), Some("profile source:w"));
+        assert_eq!(info.get("app_id"), Some("250"));
+        let others: Vec<_> = info.others().cloned().collect();
+        assert_eq!(others, [("new".to_string(), "1".to_string())]);
         assert_eq!(
             parse_token_info(200, JSON, r#"{"active":false}"#),
             Ok(TokenInfo::default())
@@ -683,10 +694,21 @@ mod tests {
             parse_token_info(200, JSON, r#"{"active":"yes"}"#),
             Err(Error::InvalidResponse { .. })
         ));
-        assert!(matches!(
-            parse_token_info(200, JSON, r#"{"active":true,"app_id":"x"}"#),
-            Err(Error::InvalidResponse { .. })
-        ));
+    }
+
+    #[test]
+    fn display_only_members_of_another_type_are_shown_as_they_came() {
+        // panva's oidc-provider, configured like iLert, sends app_id as a string.
+        let body = r#"{"active":true,"app_id":"pkce-demo","tenant_id":7,"scope":null,"exp":1712345678,"aud":["a","b"]}"#;
+        let info = parse_token_info(200, JSON, body).unwrap();
+        assert_eq!(info.get("app_id"), Some("pkce-demo"));
+        assert_eq!(info.get("tenant_id"), Some("7"));
+        assert_eq!(info.get("scope"), None, "null is not shown");
+        let others: Vec<_> = info
+            .others()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(others, [("exp", "1712345678"), ("aud", r#"["a","b"]"#)]);
         assert_eq!(
             parse_token_info(
                 401,
