@@ -6,7 +6,7 @@ use gloo_storage::{SessionStorage, Storage};
 use web_sys::RequestCache;
 
 use crate::browser::history;
-use crate::browser::http::error_text;
+use crate::browser::gloo_error::error_text;
 use crate::config::{self, Config, OriginPattern};
 use crate::oauth::Error;
 

@@ -17,6 +17,7 @@ use web_sys::{
     ResponseType,
 };
 
+use crate::browser::gloo_error::error_text;
 use crate::browser::{clock, config_file, history, sim_worker};
 use crate::config;
 use crate::oauth::answer::{retry_after_ms, Answer};
@@ -108,17 +109,6 @@ impl Sent {
             result,
             retry_after_ms: self.retry_after_ms,
         }
-    }
-}
-
-/// What a gloo-net error says, without gloo-net's `Display`: that one also formats its
-/// `SerdeError` (from `.json()`, which this app never calls), and so links serde_json's
-/// and std::io's error texts into the wasm (about 0.5 KB brotli).
-pub fn error_text(e: gloo_net::Error) -> String {
-    match e {
-        gloo_net::Error::JsError(js) => js.to_string(),
-        gloo_net::Error::GlooError(text) => text,
-        gloo_net::Error::SerdeError(_) => "the answer is not valid JSON".to_string(),
     }
 }
 

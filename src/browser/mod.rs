@@ -4,6 +4,7 @@ pub mod broadcast;
 pub mod clipboard;
 pub mod clock;
 pub mod config_file;
+pub mod gloo_error;
 pub mod history;
 pub mod http;
 pub mod locks;
