@@ -12,23 +12,12 @@ use leptos_router::hooks::use_location;
 use crate::browser::{config_file, history, sim_worker};
 use crate::components::dynamic;
 use crate::components::on_demand::OnDemand;
-use crate::config::{self, Config, Server};
-use crate::oauth::Error;
+use crate::components::with_config::{settings_of, ConfigState, WithConfig};
+use crate::config::{self, InForce, Server};
 use crate::pages::{callback::CallbackPage, home::Home, not_found::NotFound};
 use crate::route::Page;
+use crate::session::built_in::{end_simulator_session, simulator_session};
 use crate::session::{Notice, Session};
-use crate::settings::Settings;
-
-/// config.json as it loads, and the settings made from it once it has (made once, owned by
-/// the app, so every page shares them).
-#[derive(Clone, Copy)]
-struct ConfigState {
-    /// `None` while config.json loads. A signal set by one task, not a `LocalResource`: the
-    /// async-derived machinery behind a resource is 17 KB of wasm (6 KB brotli) for one fetch.
-    file: RwSignal<Option<Result<Config, Error>>, LocalStorage>,
-    settings: StoredValue<Option<Settings>>,
-    owner: StoredValue<Option<Owner>, LocalStorage>,
-}
 
 /// Marks a page that [`start`] reloaded to leave the simulator's worker (sessionStorage):
 /// it never reloads twice in a row.
@@ -85,46 +74,6 @@ fn Pages() -> impl IntoView {
     })
 }
 
-/// Shows `children` once the configuration is known (with `Settings` and the configuration
-/// in force as context), "Loading configuration…" until then, and what is wrong if it cannot.
-#[component]
-pub fn WithConfig(children: ChildrenFn) -> impl IntoView {
-    let state = expect_context::<ConfigState>();
-    dynamic(move || {
-        match state.file.get() {
-        None => view! { <p class="loading" role="status">"Loading configuration…"</p> }.into_any(),
-        Some(Err(err)) => view! {
-            <section class="notice error" role="alert">
-                <h2>"The configuration could not be loaded"</h2>
-                <p>{err.to_string()}</p>
-                <p>"The app reads config.json beside index.html (client_id, authorize URL or tenant, API base, redirect_uri, scopes). See the README."</p>
-            </section>
-        }
-        .into_any(),
-        Some(Ok(config)) => {
-            let settings = settings_of(state, config);
-            provide_context(settings);
-            provide_context(settings.current);
-            children().into_any()
-        }
-    }
-    })
-}
-
-/// The settings, made once from config.json and owned by the app, not by a page: they
-/// outlive a navigation.
-fn settings_of(state: ConfigState, config: Config) -> Settings {
-    state.settings.get_value().unwrap_or_else(|| {
-        let make = move || Settings::load(config);
-        let settings = match state.owner.get_value() {
-            Some(owner) => owner.with(make),
-            None => make(),
-        };
-        state.settings.set_value(Some(settings));
-        settings
-    })
-}
-
 /// Start-up: loads config.json, and in iLert's mode (config.json's or the saved settings')
 /// removes the built-in simulator from this browser before any request of the app goes
 /// ([`sim_worker::cleared`]) when it may be in play; otherwise requests need not wait.
@@ -149,7 +98,7 @@ async fn start(state: ConfigState, session: Session) {
                 config::BUILT_IN_FORBIDDEN,
             )));
         }
-        if settings.current.with_untracked(|c| c.server) == Server::Ilert {
+        if settings.in_force.with_untracked(InForce::server) == Server::Ilert {
             // Still controlled by the old worker, the page would hand it every request (it
             // answers only those under _sim/, which the app no longer sends): reload once
             // to be rid of it. The next start ends a session of the simulator.
@@ -167,31 +116,4 @@ async fn start(state: ConfigState, session: Session) {
     }
     sim_worker::open();
     state.file.set(Some(loaded));
-}
-
-/// Whether this tab's session was signed in to the built-in simulator.
-fn simulator_session(session: Session) -> bool {
-    session.tokens.with_untracked(|t| {
-        t.as_ref().is_some_and(|t| {
-            history::app_root()
-                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, &root))
-        })
-    })
-}
-
-/// Leaves the built-in mode (iLert's is in force, say by the settings): removes the
-/// simulator ([`sim_worker::remove`], awaited and bounded) and ends a session signed in to it.
-pub async fn leave_built_in(session: Session) {
-    sim_worker::remove().await;
-    end_simulator_session(session);
-}
-
-/// Ends a session signed in to the built-in simulator, whose grant went with its data.
-fn end_simulator_session(session: Session) {
-    if simulator_session(session) {
-        session.end(Some(Notice::info(
-            "The built-in simulator's session has ended",
-            "This app now signs in to iLert (config.json or your settings), so the built-in simulator was removed from this browser with all it kept, and the session signed in to it is over. Press Connect to sign in to iLert.",
-        )));
-    }
 }

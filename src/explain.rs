@@ -96,14 +96,14 @@ mod tests {
     fn is_simple(r: &Request) -> bool {
         let method = matches!(r.method.as_str(), "GET" | "HEAD" | "POST");
         method
-            && r.headers().iter().all(|(name, value)| match *name {
+            && r.headers().iter().all(|h| match h.name {
                 "Accept" | "Accept-Language" | "Content-Language" => true,
                 "Content-Type" => [
                     "application/x-www-form-urlencoded",
                     "multipart/form-data",
                     "text/plain",
                 ]
-                .contains(&value.as_str()),
+                .contains(&h.as_sent()),
                 _ => false,
             })
     }
@@ -112,7 +112,7 @@ mod tests {
         let headers: Vec<Field> = r
             .headers()
             .into_iter()
-            .map(|(n, v)| Field::new(n, v, n == "Authorization"))
+            .map(|h| Field::new(h.name, h.as_sent(), h.is_secret()))
             .collect();
         worker_answer(&headers)
     }
@@ -128,21 +128,21 @@ mod tests {
             user: format!("{sim}/api/users/current"),
         };
         // The profile GET carries the access token in a header: preflighted at iLert.
-        let profile = request::user(&e, "tok");
+        let profile = request::user(&e, &"tok".into());
         assert!(!is_simple(&profile));
         let note = note_for(&profile);
         assert!(note.starts_with("Answered by the built-in simulator, a Service Worker in this browser: the request never left the browser. No CORS preflight: the simulator is on this page's own origin"), "{note}");
         assert!(note.ends_with("would first send an OPTIONS preflight for this request: its Authorization header is not CORS-safelisted."), "{note}");
         // The token goes in the body of the form-encoded POSTs: simple, no preflight at iLert.
         for r in [
-            request::code_exchange(&e, "c", "v", "http://localhost:4597/webapp"),
-            request::refresh(&e, "r"),
-            request::token_info(&e, "tok"),
-            request::revoke(&e, "r"),
+            request::code_exchange(&e, &"c".into(), &"v".into(), "http://localhost:4597/webapp"),
+            request::refresh(&e, &"r".into()),
+            request::token_info(&e, &"tok".into()),
+            request::revoke(&e, &"r".into()),
         ] {
             assert!(is_simple(&r), "{:?}", r.kind);
             assert_eq!(r.method.as_str(), "POST");
-            let names: Vec<&str> = r.headers().iter().map(|(n, _)| *n).collect();
+            let names: Vec<&str> = r.headers().iter().map(|h| h.name).collect();
             assert_eq!(names, ["Content-Type", "Accept"], "{:?}", r.kind);
             let note = note_for(&r);
             assert!(note.ends_with("would need none either: a form-encoded POST with only CORS-safelisted headers (Content-Type, Accept) is a simple request."), "{:?}: {note}", r.kind);

@@ -1,5 +1,6 @@
 //! The configuration in force: config.json's defaults, or the person's own settings kept in
-//! localStorage (they hold no secret: client id, URLs, scopes). Provided as context.
+//! localStorage (they hold no secret: client id, URLs, scopes). Provided as context; its
+//! `in_force` is resolved once per change of settings, and every caller takes that value.
 //!
 //! Saved settings are checked again when read back (`Config::from_settings_json`): they always
 //! get config.json's `allowed_origins`, and any problem means they are not used; `rejected` then
@@ -8,8 +9,8 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
 use crate::browser::history;
-use crate::config::Config;
 pub use crate::config::RejectedSettings;
+use crate::config::{Config, InForce};
 
 const KEY: &str = "ilert-pkce.settings";
 
@@ -17,10 +18,12 @@ const KEY: &str = "ilert-pkce.settings";
 #[derive(Clone, Copy)]
 pub struct Settings {
     pub defaults: StoredValue<Config>,
-    pub current: RwSignal<Config>,
-    /// Whether `current` comes from localStorage rather than config.json.
+    /// The configuration in force, with its endpoints, issuer, redirect URI and problems:
+    /// resolved here when the settings change (load, save, reset), never by its readers.
+    pub in_force: RwSignal<InForce>,
+    /// Whether `in_force` comes from localStorage rather than config.json.
     pub customised: RwSignal<bool>,
-    /// Settings saved in this browser that were read back at start and refused (so `current`
+    /// Settings saved in this browser that were read back at start and refused (so `in_force`
     /// is config.json's), with why; None when there were none or they were fine. Cleared by
     /// `save` and `reset`. Show `RejectedSettings::summary()` where the configuration in force
     /// is shown.
@@ -40,7 +43,7 @@ impl Settings {
                 Some(json) => match Config::from_settings_json(
                     &json,
                     &defaults,
-                    &history::app_root().unwrap_or_default(),
+                    history::app_root().unwrap_or_default(),
                 ) {
                     Ok((config, refused)) => {
                         if refused {
@@ -54,7 +57,7 @@ impl Settings {
         Settings {
             built_in_refused,
             customised: RwSignal::new(current.is_some()),
-            current: RwSignal::new(current.unwrap_or_else(|| defaults.clone())),
+            in_force: RwSignal::new(resolve(current.unwrap_or_else(|| defaults.clone()))),
             defaults: StoredValue::new(defaults),
             rejected: RwSignal::new(rejected),
         }
@@ -67,11 +70,11 @@ impl Settings {
             .defaults
             .with_value(|d| (d.allowed_origins.clone(), d.allow_built_in));
         let ok = LocalStorage::raw().set_item(KEY, &stored(&config)).is_ok();
-        self.current.set(Config {
+        self.in_force.set(resolve(Config {
             allowed_origins: allowed,
             allow_built_in,
             ..config
-        });
+        }));
         self.customised.set(true);
         self.rejected.set(None);
         ok
@@ -80,10 +83,15 @@ impl Settings {
     /// Forgets the saved settings and returns to config.json's.
     pub fn reset(&self) {
         LocalStorage::delete(KEY);
-        self.current.set(self.defaults.get_value());
+        self.in_force.set(resolve(self.defaults.get_value()));
         self.customised.set(false);
         self.rejected.set(None);
     }
+}
+
+/// The configuration in force of `chosen` for this page's app.
+fn resolve(chosen: Config) -> InForce {
+    InForce::resolve(chosen, history::app_root())
 }
 
 /// `config` as localStorage keeps it: without the deployer's fields, which are always

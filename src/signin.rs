@@ -2,9 +2,10 @@
 //! `connect`/`start` (Connect → iLert's authorize page, or the built-in simulator's) and
 //! `finish` (the `/webapp` callback → tokens).
 use gloo_storage::{SessionStorage, Storage};
+use leptos::prelude::{RwSignal, WithUntracked};
 
 use crate::browser::{clock, history, http, random, sim_worker};
-use crate::config::{Config, Server};
+use crate::config::{InForce, Server};
 use crate::explain;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
@@ -40,30 +41,31 @@ fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
 /// Connect, as the button does it: with the built-in simulator, its worker must control the
 /// page first, or the navigation to the authorize page reaches the web server (a 404 or the
 /// SPA fallback); with iLert, a worker left from an earlier try is removed, with its data.
-pub async fn connect(config: Config) -> Result<(), Error> {
-    if config.server == Server::BuiltIn {
+/// Takes the settings' configuration in force as it is (a signal: not copied).
+pub async fn connect(in_force: RwSignal<InForce>) -> Result<(), Error> {
+    if in_force.with_untracked(InForce::server) == Server::BuiltIn {
         sim_worker::enable();
         sim_worker::ready().await?;
     } else {
         sim_worker::remove().await;
     }
-    start(&config)
+    in_force.with_untracked(start)
 }
 
 /// Makes a fresh verifier, challenge and state, remembers them for this tab, and sends the
-/// browser to the authorize endpoint of the configuration in force ([`Config::in_force`]).
-pub fn start(config: &Config) -> Result<(), Error> {
-    let root = history::app_root();
-    let config = &config.in_force(root.as_deref().unwrap_or_default());
-    config.checked(root.as_deref())?;
-    let authorize_url = config.authorize_endpoint()?;
+/// browser to the authorize endpoint of the configuration in force, as resolved when the
+/// settings last changed (its endpoints are pinned for the sign-in).
+pub fn start(in_force: &InForce) -> Result<(), Error> {
+    in_force.checked()?;
+    let authorize_url = in_force.authorize_url.as_ref().map_err(Error::clone)?;
+    let config = &in_force.config;
     let verifier = pkce::verifier_from_bytes(&random::bytes::<{ pkce::VERIFIER_BYTES }>());
-    let challenge = pkce::challenge_s256(&verifier);
+    let challenge = pkce::challenge_s256(verifier.expose());
     let state = pkce::state_from_bytes(&random::bytes::<32>());
     let now = clock::now_ms();
 
     let request = AuthorizeRequest {
-        authorize_url: &authorize_url,
+        authorize_url,
         client_id: &config.client_id,
         redirect_uri: &config.redirect_uri,
         scopes: &config.scopes,
@@ -72,7 +74,7 @@ pub fn start(config: &Config) -> Result<(), Error> {
     };
     let url = authorize::authorize_url(&request);
 
-    let endpoints = config.endpoints();
+    let endpoints = in_force.endpoints.clone();
     // First the verifier must be safe in this tab: without it the callback cannot finish.
     with_pending(|store| {
         store.insert(
@@ -82,7 +84,7 @@ pub fn start(config: &Config) -> Result<(), Error> {
                 challenge: challenge.clone(),
                 redirect_uri: config.redirect_uri.clone(),
                 endpoints,
-                issuer: config.expected_issuer(),
+                issuer: in_force.issuer.clone(),
                 created_at_ms: now,
             },
             now,
@@ -94,13 +96,13 @@ pub fn start(config: &Config) -> Result<(), Error> {
         Step::Pkce,
         "Verifier and S256 challenge created",
         vec![
-            Field::new("code_verifier", verifier.clone(), true)
+            Field::secret("code_verifier", &verifier)
                 .note("32 random bytes from crypto.getRandomValues, base64url: stays in this tab until the token request"),
             Field::new("code_challenge", challenge.clone(), false)
                 .note("base64url(SHA-256(code_verifier)): the only part iLert sees now"),
             Field::new(
                 "check",
-                if pkce::verify_challenge(&verifier, &challenge) { "base64url(SHA-256(verifier)) = challenge ✓" } else { "mismatch ✗" },
+                if pkce::verify_challenge(verifier.expose(), &challenge) { "base64url(SHA-256(verifier)) = challenge ✓" } else { "mismatch ✗" },
                 false,
             ),
         ],
@@ -201,7 +203,7 @@ async fn exchange(session: Session) -> Result<(), Error> {
         Step::Callback,
         "Callback received",
         vec![
-            Field::new("code", code.clone(), true).note("single use, valid for 2 minutes"),
+            Field::secret("code", &code).note("single use, valid for 2 minutes"),
             Field::new("state", state.clone(), false).note(match &taken {
                 Ok(_) => "matches the attempt started in this tab ✓".to_string(),
                 Err(_) => {

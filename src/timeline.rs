@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::browser::clock;
 use crate::error_text;
 use crate::oauth::answer::Answer;
-use crate::oauth::form::{is_secret, mask};
+use crate::oauth::form::mask;
 use crate::oauth::request::{Kind, Request};
 use crate::oauth::Error;
 use crate::stored::timeline::masking::{self, Secrets};
@@ -93,8 +93,8 @@ pub fn request(request: &Request) -> u32 {
     let keep = request.kind != Kind::Revoke;
     if !keep {
         let secrets = request.form.iter().flat_map(|f| f.fields());
-        for (_, value) in secrets.filter(|(n, _)| is_secret(n)) {
-            REVOKED.with_borrow_mut(|r| r.push(value.clone()));
+        for field in secrets.filter(|f| f.is_secret()) {
+            REVOKED.with_borrow_mut(|r| r.push(field.as_sent().to_string()));
         }
     }
     let field = |name: &str, value: &str, secret: bool| {
@@ -106,12 +106,12 @@ pub fn request(request: &Request) -> u32 {
         Field::new(name, value, secret)
     };
     let mut headers = Vec::new();
-    for (n, v) in request.headers() {
-        headers.push(field(n, &v, n == "Authorization"));
+    for h in request.headers() {
+        headers.push(field(h.name, h.as_sent(), h.is_secret()));
     }
     let mut form = Vec::new();
-    for (n, v) in request.form.as_ref().map_or(&[][..], |f| f.fields()) {
-        form.push(field(n, v, is_secret(n)));
+    for f in request.form.as_ref().map_or(&[][..], |f| f.fields()) {
+        form.push(field(f.name, f.as_sent(), f.is_secret()));
     }
     let record = RequestRecord {
         method: request.method.as_str().into(),

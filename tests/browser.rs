@@ -15,8 +15,9 @@ fn random_bytes_come_from_the_csprng_and_differ() {
     assert_ne!(a, b);
     assert_ne!(a, [0u8; 32]);
     let verifier = pkce::verifier_from_bytes(&a);
+    let verifier = verifier.expose();
     assert_eq!(verifier.len(), 43);
-    assert!(pkce::is_valid_verifier(&verifier));
+    assert!(pkce::is_valid_verifier(verifier));
     // 1000 draws of 32 bytes: every byte value should appear (p of a miss is ~e^-125).
     let mut seen = [false; 256];
     for _ in 0..1000 {
@@ -64,6 +65,7 @@ mod session_and_timeline {
     use ilert_pkce::config::Config;
     use ilert_pkce::oauth::request::Endpoints;
     use ilert_pkce::oauth::token::TokenResponse;
+    use ilert_pkce::oauth::Secret;
     use ilert_pkce::session::Tokens;
     use ilert_pkce::settings::Settings;
     use ilert_pkce::timeline::{self, Field, Step};
@@ -76,7 +78,7 @@ mod session_and_timeline {
             expires_in: 3600,
             expires_in_sent: None,
             scope: None,
-            refresh_token: refresh.map(str::to_string),
+            refresh_token: refresh.map(Secret::from),
             refresh_token_expires_in: refresh.map(|_| 31_536_000),
         }
     }
@@ -102,7 +104,10 @@ mod session_and_timeline {
         assert_eq!(first.last_refresh_ms, None);
         assert_eq!(first.expires_at_ms, 1_000.0 + 3_600_000.0);
         let kept = Tokens::from_answer(answer(None), 5_000.0, endpoints(), Some(&first));
-        assert_eq!(kept.refresh_token.as_deref(), Some("refresh-1"));
+        assert_eq!(
+            kept.refresh_token.as_ref().map(Secret::expose),
+            Some("refresh-1")
+        );
         assert_eq!(kept.refresh_expires_at_ms, first.refresh_expires_at_ms);
         assert_eq!(
             kept.scope.as_deref(),
@@ -112,8 +117,11 @@ mod session_and_timeline {
         assert_eq!(kept.last_refresh_ms, Some(5_000.0));
         let rotated =
             Tokens::from_answer(answer(Some("refresh-2")), 6_000.0, endpoints(), Some(&kept));
-        assert_eq!(rotated.refresh_token.as_deref(), Some("refresh-2"));
-        assert_eq!(rotated.access_token, "access-2");
+        assert_eq!(
+            rotated.refresh_token.as_ref().map(Secret::expose),
+            Some("refresh-2")
+        );
+        assert_eq!(rotated.access_token.expose(), "access-2");
         assert_eq!(endpoints().user, "http://127.0.0.1:4598/api/users/current");
     }
 
@@ -168,17 +176,17 @@ mod session_and_timeline {
         );
         let id = timeline::request(&request::code_exchange(
             &endpoints(),
-            "the-code-1234567",
-            verifier,
+            &"the-code-1234567".into(),
+            &verifier.into(),
             "http://localhost:4597/webapp",
         ));
         let body = format!(
             r#"{{"access_token":"{access}","refresh_token":"{refresh}","token_type":"Bearer"}}"#
         );
         timeline::answer(id, &Answer::new(200, Some("application/json"), &body));
-        let id = timeline::request(&request::user(&endpoints(), access));
+        let id = timeline::request(&request::user(&endpoints(), &access.into()));
         timeline::failed(id, &Error::Network(format!("echo {refresh}")));
-        let id = timeline::request(&request::refresh(&endpoints(), refresh));
+        let id = timeline::request(&request::refresh(&endpoints(), &refresh.into()));
         timeline::answer(
             id,
             &Answer::new(
@@ -193,7 +201,7 @@ mod session_and_timeline {
             "eyJhbGciOiJSUzI1NiJ9.eyJpbF91Ijoicm90In0.bmV3",
             "rotated-refresh-token-only-in-an-answer",
         );
-        let id = timeline::request(&request::refresh(&endpoints(), refresh));
+        let id = timeline::request(&request::refresh(&endpoints(), &refresh.into()));
         let body = format!(
             r#"{{"access_token":"{}","refresh_token":"{}","expires_in":3600}}"#,
             rotated.0, rotated.1
@@ -255,7 +263,10 @@ mod session_and_timeline {
             ]
         };
         timeline::clear();
-        let id = timeline::request(&request::refresh(&endpoints(), "refresh-0-0123456789"));
+        let id = timeline::request(&request::refresh(
+            &endpoints(),
+            &"refresh-0-0123456789".into(),
+        ));
         let body = format!(
             r#"{{"access_token":"{}","refresh_token":"{}","expires_in":300}}"#,
             escape(access),
@@ -271,7 +282,7 @@ mod session_and_timeline {
         // Sign-out: the record of the session goes, the revocation is recorded masked and
         // answered with an echo of the token, then the session's record is written.
         timeline::clear();
-        let id = timeline::request(&request::revoke(&endpoints(), refresh));
+        let id = timeline::request(&request::revoke(&endpoints(), &refresh.into()));
         let echo = format!(r#"{{"revoked":"{}"}}"#, escape(refresh));
         timeline::answer(id, &Answer::new(200, Some("application/json"), &echo));
         for spelling in spellings(refresh) {
@@ -293,7 +304,10 @@ mod session_and_timeline {
 
         // A session that ends with the escaped answer still in its record.
         timeline::clear();
-        let id = timeline::request(&request::refresh(&endpoints(), "refresh-0-0123456789"));
+        let id = timeline::request(&request::refresh(
+            &endpoints(),
+            &"refresh-0-0123456789".into(),
+        ));
         timeline::answer(id, &Answer::new(200, Some("application/json"), &body));
         timeline::end_session();
         let after = stored();
@@ -325,9 +339,9 @@ mod session_and_timeline {
             .contains("my-app"));
         // A new page load picks them up.
         let reloaded = Settings::load(defaults.clone());
-        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        assert_eq!(reloaded.in_force.get_untracked().chosen.client_id, "my-app");
         reloaded.reset();
-        assert_eq!(reloaded.current.get_untracked(), defaults);
+        assert_eq!(reloaded.in_force.get_untracked().chosen, defaults);
         assert!(local.get_item("ilert-pkce.settings").unwrap().is_none());
     }
 }
@@ -335,7 +349,7 @@ mod session_and_timeline {
 mod callback {
     use gloo_storage::{SessionStorage, Storage};
     use ilert_pkce::browser::{clock, history};
-    use ilert_pkce::config::Config;
+    use ilert_pkce::config::{Config, InForce};
     use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
     use ilert_pkce::oauth::Error;
     use ilert_pkce::session::Session;
@@ -349,7 +363,7 @@ mod callback {
         let eleven_minutes_ago = clock::now_ms() - 660_000.0;
         store.attempts.push(PendingAttempt {
             state: "old-state".into(),
-            verifier: "v".repeat(43),
+            verifier: "v".repeat(43).into(),
             challenge: "c".into(),
             redirect_uri: config.redirect_uri.clone(),
             endpoints: config.endpoints(),
@@ -388,7 +402,8 @@ mod callback {
              Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };",
         )
         .unwrap();
-        let result = ilert_pkce::signin::start(&config);
+        let in_force = InForce::resolve(config, history::app_root());
+        let result = ilert_pkce::signin::start(&in_force);
         js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
         assert!(
             matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")),
@@ -407,8 +422,7 @@ mod callback {
 }
 
 mod where_tokens_may_go {
-    use ilert_pkce::browser::url;
-    use ilert_pkce::config::{self, Config, URL_VECTORS};
+    use ilert_pkce::config::{self, url, Config, URL_VECTORS};
     use ilert_pkce::settings::Settings;
     use wasm_bindgen_test::*;
 
@@ -419,22 +433,22 @@ mod where_tokens_may_go {
         let mismatches = config::url_vector_mismatches();
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
         assert!(URL_VECTORS.len() >= 40);
-        let u = url::parse("https://api.ilert.com\\@evil.example").unwrap();
+        let u = url::parse_url("https://api.ilert.com\\@evil.example").unwrap();
         assert_eq!(
             (u.host.as_str(), u.path.as_str(), u.has_userinfo),
             ("api.ilert.com", "/@evil.example", false)
         );
-        let u = url::parse("https://a/?#").unwrap();
+        let u = url::parse_url("https://a/?#").unwrap();
         assert!(
             u.has_query && u.has_fragment,
             "empty query and fragment still count"
         );
-        let u = url::parse("https://user:pw@api.ilert.com:8443/x").unwrap();
+        let u = url::parse_url("https://user:pw@api.ilert.com:8443/x").unwrap();
         assert_eq!(
             (u.has_userinfo, u.port, u.origin.as_str()),
             (true, Some(8443), "https://api.ilert.com:8443")
         );
-        assert_eq!(url::parse("not a url"), None);
+        assert_eq!(url::parse_url("not a url"), None);
     }
 
     #[wasm_bindgen_test]
@@ -472,7 +486,7 @@ mod where_tokens_may_go {
 
         let settings = Settings::load(defaults.clone());
         assert_eq!(
-            settings.current.get_untracked(),
+            settings.in_force.get_untracked().chosen,
             defaults,
             "config.json's configuration is used"
         );
@@ -499,7 +513,7 @@ mod where_tokens_may_go {
         settings.save(mine);
         assert_eq!(settings.rejected.get_untracked(), None);
         assert_eq!(
-            settings.current.get_untracked().allowed_origins,
+            settings.in_force.get_untracked().chosen.allowed_origins,
             defaults.allowed_origins
         );
         assert!(!local
@@ -508,7 +522,7 @@ mod where_tokens_may_go {
             .unwrap()
             .contains("allowed_origins"));
         let reloaded = Settings::load(defaults.clone());
-        assert_eq!(reloaded.current.get_untracked().client_id, "my-app");
+        assert_eq!(reloaded.in_force.get_untracked().chosen.client_id, "my-app");
         assert_eq!(reloaded.rejected.get_untracked(), None);
 
         local.set_item("ilert-pkce.settings", "{not json").unwrap();

@@ -360,13 +360,67 @@ async fn an_empty_refresh_token_means_none_and_disables_refresh() {
         title.as_str().unwrap().contains("No refresh token"),
         "{title}"
     );
+    // The sign-in asked for offline_access: the advice to ask for it would be wrong.
     let shown = h.text("[data-testid=refresh-token]").await;
-    assert!(
-        shown.starts_with("none") && shown.contains("offline_access"),
-        "{shown}"
+    assert_eq!(
+        shown,
+        "none: the server issued no refresh token although offline_access was requested"
     );
     h.wait_text("[data-testid=info-active]", "yes").await;
     assert_settled(&h).await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_number_beyond_a_double_is_named_not_called_not_json() {
+    let h = Harness::start().await;
+    on_exchange(
+        &h,
+        json!({"action": {"tamper": {"set_raw": {"expires_in": "1e309"}}}}),
+    )
+    .await;
+    let error = exchange_error(&h).await;
+    assert!(
+        error.contains("\"expires_in\" is 1e309, a number beyond what a double can hold"),
+        "{error}"
+    );
+    assert!(!error.contains("instead of JSON"), "{error}");
+    assert_nothing_kept(&h).await;
+    assert_settled(&h).await;
+    h.stop().await;
+}
+
+async fn card_failed(h: &Harness) -> Value {
+    h.js(&format!(
+        "return document.querySelector('{INFO_ERROR}') !== null;"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn a_display_only_token_info_member_of_another_type_is_shown_as_it_came() {
+    let h = Harness::start().await;
+    // panva's oidc-provider, configured like iLert, says app_id as a string, and adds members.
+    h.fault(json!({"endpoint": "token_info", "forever": true,
+                   "action": {"tamper": {"set": {"app_id": "pkce-demo", "client_id": "ilert-pkce-demo"}}}}))
+        .await;
+    h.sign_in().await;
+    h.wait_text("[data-testid=info-active]", "yes").await;
+    assert_eq!(h.text("[data-testid=info-app-id]").await, "pkce-demo");
+    assert_eq!(h.text("[data-testid=info-other]").await, "ilert-pkce-demo");
+    assert_eq!(card_failed(&h).await, false, "the card did not fail");
+    // A refresh asks again: still shown, no error.
+    h.click("[data-testid=refresh]").await;
+    h.until("the refresh to land", || async {
+        (h.sim_received_grant("refresh_token").await >= 1).then_some(())
+    })
+    .await;
+    h.wait_text("[data-testid=info-app-id]", "pkce-demo").await;
+    assert_eq!(
+        card_failed(&h).await,
+        false,
+        "the card did not fail after the refresh"
+    );
     h.stop().await;
 }
 

@@ -6,7 +6,7 @@ use gloo_storage::{SessionStorage, Storage};
 use web_sys::RequestCache;
 
 use crate::browser::history;
-use crate::browser::http::error_text;
+use crate::browser::gloo_error::error_text;
 use crate::config::{self, Config, OriginPattern};
 use crate::oauth::Error;
 
@@ -59,7 +59,7 @@ async fn load() -> Result<Config, Error> {
     let url = format!("{}config.json", history::base());
     let config = read(&url).await?;
     Ok(match history::app_root() {
-        Some(root) => config.with_redirect_default(&root),
+        Some(root) => config.with_redirect_default(root),
         None => config,
     })
 }

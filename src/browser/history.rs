@@ -37,8 +37,11 @@ pub fn path_of(page: Page) -> String {
 }
 
 /// Where the app lives: origin and base path (`https://example.github.io/ilert-pkce/`).
-pub fn app_root() -> Option<String> {
-    origin().map(|origin| format!("{origin}{}", base()))
+/// Worked out once: neither changes while the page lives, and every request asks.
+pub fn app_root() -> Option<&'static str> {
+    static ROOT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| origin().map(|origin| format!("{origin}{}", base())))
+        .as_deref()
 }
 
 /// Replaces the current entry's URL without a navigation, so the code and state leave the

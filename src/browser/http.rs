@@ -17,6 +17,7 @@ use web_sys::{
     ResponseType,
 };
 
+use crate::browser::gloo_error::error_text;
 use crate::browser::{clock, config_file, history, sim_worker};
 use crate::config;
 use crate::oauth::answer::{retry_after_ms, Answer};
@@ -45,7 +46,7 @@ pub struct Sent {
 /// then judged with [`Sent::judge`].
 pub async fn send(request: &Request) -> Sent {
     let simulated =
-        history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, &root));
+        history::app_root().is_some_and(|root| config::is_simulator_url(&request.url, root));
     // Before anything: the start-up gate, and no request to a simulator that was removed.
     if let Err(err) = sim_worker::cleared(simulated).await {
         return Sent {
@@ -111,17 +112,6 @@ impl Sent {
     }
 }
 
-/// What a gloo-net error says, without gloo-net's `Display`: that one also formats its
-/// `SerdeError` (from `.json()`, which this app never calls), and so links serde_json's
-/// and std::io's error texts into the wasm (about 0.5 KB brotli).
-pub fn error_text(e: gloo_net::Error) -> String {
-    match e {
-        gloo_net::Error::JsError(js) => js.to_string(),
-        gloo_net::Error::GlooError(text) => text,
-        gloo_net::Error::SerdeError(_) => "the answer is not valid JSON".to_string(),
-    }
-}
-
 /// The largest answer body the app reads (256 KiB): iLert's answers here are a few KB, and
 /// a larger one is refused before it is parsed, so no answer can stall the tab.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -152,8 +142,8 @@ async fn transport(request: &Request) -> Result<Answer, Error> {
         .cache(RequestCache::NoStore)
         .referrer_policy(ReferrerPolicy::NoReferrer)
         .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
-    for (name, value) in request.headers() {
-        builder = builder.header(name, &value);
+    for header in request.headers() {
+        builder = builder.header(header.name, header.as_sent());
     }
     let fetch = match &request.form {
         Some(form) => builder.body(form.encode()),

@@ -237,7 +237,7 @@ fn controlled() -> bool {
     container().is_some_and(|sw| {
         get(&get(&sw, "controller"), "scriptURL")
             .as_string()
-            .is_some_and(|url| is_ours(&url, &root))
+            .is_some_and(|url| is_ours(&url, root))
     })
 }
 
@@ -262,7 +262,7 @@ async fn scan(unregister: bool) -> (bool, bool) {
     for registration in Array::from(&list).iter() {
         let script = script_of(&registration);
         let scope = get(&registration, "scope").as_string().unwrap_or_default();
-        if scope == root && is_ours(&script, &root) {
+        if scope == root && is_ours(&script, root) {
             ours = true;
             if unregister {
                 let gone = call(

@@ -8,6 +8,7 @@ use crate::components::{dynamic, text, OrNothing};
 use crate::explain;
 use crate::json::Value;
 use crate::oauth::jwt::{self, DecodedJwt};
+use crate::oauth::Secret as OauthSecret;
 use crate::session::Session;
 
 fn value_text(v: &Value) -> String {
@@ -39,9 +40,9 @@ pub fn JwtInspector() -> impl IntoView {
             {dynamic(move || {
                 let mut views = Vec::new();
                 if let Some(t) = session.tokens.get() {
-                    views.push(token_view("Access token", t.access_token, now));
+                    views.push(token_view("Access token", &t.access_token, now));
                     if let Some(token) = t.refresh_token {
-                        views.push(token_view("Refresh token", token, now));
+                        views.push(token_view("Refresh token", &token, now));
                     }
                 }
                 views.into_any()
@@ -50,8 +51,8 @@ pub fn JwtInspector() -> impl IntoView {
     }
 }
 
-fn token_view(name: &'static str, token: String, now: ReadSignal<f64>) -> AnyView {
-    let decoded: Result<DecodedJwt, _> = jwt::decode(&token);
+fn token_view(name: &'static str, token: &OauthSecret, now: ReadSignal<f64>) -> AnyView {
+    let decoded: Result<DecodedJwt, _> = jwt::decode(token.expose());
     view! {
         <div class="jwt" data-testid=format!("jwt-{}", name.split(' ').next().unwrap_or(name).to_ascii_lowercase())>
             <h3>{name}</h3>

@@ -12,6 +12,7 @@ pub mod secret;
 pub mod timeline_view;
 pub mod token_info_card;
 pub mod token_panel;
+pub mod with_config;
 
 /// An optional view as a plain `AnyView` (an empty one, with its placeholder, for `None`): one
 /// view type less to compile than `Option<AnyView>`.

@@ -1,17 +1,16 @@
 //! What Connect will ask iLert (or the built-in simulator) for: the configuration in force
-//! ([`Config::in_force`]), and any problem with it.
+//! (`Settings::in_force`), and any problem with it.
 use leptos::prelude::*;
 
 use crate::browser::history;
 use crate::components::{dynamic, text, OrNothing};
-use crate::config::{Config, Server};
+use crate::config::Server;
 use crate::explain;
 use crate::route::Page;
 use crate::settings::Settings;
 
 #[component]
 pub fn RequestSummary() -> impl IntoView {
-    let config = expect_context::<RwSignal<Config>>();
     let settings = expect_context::<Settings>();
     view! {
         <section class="card" aria-labelledby="request-h" data-testid="request-summary">
@@ -30,11 +29,13 @@ pub fn RequestSummary() -> impl IntoView {
                     <p>{rejected.summary()}</p>
                 </div>
             }.into_any()).or_nothing())}
-            {dynamic(move || {
-                let root = history::app_root();
-                let c = config.with(|c| c.in_force(root.as_deref().unwrap_or_default()));
-                let authorize = c.authorize_endpoint().unwrap_or_else(|e| e.to_string());
-                let problems = c.validate(root.as_deref());
+            {dynamic(move || settings.in_force.with(|f| {
+                let c = &f.config;
+                let authorize = match &f.authorize_url {
+                    Ok(url) => url.clone(),
+                    Err(e) => e.to_string(),
+                };
+                let problems = f.problems.clone();
                 let redirect_note = if c.server == Server::BuiltIn {
                     "The built-in simulator registers this URL by itself: its one client, ilert-pkce-demo, sends the browser back here."
                 } else {
@@ -63,7 +64,7 @@ pub fn RequestSummary() -> impl IntoView {
                         </div>
                     }.into_any()).or_nothing()}
                 }.into_any()
-            })}
+            }))}
         </section>
     }
 }

@@ -18,14 +18,23 @@ pub fn TokenInfoCard() -> impl IntoView {
                 Load::Failed(error) => view! {
                     <LoadFailed error what="The token info" retry=Box::new(move || spawn_local(session.load_token_info())) />
                 }.into_any(),
-                Load::Ready(info) => view! {
-                    <dl class="facts">
-                        <dt>"Active"</dt><dd data-testid="info-active">{if info.active { "yes" } else { "no" }}</dd>
-                        <dt>"Tenant"</dt><dd data-testid="info-tenant">{info.tenant_id.unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"Scope"</dt><dd data-testid="info-scope">{info.scope.unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"App id"</dt><dd data-testid="info-app-id">{info.app_id.map(|id| id.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                    </dl>
-                }.into_any(),
+                Load::Ready(info) => {
+                    let shown = |name: &str| info.get(name).unwrap_or("—").to_string();
+                    // Members iLert does not send (another server's) are listed as they came.
+                    let others = info
+                        .others()
+                        .map(|(name, value)| view! { <dt>{name.clone()}</dt><dd data-testid="info-other">{value.clone()}</dd> })
+                        .collect::<Vec<_>>();
+                    view! {
+                        <dl class="facts">
+                            <dt>"Active"</dt><dd data-testid="info-active">{if info.active { "yes" } else { "no" }}</dd>
+                            <dt>"Tenant"</dt><dd data-testid="info-tenant">{shown("tenant_id")}</dd>
+                            <dt>"Scope"</dt><dd data-testid="info-scope">{shown("scope")}</dd>
+                            <dt>"App id"</dt><dd data-testid="info-app-id">{shown("app_id")}</dd>
+                            {others}
+                        </dl>
+                    }.into_any()
+                }
             })}
         </section>
     }

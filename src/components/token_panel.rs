@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use crate::components::countdown::{format_left, ticking_now};
 use crate::components::secret::Secret;
 use crate::components::{dynamic, text, OrNothing};
+use crate::oauth::scopes;
 use crate::session::Session;
+use crate::settings::Settings;
 
 #[component]
 pub fn TokenPanel() -> impl IntoView {
@@ -13,15 +15,28 @@ pub fn TokenPanel() -> impl IntoView {
     let access = Signal::derive(move || {
         session.tokens.with(|t| {
             t.as_ref()
-                .map(|t| t.access_token.clone())
+                .map(|t| t.access_token.expose().to_string())
                 .unwrap_or_default()
         })
     });
     let refresh = Signal::derive(move || {
-        session
-            .tokens
-            .with(|t| t.as_ref().and_then(|t| t.refresh_token.clone()))
+        session.tokens.with(|t| {
+            t.as_ref()
+                .and_then(|t| t.refresh_token.as_ref().map(|r| r.expose().to_string()))
+        })
     });
+    // The scopes in force, where the page has them (a restored session shows before
+    // config.json has loaded); the granted scope tells the rest.
+    let settings = use_context::<Settings>();
+    let no_refresh_token = move || {
+        let granted = session
+            .tokens
+            .with(|t| t.as_ref().and_then(|t| t.scope.clone()));
+        let requested = settings
+            .map(|s| s.in_force.with(|f| f.config.scopes.clone()))
+            .unwrap_or_default();
+        scopes::no_refresh_token(&requested, granted.as_deref())
+    };
     // Days are enough for a token that lives a year; the exact date is in the JWT inspector.
     let refresh_expiry = move || {
         session.tokens.with(|t| {
@@ -56,7 +71,7 @@ pub fn TokenPanel() -> impl IntoView {
                 <dd data-testid="refresh-token">
                     {dynamic(move || match refresh.get() {
                         Some(token) => view! { <Secret value=Signal::derive(move || token.clone()) label="refresh token" /> }.into_any(),
-                        None => view! { <span>"none (request the scope offline_access to get one)"</span> }.into_any(),
+                        None => view! { <span data-testid="no-refresh-token">{no_refresh_token()}</span> }.into_any(),
                     })}
                 </dd>
                 {dynamic(move || refresh_expiry().map(|days| view! {

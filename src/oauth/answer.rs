@@ -36,6 +36,41 @@ impl Answer {
     }
 }
 
+/// For a number the parser refused as out of range: what it was and where, read back from
+/// the body at the error's position (the member it is the value of, if any).
+fn out_of_range(body: &str, e: &json::Error) -> Option<String> {
+    if e.what != "number out of range" {
+        return None;
+    }
+    let line_start: usize = body
+        .split_inclusive('\n')
+        .take(e.line - 1)
+        .map(str::len)
+        .sum();
+    let at = line_start + e.column - 1;
+    let rest = body.get(at..)?;
+    let len = rest
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E')))
+        .unwrap_or(rest.len());
+    let number = &rest[..len];
+    // A number of 100 KB is named by its start.
+    let shown = match number.char_indices().nth(24) {
+        Some((cut, _)) => format!("{}… ({} digits)", &number[..cut], number.len()),
+        None => number.to_string(),
+    };
+    let member = body[..at]
+        .trim_end()
+        .strip_suffix(':')
+        .map(str::trim_end)
+        .and_then(|b| b.strip_suffix('"'))
+        .and_then(|b| b.rfind('"').map(|i| &b[i + 1..]))
+        .filter(|name| !name.ends_with('\\') && !name.is_empty());
+    Some(match member {
+        Some(name) => format!("\"{name}\" is {shown}, a number beyond what a double can hold (valid JSON, but no number the app can use)"),
+        None => format!("it holds {shown}, a number beyond what a double can hold (valid JSON, but no number the app can use)"),
+    })
+}
+
 /// Judges an answer of step `kind`: the JSON of a success, or the error it stands for.
 pub fn classify(
     kind: Kind,
@@ -62,10 +97,14 @@ pub fn classify(
             message: None,
         });
     }
-    let value = json::parse(body).map_err(|_| Error::NotJson {
-        status,
-        content_type: content_type.map(str::to_string),
-        snippet: snippet(&masked_form(body)),
+    let value = json::parse(body).map_err(|e| match out_of_range(body, &e) {
+        // Valid JSON that no double holds (`"expires_in": 1e309`): "not JSON" would be false.
+        Some(reason) => Error::InvalidResponse { status, reason },
+        None => Error::NotJson {
+            status,
+            content_type: content_type.map(str::to_string),
+            snippet: snippet(&masked_form(body)),
+        },
     })?;
     if success {
         return Ok(value);
@@ -150,6 +189,32 @@ mod tests {
     use super::*;
 
     const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn a_number_beyond_a_double_is_named_with_its_member_not_called_not_json() {
+        let body = r#"{"token_type":"Bearer","access_token":"a",
+            "expires_in": 1e309}"#;
+        let e = classify(Kind::CodeExchange, 200, JSON, body).unwrap_err();
+        assert_eq!(
+            e,
+            Error::InvalidResponse {
+                status: 200,
+                reason: "\"expires_in\" is 1e309, a number beyond what a double can hold (valid JSON, but no number the app can use)".into()
+            }
+        );
+        let long = format!("[1, -{}]", "9".repeat(400));
+        let Error::InvalidResponse { reason, .. } =
+            classify(Kind::User, 200, JSON, &long).unwrap_err()
+        else {
+            panic!("not an invalid answer")
+        };
+        assert_eq!(reason, "it holds -99999999999999999999999… (401 digits), a number beyond what a double can hold (valid JSON, but no number the app can use)");
+        // Not JSON stays not JSON.
+        assert!(matches!(
+            classify(Kind::User, 200, JSON, "{\"a\": 1e}"),
+            Err(Error::NotJson { .. })
+        ));
+    }
 
     #[test]
     fn every_class_of_answer() {

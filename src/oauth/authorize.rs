@@ -1,8 +1,6 @@
 //! The authorization request: the URL the browser navigates to so the person can sign in
 //! to iLert and grant the app access.
 
-use super::Error;
-
 /// Everything the authorization URL carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthorizeRequest<'a> {
@@ -56,49 +54,6 @@ pub fn authorize_url(req: &AuthorizeRequest) -> String {
         url.push_str(f);
     }
     url
-}
-
-/// A tenant name trimmed, lowercased and checked to be one DNS label (1–63 of `a-z 0-9 -`).
-pub fn normalize_tenant(tenant: &str) -> Result<String, Error> {
-    let t = tenant.trim().to_ascii_lowercase();
-    if t.is_empty() {
-        return Err(Error::Config("the tenant is empty".into()));
-    }
-    if t.contains('.') || t.contains('/') || t.contains(':') {
-        return Err(Error::Config(format!(
-            "the tenant \"{}\" must be only the first part of your iLert address, e.g. \"acme\" for acme.ilert.com",
-            tenant.trim()
-        )));
-    }
-    if t.len() > 63 {
-        return Err(Error::Config(format!(
-            "the tenant \"{t}\" is longer than 63 characters"
-        )));
-    }
-    if !t
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err(Error::Config(format!(
-            "the tenant \"{}\" may contain only letters a–z, digits and hyphens",
-            tenant.trim()
-        )));
-    }
-    if t.starts_with('-') || t.ends_with('-') {
-        return Err(Error::Config(format!(
-            "the tenant \"{t}\" must not start or end with a hyphen"
-        )));
-    }
-    Ok(t)
-}
-
-/// The tenant's own authorize endpoint, `https://<tenant>.ilert.com/api/developers/oauth2/authorize`
-/// (it skips the login when the person is already signed in there).
-pub fn tenant_authorize_url(tenant: &str) -> Result<String, Error> {
-    let t = normalize_tenant(tenant)?;
-    Ok(format!(
-        "https://{t}.ilert.com/api/developers/oauth2/authorize"
-    ))
 }
 
 #[cfg(test)]
@@ -210,43 +165,5 @@ mod tests {
             code_challenge: "ch",
         };
         assert!(authorize_url(&req).contains("&scope=&"));
-    }
-
-    #[test]
-    fn tenants() {
-        assert_eq!(
-            tenant_authorize_url("acme").unwrap(),
-            "https://acme.ilert.com/api/developers/oauth2/authorize"
-        );
-        assert_eq!(
-            tenant_authorize_url("  ACME-2 \n").unwrap(),
-            "https://acme-2.ilert.com/api/developers/oauth2/authorize"
-        );
-        assert!(tenant_authorize_url(&"a".repeat(63)).is_ok());
-        for bad in [
-            "",
-            "  ",
-            "acme.ilert.com",
-            "a/b",
-            "evil.com/x",
-            "a b",
-            "a_b",
-            "-acme",
-            "acme-",
-            "ac:80",
-            "ü",
-            "a@b",
-            "a?b",
-            "a#b",
-        ] {
-            match tenant_authorize_url(bad) {
-                Err(Error::Config(m)) => assert!(!m.is_empty()),
-                other => panic!("{bad:?} gave {other:?}"),
-            }
-        }
-        assert!(tenant_authorize_url(&"a".repeat(64)).is_err());
-        assert!(
-            matches!(normalize_tenant("acme.ilert.com"), Err(Error::Config(m)) if m.contains("e.g. \"acme\""))
-        );
     }
 }

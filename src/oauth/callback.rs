@@ -1,5 +1,6 @@
 //! The callback: reading the query iLert sends the browser back with (`?code=…&state=…` or
 //! `?error=…&error_description=…&state=…`), and the RFC 9207 issuer check.
+use super::secret::Secret;
 
 /// What the callback query says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7,7 +8,7 @@ pub enum Callback {
     /// Success: an authorization code to exchange, with the echoed state.
     Code {
         /// The single-use authorization code.
-        code: String,
+        code: Secret,
         /// The state echoed back; must match a pending attempt.
         state: String,
         /// The issuer (RFC 9207), if the server sent one.
@@ -106,7 +107,7 @@ pub fn parse_callback(query: &str) -> Result<Callback, CallbackError> {
         }),
         (Some(code), None) => match state {
             Some(state) => Ok(Callback::Code {
-                code,
+                code: code.into(),
                 state,
                 iss: get("iss"),
             }),
@@ -286,7 +287,7 @@ mod tests {
         assert_eq!(
             parse_callback(&query),
             Ok(Callback::Code {
-                code,
+                code: code.into(),
                 state: "s".into(),
                 iss: Some("https://app.ilert.com".into())
             })

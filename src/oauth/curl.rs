@@ -207,25 +207,29 @@ mod tests {
     /// The record of a code exchange with the code `the-secret-code`, and its verifier.
     fn exchange() -> (RequestRecord, &'static str) {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let r = code_exchange(&endpoints(), "the-secret-code", verifier, "http://x/");
+        let r = code_exchange(
+            &endpoints(),
+            &"the-secret-code".into(),
+            &verifier.into(),
+            "http://x/",
+        );
         (record(&r), verifier)
     }
 
     fn record(r: &Request) -> RequestRecord {
-        let secret = |n: &str| crate::oauth::form::is_secret(n);
         RequestRecord {
             method: r.method.as_str().into(),
             url: r.url.clone(),
             headers: r
                 .headers()
                 .into_iter()
-                .map(|(n, v)| Field::new(n, v, n == "Authorization"))
+                .map(|h| Field::new(h.name, h.as_sent(), h.is_secret()))
                 .collect(),
             form: r
                 .form
                 .iter()
                 .flat_map(|f| f.fields())
-                .map(|(n, v)| Field::new(*n, v.clone(), secret(n)))
+                .map(|f| Field::new(f.name, f.as_sent(), f.is_secret()))
                 .collect(),
         }
     }
@@ -313,7 +317,12 @@ mod tests {
             }
             // Long enough that its mask shows 4 characters, the control among them.
             let code = format!("c{text}{}", "o".repeat(40));
-            let mut r = record(&code_exchange(&endpoints(), &code, text, "http://x/"));
+            let mut r = record(&code_exchange(
+                &endpoints(),
+                &code.into(),
+                &text.into(),
+                "http://x/",
+            ));
             r.form.push(Field::new(format!("n{text}"), "v", false));
             for revealed in [false, true] {
                 let cmd = command(&r, revealed, false);
@@ -332,7 +341,7 @@ mod tests {
                 .collect();
             assert_eq!(back, want, "{body}");
         }
-        let mut r = record(&user(&endpoints(), "token\u{0}with-a-nul"));
+        let mut r = record(&user(&endpoints(), &"token\u{0}with-a-nul".into()));
         assert!(refusal(&r).unwrap().contains("NUL"));
         r.headers.retain(|h| h.name != "Authorization");
         assert_eq!(refusal(&r), None);
@@ -357,8 +366,8 @@ mod tests {
     fn a_revealed_request_sends_exactly_the_apps_body() {
         let r = code_exchange(
             &endpoints(),
-            "the code",
-            HARD,
+            &"the code".into(),
+            &HARD.into(),
             "http://localhost:4597/cb?x=1&y='2'",
         );
         let args = argv(&command(&record(&r), true, false));
@@ -372,7 +381,7 @@ mod tests {
             .unwrap()
             .fields()
             .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
+            .map(|f| (f.name.to_string(), f.as_sent().to_string()))
             .collect();
         assert_eq!(back, want);
         assert_eq!(args[0], r.url);
@@ -415,7 +424,7 @@ mod tests {
         assert!(shown.contains("-d 'code=the-secret-code'"), "{shown}");
 
         let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
-        let get = record(&user(&endpoints(), token));
+        let get = record(&user(&endpoints(), &token.into()));
         let masked = command(&get, false, false);
         assert!(!masked.contains(token), "{masked}");
         assert_eq!(argv(&masked).len(), 5, "{masked}");
@@ -425,7 +434,7 @@ mod tests {
 
     #[test]
     fn values_masked_when_the_session_ended_stay_masks_even_revealed() {
-        let mut r = record(&refresh(&endpoints(), "a-refresh-token-value"));
+        let mut r = record(&refresh(&endpoints(), &"a-refresh-token-value".into()));
         r.form[2].value = mask(&r.form[2].value);
         let shown = command(&r, true, false);
         assert!(shown.contains(&format!(

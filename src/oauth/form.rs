@@ -1,10 +1,56 @@
 //! `application/x-www-form-urlencoded` request bodies for the token, token_info and revoke
 //! endpoints, kept as ordered fields so the UI can show (and mask) what is sent.
 
+use super::secret::Secret;
+
+/// One named value the app sends (a form field or a header). A secret is masked when shown
+/// because of its type ([`Secret`]), whatever its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    value: Part,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Plain(String),
+    Secret(Secret),
+}
+
+impl Param {
+    pub fn plain(name: &'static str, value: impl Into<String>) -> Self {
+        Param {
+            name,
+            value: Part::Plain(value.into()),
+        }
+    }
+
+    pub fn secret(name: &'static str, value: Secret) -> Self {
+        Param {
+            name,
+            value: Part::Secret(value),
+        }
+    }
+
+    /// Whether the value must be masked when shown.
+    pub fn is_secret(&self) -> bool {
+        matches!(self.value, Part::Secret(_))
+    }
+
+    /// The value exactly as sent, a secret's too: to send it, or to show it masked when
+    /// [`Param::is_secret`].
+    pub fn as_sent(&self) -> &str {
+        match &self.value {
+            Part::Plain(v) => v,
+            Part::Secret(v) => v.expose(),
+        }
+    }
+}
+
 /// The fields of a form body, in the order they are sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FormBody {
-    fields: Vec<(&'static str, String)>,
+    fields: Vec<Param>,
 }
 
 impl FormBody {
@@ -13,14 +59,20 @@ impl FormBody {
         Self { fields: Vec::new() }
     }
 
-    /// Adds one field (builder style); fields keep the order they were added in.
+    /// Adds one plain field (builder style); fields keep the order they were added in.
     pub fn field(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.fields.push((name, value.into()));
+        self.fields.push(Param::plain(name, value));
         self
     }
 
-    /// The fields, unencoded, in order (for display; see [`is_secret`] to mask them).
-    pub fn fields(&self) -> &[(&'static str, String)] {
+    /// Adds one secret field: masked wherever it is shown.
+    pub fn secret(mut self, name: &'static str, value: &Secret) -> Self {
+        self.fields.push(Param::secret(name, value.clone()));
+        self
+    }
+
+    /// The fields, unencoded, in order.
+    pub fn fields(&self) -> &[Param] {
         &self.fields
     }
 
@@ -28,25 +80,22 @@ impl FormBody {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+            .find(|f| f.name == name)
+            .map(Param::as_sent)
     }
 
     /// The body to send: `application/x-www-form-urlencoded` per WHATWG (space as `+`).
     pub fn encode(&self) -> String {
         form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.fields.iter().map(|(n, v)| (*n, v.as_str())))
+            .extend_pairs(self.fields.iter().map(|f| (f.name, f.as_sent())))
             .finish()
-    }
-
-    /// Same as the free function [`is_secret`]: whether a field's value must be masked in the UI.
-    pub fn is_secret(name: &str) -> bool {
-        is_secret(name)
     }
 }
 
-/// Whether a field (or query parameter) carries a secret that the UI must mask: a code, a
-/// verifier, a token or a client secret.
+/// Whether a member or parameter of a text the app did not build (a server's answer, a form
+/// body in an error page, a record stored by an earlier version) carries a secret, by its name:
+/// a code, a verifier, a token or a client secret. What the app sends itself is masked by its
+/// type instead ([`Param::is_secret`]).
 pub fn is_secret(name: &str) -> bool {
     matches!(
         name,
@@ -110,7 +159,7 @@ mod tests {
         let want: Vec<(String, String)> = f
             .fields()
             .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
+            .map(|f| (f.name.to_string(), f.as_sent().to_string()))
             .collect();
         assert_eq!(back, want);
     }
@@ -134,6 +183,18 @@ mod tests {
     }
 
     #[test]
+    fn a_field_is_secret_by_its_type_not_its_name() {
+        let f = FormBody::new()
+            .field("code", "plain-by-type")
+            .secret("anything", &Secret::new("s3cret"));
+        let secret: Vec<(&str, bool)> =
+            f.fields().iter().map(|p| (p.name, p.is_secret())).collect();
+        assert_eq!(secret, [("code", false), ("anything", true)]);
+        assert_eq!(f.encode(), "code=plain-by-type&anything=s3cret");
+        assert!(!format!("{f:?}").contains("s3cret"));
+    }
+
+    #[test]
     fn secrets() {
         for s in [
             "code",
@@ -144,7 +205,6 @@ mod tests {
             "client_secret",
         ] {
             assert!(is_secret(s), "{s}");
-            assert!(FormBody::is_secret(s), "{s}");
         }
         for s in [
             "grant_type",

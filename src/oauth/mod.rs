@@ -17,7 +17,9 @@ pub mod pkce;
 pub mod refresh_policy;
 pub mod request;
 pub mod scopes;
+pub mod secret;
 pub mod token;
 pub mod user;
 
 pub use error::Error;
+pub use secret::Secret;

@@ -3,6 +3,7 @@
 //! one sessionStorage key, and takes the attempt out before its first await (single use).
 
 use super::request::Endpoints;
+use super::secret::Secret;
 use crate::json::{self, Value};
 
 /// How long a sign-in attempt stays valid: 10 minutes.
@@ -17,7 +18,7 @@ pub struct PendingAttempt {
     /// The `state` sent to the authorize endpoint.
     pub state: String,
     /// The PKCE code verifier (secret; never leaves this tab except to the token endpoint).
-    pub verifier: String,
+    pub verifier: Secret,
     /// The S256 challenge sent to the authorize endpoint (for display).
     pub challenge: String,
     /// The redirect URI sent at authorize; the token request must send the same.
@@ -45,7 +46,7 @@ impl PendingAttempt {
     fn to_value(&self) -> Value {
         json::object([
             ("state", self.state.as_str().into()),
-            ("verifier", self.verifier.as_str().into()),
+            ("verifier", self.verifier.expose().into()),
             ("challenge", self.challenge.as_str().into()),
             ("redirect_uri", self.redirect_uri.as_str().into()),
             ("endpoints", self.endpoints.to_value()),
@@ -58,7 +59,7 @@ impl PendingAttempt {
         let text = |key| v.req(key, Value::as_str).map(str::to_string);
         Ok(PendingAttempt {
             state: text("state")?,
-            verifier: text("verifier")?,
+            verifier: text("verifier")?.into(),
             challenge: text("challenge")?,
             redirect_uri: text("redirect_uri")?,
             endpoints: Endpoints::from_value(v.req("endpoints", Some)?)?,
@@ -194,10 +195,17 @@ impl PendingStore {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_debug_print_shows_no_verifier() {
+        let printed = format!("{:?}", attempt("s", T0));
+        assert!(!printed.contains("verifier-s"), "{printed}");
+        assert!(printed.contains("[redacted]"), "{printed}");
+    }
+
     fn attempt(state: &str, at: f64) -> PendingAttempt {
         PendingAttempt {
             state: state.into(),
-            verifier: format!("verifier-{state}"),
+            verifier: format!("verifier-{state}").into(),
             challenge: format!("challenge-{state}"),
             redirect_uri: "http://localhost:4597/webapp".into(),
             endpoints: Endpoints {
@@ -223,7 +231,10 @@ mod tests {
         assert_eq!(got, attempt("a", T0));
         assert_eq!(s.take("a", T0 + 60_000.0), Err(StateError::Unknown));
         assert_eq!(s.attempts.len(), 1);
-        assert_eq!(s.take("b", T0 + 2.0).unwrap().verifier, "verifier-b");
+        assert_eq!(
+            s.take("b", T0 + 2.0).unwrap().verifier.expose(),
+            "verifier-b"
+        );
         assert!(s.is_empty());
     }
 

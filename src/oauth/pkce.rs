@@ -3,6 +3,7 @@
 //! The random bytes come from the caller (the browser's CSPRNG, `crypto.getRandomValues`), so
 //! everything here is deterministic and testable.
 
+use super::secret::Secret;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -17,8 +18,8 @@ pub const MIN_VERIFIER_LEN: usize = 43;
 pub const MAX_VERIFIER_LEN: usize = 128;
 
 /// A code verifier from 32 CSPRNG bytes: base64url without padding, 43 characters.
-pub fn verifier_from_bytes(bytes: &[u8; VERIFIER_BYTES]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+pub fn verifier_from_bytes(bytes: &[u8; VERIFIER_BYTES]) -> Secret {
+    Secret::new(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The S256 code challenge of a verifier: base64url-no-pad(SHA-256(ASCII verifier)).
@@ -57,7 +58,7 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b() {
-        assert_eq!(verifier_from_bytes(&RFC_OCTETS), RFC_VERIFIER);
+        assert_eq!(verifier_from_bytes(&RFC_OCTETS).expose(), RFC_VERIFIER);
         assert_eq!(challenge_s256(RFC_VERIFIER), RFC_CHALLENGE);
         assert!(verify_challenge(RFC_VERIFIER, RFC_CHALLENGE));
         assert!(is_valid_verifier(RFC_VERIFIER));
@@ -106,8 +107,9 @@ mod tests {
     fn verifier_and_state_have_length_43_and_the_right_alphabet() {
         for b in patterns() {
             let v = verifier_from_bytes(&b);
+            let v = v.expose();
             assert_eq!(v.len(), 43, "{v}");
-            assert!(is_valid_verifier(&v), "{v}");
+            assert!(is_valid_verifier(v), "{v}");
             assert!(
                 !v.contains('=') && !v.contains('+') && !v.contains('/'),
                 "{v}"
@@ -115,22 +117,25 @@ mod tests {
             let s = state_from_bytes(&b);
             assert_eq!(s.len(), 43);
             assert!(is_valid_verifier(&s));
-            let c = challenge_s256(&v);
+            let c = challenge_s256(v);
             assert_eq!(c.len(), 43, "{c}");
             assert!(c
                 .bytes()
                 .all(|x| x.is_ascii_alphanumeric() || x == b'-' || x == b'_'));
-            assert!(verify_challenge(&v, &c));
+            assert!(verify_challenge(v, &c));
         }
-        assert_eq!(verifier_from_bytes(&[0; 32]), "A".repeat(42) + "A");
-        assert_eq!(verifier_from_bytes(&[0xFF; 32]), "_".repeat(42) + "8");
+        assert_eq!(verifier_from_bytes(&[0; 32]).expose(), "A".repeat(42) + "A");
+        assert_eq!(
+            verifier_from_bytes(&[0xFF; 32]).expose(),
+            "_".repeat(42) + "8"
+        );
     }
 
     #[test]
     fn distinct_bytes_give_distinct_verifiers() {
         let mut seen = std::collections::HashSet::new();
         for b in patterns() {
-            seen.insert(verifier_from_bytes(&b));
+            seen.insert(verifier_from_bytes(&b).expose().to_string());
         }
         assert_eq!(seen.len(), patterns().len());
     }

@@ -2,7 +2,8 @@
 //! This is the one place that says how each request is built; `crate::browser::http::send`
 //! sends any of them (timeout, timeline, transport errors) and the parser of its step
 //! (`token`, `user`) judges the answer.
-use super::form::FormBody;
+use super::form::{FormBody, Param};
+use super::secret::Secret;
 use crate::json::{self, Value};
 
 /// How long any request may take, answer body included, before it is abandoned (ms).
@@ -77,25 +78,26 @@ pub struct Request {
     pub method: Method,
     pub url: String,
     /// An access token sent as `Authorization: Bearer …`.
-    pub bearer: Option<String>,
+    pub bearer: Option<Secret>,
     /// A form-urlencoded body.
     pub form: Option<FormBody>,
 }
 
 impl Request {
-    /// The headers as sent, the bearer token included (mask it before showing it).
-    pub fn headers(&self) -> Vec<(&'static str, String)> {
+    /// The headers as sent; the bearer header is a secret (masked when shown).
+    pub fn headers(&self) -> Vec<Param> {
         let mut headers = Vec::new();
         if self.form.is_some() {
-            headers.push((
+            headers.push(Param::plain(
                 "Content-Type",
-                "application/x-www-form-urlencoded".to_string(),
+                "application/x-www-form-urlencoded",
             ));
         }
         if let Some(token) = &self.bearer {
-            headers.push(("Authorization", format!("Bearer {token}")));
+            let value = Secret::new(format!("Bearer {}", token.expose()));
+            headers.push(Param::secret("Authorization", value));
         }
-        headers.push(("Accept", "application/json".to_string()));
+        headers.push(Param::plain("Accept", "application/json"));
         headers
     }
 
@@ -119,52 +121,52 @@ impl Request {
 /// sent at authorize (RFC 6749 §4.1.3); iLert's docs leave it out, iLert ignores it.
 pub fn code_exchange(
     endpoints: &Endpoints,
-    code: &str,
-    code_verifier: &str,
+    code: &Secret,
+    code_verifier: &Secret,
     redirect_uri: &str,
 ) -> Request {
     let form = FormBody::new()
         .field("grant_type", "authorization_code")
         .field("client_id", &endpoints.client_id)
-        .field("code", code)
-        .field("code_verifier", code_verifier)
+        .secret("code", code)
+        .secret("code_verifier", code_verifier)
         .field("redirect_uri", redirect_uri);
     Request::post(Kind::CodeExchange, &endpoints.token, form)
 }
 
 /// A new access token for a refresh token.
-pub fn refresh(endpoints: &Endpoints, refresh_token: &str) -> Request {
+pub fn refresh(endpoints: &Endpoints, refresh_token: &Secret) -> Request {
     let form = FormBody::new()
         .field("grant_type", "refresh_token")
         .field("client_id", &endpoints.client_id)
-        .field("refresh_token", refresh_token);
+        .secret("refresh_token", refresh_token);
     Request::post(Kind::Refresh, &endpoints.token, form)
 }
 
 /// What the server knows of an access token. A public client names itself with `client_id`
 /// (RFC 7662 servers require it; iLert ignores it).
-pub fn token_info(endpoints: &Endpoints, access_token: &str) -> Request {
+pub fn token_info(endpoints: &Endpoints, access_token: &Secret) -> Request {
     let form = FormBody::new()
-        .field("token", access_token)
+        .secret("token", access_token)
         .field("client_id", &endpoints.client_id);
     Request::post(Kind::TokenInfo, &endpoints.token_info, form)
 }
 
 /// Revokes a refresh token, with `client_id` as RFC 7009 asks of public clients.
-pub fn revoke(endpoints: &Endpoints, refresh_token: &str) -> Request {
+pub fn revoke(endpoints: &Endpoints, refresh_token: &Secret) -> Request {
     let form = FormBody::new()
-        .field("token", refresh_token)
+        .secret("token", refresh_token)
         .field("client_id", &endpoints.client_id);
     Request::post(Kind::Revoke, &endpoints.revoke, form)
 }
 
 /// GET the current user with the access token.
-pub fn user(endpoints: &Endpoints, access_token: &str) -> Request {
+pub fn user(endpoints: &Endpoints, access_token: &Secret) -> Request {
     Request {
         kind: Kind::User,
         method: Method::Get,
         url: endpoints.user.clone(),
-        bearer: Some(access_token.to_string()),
+        bearer: Some(access_token.clone()),
         form: None,
     }
 }
@@ -187,8 +189,8 @@ mod tests {
     fn the_code_exchange_sends_verifier_and_redirect_uri_but_no_secret() {
         let r = code_exchange(
             &endpoints(),
-            "the code",
-            "verif",
+            &"the code".into(),
+            &"verif".into(),
             "http://localhost:4597/webapp",
         );
         assert_eq!(
@@ -200,38 +202,47 @@ mod tests {
             )
         );
         assert_eq!(
-            r.form.unwrap().encode(),
+            r.form.as_ref().unwrap().encode(),
             "grant_type=authorization_code&client_id=demo&code=the+code&code_verifier=verif\
              &redirect_uri=http%3A%2F%2Flocalhost%3A4597%2Fwebapp"
         );
         assert_eq!(r.bearer, None);
+        // The code and the verifier are secrets by their type; nothing else is.
+        let form = r.form.unwrap();
+        let secret: Vec<&str> = form
+            .fields()
+            .iter()
+            .filter(|f| f.is_secret())
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(secret, ["code", "code_verifier"]);
     }
 
     #[test]
     fn refresh_token_info_and_revoke_name_the_client() {
         assert_eq!(
-            refresh(&endpoints(), "r.t").form.unwrap().encode(),
+            refresh(&endpoints(), &"r.t".into()).form.unwrap().encode(),
             "grant_type=refresh_token&client_id=demo&refresh_token=r.t"
         );
-        let info = token_info(&endpoints(), "x+y");
+        let info = token_info(&endpoints(), &"x+y".into());
         assert_eq!(info.url, endpoints().token_info);
         assert_eq!(info.form.unwrap().encode(), "token=x%2By&client_id=demo");
-        let revoke = revoke(&endpoints(), "a.b-c_d");
+        let revoke = revoke(&endpoints(), &"a.b-c_d".into());
         assert_eq!(revoke.url, endpoints().revoke);
         assert_eq!(
             revoke.form.unwrap().encode(),
             "token=a.b-c_d&client_id=demo"
         );
-        assert!(refresh(&endpoints(), "r").is_refresh() && !revoke_is_refresh());
+        assert!(refresh(&endpoints(), &"r".into()).is_refresh() && !revoke_is_refresh());
     }
 
     fn revoke_is_refresh() -> bool {
-        revoke(&endpoints(), "r").is_refresh()
+        revoke(&endpoints(), &"r".into()).is_refresh()
     }
 
     #[test]
     fn headers_as_sent() {
-        let get = user(&endpoints(), "tok");
+        let get = user(&endpoints(), &"tok".into());
         assert_eq!(
             (get.method.as_str(), get.url.as_str()),
             ("GET", "https://api.ilert.com/api/users/current")
@@ -239,19 +250,16 @@ mod tests {
         assert_eq!(
             get.headers(),
             vec![
-                ("Authorization", "Bearer tok".to_string()),
-                ("Accept", "application/json".to_string())
+                Param::secret("Authorization", "Bearer tok".into()),
+                Param::plain("Accept", "application/json")
             ]
         );
-        let post = refresh(&endpoints(), "r");
+        let post = refresh(&endpoints(), &"r".into());
         assert_eq!(
             post.headers(),
             vec![
-                (
-                    "Content-Type",
-                    "application/x-www-form-urlencoded".to_string()
-                ),
-                ("Accept", "application/json".to_string())
+                Param::plain("Content-Type", "application/x-www-form-urlencoded"),
+                Param::plain("Accept", "application/json")
             ]
         );
     }

@@ -5,6 +5,19 @@
 /// The scopes the app asks for unless configured otherwise.
 pub const DEFAULT_SCOPES: &[&str] = &["profile", "offline_access"];
 
+/// What the token panel says when a session has no refresh token: advice to ask for
+/// `offline_access` only if it was not asked for (in the scopes in force, or granted, which
+/// means it was asked for); otherwise that the server issued none.
+pub fn no_refresh_token(requested: &[String], granted: Option<&str>) -> &'static str {
+    let asked = requested.iter().any(|s| s == "offline_access")
+        || granted.is_some_and(|g| g.split_whitespace().any(|s| s == "offline_access"));
+    if asked {
+        "none: the server issued no refresh token although offline_access was requested"
+    } else {
+        "none (request the scope offline_access to get one)"
+    }
+}
+
 /// iLert's resource scopes, each with what it covers (`name`, `name:r`, `name:w`, `name:d`).
 pub const RESOURCES: &[(&str, &str)] = &[
     ("policy", "escalation policies"),
@@ -73,6 +86,24 @@ pub fn parse_scopes(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_refresh_token_advises_offline_access_only_when_it_was_not_asked_for() {
+        let asked = vec!["profile".to_string(), "offline_access".to_string()];
+        let not_asked = vec!["profile".to_string()];
+        let issued_none =
+            "none: the server issued no refresh token although offline_access was requested";
+        assert_eq!(no_refresh_token(&asked, Some("profile")), issued_none);
+        assert_eq!(no_refresh_token(&asked, None), issued_none);
+        assert_eq!(
+            no_refresh_token(&not_asked, Some("profile offline_access")),
+            issued_none
+        );
+        assert_eq!(
+            no_refresh_token(&not_asked, Some("profile")),
+            "none (request the scope offline_access to get one)"
+        );
+    }
 
     #[test]
     fn known_scopes() {

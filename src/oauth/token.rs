@@ -4,23 +4,15 @@
 use super::answer::classify;
 use super::error::{expect_object, json_kind, oauth_error};
 use super::request::Kind;
+use super::secret::Secret;
 use super::Error;
 use crate::json::number::Decimal;
 use crate::json::{self, Value};
 
-/// Path of the token endpoint (code exchange and refresh), relative to the API base.
-pub const TOKEN_PATH: &str = "/api/developers/oauth2/token";
-/// Path of the token_info endpoint (access token introspection), relative to the API base.
-pub const TOKEN_INFO_PATH: &str = "/api/developers/oauth2/token_info";
-/// Path of the revocation endpoint (refresh tokens), relative to the API base.
-pub const REVOKE_PATH: &str = "/api/developers/oauth2/revoke";
-/// Path of the current user's profile, relative to the API base.
-pub const USER_PATH: &str = "/api/users/current";
-
 /// A name for a token that does not reveal it: base64url(SHA-256(token)). Tabs use it to tell
 /// each other which refresh token was replaced or revoked.
-pub fn fingerprint(token: &str) -> String {
-    super::pkce::challenge_s256(token)
+pub fn fingerprint(token: &Secret) -> String {
+    super::pkce::challenge_s256(token.expose())
 }
 
 /// A validated token response (code exchange or refresh).
@@ -29,7 +21,7 @@ pub struct TokenResponse {
     /// Always `Bearer` (compared case-insensitively; kept as the server sent it).
     pub token_type: String,
     /// The access token (a JWT at iLert).
-    pub access_token: String,
+    pub access_token: Secret,
     /// Seconds until the access token expires, as the app uses it: the server's `expires_in`
     /// kept within [`MIN_EXPIRES_IN_S`]..=[`MAX_EXPIRES_IN_S`].
     pub expires_in: u64,
@@ -39,7 +31,7 @@ pub struct TokenResponse {
     /// The granted scopes, space-separated, if the server said.
     pub scope: Option<String>,
     /// A refresh token, if one was issued (PKCE clients: only with `offline_access`).
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     /// Seconds until the refresh token expires, if the server said.
     pub refresh_token_expires_in: Option<u64>,
 }
@@ -60,11 +52,14 @@ impl TokenResponse {
     pub fn to_value(&self) -> Value {
         json::object([
             ("token_type", self.token_type.as_str().into()),
-            ("access_token", self.access_token.as_str().into()),
+            ("access_token", self.access_token.expose().into()),
             ("expires_in", self.expires_in.into()),
             ("expires_in_sent", self.expires_in_sent.clone().into()),
             ("scope", self.scope.clone().into()),
-            ("refresh_token", self.refresh_token.clone().into()),
+            (
+                "refresh_token",
+                self.refresh_token.as_ref().map(Secret::expose).into(),
+            ),
             (
                 "refresh_token_expires_in",
                 self.refresh_token_expires_in.into(),
@@ -77,11 +72,11 @@ impl TokenResponse {
     pub fn from_value(v: &Value) -> Result<TokenResponse, String> {
         Ok(TokenResponse {
             token_type: v.req("token_type", Value::as_str)?.to_string(),
-            access_token: v.req("access_token", Value::as_str)?.to_string(),
+            access_token: v.req("access_token", Value::as_str)?.into(),
             expires_in: v.req("expires_in", Value::as_u64)?,
             expires_in_sent: v.opt("expires_in_sent", Value::as_str)?.map(str::to_string),
             scope: v.opt("scope", Value::as_str)?.map(str::to_string),
-            refresh_token: v.opt("refresh_token", Value::as_str)?.map(str::to_string),
+            refresh_token: v.opt("refresh_token", Value::as_str)?.map(Secret::from),
             refresh_token_expires_in: v.opt("refresh_token_expires_in", Value::as_u64)?,
         })
     }
@@ -192,7 +187,7 @@ pub fn parse_token_response(
     let invalid = |reason: String| Error::InvalidResponse { status, reason };
 
     let access_token = match obj.get("access_token") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(s)) if !s.trim().is_empty() => Secret::new(s.as_str()),
         Some(Value::String(_)) => return Err(invalid("access_token is empty".into())),
         Some(other) => {
             return Err(invalid(format!(
@@ -228,48 +223,62 @@ pub fn parse_token_response(
         expires_in,
         expires_in_sent,
         scope: opt_string(status, obj, "scope")?,
-        refresh_token: opt_string(status, obj, "refresh_token")?,
+        refresh_token: opt_string(status, obj, "refresh_token")?.map(Secret::from),
         refresh_token_expires_in,
     })
 }
 
-/// A validated token_info answer (what iLert knows about an access token; unknown fields ignored).
+/// A validated token_info answer: what iLert knows about an access token.
+///
+/// Only `active` decides anything, so only it must have its type. Every other member is
+/// shown as it came (a string as its text, anything else as its JSON): a display-only member
+/// of an unexpected type (`"app_id": "pkce-demo"` from another server) must not sink the card.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TokenInfo {
     /// Whether the token is currently valid.
     pub active: bool,
-    /// The tenant the token belongs to.
-    pub tenant_id: Option<String>,
-    /// The user the token belongs to.
-    pub username: Option<String>,
-    /// The token's scopes, space-separated.
-    pub scope: Option<String>,
-    /// The id of the app the token was issued to.
-    pub app_id: Option<i64>,
+    /// The other members, in the server's order, as shown; null ones left out.
+    pub members: Vec<(String, String)>,
 }
 
+/// The members the card names (iLert's answer): any other one is listed after them.
+pub const KNOWN_INFO_MEMBERS: [&str; 4] = ["tenant_id", "username", "scope", "app_id"];
+
 impl TokenInfo {
-    /// As JSON, with token_info's field names.
-    pub fn to_value(&self) -> Value {
-        json::object([
-            ("active", self.active.into()),
-            ("tenant_id", self.tenant_id.clone().into()),
-            ("username", self.username.clone().into()),
-            ("scope", self.scope.clone().into()),
-            ("app_id", self.app_id.into()),
-        ])
+    /// A member as shown (`tenant_id`, `scope`, `app_id`, …), if the server sent one.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
-    /// Reads a token_info object strictly: `active` is required, the other fields may be
-    /// missing or null but not of another type; unknown fields are ignored.
+    /// The members the card does not name, in the server's order.
+    pub fn others(&self) -> impl Iterator<Item = &(String, String)> {
+        self.members
+            .iter()
+            .filter(|(n, _)| !KNOWN_INFO_MEMBERS.contains(&n.as_str()))
+    }
+
+    /// Reads a token_info object: `active` is required and must be true or false; the rest
+    /// is kept as shown.
     pub fn from_value(v: &Value) -> Result<TokenInfo, String> {
-        let text = |key| v.opt(key, Value::as_str).map(|s| s.map(str::to_string));
+        let members = v
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(name, value)| name != "active" && !matches!(value, Value::Null))
+            .map(|(name, value)| {
+                let shown = match value {
+                    Value::String(s) => s.clone(),
+                    other => other.compact(),
+                };
+                (name.clone(), shown)
+            })
+            .collect();
         Ok(TokenInfo {
             active: v.req("active", Value::as_bool)?,
-            tenant_id: text("tenant_id")?,
-            username: text("username")?,
-            scope: text("scope")?,
-            app_id: v.opt("app_id", Value::as_i64)?,
+            members,
         })
     }
 }
@@ -312,9 +321,9 @@ pub fn parse_revoke(status: u16, content_type: Option<&str>, body: &str) -> Resu
 mod tests {
     #[test]
     fn a_fingerprint_is_stable_distinct_and_not_the_token() {
-        let a = fingerprint("refresh-token-a");
-        assert_eq!(a, fingerprint("refresh-token-a"));
-        assert_ne!(a, fingerprint("refresh-token-b"));
+        let a = fingerprint(&"refresh-token-a".into());
+        assert_eq!(a, fingerprint(&"refresh-token-a".into()));
+        assert_ne!(a, fingerprint(&"refresh-token-b".into()));
         assert_eq!(a.len(), 43);
         assert!(!a.contains("refresh"));
     }
@@ -653,7 +662,7 @@ mod tests {
                 JSON,
                 r#"{"token_type":"Bearer","access_token":"a","expires_in":1e400}"#
             ),
-            Err(Error::NotJson { .. })
+            Err(Error::InvalidResponse { reason, .. }) if reason.starts_with("\"expires_in\" is 1e400, a number beyond")
         ));
         let t = parse_token_response(200, JSON, r#"{"token_type":"Bearer","access_token":"a"}"#)
             .unwrap();
@@ -666,16 +675,13 @@ mod tests {
     #[test]
     fn token_info_active_and_inactive() {
         let body = r#"{"active":true,"tenant_id":"someTenant","username":"someUser","scope":"profile source:w","app_id":250,"new":1}"#;
-        assert_eq!(
-            parse_token_info(200, JSON, body),
-            Ok(TokenInfo {
-                active: true,
-                tenant_id: Some("someTenant".into()),
-                username: Some("someUser".into()),
-                scope: Some("profile source:w".into()),
-                app_id: Some(250),
-            })
-        );
+        let info = parse_token_info(200, JSON, body).unwrap();
+        assert!(info.active);
+        assert_eq!(info.get("tenant_id"), Some("someTenant"));
+        assert_eq!(info.get("scope"), Some("profile source:w"));
+        assert_eq!(info.get("app_id"), Some("250"));
+        let others: Vec<_> = info.others().cloned().collect();
+        assert_eq!(others, [("new".to_string(), "1".to_string())]);
         assert_eq!(
             parse_token_info(200, JSON, r#"{"active":false}"#),
             Ok(TokenInfo::default())
@@ -688,10 +694,21 @@ mod tests {
             parse_token_info(200, JSON, r#"{"active":"yes"}"#),
             Err(Error::InvalidResponse { .. })
         ));
-        assert!(matches!(
-            parse_token_info(200, JSON, r#"{"active":true,"app_id":"x"}"#),
-            Err(Error::InvalidResponse { .. })
-        ));
+    }
+
+    #[test]
+    fn display_only_members_of_another_type_are_shown_as_they_came() {
+        // panva's oidc-provider, configured like iLert, sends app_id as a string.
+        let body = r#"{"active":true,"app_id":"pkce-demo","tenant_id":7,"scope":null,"exp":1712345678,"aud":["a","b"]}"#;
+        let info = parse_token_info(200, JSON, body).unwrap();
+        assert_eq!(info.get("app_id"), Some("pkce-demo"));
+        assert_eq!(info.get("tenant_id"), Some("7"));
+        assert_eq!(info.get("scope"), None, "null is not shown");
+        let others: Vec<_> = info
+            .others()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(others, [("exp", "1712345678"), ("aud", r#"["a","b"]"#)]);
         assert_eq!(
             parse_token_info(
                 401,

@@ -7,8 +7,7 @@ use leptos::prelude::*;
 
 use leptos::task::spawn_local;
 
-use crate::app::WithConfig;
-use crate::browser::{history, sim_worker};
+use crate::browser::sim_worker;
 use crate::components::builtin;
 use crate::components::countdown::ticking_now;
 use crate::components::jwt_inspector::JwtInspector;
@@ -19,10 +18,13 @@ use crate::components::request_summary::RequestSummary;
 use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
+use crate::components::with_config::WithConfig;
 use crate::components::{dynamic, OrNothing};
-use crate::config::{self, Config, Server};
+use crate::config::Server;
 use crate::oauth::refresh_policy;
+use crate::session::built_in::simulator_session;
 use crate::session::{Notice, Session};
+use crate::settings::Settings;
 use crate::signin;
 
 #[component]
@@ -46,9 +48,9 @@ pub fn Home() -> impl IntoView {
 #[component]
 fn SignedOut() -> impl IntoView {
     let session = expect_context::<Session>();
-    let config = expect_context::<RwSignal<Config>>();
+    let in_force = expect_context::<Settings>().in_force;
     // The page is built again when it is opened, so after any change in Settings.
-    let built_in = config.with_untracked(|c| c.server == Server::BuiltIn);
+    let built_in = in_force.with_untracked(|f| f.server() == Server::BuiltIn);
     let usable = !built_in || sim_worker::available();
     if built_in && usable {
         // The worker installs while the person reads, after the page has rendered: the first
@@ -59,9 +61,9 @@ fn SignedOut() -> impl IntoView {
         });
     }
     // A backend app's code exchange with the settings in force, for the steps below.
-    let backend = config.with_untracked(|c| {
-        let c = c.in_force(history::app_root().as_deref().unwrap_or_default());
-        crate::oauth::curl::backend_exchange(&c.token_url(), &c.client_id, &c.redirect_uri)
+    let backend = in_force.with_untracked(|f| {
+        let e = &f.endpoints;
+        crate::oauth::curl::backend_exchange(&e.token, &e.client_id, f.redirect_uri())
     });
     if usable {
         on_demand::prefetch_in_idle_time(&crate::parts::ALL);
@@ -73,7 +75,7 @@ fn SignedOut() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            if let Err(err) = signin::connect(config.get_untracked()).await {
+            if let Err(err) = signin::connect(in_force).await {
                 session.notice.set(Some(Notice::error(&err)));
             }
             busy.set(false);
@@ -153,12 +155,7 @@ fn SignedIn() -> impl IntoView {
         }
     };
     // The session keeps the endpoints it started with, whatever the settings say now.
-    let built_in = session.tokens.with_untracked(|t| {
-        t.as_ref().is_some_and(|t| {
-            history::app_root()
-                .is_some_and(|root| config::is_simulator_url(&t.endpoints.token, &root))
-        })
-    });
+    let built_in = simulator_session(session);
     view! {
         <h1 class="visually-hidden">"Signed in"</h1>
         {built_in.then(builtin::banner).or_nothing()}

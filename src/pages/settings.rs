@@ -7,13 +7,13 @@
 //! with the reason. Saving (or resetting to) iLert removes the simulator from this browser.
 use leptos::prelude::*;
 
-use crate::app::leave_built_in;
 use crate::browser::{history, sim_worker};
 use crate::components::{dynamic, text, OrNothing};
-use crate::config::{Config, ConfigProblem, Server, BUILT_IN_FORBIDDEN};
+use crate::config::{Config, ConfigProblem, InForce, Server, BUILT_IN_FORBIDDEN};
 use crate::explain;
 use crate::oauth::scopes::RESOURCES;
 use crate::route::Page;
+use crate::session::built_in::leave_built_in;
 use crate::session::Session;
 use crate::settings::Settings;
 
@@ -56,7 +56,7 @@ pub fn SettingsPage() -> impl IntoView {
         .rejected
         .get_untracked()
         .and_then(|r| r.config)
-        .unwrap_or_else(|| settings.current.get_untracked());
+        .unwrap_or_else(|| settings.in_force.with_untracked(|f| f.chosen.clone()));
     let allowed_origins = settings.defaults.with_value(|d| d.allowed_origins.clone());
     let allow_built_in = settings.defaults.with_value(|d| d.allow_built_in);
     let session = expect_context::<Session>();
@@ -95,9 +95,8 @@ pub fn SettingsPage() -> impl IntoView {
     let origin = history::app_root();
     let problems = Memo::new(move |_| {
         draft.with(|d| {
-            let mut problems = d
-                .in_force(origin.as_deref().unwrap_or_default())
-                .validate(origin.as_deref());
+            // The draft is not in force yet: resolved as it would be once saved.
+            let mut problems = InForce::resolve(d.clone(), origin).problems;
             let unusable = if !allow_built_in {
                 BUILT_IN_FORBIDDEN
             } else {
@@ -140,7 +139,7 @@ pub fn SettingsPage() -> impl IntoView {
     };
     let reset = move |_| {
         settings.reset();
-        load(settings.current.get_untracked());
+        load(settings.in_force.with_untracked(|f| f.chosen.clone()));
         switched(
             settings,
             session,
@@ -230,7 +229,7 @@ fn switched(
     text: &'static str,
 ) {
     saved.set(None);
-    if settings.current.with_untracked(|c| c.server) == Server::BuiltIn {
+    if settings.in_force.with_untracked(InForce::server) == Server::BuiltIn {
         sim_worker::enable();
         saved.set(Some(text.into()));
         return;

@@ -6,8 +6,10 @@
 //! - [`refresh`]: when and how the access token is renewed (single flight, Web Lock, back-off).
 //! - [`tabs`]: what a duplicated tab, which holds the same refresh token, is told.
 //! - [`signout`]: forgetting locally first, then revoking.
+//! - [`built_in`]: the end of a session of the built-in simulator when iLert's mode is in force.
 //! - When a session ends in any way, no token, code or verifier stays in web storage: the
 //!   tokens and pending sign-ins are removed and the timeline keeps masked values only.
+pub mod built_in;
 mod refresh;
 mod signout;
 mod tabs;
@@ -24,7 +26,7 @@ use crate::oauth::refresh_policy::RefreshBudget;
 use crate::oauth::request::{self, Endpoints};
 use crate::oauth::token::{self, TokenInfo, TokenResponse};
 use crate::oauth::user::{self, User};
-use crate::oauth::Error;
+use crate::oauth::{Error, Secret};
 use crate::timeline::{self, Field, Step};
 
 pub use crate::stored::tokens::Tokens;
@@ -109,7 +111,7 @@ struct State {
     /// A sign-out of this tab is revoking: a refresh that lands meanwhile leaves its new
     /// refresh token here for it instead of revoking it itself.
     signing_out: bool,
-    landed_after_end: Option<String>,
+    landed_after_end: Option<Secret>,
     channel: Option<BroadcastChannel>,
 }
 

@@ -10,7 +10,7 @@ use super::tabs::TabMessage;
 use super::{Notice, Session};
 use crate::browser::{http, locks};
 use crate::oauth::request::{self, Endpoints};
-use crate::oauth::{token, Error};
+use crate::oauth::{token, Error, Secret};
 use crate::timeline::{self, Field, Step};
 
 /// How long a sign-out waits for the lock before it revokes anyway: long enough for another
@@ -102,7 +102,7 @@ impl Session {
     pub(super) async fn revoke_token(
         &self,
         endpoints: &Endpoints,
-        refresh_token: &str,
+        refresh_token: &Secret,
     ) -> Result<(), Error> {
         let sent = request::revoke(endpoints, refresh_token);
         http::send(&sent).await.judge(token::parse_revoke).result

@@ -68,7 +68,7 @@ impl Session {
         };
         let (ours, pinned) = self.tokens.with_untracked(|t| match t {
             Some(t) => (
-                t.refresh_token.as_deref().map(token::fingerprint),
+                t.refresh_token.as_ref().map(token::fingerprint),
                 Some(t.endpoints.clone()),
             ),
             None => (None, None),

@@ -2,6 +2,7 @@
 //! array of entries; the step is its name, e.g. `"TokenExchange"`).
 use crate::json::{self, Value};
 use crate::oauth::request::Kind;
+use crate::oauth::Secret;
 
 pub mod masking;
 
@@ -92,6 +93,10 @@ impl Field {
             secret,
             note: None,
         }
+    }
+    /// A field holding a secret: masked when shown because of its type.
+    pub fn secret(name: impl Into<String>, value: &Secret) -> Self {
+        Field::new(name, value.expose(), true)
     }
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());

@@ -2,12 +2,13 @@
 use crate::json::{self, Value};
 use crate::oauth::request::Endpoints;
 use crate::oauth::token::TokenResponse;
+use crate::oauth::Secret;
 
 /// The tokens of a signed-in session and what we know of their lifetimes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tokens {
-    pub access_token: String,
-    pub refresh_token: Option<String>,
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
     pub scope: Option<String>,
     /// Wall-clock ms when the access token expires (from `expires_in`).
     pub expires_at_ms: f64,
@@ -52,8 +53,11 @@ impl Tokens {
 
     pub fn to_value(&self) -> Value {
         json::object([
-            ("access_token", self.access_token.as_str().into()),
-            ("refresh_token", self.refresh_token.clone().into()),
+            ("access_token", self.access_token.expose().into()),
+            (
+                "refresh_token",
+                self.refresh_token.as_ref().map(Secret::expose).into(),
+            ),
             ("scope", self.scope.clone().into()),
             ("expires_at_ms", self.expires_at_ms.into()),
             ("lifetime_ms", self.lifetime_ms.into()),
@@ -66,8 +70,8 @@ impl Tokens {
     pub fn from_value(v: &Value) -> Result<Tokens, String> {
         let text = |key| v.opt(key, Value::as_str).map(|t| t.map(str::to_string));
         Ok(Tokens {
-            access_token: v.req("access_token", Value::as_str)?.to_string(),
-            refresh_token: text("refresh_token")?,
+            access_token: v.req("access_token", Value::as_str)?.into(),
+            refresh_token: text("refresh_token")?.map(Secret::from),
             scope: text("scope")?,
             expires_at_ms: v.req("expires_at_ms", Value::as_f64)?,
             lifetime_ms: v.req("lifetime_ms", Value::as_f64)?,
@@ -109,13 +113,24 @@ mod tests {
             expires_in: 3600,
             expires_in_sent: None,
             scope: Some("profile offline_access".into()),
-            refresh_token: refresh.map(str::to_string),
+            refresh_token: refresh.map(Secret::from),
             refresh_token_expires_in: refresh.map(|_| 31_536_000),
         }
     }
 
     /// The shape sessionStorage held before this module existed (serde_json's derive).
     const STORED: &str = r#"{"access_token":"access-1","refresh_token":"refresh-1","scope":"profile offline_access","expires_at_ms":1712345678901.0,"lifetime_ms":3600000.0,"refresh_expires_at_ms":1743878078901.0,"last_refresh_ms":null,"endpoints":{"client_id":"demo","token":"http://127.0.0.1:4598/api/developers/oauth2/token","token_info":"http://127.0.0.1:4598/api/developers/oauth2/token_info","revoke":"http://127.0.0.1:4598/api/developers/oauth2/revoke","user":"http://127.0.0.1:4598/api/users/current"}}"#;
+
+    #[test]
+    fn a_debug_print_shows_no_token() {
+        let t = Tokens::from_json(STORED).unwrap();
+        let printed = format!("{t:?}");
+        assert!(
+            !printed.contains("access-1") && !printed.contains("refresh-1"),
+            "{printed}"
+        );
+        assert!(printed.contains("[redacted]"), "{printed}");
+    }
 
     #[test]
     fn the_stored_shape_is_unchanged() {
@@ -133,7 +148,7 @@ mod tests {
     fn a_refresh_round_trips_with_fractions_and_nulls() {
         let first = Tokens::from_answer(answer(Some("r")), 1_000.0, endpoints(), None);
         let mut t = Tokens::from_answer(answer(None), 2_500.5, endpoints(), Some(&first));
-        assert_eq!(t.refresh_token.as_deref(), Some("r"));
+        assert_eq!(t.refresh_token.as_ref().map(Secret::expose), Some("r"));
         assert_eq!(t.last_refresh_ms, Some(2_500.5));
         assert_eq!(Tokens::from_json(&t.to_json()), Some(t.clone()));
         t.refresh_token = None;

@@ -308,3 +308,19 @@ fn an_id_token_that_only_the_answer_carries_is_masked() {
     let value = json::parse(&list[0].answer.as_ref().unwrap().body).unwrap();
     assert_eq!(value["id_token"], mask(id_token).as_str());
 }
+
+#[test]
+fn a_token_in_an_answer_refused_for_a_number_beyond_a_double_is_masked() {
+    // Refused (1e309 is no double), so the app never parsed it, and its token was never known.
+    let body = format!(r#"{{"access_token":"{TOKEN}","token_type":"Bearer","expires_in":1e309}}"#);
+    let mut list = vec![answered(Step::TokenExchange, vec![], &body)];
+    end_session(&mut list, &[]);
+    assert_gone(&list, TOKEN);
+    let stored = &list[0].answer.as_ref().unwrap().body;
+    assert!(
+        stored.contains("1e309"),
+        "the number stays as written: {stored}"
+    );
+    // Shown live, before the session ends, it is masked as well.
+    assert!(!masked_body(&body, &Secrets::default()).contains(TOKEN));
+}
