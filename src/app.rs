@@ -68,7 +68,7 @@ fn Pages() -> impl IntoView {
         match page.get() {
         Page::Home => view! { <Home /> }.into_any(),
         Page::Callback => view! { <CallbackPage /> }.into_any(),
-        Page::Settings => view! { <WithConfig><OnDemand what="the Settings page" part=crate::parts::SETTINGS /></WithConfig> }.into_any(),
+        Page::Settings => view! { <WithConfig><OnDemand what="the Settings page" part=crate::pages::settings::SETTINGS /></WithConfig> }.into_any(),
         Page::NotFound => view! { <NotFound /> }.into_any(),
     }
     })

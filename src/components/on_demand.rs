@@ -30,10 +30,16 @@ pub struct Part {
 
 /// Declares `fn $name() -> AnyView { … }` as the part `$module`, with `$preload` loading it:
 /// a split point of wasm-split in the release build, a plain function elsewhere. The
-/// function becomes `async fn $name() -> Result<AnyView, LoadError>`.
+/// function becomes `async fn $name() -> Result<AnyView, LoadError>`, and `$part` the
+/// [`Part`] that [`OnDemand`] shows. Each part is declared beside its view, so no module
+/// lists them all (and none imports its users back).
 #[macro_export]
 macro_rules! part {
-    ($module:ident, $preload:ident, $vis:vis fn $name:ident() -> AnyView $body:block) => {
+    ($module:ident, $preload:ident, $part:ident, $vis:vis fn $name:ident() -> AnyView $body:block) => {
+        $vis const $part: $crate::components::on_demand::Part = $crate::components::on_demand::Part {
+            load: || ::futures::FutureExt::boxed_local($preload()),
+            view: || ::futures::FutureExt::boxed_local($name()),
+        };
         #[cfg(ilert_split)]
         #[::leptos::wasm_split::wasm_split(
             $module,

@@ -17,7 +17,7 @@ use crate::timeline::{self, AnswerRecord, Entry, Field, RequestRecord};
 #[component]
 pub fn TimelineView() -> impl IntoView {
     let entries = timeline::entries();
-    // The steps' view is a part of its own (`crate::parts::TIMELINE`): a first visit, whose
+    // The steps' view is a part of its own ([`TIMELINE`]): a first visit, whose
     // timeline is empty, never needs it.
     let empty = Memo::new(move |_| entries.with(Vec::is_empty));
     view! {
@@ -26,7 +26,7 @@ pub fn TimelineView() -> impl IntoView {
             {dynamic(move || if empty.get() {
                 view! { <p>"Nothing yet: press Connect and every step will be shown here."</p> }.into_any()
             } else {
-                view! { <OnDemand what="the flow timeline" part=crate::parts::TIMELINE /> }.into_any()
+                view! { <OnDemand what="the flow timeline" part=TIMELINE /> }.into_any()
             })}
         </section>
     }
@@ -35,6 +35,7 @@ pub fn TimelineView() -> impl IntoView {
 crate::part!(
     timeline,
     load_steps,
+    TIMELINE,
     pub fn steps_view() -> AnyView {
         let entries = timeline::entries();
         view! {

@@ -12,7 +12,7 @@ use crate::components::builtin;
 use crate::components::countdown::ticking_now;
 use crate::components::jwt_inspector::JwtInspector;
 use crate::components::notice::NoticeBanner;
-use crate::components::on_demand::{self, OnDemand};
+use crate::components::on_demand::{self, OnDemand, Part};
 use crate::components::profile_card::ProfileCard;
 use crate::components::request_summary::RequestSummary;
 use crate::components::timeline_view::TimelineView;
@@ -37,13 +37,20 @@ pub fn Home() -> impl IntoView {
         {dynamic(move || if signed_in.get() {
             // The profile and token info load while the signed-in view's part comes.
             session.load_if_idle();
-            view! { <OnDemand what="the signed-in view" part=crate::parts::SIGNED_IN /> }.into_any()
+            view! { <OnDemand what="the signed-in view" part=SIGNED_IN /> }.into_any()
         } else {
             view! { <WithConfig><SignedOut /></WithConfig> }.into_any()
         })}
         <TimelineView />
     }
 }
+
+/// Every part, in the order idle time fetches them: the likeliest next need first.
+const PREFETCHED: [Part; 3] = [
+    SIGNED_IN,
+    crate::components::timeline_view::TIMELINE,
+    crate::pages::settings::SETTINGS,
+];
 
 #[component]
 fn SignedOut() -> impl IntoView {
@@ -66,7 +73,7 @@ fn SignedOut() -> impl IntoView {
         crate::oauth::curl::backend_exchange(&e.token, &e.client_id, f.redirect_uri())
     });
     if usable {
-        on_demand::prefetch_in_idle_time(&crate::parts::ALL);
+        on_demand::prefetch_in_idle_time(&PREFETCHED);
     }
     let busy = RwSignal::new(false);
     let connect = move |_| {
@@ -120,6 +127,7 @@ type Job = fn(Session) -> futures::future::LocalBoxFuture<'static, ()>;
 crate::part!(
     signed_in,
     load_signed_in,
+    SIGNED_IN,
     pub fn signed_in_view() -> AnyView {
         view! { <SignedIn /> }.into_any()
     }

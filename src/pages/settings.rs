@@ -43,6 +43,7 @@ fn optional(text: String) -> Option<String> {
 crate::part!(
     settings,
     load_settings,
+    SETTINGS,
     pub fn settings_view() -> AnyView {
         view! { <SettingsPage /> }.into_any()
     }

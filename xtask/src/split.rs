@@ -2,7 +2,7 @@
 //! [`wasm_split_cli_support`], the library behind cargo-leptos' `--split`.
 //!
 //! Trunk builds the app as always, but with [`RUSTFLAGS`] (`--cfg ilert_split`: the
-//! functions of src/parts.rs become wasm-split's split points, see
+//! functions declared with `part!` become wasm-split's split points, see
 //! src/components/on_demand.rs; `--emit-relocs`: the linker keeps the relocations the
 //! splitter needs) into its own target dir ([`target_dir`]), so that the unsplit builds keep
 //! their cache. Trunk's own wasm-bindgen output of that wasm is then replaced ([`apply`]):
