@@ -5,8 +5,8 @@ use gloo_net::http::Request;
 use gloo_storage::{SessionStorage, Storage};
 use web_sys::RequestCache;
 
-use crate::browser::history;
 use crate::browser::gloo_error::error_text;
+use crate::browser::history;
 use crate::config::{self, Config, OriginPattern};
 use crate::oauth::Error;
 
