@@ -1,7 +1,7 @@
 //! The two halves of the authorization code flow as the browser runs them:
 //! `connect`/`start` (Connect → iLert's authorize page, or the built-in simulator's) and
 //! `finish` (the `/webapp` callback → tokens).
-use gloo_storage::{SessionStorage, Storage};
+use crate::browser::storage::{self, Area};
 use leptos::prelude::{RwSignal, WithUntracked};
 
 use crate::browser::{clock, history, http, random, sim_worker};
@@ -19,15 +19,12 @@ use crate::timeline::{self, Field, Step};
 /// Runs `f` on this tab's pending attempts and stores the result; Err when sessionStorage
 /// refuses to keep it (private browsing, full storage).
 fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
-    let stored = SessionStorage::raw().get_item(PENDING_KEY).ok().flatten();
+    let stored = storage::read(Area::Session, PENDING_KEY);
     let mut store = PendingStore::from_json(stored.as_deref());
     let out = f(&mut store);
     if store.attempts.is_empty() {
-        SessionStorage::delete(PENDING_KEY);
-    } else if SessionStorage::raw()
-        .set_item(PENDING_KEY, &store.to_json())
-        .is_err()
-    {
+        storage::remove(Area::Session, PENDING_KEY);
+    } else if !storage::write(Area::Session, PENDING_KEY, &store.to_json()) {
         return Err(Error::Storage(
             "This tab cannot keep the sign-in: its sessionStorage refused to store the code verifier \
              (private browsing, or the storage is full or switched off). Nothing was sent to iLert. \

@@ -3,7 +3,7 @@
 //! reload. While the session lives, secret values are kept (the same tab already holds them)
 //! and masked when shown; when it ends, [`end_session`] replaces every secret by its mask, in
 //! memory and in storage, so nothing secret outlives the session.
-use gloo_storage::{SessionStorage, Storage};
+use crate::browser::storage::{self, Area};
 use leptos::prelude::*;
 
 use crate::browser::clock;
@@ -28,10 +28,7 @@ thread_local! {
 }
 
 fn load() -> Vec<Entry> {
-    SessionStorage::raw()
-        .get_item(KEY)
-        .ok()
-        .flatten()
+    storage::read(Area::Session, KEY)
         .and_then(|text| crate::stored::timeline::from_json(&text))
         .unwrap_or_default()
 }
@@ -50,10 +47,10 @@ fn update(f: impl FnOnce(&mut Vec<Entry>)) {
             list.drain(..extra);
         }
         if list.is_empty() {
-            SessionStorage::delete(KEY);
+            storage::remove(Area::Session, KEY);
         } else {
             // A full storage loses the record across a reload, not the flow itself.
-            let _ = SessionStorage::raw().set_item(KEY, &crate::stored::timeline::to_json(list));
+            storage::write(Area::Session, KEY, &crate::stored::timeline::to_json(list));
         }
     });
 }

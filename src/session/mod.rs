@@ -14,8 +14,8 @@ mod refresh;
 mod signout;
 mod tabs;
 
+use crate::browser::storage::{self, Area};
 use futures::future::LocalBoxFuture;
-use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use web_sys::BroadcastChannel;
@@ -118,11 +118,8 @@ struct State {
 impl Session {
     /// The session of this tab, restored from sessionStorage if there is one.
     pub fn restore() -> Self {
-        let tokens = SessionStorage::raw()
-            .get_item(TOKENS_KEY)
-            .ok()
-            .flatten()
-            .and_then(|text| Tokens::from_json(&text));
+        let tokens =
+            storage::read(Area::Session, TOKENS_KEY).and_then(|text| Tokens::from_json(&text));
         let session = Session {
             tokens: RwSignal::new(tokens),
             profile: RwSignal::new(Load::Idle),
@@ -170,11 +167,8 @@ impl Session {
     /// that refuses them is said on the page: the session works on, but a reload would lose it.
     fn save(&self, tokens: Tokens) {
         tabs::ensure_key();
-        if SessionStorage::raw()
-            .set_item(TOKENS_KEY, &tokens.to_json())
-            .is_err()
-        {
-            SessionStorage::delete(TOKENS_KEY);
+        if !storage::write(Area::Session, TOKENS_KEY, &tokens.to_json()) {
+            storage::remove(Area::Session, TOKENS_KEY);
             self.notice.set(Some(Notice::failure(
                 "The new tokens could not be saved in this tab",
                 "sessionStorage refused them (private browsing or full storage). The session goes on in this page, \
@@ -203,9 +197,9 @@ impl Session {
     /// the timeline's secrets, and says why.
     pub fn end(&self, notice: Option<Notice>) {
         self.tokens.set(None);
-        SessionStorage::delete(TOKENS_KEY);
-        SessionStorage::delete(PENDING_KEY);
-        SessionStorage::delete(tabs::KEY);
+        storage::remove(Area::Session, TOKENS_KEY);
+        storage::remove(Area::Session, PENDING_KEY);
+        storage::remove(Area::Session, tabs::KEY);
         self.state(|s| {
             s.timer = None;
             s.due_at_ms = None;

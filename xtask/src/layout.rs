@@ -360,6 +360,20 @@ mod tests {
     }
 
     #[test]
+    fn web_storage_has_one_door() {
+        let src = paths::root().join("src");
+        let others: Vec<String> = modules(&src)
+            .iter()
+            .filter(|(m, text)| {
+                m.as_slice() != ["browser", "storage"]
+                    && (text.contains("gloo_storage") || text.contains("Storage::raw"))
+            })
+            .map(|(m, _)| name(m))
+            .collect();
+        assert_eq!(others, Vec::<String>::new(), "only browser::storage touches web storage");
+    }
+
+    #[test]
     fn no_file_of_the_app_is_above_600_lines_of_code() {
         let src = paths::root().join("src");
         let mut long: Vec<String> = modules(&src)
