@@ -23,6 +23,5 @@ pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod settings;
 #[cfg(target_arch = "wasm32")]
-pub mod signin;
 #[cfg(target_arch = "wasm32")]
 pub mod timeline;

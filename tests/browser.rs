@@ -352,8 +352,8 @@ mod callback {
     use ilert_pkce::config::{Config, InForce};
     use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
     use ilert_pkce::oauth::Error;
+    use ilert_pkce::session::signin;
     use ilert_pkce::session::Session;
-    use ilert_pkce::signin;
     use wasm_bindgen_test::*;
 
     #[wasm_bindgen_test]
@@ -403,7 +403,7 @@ mod callback {
         )
         .unwrap();
         let in_force = InForce::resolve(config, history::app_root());
-        let result = ilert_pkce::signin::start(&in_force);
+        let result = ilert_pkce::session::signin::start(&in_force);
         js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
         assert!(
             matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")),

@@ -11,8 +11,8 @@ use crate::components::notice::ErrorCard;
 use crate::components::timeline_view::TimelineView;
 use crate::oauth::Error;
 use crate::route::Page;
+use crate::session::signin;
 use crate::session::Session;
-use crate::signin;
 
 #[component]
 pub fn CallbackPage() -> impl IntoView {

@@ -3,6 +3,7 @@
 //!
 //! - Tokens live in memory (signals) and in sessionStorage, so a reload of the tab keeps the
 //!   session and closing the tab ends it. Nothing here writes to localStorage.
+//! - [`signin`]: how a session begins: Connect, the callback, the code exchange.
 //! - [`refresh`]: when and how the access token is renewed (single flight, Web Lock, back-off).
 //! - [`tabs`]: what a duplicated tab, which holds the same refresh token, is told.
 //! - [`signout`]: forgetting locally first, then revoking.
@@ -11,6 +12,7 @@
 //!   tokens and pending sign-ins are removed and the timeline keeps masked values only.
 pub mod built_in;
 mod refresh;
+pub mod signin;
 mod signout;
 mod tabs;
 
@@ -34,7 +36,7 @@ pub use refresh::RefreshFuture;
 
 const TOKENS_KEY: &str = "ilert-pkce.tokens";
 /// Where Connect keeps its pending sign-in attempts (state → verifier, endpoints).
-pub const PENDING_KEY: &str = "ilert-pkce.pending";
+const PENDING_KEY: &str = "ilert-pkce.pending";
 
 /// A message for the person, shown above the page.
 #[derive(Debug, Clone, PartialEq)]

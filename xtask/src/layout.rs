@@ -370,7 +370,11 @@ mod tests {
             })
             .map(|(m, _)| name(m))
             .collect();
-        assert_eq!(others, Vec::<String>::new(), "only browser::storage touches web storage");
+        assert_eq!(
+            others,
+            Vec::<String>::new(),
+            "only browser::storage touches web storage"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use crate::browser::storage::{self, Area};
 use leptos::prelude::{RwSignal, WithUntracked};
 
+use super::{Session, PENDING_KEY};
 use crate::browser::{clock, history, http, random, sim_worker};
 use crate::config::{InForce, Server};
 use crate::explain;
@@ -13,7 +14,6 @@ use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
 use crate::oauth::request;
 use crate::oauth::{pkce, token, Error};
 use crate::route::Page;
-use crate::session::{Session, PENDING_KEY};
 use crate::timeline::{self, Field, Step};
 
 /// Runs `f` on this tab's pending attempts and stores the result; Err when sessionStorage
