@@ -7,11 +7,10 @@ use crate::browser::storage::{self, Area};
 use leptos::prelude::*;
 
 use crate::browser::clock;
-use crate::error_text;
+use crate::error::Error;
 use crate::oauth::answer::Answer;
 use crate::oauth::form::mask;
 use crate::oauth::request::{Kind, Request};
-use crate::oauth::Error;
 use crate::stored::timeline::masking::{self, Secrets};
 pub use crate::stored::timeline::{AnswerRecord, Entry, Field, RequestRecord, Step};
 
@@ -152,7 +151,7 @@ fn file(id: u32, f: impl FnOnce(&mut Entry)) {
 /// Files why request `id` failed: no answer (network, timeout) or an answer that was refused.
 pub fn failed(id: u32, err: &Error) {
     file(id, |entry| {
-        entry.title = format!("{}: {}", entry.step.label(), error_text::title(err));
+        entry.title = format!("{}: {}", entry.step.label(), err.title());
         entry.error = Some(err.to_string());
     });
 }
@@ -161,7 +160,7 @@ pub fn failed(id: u32, err: &Error) {
 pub fn error(step: Step, err: &Error) {
     push(
         step,
-        format!("{}: {}", step.label(), error_text::title(err)),
+        format!("{}: {}", step.label(), err.title()),
         vec![],
         None,
         Some(err.to_string()),

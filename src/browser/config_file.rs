@@ -8,7 +8,7 @@ use web_sys::RequestCache;
 use crate::browser::gloo_error::error_text;
 use crate::browser::history;
 use crate::config::{self, Config, OriginPattern};
-use crate::oauth::Error;
+use crate::error::Error;
 
 /// This tab's copy of config.json's allowed origins, one per line (not secret).
 const ALLOWED_KEY: &str = "ilert-pkce.allowed-origins";

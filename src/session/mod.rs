@@ -23,12 +23,12 @@ use leptos::prelude::*;
 use web_sys::BroadcastChannel;
 
 use crate::browser::{broadcast, clock, http, locks, wake};
-use crate::error_text;
+use crate::error::Error;
 use crate::oauth::refresh_policy::RefreshBudget;
 use crate::oauth::request::{self, Endpoints};
 use crate::oauth::token::{self, TokenInfo, TokenResponse};
 use crate::oauth::user::{self, User};
-use crate::oauth::{Error, Secret};
+use crate::oauth::{self, Secret};
 use crate::timeline::{self, Field, Step};
 
 pub use crate::stored::tokens::Tokens;
@@ -62,7 +62,7 @@ impl Notice {
         }
     }
     pub fn error(err: &Error) -> Self {
-        Notice::failure(error_text::title(err), err.to_string())
+        Notice::failure(err.title(), err.to_string())
     }
 }
 
@@ -218,22 +218,16 @@ impl Session {
     ///
     /// Not generic: one copy of this state machine serves every call ([`Fetched`]).
     async fn with_access(self, call: Call) -> Result<Fetched, Error> {
-        let tokens = self
-            .tokens
-            .get_untracked()
-            .ok_or_else(|| Error::Config("not signed in".into()))?;
+        let tokens = self.tokens.get_untracked().ok_or(Error::NotSignedIn)?;
         let result = match call(tokens.clone()).await {
-            Err(Error::Unauthorized { .. }) if tokens.refresh_token.is_some() => {
+            Err(e) if e.is_unauthorized() && tokens.refresh_token.is_some() => {
                 self.refresh().await?;
-                let fresh = self
-                    .tokens
-                    .get_untracked()
-                    .ok_or_else(|| Error::Config("signed out".into()))?;
+                let fresh = self.tokens.get_untracked().ok_or(Error::NotSignedIn)?;
                 call(fresh).await
             }
             other => other,
         };
-        if let Err(err @ Error::Unauthorized { .. }) = &result {
+        if let Some(err) = result.as_ref().err().filter(|e| e.is_unauthorized()) {
             if let Some(last) = self.tokens.get_untracked() {
                 let why = if last.refresh_token.is_some() {
                     "even a freshly refreshed access token was refused"
@@ -302,9 +296,10 @@ impl Session {
                     if info.active {
                         Ok(Fetched::Info(info))
                     } else {
-                        Err(Error::Unauthorized {
+                        Err(oauth::Error::Unauthorized {
                             message: Some("token_info says the access token is not active".into()),
-                        })
+                        }
+                        .into())
                     }
                 })
             })

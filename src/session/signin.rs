@@ -7,12 +7,13 @@ use leptos::prelude::{RwSignal, WithUntracked};
 use super::{Session, PENDING_KEY};
 use crate::browser::{clock, history, http, random, sim_worker};
 use crate::config::{InForce, Server};
+use crate::error::Error;
 use crate::explain;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
 use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
 use crate::oauth::request;
-use crate::oauth::{pkce, token, Error};
+use crate::oauth::{self, pkce, token};
 use crate::route::Page;
 use crate::timeline::{self, Field, Step};
 
@@ -118,7 +119,7 @@ pub fn start(in_force: &InForce) -> Result<(), Error> {
             .collect(),
     );
 
-    history::go_to(&url).map_err(Error::Config)
+    history::go_to(&url).map_err(Error::Navigation)
 }
 
 /// The callback: reads the query and erases it from the address bar, takes the pending
@@ -128,9 +129,9 @@ pub async fn finish(session: Session) -> Result<(), Error> {
     let result = exchange(session).await;
     // Failures of the token request are filed on its own timeline entry by the pipeline.
     if let Err(
-        err @ (Error::Callback(_)
-        | Error::State(_)
-        | Error::Authorization { .. }
+        err @ (Error::Protocol(
+            oauth::Error::Callback(_) | oauth::Error::State(_) | oauth::Error::Authorization { .. },
+        )
         | Error::Storage(_)),
     ) = &result
     {
@@ -188,7 +189,7 @@ async fn exchange(session: Session) -> Result<(), Error> {
                 ],
             );
             taken?;
-            return Err(Error::Authorization { error, description });
+            return Err(oauth::Error::Authorization { error, description }.into());
         }
         Err(e) => {
             with_pending(|store| store.prune(now))?;
