@@ -4,7 +4,7 @@
 //! callback exchanges the code with the endpoints its sign-in pinned, and a signed-in page
 //! talks to its session's endpoints, so neither waits for config.json, unless the built-in
 //! simulator may be in play ([`start`]): in iLert's mode it is removed before any request.
-use gloo_storage::{SessionStorage, Storage};
+use crate::browser::storage::{self, Area};
 use leptos::prelude::*;
 use leptos_router::components::Router;
 use leptos_router::hooks::use_location;
@@ -88,8 +88,8 @@ async fn start(state: ConfigState, session: Session) {
     let loaded = config_file::fetch().await;
     if let Ok(config) = &loaded {
         let settings = settings_of(state, config.clone());
-        let marker = SessionStorage::raw().get_item(RELOADED_KEY).ok().flatten();
-        SessionStorage::delete(RELOADED_KEY);
+        let marker = storage::read(Area::Session, RELOADED_KEY);
+        storage::remove(Area::Session, RELOADED_KEY);
         // Said once: the saved settings were stored as iLert's (maybe before a reload).
         let refused = settings.built_in_refused || marker.as_deref() == Some("refused");
         if refused {
@@ -104,7 +104,7 @@ async fn start(state: ConfigState, session: Session) {
             // to be rid of it. The next start ends a session of the simulator.
             if sim_worker::remove().await && marker.is_none() {
                 let mark = if refused { "refused" } else { "1" };
-                if SessionStorage::raw().set_item(RELOADED_KEY, mark).is_ok() {
+                if storage::write(Area::Session, RELOADED_KEY, mark) {
                     if let Some(w) = web_sys::window() {
                         let _ = w.location().reload();
                         return;

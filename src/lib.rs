@@ -3,7 +3,7 @@
 //! `oauth`, `config`, `json` and `stored` are pure Rust and tested on the host with `cargo test`; everything that
 //! touches the browser is compiled for wasm32 only.
 pub mod config;
-pub mod error_text;
+pub mod error;
 pub mod explain;
 pub mod json;
 pub mod oauth;
@@ -23,6 +23,5 @@ pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod settings;
 #[cfg(target_arch = "wasm32")]
-pub mod signin;
 #[cfg(target_arch = "wasm32")]
 pub mod timeline;

@@ -5,7 +5,7 @@
 //! Saved settings are checked again when read back (`Config::from_settings_json`): they always
 //! get config.json's `allowed_origins`, and any problem means they are not used; `rejected` then
 //! says why, for the Home and Settings pages.
-use gloo_storage::{LocalStorage, Storage};
+use crate::browser::storage::{self, Area};
 use leptos::prelude::*;
 
 use crate::browser::history;
@@ -37,23 +37,22 @@ impl Settings {
     /// The saved settings if there are any and they pass the checks, else config.json's.
     pub fn load(defaults: Config) -> Self {
         // `from_settings_json` says which field is wrong.
-        let (current, rejected, built_in_refused) =
-            match LocalStorage::raw().get_item(KEY).ok().flatten() {
-                None => (None, None, false),
-                Some(json) => match Config::from_settings_json(
-                    &json,
-                    &defaults,
-                    history::app_root().unwrap_or_default(),
-                ) {
-                    Ok((config, refused)) => {
-                        if refused {
-                            let _ = LocalStorage::raw().set_item(KEY, &stored(&config));
-                        }
-                        (Some(config), None, refused)
+        let (current, rejected, built_in_refused) = match storage::read(Area::Local, KEY) {
+            None => (None, None, false),
+            Some(json) => match Config::from_settings_json(
+                &json,
+                &defaults,
+                history::app_root().unwrap_or_default(),
+            ) {
+                Ok((config, refused)) => {
+                    if refused {
+                        storage::write(Area::Local, KEY, &stored(&config));
                     }
-                    Err(rejected) => (None, Some(rejected), false),
-                },
-            };
+                    (Some(config), None, refused)
+                }
+                Err(rejected) => (None, Some(rejected), false),
+            },
+        };
         Settings {
             built_in_refused,
             customised: RwSignal::new(current.is_some()),
@@ -69,7 +68,7 @@ impl Settings {
         let (allowed, allow_built_in) = self
             .defaults
             .with_value(|d| (d.allowed_origins.clone(), d.allow_built_in));
-        let ok = LocalStorage::raw().set_item(KEY, &stored(&config)).is_ok();
+        let ok = storage::write(Area::Local, KEY, &stored(&config));
         self.in_force.set(resolve(Config {
             allowed_origins: allowed,
             allow_built_in,
@@ -82,7 +81,7 @@ impl Settings {
 
     /// Forgets the saved settings and returns to config.json's.
     pub fn reset(&self) {
-        LocalStorage::delete(KEY);
+        storage::remove(Area::Local, KEY);
         self.in_force.set(resolve(self.defaults.get_value()));
         self.customised.set(false);
         self.rejected.set(None);

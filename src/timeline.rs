@@ -3,15 +3,14 @@
 //! reload. While the session lives, secret values are kept (the same tab already holds them)
 //! and masked when shown; when it ends, [`end_session`] replaces every secret by its mask, in
 //! memory and in storage, so nothing secret outlives the session.
-use gloo_storage::{SessionStorage, Storage};
+use crate::browser::storage::{self, Area};
 use leptos::prelude::*;
 
 use crate::browser::clock;
-use crate::error_text;
+use crate::error::Error;
 use crate::oauth::answer::Answer;
 use crate::oauth::form::mask;
 use crate::oauth::request::{Kind, Request};
-use crate::oauth::Error;
 use crate::stored::timeline::masking::{self, Secrets};
 pub use crate::stored::timeline::{AnswerRecord, Entry, Field, RequestRecord, Step};
 
@@ -28,10 +27,7 @@ thread_local! {
 }
 
 fn load() -> Vec<Entry> {
-    SessionStorage::raw()
-        .get_item(KEY)
-        .ok()
-        .flatten()
+    storage::read(Area::Session, KEY)
         .and_then(|text| crate::stored::timeline::from_json(&text))
         .unwrap_or_default()
 }
@@ -50,10 +46,10 @@ fn update(f: impl FnOnce(&mut Vec<Entry>)) {
             list.drain(..extra);
         }
         if list.is_empty() {
-            SessionStorage::delete(KEY);
+            storage::remove(Area::Session, KEY);
         } else {
             // A full storage loses the record across a reload, not the flow itself.
-            let _ = SessionStorage::raw().set_item(KEY, &crate::stored::timeline::to_json(list));
+            storage::write(Area::Session, KEY, &crate::stored::timeline::to_json(list));
         }
     });
 }
@@ -155,7 +151,7 @@ fn file(id: u32, f: impl FnOnce(&mut Entry)) {
 /// Files why request `id` failed: no answer (network, timeout) or an answer that was refused.
 pub fn failed(id: u32, err: &Error) {
     file(id, |entry| {
-        entry.title = format!("{}: {}", entry.step.label(), error_text::title(err));
+        entry.title = format!("{}: {}", entry.step.label(), err.title());
         entry.error = Some(err.to_string());
     });
 }
@@ -164,7 +160,7 @@ pub fn failed(id: u32, err: &Error) {
 pub fn error(step: Step, err: &Error) {
     push(
         step,
-        format!("{}: {}", step.label(), error_text::title(err)),
+        format!("{}: {}", step.label(), err.title()),
         vec![],
         None,
         Some(err.to_string()),

@@ -160,9 +160,9 @@ mod session_and_timeline {
 
     #[wasm_bindgen_test]
     fn when_a_session_ends_no_secret_stays_in_the_stored_timeline() {
+        use ilert_pkce::error::Error;
         use ilert_pkce::oauth::answer::Answer;
         use ilert_pkce::oauth::request;
-        use ilert_pkce::oauth::Error;
         timeline::clear();
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let (access, refresh) = (
@@ -350,10 +350,10 @@ mod callback {
     use gloo_storage::{SessionStorage, Storage};
     use ilert_pkce::browser::{clock, history};
     use ilert_pkce::config::{Config, InForce};
+    use ilert_pkce::error::Error;
     use ilert_pkce::oauth::pending::{PendingAttempt, PendingStore, StateError};
-    use ilert_pkce::oauth::Error;
+    use ilert_pkce::session::signin;
     use ilert_pkce::session::Session;
-    use ilert_pkce::signin;
     use wasm_bindgen_test::*;
 
     #[wasm_bindgen_test]
@@ -380,7 +380,7 @@ mod callback {
         history::replace_url(&back);
         // Expired, not "unknown": the person learns that the sign-in took too long.
         assert!(
-            matches!(result, Err(Error::State(StateError::Expired { age_secs })) if age_secs >= 660),
+            matches!(result, Err(Error::Protocol(ilert_pkce::oauth::Error::State(StateError::Expired { age_secs }))) if age_secs >= 660),
             "{result:?}"
         );
         assert!(
@@ -403,7 +403,7 @@ mod callback {
         )
         .unwrap();
         let in_force = InForce::resolve(config, history::app_root());
-        let result = ilert_pkce::signin::start(&in_force);
+        let result = ilert_pkce::session::signin::start(&in_force);
         js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
         assert!(
             matches!(&result, Err(Error::Storage(text)) if text.contains("cannot keep the sign-in")),

@@ -1,14 +1,14 @@
 //! Loading `config.json`, served beside index.html: one build serves every deployment.
 use std::cell::RefCell;
 
+use crate::browser::storage::{self, Area};
 use gloo_net::http::Request;
-use gloo_storage::{SessionStorage, Storage};
 use web_sys::RequestCache;
 
-use crate::browser::history;
 use crate::browser::gloo_error::error_text;
+use crate::browser::history;
 use crate::config::{self, Config, OriginPattern};
-use crate::oauth::Error;
+use crate::error::Error;
 
 /// This tab's copy of config.json's allowed origins, one per line (not secret).
 const ALLOWED_KEY: &str = "ilert-pkce.allowed-origins";
@@ -29,7 +29,7 @@ pub async fn fetch() -> Result<Config, Error> {
         Err(_) => config::default_allowed_origins(),
     };
     let text: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-    let _ = SessionStorage::raw().set_item(ALLOWED_KEY, &text.join("\n"));
+    storage::write(Area::Session, ALLOWED_KEY, &text.join("\n"));
     ALLOWED.with(|a| *a.borrow_mut() = Some(allowed));
     config
 }
@@ -45,7 +45,7 @@ pub async fn allowed_origins() -> Vec<OriginPattern> {
         if let Some(allowed) = ALLOWED.with(|a| a.borrow().clone()) {
             return allowed;
         }
-        if let Ok(Some(kept)) = SessionStorage::raw().get_item(ALLOWED_KEY) {
+        if let Some(kept) = storage::read(Area::Session, ALLOWED_KEY) {
             return kept
                 .lines()
                 .filter_map(|p| OriginPattern::parse(p).ok())

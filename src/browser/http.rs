@@ -20,9 +20,10 @@ use web_sys::{
 use crate::browser::gloo_error::error_text;
 use crate::browser::{clock, config_file, history, sim_worker};
 use crate::config;
+use crate::error::Error;
+use crate::oauth;
 use crate::oauth::answer::{retry_after_ms, Answer};
 use crate::oauth::request::{Method, Request, TIMEOUT_MS};
-use crate::oauth::Error;
 use crate::timeline;
 
 /// What came of a request: the judged result, and how long the server asked the client to
@@ -33,7 +34,7 @@ pub struct Outcome<T> {
 }
 
 /// How a step reads its answer: `crate::oauth`'s parsers (status, content type, body).
-pub type Judge<T> = fn(u16, Option<&str>, &str) -> Result<T, Error>;
+pub type Judge<T> = fn(u16, Option<&str>, &str) -> Result<T, oauth::Error>;
 
 /// A request that was sent, with its answer (or why there is none), not judged yet.
 pub struct Sent {
@@ -101,7 +102,7 @@ impl Sent {
     pub fn judge<T>(self, judge: Judge<T>) -> Outcome<T> {
         let result = self
             .answer
-            .and_then(|a| judge(a.status, a.content_type.as_deref(), &a.body));
+            .and_then(|a| Ok(judge(a.status, a.content_type.as_deref(), &a.body)?));
         if let Err(err) = &result {
             timeline::failed(self.entry, err);
         }
@@ -117,13 +118,13 @@ impl Sent {
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 fn too_large(url: &str, status: u16, len: u64) -> Error {
-    Error::InvalidResponse {
+    Error::Protocol(oauth::Error::InvalidResponse {
         status,
         reason: format!(
             "the answer of {url} is {len} bytes, more than the {} KB this app reads; it was refused unread",
             MAX_BODY_BYTES / 1024
         ),
-    }
+    })
 }
 
 /// fetch with a time limit; transport failures become [`Error::Network`] or [`Error::Timeout`].

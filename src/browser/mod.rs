@@ -11,4 +11,5 @@ pub mod locks;
 pub mod random;
 pub mod seal;
 pub mod sim_worker;
+pub mod storage;
 pub mod wake;

@@ -33,7 +33,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser::history;
-use crate::oauth::Error;
+use crate::error::Error;
 
 /// The worker's script, beside index.html; its name never changes (the build writes it).
 const SCRIPT: &str = "sim-worker.js";

@@ -2,8 +2,7 @@
 use leptos::prelude::*;
 
 use crate::components::{dynamic, OrNothing};
-use crate::error_text;
-use crate::oauth::Error;
+use crate::error::Error;
 use crate::session::Session;
 
 /// The session's current notice (signed out, refresh failed, …), dismissable.
@@ -29,7 +28,7 @@ pub fn NoticeBanner() -> impl IntoView {
 pub fn ErrorCard(error: Error) -> impl IntoView {
     view! {
         <section class="notice error" role="alert" data-testid="error">
-            <h1>{error_text::title(&error)}</h1>
+            <h1>{error.title()}</h1>
             {said(&error)}
         </section>
     }
@@ -40,7 +39,7 @@ pub fn ErrorCard(error: Error) -> impl IntoView {
 pub fn LoadFailed(error: Error, what: &'static str, retry: Box<dyn Fn()>) -> impl IntoView {
     view! {
         <div class="notice error" role="alert" data-testid="load-error">
-            <h3>{format!("{what} could not be loaded: {}", error_text::title(&error))}</h3>
+            <h3>{format!("{what} could not be loaded: {}", error.title())}</h3>
             {said(&error)}
             <button type="button" data-testid="retry" on:click=move |_| retry()>"Try again"</button>
         </div>
@@ -51,7 +50,7 @@ pub fn LoadFailed(error: Error, what: &'static str, retry: Box<dyn Fn()>) -> imp
 fn said(error: &Error) -> AnyView {
     view! {
         <p class="error-text">{error.to_string()}</p>
-        {error_text::hint(error).map(|hint| view! { <p>{hint}</p> }.into_any()).or_nothing()}
+        {error.hint().map(|hint| view! { <p>{hint}</p> }.into_any()).or_nothing()}
     }
     .into_any()
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::dynamic;
 use crate::config::Config;
-use crate::oauth::Error;
+use crate::error::Error;
 use crate::settings::Settings;
 
 /// config.json as it loads, and the settings made from it once it has (made once, owned by

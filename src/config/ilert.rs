@@ -3,7 +3,7 @@
 //! may go to by default. The protocol (`crate::oauth`) knows none of them: it is handed the
 //! URLs ([`crate::oauth::request::Endpoints`], the authorize URL) as values.
 
-use crate::oauth::Error;
+use crate::error::Error;
 
 /// iLert's authorize endpoint when neither a tenant nor an authorize URL is configured.
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://app.ilert.com/api/developers/oauth2/authorize";

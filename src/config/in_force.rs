@@ -13,8 +13,8 @@ use super::ilert::{
 use super::url::{origin_of, parse_url, UrlParts};
 use super::validate::ConfigProblem;
 use super::{Config, Server};
+use crate::error::Error;
 use crate::oauth::request::Endpoints;
-use crate::oauth::Error;
 use crate::route::Page;
 
 /// Where the built-in simulator answers, under the app's root: `<app root>_sim/…`.

@@ -6,9 +6,9 @@ use super::origins::list_text;
 use super::url::origin_of;
 use super::validate::{check_endpoint, shown, ConfigProblem, EndpointProblem};
 use super::{Config, Server, BUILT_IN_FORBIDDEN};
+use crate::error::Error;
 use crate::json::{self, Value};
 use crate::oauth::scopes::{parse_scopes, DEFAULT_SCOPES};
-use crate::oauth::Error;
 
 impl Server {
     /// Reads `server` (absent or null: iLert, so every older config.json keeps working).

@@ -1,8 +1,8 @@
 //! The configuration's tests: JSON, endpoints, validation, origins, URL parsing.
 use super::ilert::{normalize_tenant, tenant_authorize_url};
 use super::*;
+use crate::error::Error;
 use crate::json::Value;
-use crate::oauth::Error;
 
 /// The repo's config.json, as the app at http://localhost:4597/ has it.
 fn base() -> Config {

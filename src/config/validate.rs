@@ -4,8 +4,8 @@ use super::ilert::{normalize_tenant, tenant_authorize_url};
 use super::origins::{list_text, OriginPattern};
 use super::url::{origin_of, parse_url, UrlParts};
 use super::Config;
+use crate::error::Error;
 use crate::oauth::scopes::is_known_scope;
-use crate::oauth::Error;
 use crate::route::Page;
 
 /// One thing wrong with a configuration, for the settings panel.

@@ -1,5 +1,7 @@
-//! The one error type of the protocol core, plus the helpers that read an error answer's
-//! shape (iLert's, RFC 6749's, the REST API's) for `super::answer::classify`.
+//! The protocol layer's error: what the server's answer or the callback said, or why it
+//! could not be read as the protocol says; plus the helpers that read an error answer's shape
+//! (iLert's, RFC 6749's, the REST API's) for `super::answer::classify`. What happened around
+//! a request (network, time limit, storage, …) is the app's layer, `crate::error`.
 
 use std::fmt;
 
@@ -8,7 +10,7 @@ use crate::json::Value;
 use super::callback::CallbackError;
 use super::pending::StateError;
 
-/// Everything that can go wrong in a protocol step, with the server's own code and text.
+/// What a protocol step's answer or callback said, with the server's own code and text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// iLert sent the browser back with `error` (and maybe `error_description`) instead of a
@@ -66,55 +68,11 @@ pub enum Error {
         reason: String,
     },
 
-    /// The request could not be sent or its answer not read (CORS, offline, DNS); built by the glue.
-    Network(String),
-
-    /// The server answered with a redirect, which the app never follows (the glue asks fetch
-    /// not to): it would carry the request's form wherever it points.
-    Redirected {
-        /// Where the request went.
-        url: String,
-    },
-
-    /// No answer came within the time limit; the request was abandoned.
-    Timeout {
-        /// Where the request went.
-        url: String,
-        /// The limit, ms.
-        after_ms: u32,
-    },
-
-    /// Web storage refused to keep something the flow needs.
-    Storage(String),
-
-    /// A refresh was not sent: the app sends at most a few refresh requests a minute.
-    Throttled {
-        /// The budget per minute.
-        limit: usize,
-        /// Seconds until a refresh may be sent again.
-        wait_s: u64,
-    },
-
-    /// A refresh was not sent: the cross-tab lock of the session was not granted in time
-    /// (another tab, or any page of this origin, holds it).
-    LockBusy {
-        /// How long this tab waited, ms.
-        waited_ms: u32,
-    },
-
     /// The callback query is not a usable sign-in answer.
     Callback(CallbackError),
 
     /// The callback's `state` does not match a sign-in attempt started in this tab.
     State(StateError),
-
-    /// The configuration is unusable.
-    Config(String),
-
-    /// The built-in simulator (a Service Worker of this app) cannot serve this page: no
-    /// Service Worker support, its script not in the build, or not in control of the page.
-    /// The text says which, and what to do.
-    Simulator(String),
 }
 
 impl Error {
@@ -212,16 +170,8 @@ impl fmt::Display for Error {
                 }
             }
             Error::InvalidResponse { status, reason } => write!(f, "iLert's answer (HTTP {status}) is not what the app expected: {reason}. The server may have changed, or the API base points at the wrong server."),
-            Error::Network(m) => write!(f, "The request could not be completed: {m}. Check the network connection, the API base in the settings, and that the server allows requests from this page (CORS)."),
-            Error::Redirected { url } => write!(f, "{url} answered with a redirect, which this app never follows: the request's form (a code and verifier, or a refresh token) would go wherever it points. Check the API base and authorize URL in the settings."),
-            Error::Timeout { url, after_ms } => write!(f, "{url} did not answer within {} s, so the request was abandoned. The server or the network may be overloaded; try again.", after_ms / 1000),
-            Error::Storage(m) => f.write_str(m),
-            Error::Throttled { limit, wait_s } => write!(f, "The refresh was not sent: this tab already sent {limit} refresh requests in the last minute, the most it allows itself. It is due again in {wait_s} s."),
-            Error::LockBusy { waited_ms } => write!(f, "The refresh was not sent: another tab or page of this app has held the session's lock for {} s (two refreshes of one token at once would spend it twice). The session is kept; try again later, or close the other tabs of this app.", waited_ms / 1000),
             Error::Callback(e) => fmt::Display::fmt(e, f),
             Error::State(e) => fmt::Display::fmt(e, f),
-            Error::Config(m) => write!(f, "The configuration is not usable: {m}. Fix it in the settings or in config.json."),
-            Error::Simulator(m) => f.write_str(m),
         }
     }
 }
@@ -423,22 +373,8 @@ mod tests {
         let e = Error::Unauthorized { message: None };
         assert!(e.to_string().contains("HTTP 401"));
         assert_eq!(e.status(), Some(401));
-        let e = Error::Redirected {
-            url: "https://api.ilert.com/x".into(),
-        };
-        assert!(e.to_string().starts_with(
-            "https://api.ilert.com/x answered with a redirect, which this app never follows"
-        ));
-        assert_eq!(e.status(), None);
-        let e = Error::Network("Failed to fetch".into());
-        assert!(e.to_string().contains("Failed to fetch"));
-        assert!(e.to_string().contains("CORS"));
-        assert_eq!(e.status(), None);
         let e: Error = CallbackError::Both.into();
         assert_eq!(e.to_string(), CallbackError::Both.to_string());
-        assert!(Error::Config("client_id is empty".into())
-            .to_string()
-            .contains("client_id is empty"));
     }
 
     #[test]

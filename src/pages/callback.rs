@@ -9,10 +9,10 @@ use crate::browser::history;
 use crate::components::dynamic;
 use crate::components::notice::ErrorCard;
 use crate::components::timeline_view::TimelineView;
-use crate::oauth::Error;
+use crate::error::Error;
 use crate::route::Page;
+use crate::session::signin;
 use crate::session::Session;
-use crate::signin;
 
 #[component]
 pub fn CallbackPage() -> impl IntoView {

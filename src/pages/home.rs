@@ -23,9 +23,9 @@ use crate::components::{dynamic, OrNothing};
 use crate::config::Server;
 use crate::oauth::refresh_policy;
 use crate::session::built_in::simulator_session;
+use crate::session::signin;
 use crate::session::{Notice, Session};
 use crate::settings::Settings;
-use crate::signin;
 
 #[component]
 pub fn Home() -> impl IntoView {

@@ -3,6 +3,7 @@
 //!
 //! - Tokens live in memory (signals) and in sessionStorage, so a reload of the tab keeps the
 //!   session and closing the tab ends it. Nothing here writes to localStorage.
+//! - [`signin`]: how a session begins: Connect, the callback, the code exchange.
 //! - [`refresh`]: when and how the access token is renewed (single flight, Web Lock, back-off).
 //! - [`tabs`]: what a duplicated tab, which holds the same refresh token, is told.
 //! - [`signout`]: forgetting locally first, then revoking.
@@ -11,22 +12,23 @@
 //!   tokens and pending sign-ins are removed and the timeline keeps masked values only.
 pub mod built_in;
 mod refresh;
+pub mod signin;
 mod signout;
 mod tabs;
 
+use crate::browser::storage::{self, Area};
 use futures::future::LocalBoxFuture;
-use gloo_storage::{SessionStorage, Storage};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use web_sys::BroadcastChannel;
 
 use crate::browser::{broadcast, clock, http, locks, wake};
-use crate::error_text;
+use crate::error::Error;
 use crate::oauth::refresh_policy::RefreshBudget;
 use crate::oauth::request::{self, Endpoints};
 use crate::oauth::token::{self, TokenInfo, TokenResponse};
 use crate::oauth::user::{self, User};
-use crate::oauth::{Error, Secret};
+use crate::oauth::{self, Secret};
 use crate::timeline::{self, Field, Step};
 
 pub use crate::stored::tokens::Tokens;
@@ -34,7 +36,7 @@ pub use refresh::RefreshFuture;
 
 const TOKENS_KEY: &str = "ilert-pkce.tokens";
 /// Where Connect keeps its pending sign-in attempts (state → verifier, endpoints).
-pub const PENDING_KEY: &str = "ilert-pkce.pending";
+const PENDING_KEY: &str = "ilert-pkce.pending";
 
 /// A message for the person, shown above the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +62,7 @@ impl Notice {
         }
     }
     pub fn error(err: &Error) -> Self {
-        Notice::failure(error_text::title(err), err.to_string())
+        Notice::failure(err.title(), err.to_string())
     }
 }
 
@@ -118,11 +120,8 @@ struct State {
 impl Session {
     /// The session of this tab, restored from sessionStorage if there is one.
     pub fn restore() -> Self {
-        let tokens = SessionStorage::raw()
-            .get_item(TOKENS_KEY)
-            .ok()
-            .flatten()
-            .and_then(|text| Tokens::from_json(&text));
+        let tokens =
+            storage::read(Area::Session, TOKENS_KEY).and_then(|text| Tokens::from_json(&text));
         let session = Session {
             tokens: RwSignal::new(tokens),
             profile: RwSignal::new(Load::Idle),
@@ -170,11 +169,8 @@ impl Session {
     /// that refuses them is said on the page: the session works on, but a reload would lose it.
     fn save(&self, tokens: Tokens) {
         tabs::ensure_key();
-        if SessionStorage::raw()
-            .set_item(TOKENS_KEY, &tokens.to_json())
-            .is_err()
-        {
-            SessionStorage::delete(TOKENS_KEY);
+        if !storage::write(Area::Session, TOKENS_KEY, &tokens.to_json()) {
+            storage::remove(Area::Session, TOKENS_KEY);
             self.notice.set(Some(Notice::failure(
                 "The new tokens could not be saved in this tab",
                 "sessionStorage refused them (private browsing or full storage). The session goes on in this page, \
@@ -203,9 +199,9 @@ impl Session {
     /// the timeline's secrets, and says why.
     pub fn end(&self, notice: Option<Notice>) {
         self.tokens.set(None);
-        SessionStorage::delete(TOKENS_KEY);
-        SessionStorage::delete(PENDING_KEY);
-        SessionStorage::delete(tabs::KEY);
+        storage::remove(Area::Session, TOKENS_KEY);
+        storage::remove(Area::Session, PENDING_KEY);
+        storage::remove(Area::Session, tabs::KEY);
         self.state(|s| {
             s.timer = None;
             s.due_at_ms = None;
@@ -222,22 +218,16 @@ impl Session {
     ///
     /// Not generic: one copy of this state machine serves every call ([`Fetched`]).
     async fn with_access(self, call: Call) -> Result<Fetched, Error> {
-        let tokens = self
-            .tokens
-            .get_untracked()
-            .ok_or_else(|| Error::Config("not signed in".into()))?;
+        let tokens = self.tokens.get_untracked().ok_or(Error::NotSignedIn)?;
         let result = match call(tokens.clone()).await {
-            Err(Error::Unauthorized { .. }) if tokens.refresh_token.is_some() => {
+            Err(e) if e.is_unauthorized() && tokens.refresh_token.is_some() => {
                 self.refresh().await?;
-                let fresh = self
-                    .tokens
-                    .get_untracked()
-                    .ok_or_else(|| Error::Config("signed out".into()))?;
+                let fresh = self.tokens.get_untracked().ok_or(Error::NotSignedIn)?;
                 call(fresh).await
             }
             other => other,
         };
-        if let Err(err @ Error::Unauthorized { .. }) = &result {
+        if let Some(err) = result.as_ref().err().filter(|e| e.is_unauthorized()) {
             if let Some(last) = self.tokens.get_untracked() {
                 let why = if last.refresh_token.is_some() {
                     "even a freshly refreshed access token was refused"
@@ -306,9 +296,10 @@ impl Session {
                     if info.active {
                         Ok(Fetched::Info(info))
                     } else {
-                        Err(Error::Unauthorized {
+                        Err(oauth::Error::Unauthorized {
                             message: Some("token_info says the access token is not active".into()),
-                        })
+                        }
+                        .into())
                     }
                 })
             })

@@ -11,10 +11,10 @@ use leptos::task::spawn_local;
 use super::tabs::TabMessage;
 use super::{note_lifetime, Notice, Session, Tokens};
 use crate::browser::{clock, http, locks};
+use crate::error::Error;
 use crate::oauth::refresh_policy::{self, MAX_PER_MINUTE};
 use crate::oauth::request;
 use crate::oauth::token;
-use crate::oauth::Error;
 use crate::timeline::{self, Field, Step};
 
 /// One refresh, awaited by every trigger that arrives while it runs.
@@ -113,7 +113,7 @@ impl Session {
 
     async fn refresh_locked(self) -> Result<(), Error> {
         let Some(current) = self.tokens.get_untracked() else {
-            return Err(Error::Config("not signed in".into()));
+            return Err(Error::NotSignedIn);
         };
         let Some(refresh_token) = current.refresh_token.clone() else {
             return Err(Error::Config(

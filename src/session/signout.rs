@@ -9,8 +9,9 @@ use super::refresh::REFRESH_LOCK;
 use super::tabs::TabMessage;
 use super::{Notice, Session};
 use crate::browser::{http, locks};
+use crate::error::Error;
 use crate::oauth::request::{self, Endpoints};
-use crate::oauth::{token, Error, Secret};
+use crate::oauth::{token, Secret};
 use crate::timeline::{self, Field, Step};
 
 /// How long a sign-out waits for the lock before it revokes anyway: long enough for another

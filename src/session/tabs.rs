@@ -7,7 +7,7 @@
 //! session's own key ([`seal`]), which only this tab and its duplicates hold; a message that
 //! does not open with it is ignored, and tokens from another tab are taken only for the
 //! endpoints this session pinned.
-use gloo_storage::{SessionStorage, Storage};
+use crate::browser::storage::{self, Area};
 
 use super::{Notice, Session};
 use crate::browser::{broadcast, seal};
@@ -25,12 +25,12 @@ pub(super) const KEY: &str = "ilert-pkce.tab-key";
 /// previous version stored).
 pub(super) fn ensure_key() {
     if key().is_none() {
-        let _ = SessionStorage::raw().set_item(KEY, &seal::new_key());
+        storage::write(Area::Session, KEY, &seal::new_key());
     }
 }
 
 fn key() -> Option<String> {
-    SessionStorage::raw().get_item(KEY).ok().flatten()
+    storage::read(Area::Session, KEY)
 }
 
 impl Session {

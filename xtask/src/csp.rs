@@ -13,7 +13,7 @@
 //! even one that sends no headers (GitHub Pages). A meta tag cannot carry `frame-ancestors`
 //! (browsers ignore it there, and Chromium warns on the console), so only the header has it.
 use ilert_pkce::config::{Config, OriginPattern};
-use ilert_pkce::oauth::Error;
+use ilert_pkce::error::Error;
 
 /// The directives before connect-src.
 const BEFORE: &str =

@@ -16,6 +16,8 @@ mod bench;
 mod cmd;
 mod demo;
 mod dist;
+#[cfg(test)]
+mod layout;
 mod minify;
 mod names;
 mod paths;

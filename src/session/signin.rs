@@ -1,33 +1,31 @@
 //! The two halves of the authorization code flow as the browser runs them:
 //! `connect`/`start` (Connect → iLert's authorize page, or the built-in simulator's) and
 //! `finish` (the `/webapp` callback → tokens).
-use gloo_storage::{SessionStorage, Storage};
+use crate::browser::storage::{self, Area};
 use leptos::prelude::{RwSignal, WithUntracked};
 
+use super::{Session, PENDING_KEY};
 use crate::browser::{clock, history, http, random, sim_worker};
 use crate::config::{InForce, Server};
+use crate::error::Error;
 use crate::explain;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
 use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
 use crate::oauth::request;
-use crate::oauth::{pkce, token, Error};
+use crate::oauth::{self, pkce, token};
 use crate::route::Page;
-use crate::session::{Session, PENDING_KEY};
 use crate::timeline::{self, Field, Step};
 
 /// Runs `f` on this tab's pending attempts and stores the result; Err when sessionStorage
 /// refuses to keep it (private browsing, full storage).
 fn with_pending<T>(f: impl FnOnce(&mut PendingStore) -> T) -> Result<T, Error> {
-    let stored = SessionStorage::raw().get_item(PENDING_KEY).ok().flatten();
+    let stored = storage::read(Area::Session, PENDING_KEY);
     let mut store = PendingStore::from_json(stored.as_deref());
     let out = f(&mut store);
     if store.attempts.is_empty() {
-        SessionStorage::delete(PENDING_KEY);
-    } else if SessionStorage::raw()
-        .set_item(PENDING_KEY, &store.to_json())
-        .is_err()
-    {
+        storage::remove(Area::Session, PENDING_KEY);
+    } else if !storage::write(Area::Session, PENDING_KEY, &store.to_json()) {
         return Err(Error::Storage(
             "This tab cannot keep the sign-in: its sessionStorage refused to store the code verifier \
              (private browsing, or the storage is full or switched off). Nothing was sent to iLert. \
@@ -121,7 +119,7 @@ pub fn start(in_force: &InForce) -> Result<(), Error> {
             .collect(),
     );
 
-    history::go_to(&url).map_err(Error::Config)
+    history::go_to(&url).map_err(Error::Navigation)
 }
 
 /// The callback: reads the query and erases it from the address bar, takes the pending
@@ -131,9 +129,9 @@ pub async fn finish(session: Session) -> Result<(), Error> {
     let result = exchange(session).await;
     // Failures of the token request are filed on its own timeline entry by the pipeline.
     if let Err(
-        err @ (Error::Callback(_)
-        | Error::State(_)
-        | Error::Authorization { .. }
+        err @ (Error::Protocol(
+            oauth::Error::Callback(_) | oauth::Error::State(_) | oauth::Error::Authorization { .. },
+        )
         | Error::Storage(_)),
     ) = &result
     {
@@ -191,7 +189,7 @@ async fn exchange(session: Session) -> Result<(), Error> {
                 ],
             );
             taken?;
-            return Err(Error::Authorization { error, description });
+            return Err(oauth::Error::Authorization { error, description }.into());
         }
         Err(e) => {
             with_pending(|store| store.prune(now))?;
