@@ -40,7 +40,7 @@ fn the_glue(dist: &Path) -> Result<PathBuf, String> {
         .filter(|p| p.extension().is_some_and(|e| e == "js"))
         .filter(|p| {
             !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(crate::split::LINK_PREFIX))
+                .is_some_and(|n| n.to_string_lossy().starts_with(crate::paths::LINK_PREFIX))
         })
         .collect();
     match js.as_slice() {

@@ -177,7 +177,7 @@ fn rename(wasm: &[u8], js: &str, keep: &BTreeSet<String>) -> Result<(Vec<u8>, St
                         }
                         kind => return Err(format!("unknown import kind {kind}")),
                     }
-                    if m == crate::split::LINK_IMPORT {
+                    if m == crate::paths::LINK_IMPORT {
                         // The split main module's part loaders, from the link module: kept.
                         name(&m, &mut new);
                         name(&field, &mut new);

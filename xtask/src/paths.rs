@@ -57,3 +57,11 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// The name of every part of the split release build starts so (then `<name>-<hash>.wasm`;
+/// see xtask/src/split.rs).
+pub const PART_PREFIX: &str = "ilert-pkce-part-";
+/// The split build's link module's file name starts so (then `<hash>.js`).
+pub const LINK_PREFIX: &str = "ilert-pkce-load-";
+/// The module name under which the split main module imports the part loaders.
+pub const LINK_IMPORT: &str = "./__wasm_split.js";

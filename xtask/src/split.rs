@@ -34,12 +34,9 @@ use crate::{minify, paths};
 
 /// The rustflags of the split build, beside the release build's own.
 pub const RUSTFLAGS: [&str; 3] = ["--cfg", "ilert_split", "-Clink-args=--emit-relocs"];
-/// The name of every part's file starts so (then `<name>-<hash>.wasm`).
-pub const PART_PREFIX: &str = "ilert-pkce-part-";
-/// The link module's file name starts so (then `<hash>.js`).
-pub const LINK_PREFIX: &str = "ilert-pkce-load-";
-/// The module name under which the split main module imports the part loaders.
-pub const LINK_IMPORT: &str = "./__wasm_split.js";
+/// The split build's file names, in [`crate::paths`] (a leaf module) for the modules this
+/// one uses.
+pub use crate::paths::{LINK_IMPORT, LINK_PREFIX, PART_PREFIX};
 /// wasm-opt's options for the parts (index.html's, less `--zero-filled-memory` and
 /// `--low-memory-unused`, which hold for the main module's own memory only), with the
 /// features the release toolchain uses (a part has no target_features section).
