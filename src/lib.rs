@@ -1,12 +1,12 @@
 //! ilert-pkce: an OAuth2 authorization-code + PKCE client of iLert, as a Leptos CSR app.
 //!
-//! `oauth`, `config`, `json` and `stored` are pure Rust and tested on the host with `cargo test`; everything that
+//! `oauth`, `config`, `json`, `stored` and the playground's record are pure Rust and tested on the host with `cargo test`; everything that
 //! touches the browser is compiled for wasm32 only.
 pub mod config;
 pub mod error;
-pub mod explain;
 pub mod json;
 pub mod oauth;
+pub mod playground;
 pub mod route;
 pub mod stored;
 
@@ -22,6 +22,3 @@ pub mod pages;
 pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod settings;
-#[cfg(target_arch = "wasm32")]
-#[cfg(target_arch = "wasm32")]
-pub mod timeline;

@@ -3,5 +3,4 @@
 //! (data of a tab opened before an update stays readable), and the e2e tests read them.
 //! Pure Rust, so `cargo test` checks every shape on the host.
 pub mod tab_message;
-pub mod timeline;
 pub mod tokens;

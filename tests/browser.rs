@@ -66,9 +66,9 @@ mod session_and_timeline {
     use ilert_pkce::oauth::request::Endpoints;
     use ilert_pkce::oauth::token::TokenResponse;
     use ilert_pkce::oauth::Secret;
+    use ilert_pkce::playground::timeline::{self, Field, Step};
     use ilert_pkce::session::Tokens;
     use ilert_pkce::settings::Settings;
-    use ilert_pkce::timeline::{self, Field, Step};
     use wasm_bindgen_test::*;
 
     fn answer(refresh: Option<&str>) -> TokenResponse {

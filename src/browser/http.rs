@@ -24,7 +24,7 @@ use crate::error::Error;
 use crate::oauth;
 use crate::oauth::answer::{retry_after_ms, Answer};
 use crate::oauth::request::{Method, Request, TIMEOUT_MS};
-use crate::timeline;
+use crate::playground::timeline;
 
 /// What came of a request: the judged result, and how long the server asked the client to
 /// wait before the next try (`Retry-After`), if it did.

@@ -8,7 +8,6 @@
 pub mod answer;
 pub mod authorize;
 pub mod callback;
-pub mod curl;
 pub mod error;
 pub mod form;
 pub mod jwt;

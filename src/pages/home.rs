@@ -10,18 +10,18 @@ use leptos::task::spawn_local;
 use crate::browser::sim_worker;
 use crate::components::builtin;
 use crate::components::countdown::ticking_now;
-use crate::components::jwt_inspector::JwtInspector;
 use crate::components::notice::NoticeBanner;
 use crate::components::on_demand::{self, OnDemand, Part};
 use crate::components::profile_card::ProfileCard;
-use crate::components::request_summary::RequestSummary;
-use crate::components::timeline_view::TimelineView;
 use crate::components::token_info_card::TokenInfoCard;
 use crate::components::token_panel::TokenPanel;
 use crate::components::with_config::WithConfig;
 use crate::components::{dynamic, OrNothing};
 use crate::config::Server;
 use crate::oauth::refresh_policy;
+use crate::playground::jwt_inspector::JwtInspector;
+use crate::playground::request_summary::RequestSummary;
+use crate::playground::timeline_view::TimelineView;
 use crate::session::built_in::simulator_session;
 use crate::session::signin;
 use crate::session::{Notice, Session};
@@ -70,7 +70,7 @@ fn SignedOut() -> impl IntoView {
     // A backend app's code exchange with the settings in force, for the steps below.
     let backend = in_force.with_untracked(|f| {
         let e = &f.endpoints;
-        crate::oauth::curl::backend_exchange(&e.token, &e.client_id, f.redirect_uri())
+        crate::playground::curl::backend_exchange(&e.token, &e.client_id, f.redirect_uri())
     });
     if usable {
         on_demand::prefetch_in_idle_time(&PREFETCHED);

@@ -29,7 +29,7 @@ use crate::oauth::request::{self, Endpoints};
 use crate::oauth::token::{self, TokenInfo, TokenResponse};
 use crate::oauth::user::{self, User};
 use crate::oauth::{self, Secret};
-use crate::timeline::{self, Field, Step};
+use crate::playground::timeline::{self, Field, Step};
 
 pub use crate::stored::tokens::Tokens;
 pub use refresh::RefreshFuture;

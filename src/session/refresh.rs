@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::oauth::refresh_policy::{self, MAX_PER_MINUTE};
 use crate::oauth::request;
 use crate::oauth::token;
-use crate::timeline::{self, Field, Step};
+use crate::playground::timeline::{self, Field, Step};
 
 /// One refresh, awaited by every trigger that arrives while it runs.
 pub type RefreshFuture = Shared<LocalBoxFuture<'static, Result<(), Error>>>;

@@ -8,14 +8,14 @@ use super::{Session, PENDING_KEY};
 use crate::browser::{clock, history, http, random, sim_worker};
 use crate::config::{InForce, Server};
 use crate::error::Error;
-use crate::explain;
 use crate::oauth::authorize::{self, AuthorizeRequest};
 use crate::oauth::callback::{self, Callback};
 use crate::oauth::pending::{PendingAttempt, PendingStore, StateError};
 use crate::oauth::request;
 use crate::oauth::{self, pkce, token};
+use crate::playground::explain;
+use crate::playground::timeline::{self, Field, Step};
 use crate::route::Page;
-use crate::timeline::{self, Field, Step};
 
 /// Runs `f` on this tab's pending attempts and stores the result; Err when sessionStorage
 /// refuses to keep it (private browsing, full storage).

@@ -12,7 +12,7 @@ use crate::browser::{http, locks};
 use crate::error::Error;
 use crate::oauth::request::{self, Endpoints};
 use crate::oauth::{token, Secret};
-use crate::timeline::{self, Field, Step};
+use crate::playground::timeline::{self, Field, Step};
 
 /// How long a sign-out waits for the lock before it revokes anyway: long enough for another
 /// tab's refresh under way on a quick server, short enough that the person is not left with

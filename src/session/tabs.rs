@@ -12,8 +12,8 @@ use crate::browser::storage::{self, Area};
 use super::{Notice, Session};
 use crate::browser::{broadcast, seal};
 use crate::oauth::token;
+use crate::playground::timeline::{self, Field, Step};
 pub(super) use crate::stored::tab_message::TabMessage;
-use crate::timeline::{self, Field, Step};
 use leptos::prelude::*;
 
 /// The channel on which tabs of this origin tell each other.

@@ -9,8 +9,8 @@
 //! Every value may come from someone else (a token chosen by a server, a code in a crafted
 //! callback link, a record in storage), and the command is pasted into a terminal: control
 //! and bidi characters never appear raw in it (see [`quote`]).
-use super::form::{is_mask, mask};
-use crate::stored::timeline::{Field, RequestRecord};
+use crate::oauth::form::{is_mask, mask};
+use crate::playground::entries::{Field, RequestRecord};
 
 /// What a backend app sends where the browser app sends nothing: a placeholder, never a value.
 pub const SECRET_PLACEHOLDER: &str = "<YOUR_CLIENT_SECRET>";
@@ -203,7 +203,7 @@ mod tests {
         }
     }
 
-    /// What the timeline records of a request (as `crate::timeline::request` does).
+    /// What the timeline records of a request (as `crate::playground::timeline::request` does).
     /// The record of a code exchange with the code `the-secret-code`, and its verifier.
     fn exchange() -> (RequestRecord, &'static str) {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

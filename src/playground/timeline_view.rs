@@ -7,12 +7,12 @@ use crate::browser::clipboard;
 use crate::components::on_demand::OnDemand;
 use crate::components::secret::mask;
 use crate::components::{dynamic, text, OrNothing};
-use crate::explain;
 use crate::json;
 use crate::oauth::answer::masked_form;
-use crate::oauth::curl;
-use crate::stored::timeline::masking::{self, Secrets};
-use crate::timeline::{self, AnswerRecord, Entry, Field, RequestRecord};
+use crate::playground::curl;
+use crate::playground::explain;
+use crate::playground::masking::{self, Secrets};
+use crate::playground::timeline::{self, AnswerRecord, Entry, Field, RequestRecord};
 
 #[component]
 pub fn TimelineView() -> impl IntoView {

@@ -11,8 +11,8 @@ use crate::error::Error;
 use crate::oauth::answer::Answer;
 use crate::oauth::form::mask;
 use crate::oauth::request::{Kind, Request};
-use crate::stored::timeline::masking::{self, Secrets};
-pub use crate::stored::timeline::{AnswerRecord, Entry, Field, RequestRecord, Step};
+pub use crate::playground::entries::{AnswerRecord, Entry, Field, RequestRecord, Step};
+use crate::playground::masking::{self, Secrets};
 
 const KEY: &str = "ilert-pkce.timeline";
 /// Older entries are dropped past this many: a long-lived tab refreshes every hour.
@@ -28,7 +28,7 @@ thread_local! {
 
 fn load() -> Vec<Entry> {
     storage::read(Area::Session, KEY)
-        .and_then(|text| crate::stored::timeline::from_json(&text))
+        .and_then(|text| crate::playground::entries::from_json(&text))
         .unwrap_or_default()
 }
 
@@ -49,7 +49,11 @@ fn update(f: impl FnOnce(&mut Vec<Entry>)) {
             storage::remove(Area::Session, KEY);
         } else {
             // A full storage loses the record across a reload, not the flow itself.
-            storage::write(Area::Session, KEY, &crate::stored::timeline::to_json(list));
+            storage::write(
+                Area::Session,
+                KEY,
+                &crate::playground::entries::to_json(list),
+            );
         }
     });
 }

@@ -4,8 +4,6 @@ use crate::json::{self, Value};
 use crate::oauth::request::Kind;
 use crate::oauth::Secret;
 
-pub mod masking;
-
 /// Which protocol step an entry belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {

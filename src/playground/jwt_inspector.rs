@@ -5,10 +5,10 @@ use leptos::prelude::*;
 
 use crate::components::countdown::{format_left, ticking_now};
 use crate::components::{dynamic, text, OrNothing};
-use crate::explain;
 use crate::json::Value;
 use crate::oauth::jwt::{self, DecodedJwt};
 use crate::oauth::Secret as OauthSecret;
+use crate::playground::explain;
 use crate::session::Session;
 
 fn value_text(v: &Value) -> String {

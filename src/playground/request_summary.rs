@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::browser::history;
 use crate::components::{dynamic, text, OrNothing};
 use crate::config::Server;
-use crate::explain;
+use crate::playground::explain;
 use crate::route::Page;
 use crate::settings::Settings;
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::stored::timeline::Step;
+use crate::playground::entries::Step;
 
 /// A token with the characters JSON encoders like to escape (`/`, `.`) and a `+`.
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpbF91IjoiYWRhIn0.c2ln/a+b";
@@ -42,7 +42,7 @@ fn answered(step: Step, form: Vec<Field>, body: &str) -> Entry {
 /// Every text of the record, in its stored form, and each string decoded from its JSON
 /// (the bodies parsed again): no spelling of `secret` may be in either.
 fn assert_gone(entries: &[Entry], secret: &str) {
-    let stored = crate::stored::timeline::to_json(entries);
+    let stored = crate::playground::entries::to_json(entries);
     let mut texts = vec![stored.clone()];
     fn strings(v: &Value, out: &mut Vec<String>) {
         match v {

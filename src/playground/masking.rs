@@ -3,7 +3,7 @@
 //! `\/` or `\u002e` inside a token change nothing) and stored re-serialized; texts (URLs,
 //! error messages, bodies that are not JSON) are searched for each known secret written as it
 //! is, percent-encoded or JSON-escaped. Pure, so the host tests every spelling.
-use super::{AnswerRecord, Entry, Field, RequestRecord};
+use super::entries::{AnswerRecord, Entry, Field, RequestRecord};
 use crate::json::{self, Value};
 use crate::oauth::answer::masked_form;
 use crate::oauth::form::{is_mask, is_secret, mask};

@@ -1,7 +1,7 @@
 //! The playground's explanations: what each authorize parameter, scope and JWT claim means,
 //! in words for the page. The protocol core names and checks these; the words live here.
 use crate::oauth::scopes::resource_scope;
-use crate::stored::timeline::Field;
+use crate::playground::entries::Field;
 
 /// A one-line explanation of a request or callback parameter, for the playground ("" if unknown).
 pub fn explain_param(name: &str) -> &'static str {
