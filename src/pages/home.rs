@@ -48,7 +48,7 @@ pub fn Home() -> impl IntoView {
 /// Every part, in the order idle time fetches them: the likeliest next need first.
 const PREFETCHED: [Part; 3] = [
     SIGNED_IN,
-    crate::components::timeline_view::TIMELINE,
+    crate::playground::timeline_view::TIMELINE,
     crate::pages::settings::SETTINGS,
 ];
 
