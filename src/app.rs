@@ -8,6 +8,7 @@ use crate::browser::storage::{self, Area};
 use leptos::prelude::*;
 use leptos_router::components::Router;
 use leptos_router::hooks::use_location;
+use leptos_router::location::{BrowserUrl, LocationProvider};
 
 use crate::browser::{config_file, history, sim_worker};
 use crate::components::dynamic;
@@ -64,6 +65,15 @@ fn Pages() -> impl IntoView {
     let path = use_location().pathname;
     // A memo: a new query string or hash on the same page does not build the page again.
     let page = Memo::new(move |_| path.with(|p| Page::of(p, history::base())));
+    // `<Routes>` tells the router when the new page is in place, and only then does the
+    // address bar show its URL; without it that is ours to say, once the page has changed.
+    let browser_url = use_context::<BrowserUrl>();
+    Effect::new(move |_| {
+        page.track();
+        if let Some(url) = &browser_url {
+            url.ready_to_complete();
+        }
+    });
     dynamic(move || {
         match page.get() {
         Page::Home => view! { <Home /> }.into_any(),

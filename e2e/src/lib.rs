@@ -161,7 +161,17 @@ impl Harness {
         self.refused.lock().unwrap().push(needle.to_string());
     }
 
-    /// The app's server answers every path again.
+    /// From now on the app's server answers every path that contains `needle` (a wasm
+    /// module) with its file altered but still valid (a CDN or proxy that changes it), until
+    /// [`Harness::refuse_nothing`].
+    pub fn tamper(&self, needle: &str) {
+        self.refused
+            .lock()
+            .unwrap()
+            .push(format!("{TAMPER}{needle}"));
+    }
+
+    /// The app's server answers every path again, unaltered.
     pub fn refuse_nothing(&self) {
         self.refused.lock().unwrap().clear();
     }
@@ -787,6 +797,9 @@ pub fn app_config(app: &str, sim: &str) -> Value {
     })
 }
 
+/// Marks an entry of the refused list as one to alter rather than refuse ([`Harness::tamper`]).
+const TAMPER: &str = "tamper:";
+
 /// A path on the app's own server that answers every request like a broken gateway: HTTP 502
 /// with an HTML page. Point `api_base` here to test non-JSON answers.
 pub const BROKEN_API: &str = "/broken-gateway";
@@ -838,22 +851,40 @@ pub(crate) fn serve_app(
                 let uri = request.uri();
                 let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
                 log.lock().unwrap().push(path.to_string());
-                let refuse = refusing
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .any(|n| path.contains(n.as_str()));
+                let (refuse, tamper) = {
+                    let list = refusing.lock().unwrap();
+                    let hit = |tampered: bool| {
+                        list.iter().any(|n| match n.strip_prefix(TAMPER) {
+                            Some(n) => tampered && path.contains(n),
+                            None => !tampered && path.contains(n.as_str()),
+                        })
+                    };
+                    (hit(false), hit(true))
+                };
                 let answer = next.run(request);
                 async move {
+                    use axum::response::IntoResponse;
                     if refuse {
-                        use axum::response::IntoResponse;
                         return (
                             axum::http::StatusCode::SERVICE_UNAVAILABLE,
                             "refused by the test",
                         )
                             .into_response();
                     }
-                    answer.await
+                    let answer = answer.await;
+                    if !tamper {
+                        return answer;
+                    }
+                    // A wasm module with a custom section added (id 0, 5 bytes, named
+                    // "test"): still a valid module, so only its integrity can tell.
+                    let (mut parts, body) = answer.into_parts();
+                    let mut bytes = axum::body::to_bytes(body, usize::MAX)
+                        .await
+                        .expect("the file's bytes")
+                        .to_vec();
+                    bytes.extend_from_slice(&[0, 5, 4, b't', b'e', b's', b't']);
+                    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+                    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
                 }
             },
         ));

@@ -277,3 +277,51 @@ async fn the_callback_exchanges_the_code_and_shows_the_profile_without_waiting_f
     );
     h.stop().await;
 }
+
+#[tokio::test]
+async fn the_nav_changes_the_address_bar_and_home_comes_back_after_settings() {
+    let h = Harness::start().await;
+    h.sign_in().await;
+    // After the callback, the address bar shows Home, not /webapp (a reload stays signed in).
+    h.until("the address bar to show Home", || async {
+        h.url().await.ends_with('/').then_some(())
+    })
+    .await;
+    h.wait("[data-testid=timeline] ol.steps").await;
+    h.js("window.__errors = []; addEventListener('error', (e) => window.__errors.push(String(e.message)));")
+        .await;
+    h.click("[data-testid=nav-settings]").await;
+    h.wait("[data-testid=settings]").await;
+    h.until("the address bar to show /settings", || async {
+        h.url().await.ends_with("/settings").then_some(())
+    })
+    .await;
+    // Back home by the nav: the page (and the timeline, first read by Home) is there again.
+    h.click("header nav a:first-child").await;
+    h.wait_text("[data-testid=profile-username]", "ada").await;
+    h.wait("[data-testid=timeline] ol.steps").await;
+    assert!(h.url().await.ends_with('/'), "{}", h.url().await);
+    assert_eq!(h.js("return window.__errors;").await, json!([]));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn on_a_first_visit_home_comes_back_after_settings() {
+    let h = Harness::start().await;
+    h.open("/").await;
+    h.wait("[data-testid=connect]").await;
+    h.js("window.__errors = []; addEventListener('error', (e) => window.__errors.push(String(e.message)));")
+        .await;
+    // Home's timeline (still empty) is the first to read the record; leaving Home must not
+    // take the record with it.
+    h.click("[data-testid=nav-settings]").await;
+    h.wait("[data-testid=settings]").await;
+    h.click("header nav a:first-child").await;
+    h.wait("[data-testid=connect]").await;
+    h.wait("[data-testid=timeline]").await;
+    assert_eq!(h.js("return window.__errors;").await, json!([]));
+    // And the page still works: Connect starts a sign-in whose steps the timeline shows.
+    h.sign_in().await;
+    h.wait("[data-testid=timeline] ol.steps").await;
+    h.stop().await;
+}

@@ -156,3 +156,35 @@ async fn a_part_that_cannot_load_says_so_with_try_again_and_the_session_survives
     assert_eq!(h.tokens().await, Some(tokens));
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_part_altered_on_the_way_is_refused_by_its_integrity_and_says_so() {
+    let h = Harness::start().await;
+    let settings = part("settings");
+    // A CDN or proxy that changes the file: served 200, still a valid module.
+    h.tamper(&settings);
+    h.open("/?prefetch=off").await;
+    h.wait("[data-testid=connect]").await;
+    h.click("[data-testid=nav-settings]").await;
+    let error = h.wait("[data-testid=part-error]").await;
+    let text = error.text().await.unwrap();
+    assert!(
+        text.contains("The Settings page could not be loaded"),
+        "{text}"
+    );
+    assert!(
+        h.served().iter().any(|p| p.ends_with(&settings)),
+        "the altered part was served"
+    );
+    // The page never ran it: the Settings page is not there.
+    assert!(h
+        .browser
+        .find(Locator::Css("[data-testid=settings]"))
+        .await
+        .is_err());
+    // The rest of the page goes on (the altered file may now sit in the HTTP cache, so
+    // Try again cannot be asked to cure it).
+    h.click("header nav a:first-child").await;
+    h.wait("[data-testid=connect]").await;
+    h.stop().await;
+}

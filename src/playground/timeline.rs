@@ -19,7 +19,10 @@ const KEY: &str = "ilert-pkce.timeline";
 const MAX_ENTRIES: usize = 60;
 
 thread_local! {
-    static ENTRIES: RwSignal<Vec<Entry>> = RwSignal::new(load());
+    /// Reference-counted, not owned by a view: an arena signal made here would belong to
+    /// whichever view first asked for it, and die with that view (going from Home to
+    /// Settings disposed it, and Home then panicked reading it).
+    static ENTRIES: ArcRwSignal<Vec<Entry>> = ArcRwSignal::new(load());
     /// The tokens of revocations: recorded masked (the session has ended), but their answers
     /// may echo them, so they stay known, in memory only, until [`end_session`] has masked
     /// the record.
@@ -32,13 +35,14 @@ fn load() -> Vec<Entry> {
         .unwrap_or_default()
 }
 
-/// The entries, as a signal for the views.
+/// The entries, as a signal for the views: a handle owned by the calling view, onto the one
+/// record that outlives every view.
 pub fn entries() -> RwSignal<Vec<Entry>> {
-    ENTRIES.with(|e| *e)
+    ENTRIES.with(|e| RwSignal::from(e.clone()))
 }
 
 fn update(f: impl FnOnce(&mut Vec<Entry>)) {
-    let signal = entries();
+    let signal = ENTRIES.with(ArcRwSignal::clone);
     signal.update(|list| {
         f(list);
         if list.len() > MAX_ENTRIES {
