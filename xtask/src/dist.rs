@@ -17,11 +17,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::cmd::{self, tool};
 use crate::csp::Csp;
 use crate::hosting::{self, BasePath};
+use crate::paths::{read_text, write};
 use crate::{csp, minify, paths, setup, size, split};
 
 /// The meta tag through which index.html tells the app its base path.
@@ -45,7 +44,7 @@ fn deploy_config() -> PathBuf {
 /// The config.json at `path` and the CSP for it; refused, naming the file, when the app
 /// would refuse it.
 fn read_config(path: &Path) -> Result<(String, Csp), String> {
-    let text = read(path)?;
+    let text = read_text(path)?;
     let csp = Csp::for_config_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     if !csp.unwritable.is_empty() {
         println!(
@@ -215,7 +214,7 @@ fn finish(
         }
     }
     let index = dist.join("index.html");
-    let html = read(&index)?;
+    let html = read_text(&index)?;
     let html = set_base_meta(&html, base)?;
     let html = add_sim_worker_meta(&html, base, sim_version)?;
     let html = set_config_preload(&html, base)?;
@@ -449,9 +448,7 @@ fn extract_start_script(html: &str, base: &BasePath) -> Result<(String, StartScr
             .find("</script>")
             .ok_or("index.html: unclosed inline script")?;
     let body = &html[tag.end..close];
-    let digest = Sha256::digest(body.as_bytes());
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let name = format!("start-{hex}.js");
+    let name = format!("start-{}.js", split::hash16(body.as_bytes()));
     let script = format!(
         "<script type=\"module\" src=\"{base}{name}\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
         minify::integrity(body.as_bytes())
@@ -498,7 +495,7 @@ fn precompress(dir: &Path) -> Result<usize, String> {
             {
                 continue;
             }
-            let raw = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let raw = paths::read(&path)?;
             let mut wrote = false;
             for (suffix, packed) in [("br", size::brotli(&raw)), ("gz", gzip(&raw))] {
                 if packed.len() < raw.len() {
@@ -566,17 +563,10 @@ fn write_server_configs(base: &BasePath, dir: &Path, csp: &Csp) -> Result<(), St
     )
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     fn args(list: &[&str]) -> Result<BasePath, String> {
         args_out(list, "/repo").map(|a| a.base)

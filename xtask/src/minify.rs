@@ -13,11 +13,11 @@ use crate::paths;
 /// Minifies the one JS file of `dist` in place and updates its integrity in index.html.
 pub fn glue(dist: &Path) -> Result<(), String> {
     let js = the_glue(dist)?;
-    let before = std::fs::read(&js).map_err(|e| format!("{}: {e}", js.display()))?;
+    let before = paths::read(&js)?;
     terser(&js)?;
-    let after = std::fs::read(&js).map_err(|e| format!("{}: {e}", js.display()))?;
+    let after = paths::read(&js)?;
     let index = dist.join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let html = paths::read_text(&index)?;
     let html = replace_integrity(&html, &before, &after)?;
     std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))
 }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::minify;
+use crate::{minify, paths};
 
 /// The exports the glue or a page use by their own names: kept.
 fn keeps_export(name: &str) -> bool {
@@ -24,12 +24,11 @@ fn keeps_export(name: &str) -> bool {
 /// updates both files' integrity in index.html.
 pub fn shorten(dist: &Path, keep: &BTreeSet<String>) -> Result<(), String> {
     let (wasm_path, js_path) = the_pair(dist)?;
-    let wasm = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
-    let js =
-        std::fs::read_to_string(&js_path).map_err(|e| format!("{}: {e}", js_path.display()))?;
+    let wasm = paths::read(&wasm_path)?;
+    let js = paths::read_text(&js_path)?;
     let (new_wasm, new_js) = rename(&wasm, &js, keep)?;
     let index = dist.join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let html = paths::read_text(&index)?;
     let html = minify::replace_integrity(&html, &wasm, &new_wasm)?;
     let html = minify::replace_integrity(&html, js.as_bytes(), new_js.as_bytes())?;
     std::fs::write(&wasm_path, &new_wasm).map_err(|e| format!("{}: {e}", wasm_path.display()))?;

@@ -1,4 +1,5 @@
-//! Where things are: the repository root, the release build, the tools' search path.
+//! Where things are: the repository root, the release build, the tools' search path; and
+//! reading and writing a file with its name in the error.
 use std::path::{Component, Path, PathBuf};
 
 /// The workspace root (xtask lives one level below it).
@@ -65,3 +66,18 @@ pub const PART_PREFIX: &str = "ilert-pkce-part-";
 pub const LINK_PREFIX: &str = "ilert-pkce-load-";
 /// The module name under which the split main module imports the part loaders.
 pub const LINK_IMPORT: &str = "./__wasm_split.js";
+
+/// A file's bytes; the error names the file.
+pub fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A file's text; the error names the file.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes a file; the error names the file.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::cmd::{self, tool};
-use crate::paths;
+use crate::paths::{self, read, write};
 
 /// Every file of the built-in simulator in a build starts with it.
 pub const PREFIX: &str = "ilert-sim-";
@@ -104,14 +104,6 @@ fn files(glue: &[u8], wasm: &[u8]) -> (String, [(String, Vec<u8>); 3]) {
         (WORKER.to_string(), worker.into_bytes()),
     ];
     (hash, files)
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

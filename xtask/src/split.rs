@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cmd::{run, tool};
 use crate::hosting::BasePath;
+use crate::paths::{read_text, write};
 use crate::{minify, paths};
 
 /// The rustflags of the split build, beside the release build's own.
@@ -71,7 +72,7 @@ pub fn apply(dist: &Path, base: &BasePath) -> Result<Split, String> {
     let started = std::time::Instant::now();
     let target = target_dir();
     let linked = target.join("wasm32-unknown-unknown/release/ilert-pkce.wasm");
-    let input = std::fs::read(&linked).map_err(|e| format!("{}: {e}", linked.display()))?;
+    let input = paths::read(&linked)?;
     let out = target.join("parts");
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -106,7 +107,7 @@ pub fn apply(dist: &Path, base: &BasePath) -> Result<Split, String> {
     let mut parts = Vec::new();
     for module in &split.split_modules {
         wasm_opt(module, &PART_OPT)?;
-        let bytes = std::fs::read(module).map_err(|e| format!("{}: {e}", module.display()))?;
+        let bytes = paths::read(module)?;
         let stem = module
             .file_stem()
             .and_then(|s| s.to_str())
@@ -125,7 +126,7 @@ pub fn apply(dist: &Path, base: &BasePath) -> Result<Split, String> {
     let link_path = target.join("link.js");
     write(&link_path, link.as_bytes())?;
     minify::terser(&link_path)?;
-    let link = std::fs::read(&link_path).map_err(|e| format!("{}: {e}", link_path.display()))?;
+    let link = paths::read(&link_path)?;
     let link_name = format!("{LINK_PREFIX}{}.js", hash16(&link));
     write(&dist.join(&link_name), &link)?;
 
@@ -137,12 +138,9 @@ pub fn apply(dist: &Path, base: &BasePath) -> Result<Split, String> {
     let mut html = read_text(&index)?;
     for (file, new) in [
         (&trunk_js, glue.into_bytes()),
-        (
-            &trunk_wasm,
-            std::fs::read(&main_wasm).map_err(|e| format!("{}: {e}", main_wasm.display()))?,
-        ),
+        (&trunk_wasm, paths::read(&main_wasm)?),
     ] {
-        let old = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let old = paths::read(file)?;
         html = minify::replace_integrity(&html, &old, &new)?;
         write(file, &new)?;
     }
@@ -163,8 +161,8 @@ pub fn apply(dist: &Path, base: &BasePath) -> Result<Split, String> {
 /// named them after the unsplit build's.
 pub fn name_by_content(dist: &Path) -> Result<(), String> {
     let (wasm, js) = crate::names::the_pair(dist)?;
-    let js_bytes = std::fs::read(&js).map_err(|e| format!("{}: {e}", js.display()))?;
-    let wasm_bytes = std::fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let js_bytes = paths::read(&js)?;
+    let wasm_bytes = paths::read(&wasm)?;
     let index = dist.join("index.html");
     let mut html = read_text(&index)?;
     for (path, new) in [
@@ -326,14 +324,6 @@ fn bindings_before_init(html: &str) -> Result<String, String> {
         &html[..init],
         &html[init..]
     ))
-}
-
-fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]
