@@ -17,6 +17,9 @@ pub struct Error {
     pub line: usize,
     /// 1-based column (in bytes) of the offending character.
     pub column: usize,
+    /// Byte offset of the offending character in the text (for a caller that reads on
+    /// from there, as the number an out-of-range error is about).
+    pub offset: usize,
 }
 
 impl fmt::Display for Error {
@@ -75,6 +78,7 @@ impl Parser<'_> {
             what,
             line: before.iter().filter(|&&b| b == b'\n').count() + 1,
             column: self.pos - line_start + 1,
+            offset: self.pos,
         }
     }
 

@@ -42,12 +42,7 @@ fn out_of_range(body: &str, e: &json::Error) -> Option<String> {
     if e.what != "number out of range" {
         return None;
     }
-    let line_start: usize = body
-        .split_inclusive('\n')
-        .take(e.line - 1)
-        .map(str::len)
-        .sum();
-    let at = line_start + e.column - 1;
+    let at = e.offset;
     let rest = body.get(at..)?;
     let len = rest
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E')))
@@ -63,12 +58,31 @@ fn out_of_range(body: &str, e: &json::Error) -> Option<String> {
         .strip_suffix(':')
         .map(str::trim_end)
         .and_then(|b| b.strip_suffix('"'))
-        .and_then(|b| b.rfind('"').map(|i| &b[i + 1..]))
-        .filter(|name| !name.ends_with('\\') && !name.is_empty());
+        .and_then(key_before)
+        .filter(|name| !name.is_empty());
     Some(match member {
         Some(name) => format!("\"{name}\" is {shown}, a number beyond what a double can hold (valid JSON, but no number the app can use)"),
         None => format!("it holds {shown}, a number beyond what a double can hold (valid JSON, but no number the app can use)"),
     })
+}
+
+/// The key whose closing quote ends `text` (that quote already cut): back to the opening
+/// quote, past any escaped one (`"a\"b"` is the key `a\"b`, as written).
+fn key_before(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    while let Some(quote) = bytes[..end].iter().rposition(|&b| b == b'"') {
+        let backslashes = bytes[..quote]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return Some(&text[quote + 1..]);
+        }
+        end = quote;
+    }
+    None
 }
 
 /// Judges an answer of step `kind`: the JSON of a success, or the error it stands for.
@@ -209,6 +223,13 @@ mod tests {
             panic!("not an invalid answer")
         };
         assert_eq!(reason, "it holds -99999999999999999999999… (401 digits), a number beyond what a double can hold (valid JSON, but no number the app can use)");
+        // A key with an escaped quote is named whole, as written.
+        let Error::InvalidResponse { reason, .. } =
+            classify(Kind::User, 200, JSON, r#"{"a\"b": 2e400}"#).unwrap_err()
+        else {
+            panic!("not an invalid answer")
+        };
+        assert!(reason.starts_with(r#""a\"b" is 2e400"#), "{reason}");
         // Not JSON stays not JSON.
         assert!(matches!(
             classify(Kind::User, 200, JSON, "{\"a\": 1e}"),
