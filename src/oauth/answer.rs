@@ -61,7 +61,8 @@ fn out_of_range(body: &str, e: &json::Error) -> Option<String> {
         .and_then(key_before)
         .filter(|name| !name.is_empty());
     Some(match member {
-        Some(name) => format!("\"{name}\" is {shown}, a number beyond what a double can hold (valid JSON, but no number the app can use)"),
+        // A server chooses the key: as long as it likes, so cut like any text it sends.
+        Some(name) => format!("\"{}\" is {shown}, a number beyond what a double can hold (valid JSON, but no number the app can use)", snippet(name)),
         None => format!("it holds {shown}, a number beyond what a double can hold (valid JSON, but no number the app can use)"),
     })
 }
@@ -230,6 +231,17 @@ mod tests {
             panic!("not an invalid answer")
         };
         assert!(reason.starts_with(r#""a\"b" is 2e400"#), "{reason}");
+        // A key of 10 KB is cut like any text the server sends.
+        let long_key = format!(r#"{{"{}": 1e999}}"#, "k".repeat(10_000));
+        let Error::InvalidResponse { reason, .. } =
+            classify(Kind::User, 200, JSON, &long_key).unwrap_err()
+        else {
+            panic!("not an invalid answer")
+        };
+        assert!(
+            reason.len() < 400 && reason.contains("k…\" is 1e999"),
+            "{reason}"
+        );
         // Not JSON stays not JSON.
         assert!(matches!(
             classify(Kind::User, 200, JSON, "{\"a\": 1e}"),
