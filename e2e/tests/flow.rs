@@ -278,6 +278,17 @@ async fn the_callback_exchanges_the_code_and_shows_the_profile_without_waiting_f
     h.stop().await;
 }
 
+/// From now on, the page notes every uncaught error (a wasm trap shows as one).
+async fn watch_page_errors(h: &Harness) {
+    h.js("window.__errors = []; addEventListener('error', (e) => window.__errors.push(String(e.message)));")
+        .await;
+}
+
+/// The uncaught errors noted since [`watch_page_errors`].
+async fn page_errors(h: &Harness) -> serde_json::Value {
+    h.js("return window.__errors;").await
+}
+
 #[tokio::test]
 async fn the_nav_changes_the_address_bar_and_home_comes_back_after_settings() {
     let h = Harness::start().await;
@@ -288,8 +299,7 @@ async fn the_nav_changes_the_address_bar_and_home_comes_back_after_settings() {
     })
     .await;
     h.wait("[data-testid=timeline] ol.steps").await;
-    h.js("window.__errors = []; addEventListener('error', (e) => window.__errors.push(String(e.message)));")
-        .await;
+    watch_page_errors(&h).await;
     h.click("[data-testid=nav-settings]").await;
     h.wait("[data-testid=settings]").await;
     h.until("the address bar to show /settings", || async {
@@ -301,7 +311,7 @@ async fn the_nav_changes_the_address_bar_and_home_comes_back_after_settings() {
     h.wait_text("[data-testid=profile-username]", "ada").await;
     h.wait("[data-testid=timeline] ol.steps").await;
     assert!(h.url().await.ends_with('/'), "{}", h.url().await);
-    assert_eq!(h.js("return window.__errors;").await, json!([]));
+    assert_eq!(page_errors(&h).await, json!([]));
     h.stop().await;
 }
 
@@ -310,8 +320,7 @@ async fn on_a_first_visit_home_comes_back_after_settings() {
     let h = Harness::start().await;
     h.open("/").await;
     h.wait("[data-testid=connect]").await;
-    h.js("window.__errors = []; addEventListener('error', (e) => window.__errors.push(String(e.message)));")
-        .await;
+    watch_page_errors(&h).await;
     // Home's timeline (still empty) is the first to read the record; leaving Home must not
     // take the record with it.
     h.click("[data-testid=nav-settings]").await;
@@ -319,7 +328,7 @@ async fn on_a_first_visit_home_comes_back_after_settings() {
     h.click("header nav a:first-child").await;
     h.wait("[data-testid=connect]").await;
     h.wait("[data-testid=timeline]").await;
-    assert_eq!(h.js("return window.__errors;").await, json!([]));
+    assert_eq!(page_errors(&h).await, json!([]));
     // And the page still works: Connect starts a sign-in whose steps the timeline shows.
     h.sign_in().await;
     h.wait("[data-testid=timeline] ol.steps").await;
