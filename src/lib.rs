@@ -8,6 +8,7 @@ pub mod json;
 pub mod oauth;
 pub mod playground;
 pub mod route;
+pub mod session;
 pub mod stored;
 
 #[cfg(target_arch = "wasm32")]
@@ -18,7 +19,5 @@ pub mod browser;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod pages;
-#[cfg(target_arch = "wasm32")]
-pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod settings;

@@ -4,7 +4,8 @@
 use crate::browser::storage::{self, Area};
 use leptos::prelude::{RwSignal, WithUntracked};
 
-use super::{Session, PENDING_KEY};
+use super::driver::PENDING_KEY;
+use super::Session;
 use crate::browser::{clock, history, http, random, sim_worker};
 use crate::config::{InForce, Server};
 use crate::error::Error;

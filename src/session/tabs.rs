@@ -9,12 +9,10 @@
 //! endpoints this session pinned.
 use crate::browser::storage::{self, Area};
 
-use super::{Notice, Session};
+use super::machine::Event;
+use super::Session;
 use crate::browser::{broadcast, seal};
-use crate::oauth::token;
-use crate::playground::timeline::{self, Field, Step};
 pub(super) use crate::stored::tab_message::TabMessage;
-use leptos::prelude::*;
 
 /// The channel on which tabs of this origin tell each other.
 pub(super) const CHANNEL: &str = "ilert-pkce.session";
@@ -60,39 +58,11 @@ impl Session {
         });
     }
 
-    /// Another tab of this origin refreshed or revoked a grant. Only a tab holding that very
-    /// refresh token (a duplicated tab) follows; any other tab ignores the message.
+    /// Another tab of this origin refreshed or revoked a grant: the machine decides whether
+    /// this tab follows (only a tab holding that very refresh token does).
     pub(super) fn on_tab_message(&self, text: &str) {
-        let Some(message) = TabMessage::from_json(text) else {
-            return;
-        };
-        let (ours, pinned) = self.tokens.with_untracked(|t| match t {
-            Some(t) => (
-                t.refresh_token.as_ref().map(token::fingerprint),
-                Some(t.endpoints.clone()),
-            ),
-            None => (None, None),
-        });
-        match message {
-            TabMessage::Refreshed { replaces, tokens }
-                if ours.as_deref() == Some(replaces.as_str())
-                    && pinned.as_ref() == Some(&tokens.endpoints) =>
-            {
-                timeline::note(
-                    Step::Refresh,
-                    "Refreshed by another tab",
-                    vec![Field::new("why", "another tab of this app held the same refresh token and refreshed it first; this tab took over its new tokens instead of spending the old one", false)],
-                );
-                self.save(tokens);
-            }
-            TabMessage::SignedOut { refresh } if ours.as_deref() == Some(refresh.as_str()) => {
-                self.end(Some(Notice::info(
-                    "Signed out in another tab",
-                    "Another tab of this app signed out of the session this tab shared with it; every token was forgotten here too.",
-                )));
-                timeline::clear();
-            }
-            _ => {}
+        if let Some(message) = TabMessage::from_json(text) {
+            self.step(Event::FromTab(message));
         }
     }
 }
