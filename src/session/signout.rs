@@ -19,10 +19,8 @@ pub(super) const SIGN_OUT_LOCK_WAIT_MS: u32 = 5_000;
 impl Session {
     /// Forgets every token, then revokes the refresh token and says how that went.
     pub async fn sign_out(self) {
-        if !self
-            .step(Event::SignOutAsked)
-            .contains(&Effect::LockForSignOut)
-        {
+        let asked = self.step(Event::SignOutAsked);
+        if !asked.iter().any(|e| matches!(e, Effect::LockForSignOut)) {
             return;
         }
         // A refresh under way finishes first; if it brought a new refresh token, that one is

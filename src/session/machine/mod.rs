@@ -68,7 +68,9 @@ pub enum Event {
 
 /// What the driver must do, in order.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
+// PartialEq for the tests only: the driver never compares effects, it matches them.
+#[cfg_attr(test, derive(PartialEq))]
+#[derive(Debug)]
 pub enum Effect {
     /// Keep these tokens: in memory for the views, and in sessionStorage for a reload.
     Keep(Tokens),
