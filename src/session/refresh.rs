@@ -8,7 +8,6 @@ use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 
 use super::machine::{Effect, Event};
-use super::signout::SIGN_OUT_LOCK_WAIT_MS;
 use super::Session;
 use crate::browser::{http, locks};
 use crate::error::Error;
@@ -25,6 +24,11 @@ pub(super) const REFRESH_LOCK: &str = "ilert-pkce.refresh";
 /// or revocation, which ends within the request's own time limit; a holder that keeps it
 /// longer is stuck or hostile (any page of the origin can take it), and the refresh is put off.
 const REFRESH_LOCK_WAIT_MS: u32 = request::TIMEOUT_MS + 1_000;
+/// How long a sign-out (or a revocation after a 401) waits for the lock before it revokes
+/// anyway: long enough for another tab's refresh under way on a quick server, short enough
+/// that the person is not left with "Signing out…" (and a live refresh token) by a page that
+/// never lets go of the lock.
+pub(super) const SIGN_OUT_LOCK_WAIT_MS: u32 = 5_000;
 /// A tab that waited for the lock gives the holder's message this long to land.
 const TAB_MESSAGE_GRACE_MS: u32 = 30;
 

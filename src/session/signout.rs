@@ -4,17 +4,12 @@
 //! lands late cannot leave a live token behind. The page and the timeline say whether the
 //! revocation reached the server.
 use super::machine::{Effect, Event};
-use super::refresh::REFRESH_LOCK;
+use super::refresh::{REFRESH_LOCK, SIGN_OUT_LOCK_WAIT_MS};
 use super::Session;
 use crate::browser::{http, locks};
 use crate::error::Error;
 use crate::oauth::request::{self, Endpoints};
 use crate::oauth::{token, Secret};
-
-/// How long a sign-out waits for the lock before it revokes anyway: long enough for another
-/// tab's refresh under way on a quick server, short enough that the person is not left with
-/// "Signing out…" (and a live refresh token) by a page that never lets go of the lock.
-pub(super) const SIGN_OUT_LOCK_WAIT_MS: u32 = 5_000;
 
 impl Session {
     /// Forgets every token, then revokes the refresh token and says how that went.
