@@ -8,7 +8,7 @@ use crate::{scopes, users, Sim};
 
 /// The caller's access token from `Authorization: Bearer <token>` (RFC 6750 §2.1: the
 /// scheme is case-insensitive, but it must be there: a bare token is refused).
-fn authenticate(sim: &Sim, req: &Request, now: u64) -> Result<AccessClaims, ApiError> {
+pub(crate) fn authenticate(sim: &Sim, req: &Request, now: u64) -> Result<AccessClaims, ApiError> {
     let value = req
         .header("authorization")
         .ok_or_else(|| ApiError::unauthorized("Missing Authorization header"))?;
@@ -39,10 +39,8 @@ pub fn current_user(sim: &mut Sim, req: &Request, now: u64) -> Response {
 
 fn user_of(sim: &Sim, req: &Request, now: u64) -> Result<&'static serde_json::Value, ApiError> {
     let claims = authenticate(sim, req, now)?;
-    if !scopes::contains(&claims.il_s, scopes::PROFILE) {
-        return Err(ApiError::forbidden(
-            "The access token lacks the scope profile",
-        ));
+    if !scopes::allows_profile(&claims.il_s) {
+        return Err(ApiError::scope_missing(scopes::PROFILE.into()));
     }
     let user = users::by_username(&claims.il_u)
         .ok_or_else(|| ApiError::unauthorized("The token's user does not exist"))?;

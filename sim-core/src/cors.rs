@@ -26,7 +26,7 @@ fn allowed<'a>(config: &SimConfig, req: &'a Request) -> Option<&'a str> {
 pub fn preflight(config: &SimConfig, req: &Request) -> Response {
     let mut r = Response::new(200);
     r.set_header("vary", VARY);
-    r.set_header("access-control-allow-methods", "GET,POST");
+    r.set_header("access-control-allow-methods", "GET,POST,PUT,DELETE");
     r.set_header(
         "access-control-allow-headers",
         "authorization,content-type,accept",

@@ -65,33 +65,50 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// The scope a 403 `OAUTH2_SCOPE_ERROR` says is missing (iLert adds it as `scope`).
+    pub scope: Option<String>,
 }
 
 impl ApiError {
-    pub fn unauthorized(message: impl Into<String>) -> Self {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         ApiError {
-            status: 401,
-            code: "UNAUTHORIZED",
+            status,
+            code,
             message: message.into(),
+            scope: None,
         }
     }
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(401, "UNAUTHORIZED", message)
+    }
+    /// The token is valid but lacks `scope` (e.g. `source:w`) for this call.
+    pub fn scope_missing(scope: String) -> Self {
         ApiError {
-            status: 403,
-            code: "FORBIDDEN",
-            message: message.into(),
+            scope: Some(scope.clone()),
+            ..Self::new(
+                403,
+                "OAUTH2_SCOPE_ERROR",
+                format!("The access token lacks the scope {scope} for this request"),
+            )
         }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError {
-            status: 404,
-            code: "NOT_FOUND",
-            message: message.into(),
-        }
+        Self::new(404, "NOT_FOUND", message)
+    }
+    /// A body or parameter the API cannot take.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, "BAD_REQUEST", message)
+    }
+    /// A method the path does not answer.
+    pub fn method_not_allowed(message: impl Into<String>) -> Self {
+        Self::new(405, "METHOD_NOT_ALLOWED", message)
     }
 
     pub fn response(&self) -> Response {
-        let body = json!({ "status": self.status, "message": self.message, "code": self.code });
+        let mut body = json!({ "status": self.status, "message": self.message, "code": self.code });
+        if let Some(scope) = &self.scope {
+            body["scope"] = json!(scope);
+        }
         let mut response = Response::json(self.status, &body);
         if self.status == 401 {
             // RFC 6750 §3: tells a client it may refresh and retry.

@@ -33,6 +33,7 @@ mod pages;
 mod params;
 mod pkce;
 mod random;
+mod rest;
 mod router;
 mod scopes;
 mod snapshot;

@@ -4,7 +4,7 @@
 use crate::faults::{self, Endpoint, FaultAction, FaultRule, GrantType, Respond};
 use crate::http::{Request, Response};
 use crate::params::Params;
-use crate::{api, authorize, cors, guard, hooks, pages, token, Sim};
+use crate::{api, authorize, cors, guard, hooks, pages, rest, token, Sim};
 
 /// What the host does next with a request. Only the host can wait or close a connection.
 #[derive(Debug)]
@@ -242,6 +242,7 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
                 _ => None,
             },
         ),
+        p if rest::serves(p) => (&[], Some(rest::handle(sim, req, now))),
         p if p.starts_with("/api/") && p.len() > "/api/".len() => (&[], Some(api::not_found())),
         _ => (&[], Some(Response::new(404))),
     };

@@ -97,6 +97,9 @@ pub struct Stats {
     pub revocations: u64,
     pub token_info_requests: u64,
     pub user_requests: u64,
+    /// Calls of the REST API's collections ([`crate::rest`]).
+    #[serde(default)]
+    pub api_requests: u64,
     pub failed_token_requests: u64,
     pub authorize_requests: u64,
     pub consent_answers: u64,
@@ -166,6 +169,10 @@ pub struct Store {
     /// them; the host's settings do not have them.
     #[serde(default)]
     clients: Vec<SavedClient>,
+    /// The REST API's data, seeded on its first call (a snapshot of an older version has
+    /// none, and gets the seed then).
+    #[serde(default)]
+    pub(crate) rest: Option<crate::rest::Data>,
 }
 
 /// A client registered at run time, as a snapshot keeps it: its secret as its SHA-256 only

@@ -1,109 +1,11 @@
 //! The core driven as a host would drive it, with the time passed in: lifetimes are tested
 //! by moving `now`, never by sleeping.
 
-use ilert_sim_core::{Request, Response, SeededEntropy, Sim, SimConfig, Step};
+use ilert_sim_core::{Request, SeededEntropy, Sim, SimConfig, Step};
 use serde_json::{json, Value};
 
-const CLIENT: &str = "ilert-pkce-demo";
-const REDIRECT: &str = "http://localhost:4597/webapp";
-const ORIGIN: &str = "http://localhost:4597";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const TOKEN: &str = "/api/developers/oauth2/token";
-const T0: u64 = 1_700_000_000_000;
-
-fn sim(seed: u64) -> Sim {
-    Sim::new(SimConfig::default(), Box::new(SeededEntropy(seed)))
-}
-
-fn answer(sim: &mut Sim, req: Request, now: u64) -> Response {
-    match sim.handle_now(req, now) {
-        Step::Answer(r) => r,
-        other => panic!("no answer: {other:?}"),
-    }
-}
-
-/// A request to a state-changing test hook, as the tests send it: JSON and the hook header.
-fn hook(method: &str, path: &str, body: &str) -> Request {
-    Request::new(method, path)
-        .with_header("Content-Type", "application/json")
-        .with_header("X-Ilert-Sim-Hook", "1")
-        .with_body(body)
-}
-
-fn json_of(r: &Response) -> Value {
-    serde_json::from_slice(&r.body).unwrap()
-}
-
-fn query_of(location: &str) -> Vec<(String, String)> {
-    let q = location.split_once('?').unwrap().1;
-    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
-}
-
-fn param(pairs: &[(String, String)], name: &str) -> String {
-    pairs.iter().find(|(k, _)| k == name).unwrap().1.clone()
-}
-
-/// Authorize and grant as ada at `now`: the code.
-fn code(sim: &mut Sim, scope: &str, now: u64) -> String {
-    let q = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("client_id", CLIENT),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-            ("scope", scope),
-            ("state", "st"),
-            ("code_challenge", CHALLENGE),
-            ("code_challenge_method", "S256"),
-        ])
-        .finish();
-    let page = answer(
-        sim,
-        Request::new("GET", &format!("/api/developers/oauth2/authorize?{q}")),
-        now,
-    );
-    assert_eq!(page.status, 200);
-    let html = page.body_text();
-    let marker = "name=\"request_id\" value=\"";
-    let start = html.find(marker).unwrap() + marker.len();
-    let id = &html[start..start + html[start..].find('"').unwrap()];
-    let form = [("request_id", id), ("user", "ada"), ("decision", "grant")];
-    let r = answer(
-        sim,
-        Request::form("/api/developers/oauth2/authorize", &form),
-        now,
-    );
-    assert_eq!(r.status, 303);
-    let q = query_of(r.header("location").unwrap());
-    assert_eq!(param(&q, "state"), "st");
-    param(&q, "code")
-}
-
-fn exchange(sim: &mut Sim, code: &str, now: u64) -> Response {
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("client_id", CLIENT),
-        ("code", code),
-        ("code_verifier", VERIFIER),
-        ("redirect_uri", REDIRECT),
-    ];
-    answer(sim, Request::form(TOKEN, &form), now)
-}
-
-fn refresh(sim: &mut Sim, token: &str, now: u64) -> Response {
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("client_id", CLIENT),
-        ("refresh_token", token),
-    ];
-    answer(sim, Request::form(TOKEN, &form), now)
-}
-
-fn user(sim: &mut Sim, access: &str, now: u64) -> Response {
-    let req = Request::new("GET", "/api/users/current")
-        .with_header("Authorization", &format!("Bearer {access}"));
-    answer(sim, req, now)
-}
+mod common;
+use common::*;
 
 #[test]
 fn the_whole_flow_in_memory() {

@@ -58,11 +58,79 @@ async fn users_current_refuses_bad_authorization() {
     // Without the profile scope the token is valid but not enough.
     let t = sim.tokens("incident:r").await;
     let bearer = format!("Bearer {}", str_of(&t, "access_token"));
-    assert_api_error(sim.current_user(Some(&bearer)).await, 403).await;
+    let resp = sim.current_user(Some(&bearer)).await;
+    let message = assert_api_error(resp, 403).await;
+    assert!(message.contains("profile"), "{message}");
 
     // Other API paths are not simulated: a 404 in the REST shape.
-    let resp = sim.http.get(sim.url("/api/alerts")).send().await.unwrap();
+    let resp = sim
+        .http
+        .get(sim.url("/api/heartbeats"))
+        .send()
+        .await
+        .unwrap();
     assert_api_error(resp, 404).await;
+}
+
+#[tokio::test]
+async fn the_rest_api_over_http_with_cors_for_every_verb() {
+    let sim = start(config()).await;
+    let origin = "http://localhost:4597";
+    let pre = preflight(&sim, "/api/alert-sources/1", origin).await;
+    let methods = pre.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap();
+    for verb in ["GET", "POST", "PUT", "DELETE"] {
+        assert!(methods.split(',').any(|m| m == verb), "{verb} in {methods}");
+    }
+    // No token: 401, as for users/current.
+    let resp = sim.http.get(sim.url("/api/alerts")).send().await.unwrap();
+    assert_api_error(resp, 401).await;
+
+    let t = sim.tokens("source:w").await;
+    let bearer = format!("Bearer {}", str_of(&t, "access_token"));
+    let created: Value = sim
+        .http
+        .post(sim.url("/api/alert-sources"))
+        .header("authorization", &bearer)
+        .header("origin", origin)
+        .json(&serde_json::json!({ "name": "Grafana", "integrationType": "GRAFANA" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["name"], "Grafana");
+    let url = sim.url(&format!("/api/alert-sources/{}", created["id"]));
+    let resp = sim
+        .http
+        .delete(&url)
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["scope"].as_str()),
+        (Some("OAUTH2_SCOPE_ERROR"), Some("source:d"))
+    );
+    let list: Value = sim
+        .http
+        .get(sim.url("/api/alert-sources"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        3,
+        "the refused DELETE removed nothing"
+    );
 }
 
 #[tokio::test]

@@ -262,11 +262,17 @@ pub async fn assert_oauth_error(resp: Response, code: &str) -> String {
     text
 }
 
-/// Asserts a REST API error `{"status":…,"message":…,"code":…}`.
+/// Asserts a REST API error `{"status":…,"message":…,"code":…}` (and `scope`, for a 403
+/// `OAUTH2_SCOPE_ERROR` only).
 pub async fn assert_api_error(resp: Response, status: u16) -> String {
     assert_eq!(resp.status().as_u16(), status);
     let body: Value = resp.json().await.unwrap();
-    assert_eq!(body.as_object().unwrap().len(), 3, "{body}");
+    let scoped = body["code"] == "OAUTH2_SCOPE_ERROR" && body["scope"].is_string();
+    assert_eq!(
+        body.as_object().unwrap().len(),
+        3 + usize::from(scoped),
+        "{body}"
+    );
     assert_eq!(body["status"], status);
     assert!(body["code"].is_string());
     body["message"].as_str().unwrap().to_string()
