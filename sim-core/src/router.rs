@@ -213,6 +213,11 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
         }
         "/api/developers/oauth2/revoke" => (POST, post.then(|| token::revoke(sim, req, now))),
         "/api/users/current" => (GET, get.then(|| api::current_user(sim, req, now))),
+        // Public, like iLert's: what a client may call, and with which scope.
+        "/api-docs/openapi.json" => (
+            GET,
+            get.then(|| Response::json(200, &rest::openapi::document(&sim.config.mount))),
+        ),
         "/_sim/stats" => (GET, get.then(|| hooks::stats(sim))),
         "/_sim/requests" => (GET, get.then(|| hooks::requests(sim, req))),
         "/_sim/config" => (GET, get.then(|| hooks::config(sim))),

@@ -7,6 +7,7 @@
 //! naming the scope. Unknown ids are 404, bodies the API cannot take 400, all in iLert's
 //! `{status, message, code}` shape. The paths and scopes are in [`RESOURCES`], which
 //! `GET /api-docs/openapi.json` and docs/ilert-api.md describe.
+pub mod openapi;
 mod seed;
 mod time;
 
