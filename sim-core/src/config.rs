@@ -137,6 +137,10 @@ pub struct SimConfig {
     /// it in front of every URL it generates (form actions, the paths its pages show).
     /// No trailing `/`.
     pub mount: String,
+    /// Whether a refresh answers with a new refresh token and retires the one it spent
+    /// (rotation), or answers without one and the same refresh token goes on working.
+    /// iLert's docs do not say; see docs/ilert-api.md for the default.
+    pub rotate_refresh: bool,
 }
 
 impl Default for SimConfig {
@@ -152,6 +156,7 @@ impl Default for SimConfig {
             ],
             faults: Vec::new(),
             mount: String::new(),
+            rotate_refresh: true,
         }
     }
 }

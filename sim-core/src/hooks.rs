@@ -68,7 +68,7 @@ pub fn config(sim: &Sim) -> Response {
         200,
         &json!({
             "access_ttl": c.access_ttl, "refresh_ttl": c.refresh_ttl, "code_ttl": c.code_ttl,
-            "latency_ms": c.latency_ms, "clients": clients,
+            "latency_ms": c.latency_ms, "rotate_refresh": c.rotate_refresh, "clients": clients,
         }),
     )
 }

@@ -279,7 +279,7 @@ fn code_grant(
     }
     let grant = store.new_grant(code, client_id, &c.username, &c.scope);
     store.stats.authorization_code_grants += 1;
-    Ok(issue(sim, grant, &c.scope, now))
+    Ok(issue(sim, grant, &c.scope, true, now))
 }
 
 fn refresh_grant(
@@ -316,16 +316,21 @@ fn refresh_grant(
             wanted.join(" ")
         }
     };
+    store.stats.refresh_grants += 1;
+    if !sim.config.rotate_refresh {
+        // No rotation: the presented refresh token goes on working, and the answer brings
+        // none (a client keeps the one it has).
+        return Ok(issue(sim, grant_id, &scope, false, now));
+    }
     // Rotation: the presented refresh token stops working now.
     store.revoke_refresh(&claims.il_k);
-    store.stats.refresh_grants += 1;
-    Ok(issue(sim, grant_id, &scope, now))
+    Ok(issue(sim, grant_id, &scope, true, now))
 }
 
-/// Mints an access token for `scope`, and a refresh token when the grant holds
-/// `offline_access` or its client is confidential (iLert: only PKCE-only clients need that
-/// scope for one).
-fn issue(sim: &mut Sim, grant_id: u64, scope: &str, now: u64) -> TokenResponse {
+/// Mints an access token for `scope`, and (if `new_refresh`) a refresh token when the grant
+/// holds `offline_access` or its client is confidential (iLert: only PKCE-only clients need
+/// that scope for one).
+fn issue(sim: &mut Sim, grant_id: u64, scope: &str, new_refresh: bool, now: u64) -> TokenResponse {
     let grant = sim
         .store
         .grant(grant_id)
@@ -334,8 +339,9 @@ fn issue(sim: &mut Sim, grant_id: u64, scope: &str, now: u64) -> TokenResponse {
     let config = &sim.config;
     let client = config.client(&grant.client_id);
     let app_id = client.map_or(0, |c| c.app_id);
-    let offline = scopes::contains(&grant.scope, scopes::OFFLINE_ACCESS)
-        || client.is_some_and(Client::is_confidential);
+    let offline = new_refresh
+        && (scopes::contains(&grant.scope, scopes::OFFLINE_ACCESS)
+            || client.is_some_and(Client::is_confidential));
     let rng = &mut *sim.rng;
     let exp = |ttl: u64| (now + ttl * 1000).div_ceil(1000); // lives at least `ttl` seconds
     let claims = AccessClaims {

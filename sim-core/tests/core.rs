@@ -235,3 +235,34 @@ fn a_mounted_simulator_answers_under_its_prefix_and_links_with_it() {
     );
     assert_eq!(log.status, 200);
 }
+
+#[test]
+fn without_rotation_a_refresh_brings_no_new_refresh_token_and_the_old_one_goes_on() {
+    let mut s = Sim::new(
+        SimConfig {
+            rotate_refresh: false,
+            ..SimConfig::default()
+        },
+        Box::new(SeededEntropy(40)),
+    );
+    let c = code(&mut s, "profile offline_access", T0);
+    let first = json_of(&exchange(&mut s, &c, T0));
+    let refresh_token = first["refresh_token"].as_str().unwrap().to_string();
+    for i in 1..=3 {
+        let r = json_of(&refresh(&mut s, &refresh_token, T0 + i * 1000));
+        assert!(r["access_token"].is_string(), "refresh {i}: {r}");
+        assert!(
+            r.get("refresh_token").is_none(),
+            "refresh {i} brought one: {r}"
+        );
+        assert!(r.get("refresh_token_expires_in").is_none(), "{r}");
+    }
+    // Revoked, it stops at once, as with rotation.
+    let revoke = Request::form(
+        "/api/developers/oauth2/revoke",
+        &[("token", refresh_token.as_str()), ("client_id", CLIENT)],
+    );
+    assert_eq!(answer(&mut s, revoke, T0 + 5000).status, 200);
+    let after = refresh(&mut s, &refresh_token, T0 + 6000);
+    assert_eq!(json_of(&after)["code"], "invalid_grant");
+}

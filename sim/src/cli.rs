@@ -30,6 +30,10 @@ OPTIONS:
                          optional, refresh tokens come without offline_access, and
                          revoking its tokens needs the secret too. Never printed; use a
                          test value (the process list shows it)
+  --rotate-refresh on|off
+                         on (default): a refresh answers with a new refresh token and
+                         the spent one stops working; off: the answer brings none and
+                         the same refresh token goes on working (iLert's docs are silent)
   --fault JSON           install a fault rule at start (repeatable), as POST /_sim/faults
                          takes it, e.g. '{\"endpoint\":\"token\",\"forever\":true,
                          \"action\":{\"respond\":{\"status\":503}}}' (see /_sim/faults)
@@ -108,6 +112,17 @@ impl Options {
                 "--refresh-ttl" => options.sim.refresh_ttl = positive(&flag, &value(&flag)?)?,
                 "--code-ttl" => options.sim.code_ttl = positive(&flag, &value(&flag)?)?,
                 "--latency-ms" => options.sim.latency_ms = number(&flag, &value(&flag)?)?,
+                "--rotate-refresh" => {
+                    options.sim.rotate_refresh = match value(&flag)?.as_str() {
+                        "on" => true,
+                        "off" => false,
+                        other => {
+                            return Err(ArgsError::Invalid(format!(
+                                "--rotate-refresh wants on or off, got {other:?}"
+                            )))
+                        }
+                    }
+                }
                 "--fault" => {
                     let text = value(&flag)?;
                     let rule = serde_json::from_str(&text)
@@ -209,6 +224,17 @@ mod tests {
         assert_eq!(parsed.clients, d.clients);
         assert_eq!(d.clients[0].origin, "http://localhost:4597");
         assert_eq!(d.clients[0].app_id, 250);
+        assert!(parsed.rotate_refresh && d.rotate_refresh);
+    }
+
+    #[test]
+    fn rotation_is_on_or_off() {
+        let off = Options::from_args(args("--rotate-refresh off")).unwrap();
+        assert!(!off.sim.rotate_refresh);
+        let on = Options::from_args(args("--rotate-refresh=on")).unwrap();
+        assert!(on.sim.rotate_refresh);
+        assert!(Options::from_args(args("--rotate-refresh yes")).is_err());
+        assert!(Options::from_args(args("--rotate-refresh")).is_err());
     }
 
     #[test]
