@@ -60,6 +60,10 @@ pub struct Grant {
     pub scope: String,
     /// Set when the grant is revoked as a whole (code replay): its access tokens die too.
     pub access_revoked: bool,
+    /// Begun by a confidential client on PKCE alone, without its secret (see
+    /// `token::exchange`): its refreshes and revocations need no secret either.
+    #[serde(default)]
+    pub pkce_only: bool,
 }
 
 /// A live refresh token (a revoked or rotated one is not kept).
@@ -254,13 +258,21 @@ impl Store {
             .is_some_and(|c| !c.used && c.code_challenge.is_some())
     }
 
-    pub fn new_grant(&mut self, code: &str, client_id: &str, username: &str, scope: &str) -> u64 {
+    pub fn new_grant(
+        &mut self,
+        code: &str,
+        client_id: &str,
+        username: &str,
+        scope: &str,
+        pkce_only: bool,
+    ) -> u64 {
         let id = self.next();
         let grant = Grant {
             client_id: client_id.into(),
             username: username.into(),
             scope: scope.into(),
             access_revoked: false,
+            pkce_only,
         };
         self.grants.insert(id, grant);
         if let Some(c) = self.codes.get_mut(&mask::store_key(code)) {
@@ -365,6 +377,31 @@ impl Store {
         }
     }
 
+    /// Whether the live refresh token `key` belongs to a grant begun on PKCE alone.
+    pub fn refresh_pkce_only(&self, key: &str) -> bool {
+        self.refresh
+            .get(&mask::store_key(key))
+            .and_then(|r| self.grants.get(&r.grant))
+            .is_some_and(|g| g.pkce_only)
+    }
+
+    /// Whether the live refresh token `key` belongs to a grant begun with the client's
+    /// secret (a refresh of it must send the secret too).
+    pub fn refresh_needs_secret(&self, key: &str) -> bool {
+        self.refresh
+            .get(&mask::store_key(key))
+            .and_then(|r| self.grants.get(&r.grant))
+            .is_some_and(|g| !g.pkce_only)
+    }
+
+    /// Whether the access token `jti` belongs to a grant begun on PKCE alone.
+    pub fn access_pkce_only(&self, jti: &str) -> bool {
+        self.access
+            .get(jti)
+            .and_then(|a| self.grants.get(&a.grant))
+            .is_some_and(|g| g.pkce_only)
+    }
+
     pub fn refresh_client(&self, key: &str) -> Option<&str> {
         let r = self.refresh.get(&mask::store_key(key))?;
         Some(r.client_id.as_str())
@@ -440,7 +477,7 @@ mod tests {
     #[test]
     fn eleventh_refresh_token_revokes_the_oldest() {
         let mut s = Store::default();
-        let g = s.new_grant("c", "app", "ada", "profile offline_access");
+        let g = s.new_grant("c", "app", "ada", "profile offline_access", false);
         for i in 0..=MAX_REFRESH_TOKENS {
             s.add_refresh(&format!("k{i}"), g, 100, 1);
         }
@@ -452,7 +489,7 @@ mod tests {
             assert!(s.usable_refresh(&format!("k{i}"), "app").is_ok());
         }
         // Another user's tokens are counted apart.
-        let g2 = s.new_grant("d", "app", "grace", "offline_access");
+        let g2 = s.new_grant("d", "app", "grace", "offline_access", false);
         s.add_refresh("other", g2, 100, 1);
         assert!(s.usable_refresh("k1", "app").is_ok());
         assert!(s.usable_refresh("other", "elsewhere").is_err());
@@ -461,7 +498,7 @@ mod tests {
     #[test]
     fn grant_revocation_reaches_access_and_refresh() {
         let mut s = Store::default();
-        let g = s.new_grant("c", "app", "ada", "profile");
+        let g = s.new_grant("c", "app", "ada", "profile", false);
         s.record_access("j1", g, 100);
         s.add_refresh("k", g, 100, 1);
         assert!(!s.access_revoked("j1"));

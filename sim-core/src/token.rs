@@ -194,10 +194,30 @@ fn exchange(
         .client(client_id)
         .cloned()
         .ok_or_else(|| OAuthError::invalid_client(format!("Unknown client_id: {client_id}")))?;
+    // iLert's PKCE guide: "the client secret can be omitted by relying on PKCE". A
+    // confidential client that sends no secret is its own public half: the exchange of a
+    // code issued for a challenge, with a verifier, and the refreshes of a grant begun that
+    // way go through on PKCE alone (and bring a refresh token only with offline_access, as
+    // for a public client). A secret that is sent must still be right.
+    let pkce_only = client.is_confidential()
+        && !creds.tried()
+        && if grant_type == "authorization_code" {
+            get("code_verifier").is_some()
+                && get("code").is_some_and(|c| sim.store.fresh_code_has_challenge(c))
+        } else {
+            // A token of a grant begun with the secret needs it; one this simulator no
+            // longer knows (revoked, rotated) goes on to be refused as invalid_grant, as a
+            // public client's would be.
+            get("refresh_token")
+                .and_then(|t| sim.keys.verify_refresh(t, now / 1000).ok())
+                .is_some_and(|claims| !sim.store.refresh_needs_secret(&claims.il_k))
+        };
     // Before the code or refresh token is looked at: a failed authentication spends nothing.
-    client_auth::authenticate(&client, creds.secret.as_deref())?;
+    if !pkce_only {
+        client_auth::authenticate(&client, creds.secret.as_deref())?;
+    }
     if grant_type == "authorization_code" {
-        code_grant(sim, params, &client, now)
+        code_grant(sim, params, &client, pkce_only, now)
     } else {
         refresh_grant(sim, params, &client.id, now)
     }
@@ -207,6 +227,7 @@ fn code_grant(
     sim: &mut Sim,
     params: &Params,
     client: &Client,
+    pkce_only: bool,
     now: u64,
 ) -> Result<TokenResponse, OAuthError> {
     let client_id = client.id.as_str();
@@ -277,7 +298,7 @@ fn code_grant(
         }
         _ => {}
     }
-    let grant = store.new_grant(code, client_id, &c.username, &c.scope);
+    let grant = store.new_grant(code, client_id, &c.username, &c.scope, pkce_only);
     store.stats.authorization_code_grants += 1;
     Ok(issue(sim, grant, &c.scope, true, now))
 }
@@ -341,7 +362,7 @@ fn issue(sim: &mut Sim, grant_id: u64, scope: &str, new_refresh: bool, now: u64)
     let app_id = client.map_or(0, |c| c.app_id);
     let offline = new_refresh
         && (scopes::contains(&grant.scope, scopes::OFFLINE_ACCESS)
-            || client.is_some_and(Client::is_confidential));
+            || (client.is_some_and(Client::is_confidential) && !grant.pkce_only));
     let rng = &mut *sim.rng;
     let exp = |ttl: u64| (now + ttl * 1000).div_ceil(1000); // lives at least `ttl` seconds
     let claims = AccessClaims {
@@ -437,18 +458,21 @@ pub fn revoke(sim: &mut Sim, req: &Request, now: u64) -> Response {
         let store = &mut sim.store;
         let target = if let Ok(claims) = sim.keys.verify_refresh(token, now) {
             let owner = store.refresh_client(&claims.il_k).map(String::from);
-            owner.map(|o| (o, Revoke::Refresh(claims.il_k)))
+            let pkce_only = store.refresh_pkce_only(&claims.il_k);
+            owner.map(|o| (o, pkce_only, Revoke::Refresh(claims.il_k)))
         } else if let Ok(claims) = sim.keys.verify_access(token, now) {
             let owner = store.access_client(&claims.jti).map(String::from);
-            owner.map(|o| (o, Revoke::Access(claims.jti)))
+            let pkce_only = store.access_pkce_only(&claims.jti);
+            owner.map(|o| (o, pkce_only, Revoke::Access(claims.jti)))
         } else {
             None
         };
         // A token this simulator never issued (or no longer knows) is simply not revoked.
-        let Some((owner, target)) = target else {
+        let Some((owner, pkce_only, target)) = target else {
             return Ok(());
         };
-        check_revoker(&sim.config, &creds, authenticated, &owner)?;
+        // A grant begun on PKCE alone is revoked like a public client's: no secret needed.
+        check_revoker(&sim.config, &creds, authenticated || pkce_only, &owner)?;
         match target {
             Revoke::Refresh(key) => store.revoke_refresh(&key),
             Revoke::Access(jti) => store.revoke_access(&jti),

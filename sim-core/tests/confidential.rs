@@ -69,6 +69,8 @@ fn authorize(sim: &mut Sim, client: &str, redirect: &str, extra: &[(&str, &str)]
         ("scope", "profile"),
         ("state", "st"),
     ];
+    // An `extra` pair takes the place of the default of the same name.
+    pairs.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
     pairs.extend_from_slice(extra);
     let q = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
@@ -267,15 +269,16 @@ fn with_pkce_the_verifier_is_checked_as_well() {
     pairs[4].1 = VERIFIER;
     let t = form(&mut s, TOKEN, &pairs);
     assert_eq!(t.status, 200, "{}", t.body_text());
-    // Right verifier but no secret: still refused.
+    // Right verifier but a wrong secret: refused, PKCE or not.
     let c = code(&mut s, true);
-    let no_secret = [
+    let wrong_secret = [
         ("grant_type", "authorization_code"),
         ("client_id", BACKEND),
+        ("client_secret", "not-it"),
         ("code", c.as_str()),
         ("code_verifier", VERIFIER),
     ];
-    assert_error(&form(&mut s, TOKEN, &no_secret), "invalid_client", 401);
+    assert_error(&form(&mut s, TOKEN, &wrong_secret), "invalid_client", 401);
     // A verifier for a code issued without a challenge: a downgrade, refused (RFC 9700).
     let c = code(&mut s, false);
     pairs[3].1 = &c;
@@ -594,4 +597,110 @@ fn a_mounted_simulator_registers_clients_under_its_mount() {
     let req = hook("POST", "/app/_sim/_sim/clients", &body.to_string());
     assert_eq!(answer(&mut s, req).status, 201);
     assert!(s.config().client(BACKEND).unwrap().is_confidential());
+}
+
+/// iLert's PKCE guide: "the client secret can be omitted by relying on PKCE". The browser
+/// half of an app that also has a backend signs in with the same client id, no secret.
+#[test]
+fn a_backend_app_may_also_sign_in_on_pkce_alone_like_its_browser_half() {
+    let mut s = sim(30);
+    let pkce_only = |c: &str| {
+        [
+            ("grant_type", "authorization_code"),
+            ("client_id", BACKEND),
+            ("code", c),
+            ("code_verifier", VERIFIER),
+        ]
+        .map(|(k, v)| (k, v.to_string()))
+    };
+    let send = |s: &mut Sim, pairs: &[(&str, String)]| {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form(s, TOKEN, &pairs)
+    };
+
+    // Without offline_access, as for a public client: no refresh token.
+    let c = code(&mut s, true);
+    let t = json_of(&send(&mut s, &pkce_only(&c)));
+    assert!(t["access_token"].is_string(), "{t}");
+    assert!(t.get("refresh_token").is_none(), "{t}");
+
+    // With it: a refresh token, refreshed and revoked without the secret.
+    let r = authorize(
+        &mut s,
+        BACKEND,
+        REDIRECT,
+        &[
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+            ("scope", "profile offline_access"),
+        ],
+    );
+    let c = location_param(&r, "code").unwrap();
+    let t = json_of(&send(&mut s, &pkce_only(&c)));
+    let refresh = t["refresh_token"]
+        .as_str()
+        .expect("offline_access brings one")
+        .to_string();
+    let r = form(
+        &mut s,
+        TOKEN,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", BACKEND),
+            ("refresh_token", &refresh),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body_text());
+    let next = json_of(&r)["refresh_token"].as_str().unwrap().to_string();
+    let r = form(&mut s, REVOKE, &[("token", &next), ("client_id", BACKEND)]);
+    assert_eq!(r.status, 200, "{}", r.body_text());
+    let r = form(
+        &mut s,
+        TOKEN,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", BACKEND),
+            ("refresh_token", &next),
+        ],
+    );
+    assert_error(&r, "invalid_grant", 401);
+}
+
+#[test]
+fn pkce_alone_opens_nothing_that_needed_the_secret() {
+    let mut s = sim(31);
+    // A code issued without a challenge: the verifier proves nothing; refused as before, and
+    // the code is not spent.
+    let c = code(&mut s, false);
+    let r = form(
+        &mut s,
+        TOKEN,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", BACKEND),
+            ("code", &c),
+            ("code_verifier", VERIFIER),
+        ],
+    );
+    let why = assert_error(&r, "invalid_client", 401);
+    assert!(why.contains("confidential"), "{why}");
+    let t = json_of(&exchange(&mut s, &c));
+    // A grant begun with the secret keeps needing it to refresh and to revoke.
+    let refresh = t["refresh_token"].as_str().unwrap();
+    let r = form(
+        &mut s,
+        TOKEN,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", BACKEND),
+            ("refresh_token", refresh),
+        ],
+    );
+    assert_error(&r, "invalid_client", 401);
+    let r = form(
+        &mut s,
+        REVOKE,
+        &[("token", refresh), ("client_id", BACKEND)],
+    );
+    assert_error(&r, "invalid_client", 401);
 }

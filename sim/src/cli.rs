@@ -28,8 +28,9 @@ OPTIONS:
                          backend app: the code exchange and every refresh must send
                          SECRET (form field client_secret or HTTP Basic), PKCE becomes
                          optional, refresh tokens come without offline_access, and
-                         revoking its tokens needs the secret too. Never printed; use a
-                         test value (the process list shows it)
+                         revoking its tokens needs the secret too; or, as iLert's PKCE
+                         guide allows, no secret but PKCE (a browser half of the app).
+                         Never printed; use a test value (the process list shows it)
   --rotate-refresh on|off
                          on (default): a refresh answers with a new refresh token and
                          the spent one stops working; off: the answer brings none and

@@ -248,7 +248,7 @@ async fn a_missing_or_wrong_secret_is_refused_and_spends_nothing() {
 }
 
 #[tokio::test]
-async fn with_pkce_a_backend_app_needs_secret_and_verifier() {
+async fn with_pkce_a_backend_app_needs_the_verifier_and_a_right_secret_if_any() {
     let sim = start(backend_config()).await;
     let code = backend_code(&sim, true).await;
     let base = [
@@ -261,15 +261,29 @@ async fn with_pkce_a_backend_app_needs_secret_and_verifier() {
         f.extend_from_slice(extra);
         f
     };
-    // The verifier without the secret; the secret without the verifier (a code issued for
+    // The verifier with a wrong secret; the secret without the verifier (a code issued for
     // a challenge always needs it): neither spends the code.
-    let resp = sim.token(&with(&[("code_verifier", VERIFIER)])).await;
+    let resp = sim
+        .token(&with(&[
+            ("client_secret", "not-it"),
+            ("code_verifier", VERIFIER),
+        ]))
+        .await;
     assert_oauth_error(resp, "invalid_client").await;
     let resp = sim.token(&with(&[("client_secret", SECRET)])).await;
     let why = assert_oauth_error(resp, "invalid_request").await;
     assert!(why.contains("code_verifier"), "{why}");
     let both = with(&[("client_secret", SECRET), ("code_verifier", VERIFIER)]);
     assert_eq!(sim.token(&both).await.status(), StatusCode::OK);
+    // The verifier alone (iLert's PKCE guide: the secret may be omitted): a fresh code.
+    let code = backend_code(&sim, true).await;
+    let alone = [
+        ("grant_type", "authorization_code"),
+        ("client_id", BACKEND),
+        ("code", code.as_str()),
+        ("code_verifier", VERIFIER),
+    ];
+    assert_eq!(sim.token(&alone).await.status(), StatusCode::OK);
 
     // A wrong verifier with the right secret: invalid_grant.
     let code = backend_code(&sim, true).await;
