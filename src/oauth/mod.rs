@@ -6,6 +6,7 @@
 //! (see [`Error`]). Nothing here touches the browser, so `cargo test --lib` runs it natively.
 
 pub mod answer;
+pub mod api_catalog;
 pub mod authorize;
 pub mod callback;
 pub mod error;
