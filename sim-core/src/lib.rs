@@ -57,6 +57,8 @@ pub struct Sim {
     pub(crate) keys: jwt::Keys,
     pub(crate) faults: faults::Faults,
     pub(crate) store: store::Store,
+    /// The REST API's data, seeded on its first call (see [`rest`]).
+    pub(crate) api_data: Option<rest::Data>,
     pub(crate) rng: Box<dyn Entropy>,
 }
 
@@ -68,6 +70,7 @@ impl Sim {
             keys: jwt::Keys::new(&mut *rng),
             config,
             store: store::Store::default(),
+            api_data: None,
             rng,
         }
     }

@@ -26,6 +26,9 @@ struct Snapshot {
     hmac_key: [u8; 32],
     store: Store,
     faults: SavedFaults,
+    /// The REST API's data; a snapshot of an older version has none, and gets the seed.
+    #[serde(default)]
+    api_data: Option<crate::rest::Data>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -52,6 +55,7 @@ impl Sim {
             version: VERSION,
             hmac_key: self.keys.hmac_key(),
             store: self.store.clone(),
+            api_data: self.api_data.clone(),
             faults: SavedFaults {
                 last_id,
                 hang_epoch,
@@ -109,6 +113,7 @@ impl Sim {
             keys: jwt::Keys::from_hmac_key(s.hmac_key),
             faults: Faults::from_parts(s.faults.last_id, s.faults.hang_epoch, list),
             store: s.store,
+            api_data: s.api_data,
             rng,
         })
     }

@@ -173,10 +173,6 @@ pub struct Store {
     /// them; the host's settings do not have them.
     #[serde(default)]
     clients: Vec<SavedClient>,
-    /// The REST API's data, seeded on its first call (a snapshot of an older version has
-    /// none, and gets the seed then).
-    #[serde(default)]
-    pub(crate) rest: Option<crate::rest::Data>,
 }
 
 /// A client registered at run time, as a snapshot keeps it: its secret as its SHA-256 only

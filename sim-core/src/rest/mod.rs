@@ -155,7 +155,7 @@ fn answer(sim: &mut Sim, req: &Request, now: u64) -> Result<Response, ApiError> 
             level,
         )));
     }
-    let data = sim.store.rest.get_or_insert_with(seed::data);
+    let data = sim.api_data.get_or_insert_with(seed::data);
     let method = req.method.as_str();
     match (method, id, action) {
         ("GET" | "HEAD", None, None) => list(data, resource, &req.query),
