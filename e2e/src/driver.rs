@@ -1,5 +1,5 @@
-//! chromedriver and every Chromium it starts, in a process group of their own that ends with
-//! the test however the test ends: a panic, an early return, a time limit (the [`Driver`] is
+//! A WebDriver server (chromedriver, geckodriver or WebKitWebDriver) and every browser it
+//! starts, in a process group of their own that ends with the test however the test ends: a panic, an early return, a time limit (the [`Driver`] is
 //! dropped), or the test process itself dying (the group's watchdog sees its stdin close).
 //! Killing chromedriver alone left its Chromium running, one per failed test, each burning
 //! CPU for the rest of the run.
@@ -15,7 +15,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 /// terminal's process group only).
 const WATCHDOG: &str = r#""$0" "$@" & exec >/dev/null; read _; kill -9 0"#;
 
-/// A running chromedriver and its browsers; dropping it ends all of them.
+/// A running WebDriver server and its browsers; dropping it ends all of them.
 pub struct Driver {
     watchdog: Child,
     lifeline: Option<ChildStdin>,
@@ -55,6 +55,51 @@ impl Driver {
             .ok_or_else(|| format!("{binary} did not say which port it listens on"))?;
         // Keep reading what it prints, so a full pipe never blocks it.
         std::thread::spawn(move || lines.for_each(drop));
+        Ok((driver, format!("http://127.0.0.1:{port}")))
+    }
+
+    /// Starts a driver that cannot pick its own port and say which (geckodriver,
+    /// WebKitWebDriver): on a free port picked here, `port_arg` giving its argument (e.g.
+    /// `--port=4444`), ready once the port takes connections. Another process may take the
+    /// port between the pick and the driver's start: the caller tries a fresh driver then.
+    pub fn start_on_free_port(
+        program: &str,
+        args: &[String],
+        port_arg: impl Fn(u16) -> String,
+    ) -> Result<(Driver, String), String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let mut full: Vec<String> = args.to_vec();
+        full.push(port_arg(port));
+        let mut watchdog = Command::new("sh")
+            .arg("-c")
+            .arg(WATCHDOG)
+            .arg(program)
+            .args(&full)
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start sh for {program}: {e}"));
+        let stdout = watchdog.stdout.take().expect("stdout is piped");
+        let mut driver = Driver {
+            lifeline: watchdog.stdin.take(),
+            watchdog,
+        };
+        std::thread::spawn(move || BufReader::new(stdout).lines().for_each(drop));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        while std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_millis(200))
+            .is_err()
+        {
+            if std::time::Instant::now() > deadline || !matches!(driver.watchdog.try_wait(), Ok(None)) {
+                return Err(format!("{program} did not listen on port {port}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         Ok((driver, format!("http://127.0.0.1:{port}")))
     }
 

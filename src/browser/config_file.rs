@@ -82,7 +82,7 @@ async fn early_response(url: &str) -> Option<Result<Response, Error>> {
         .ok()?
         .dyn_into::<js_sys::Promise>()
         .ok()?;
-    let _ = js_sys::Reflect::delete_property(window.unchecked_ref(), &key);
+    let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
     Some(
         wasm_bindgen_futures::JsFuture::from(promise)
             .await

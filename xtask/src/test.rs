@@ -8,6 +8,57 @@ use crate::{dist, paths, setup, size};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// The engines other than Chromium that tests/engines.rs runs in (`ILERT_PKCE_ENGINE`).
+#[derive(Clone, Copy)]
+enum Engine {
+    Firefox,
+    WebKit,
+}
+
+impl Engine {
+    fn title(self) -> &'static str {
+        match self {
+            Engine::Firefox => "Firefox ESR",
+            Engine::WebKit => "WebKitGTK",
+        }
+    }
+
+    fn env(self) -> &'static str {
+        match self {
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+}
+
+/// `cargo test -p e2e --test engines` in `engine`; WebKit's MiniBrowser, which has no
+/// headless mode, under one Xvfb display for the whole file (`xvfb-run`).
+fn engine_tests(engine: Engine, sub_path: &std::path::Path) -> std::process::Command {
+    let cargo = ["cargo", "test", "-p", "e2e", "--test", "engines", "--"];
+    // Three at a time: Firefox and WebKit take more of a 2-core machine than Chromium.
+    let threads = "--test-threads=3";
+    let mut command = match engine {
+        Engine::Firefox => {
+            let mut c = tool("cargo");
+            c.args(&cargo[1..]).arg(threads);
+            c
+        }
+        Engine::WebKit => {
+            let mut c = tool(setup::XVFB_RUN);
+            c.args(["-a", "-s", "-screen 0 1280x1024x24"])
+                .args(cargo)
+                .arg(threads);
+            c
+        }
+    };
+    command
+        .env("ILERT_PKCE_ENGINE", engine.env())
+        .env("GECKODRIVER", setup::geckodriver())
+        .env("ILERT_PKCE_DIST", paths::dist_release())
+        .env("ILERT_PKCE_DIST_SUBPATH", sub_path);
+    command
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
     let skip_wasm = args.iter().any(|a| a == "--skip-wasm");
@@ -73,9 +124,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("CHROMEDRIVER", CHROMEDRIVER);
         let metrics = paths::root().join("target/e2e-metrics.txt");
         let _ = std::fs::remove_file(&metrics);
+        let skipped = paths::root().join("target/e2e-skipped.txt");
+        let _ = std::fs::remove_file(&skipped);
         step("end to end in Chromium against ilert-sim", &mut e2e)?;
+        // The flows that matter (tests/engines.rs) in the two other engines.
+        for engine in [Engine::Firefox, Engine::WebKit] {
+            step(
+                &format!(
+                    "end to end in {} (tests/engines.rs)",
+                    engine.title()
+                ),
+                &mut engine_tests(engine, &sub_path),
+            )?;
+        }
         if let Ok(metrics) = std::fs::read_to_string(&metrics) {
             print!("{metrics}");
+        }
+        // Tests that could not run in an engine passed without running: counted as skipped,
+        // each with its reason.
+        let lines = std::fs::read_to_string(&skipped).unwrap_or_default();
+        let lines: Vec<&str> = lines.lines().collect();
+        if !lines.is_empty() {
+            println!("\n{} e2e tests skipped, each with its reason:", lines.len());
+            for line in &lines {
+                println!("  {line}");
+            }
+            total.passed -= lines.len() as u64;
+            total.ignored += lines.len() as u64;
         }
     }
 
