@@ -95,7 +95,9 @@ impl Driver {
         while std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_millis(200))
             .is_err()
         {
-            if std::time::Instant::now() > deadline || !matches!(driver.watchdog.try_wait(), Ok(None)) {
+            if std::time::Instant::now() > deadline
+                || !matches!(driver.watchdog.try_wait(), Ok(None))
+            {
                 return Err(format!("{program} did not listen on port {port}"));
             }
             std::thread::sleep(std::time::Duration::from_millis(50));

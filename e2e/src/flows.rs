@@ -151,7 +151,10 @@ pub async fn sign_out_revokes_and_forgets_everything(h: &Harness) {
         .await;
     let storage = storage.as_str().unwrap();
     for token in [&refresh, &access] {
-        assert!(!storage.contains(token.as_str()), "a token is kept: {storage}");
+        assert!(
+            !storage.contains(token.as_str()),
+            "a token is kept: {storage}"
+        );
     }
     assert_eq!(h.sim_stats().await["revocations"], 1);
     assert_eq!(

@@ -1018,11 +1018,9 @@ fn start_driver(engine: Engine) -> Result<(Driver, String), String> {
             );
             // Its own Marionette port too (0: the browser picks one), so drivers side by
             // side never share one.
-            Driver::start_on_free_port(
-                &binary,
-                &["--marionette-port".into(), "0".into()],
-                |p| format!("--port={p}"),
-            )
+            Driver::start_on_free_port(&binary, &["--marionette-port".into(), "0".into()], |p| {
+                format!("--port={p}")
+            })
         }
         Engine::WebKit => {
             assert!(

@@ -223,7 +223,10 @@ async fn assert_one_copy_each_from(h: &Harness, from: usize, load: &str) {
     tokio::time::sleep(Duration::from_millis(700)).await;
     let served: Vec<String> = h.served()[from..].to_vec();
     let path = |p: &String| p.split('?').next().unwrap_or_default().to_string();
-    let configs = served.iter().filter(|p| path(p).ends_with("/config.json")).count();
+    let configs = served
+        .iter()
+        .filter(|p| path(p).ends_with("/config.json"))
+        .count();
     let main_wasm = |p: &String| {
         let p = path(p);
         p.ends_with("_bg.wasm") && !p.contains("-part-")
@@ -255,8 +258,5 @@ async fn assert_one_copy_each_from(h: &Harness, from: usize, load: &str) {
         "{} {load}: config.json was requested after the wasm had arrived: {entries:?}",
         Engine::current().name()
     );
-    println!(
-        "{} {load}: served {served:?}",
-        Engine::current().name()
-    );
+    println!("{} {load}: served {served:?}", Engine::current().name());
 }

@@ -104,9 +104,7 @@ async fn read(url: &str) -> Result<Config, Error> {
             .cache(RequestCache::NoCache)
             .send()
             .await
-            .map_err(|e| {
-                Error::Config(format!("{url} could not be loaded: {}", error_text(e)))
-            })?,
+            .map_err(|e| Error::Config(format!("{url} could not be loaded: {}", error_text(e))))?,
     };
     if !response.ok() {
         return Err(Error::Config(format!(

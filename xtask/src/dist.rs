@@ -472,7 +472,13 @@ fn fetch_early(html: &str, base: &BasePath) -> Result<String, String> {
     } else {
         ((script.end, close), (preload.start, preload.end))
     };
-    let replace = |range: (usize, usize)| if range.0 == script.end { start.as_str() } else { "" };
+    let replace = |range: (usize, usize)| {
+        if range.0 == script.end {
+            start.as_str()
+        } else {
+            ""
+        }
+    };
     Ok(format!(
         "{}{}{}{}{}",
         &html[..first.0],
@@ -823,7 +829,10 @@ mod tests {
         let page = fetch_early(TRUNK_PAGE, &base("/x/")).unwrap();
         // No preload left for an engine to download a second copy of.
         assert!(!page.contains("rel=preload"), "{page}");
-        assert!(page.contains("rel=modulepreload"), "the glue's stays: {page}");
+        assert!(
+            page.contains("rel=modulepreload"),
+            "the glue's stays: {page}"
+        );
         let (_, start) = extract_start_script(&page, &base("/x/")).unwrap();
         let body = start.body;
         let config = body
@@ -900,10 +909,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("icons")).unwrap();
         let big_js = "export function f() { return 1; }\n".repeat(200);
         for (name, text) in [
-            (
-                "index.html",
-                minified_with_trunks_start("/sub/"),
-            ),
+            ("index.html", minified_with_trunks_start("/sub/")),
             ("ilert-pkce-0123456789abcdef.js", big_js.clone()),
             ("main-0123456789abcdef.css", "body{margin:0}".to_string()),
             (
@@ -1052,7 +1058,10 @@ mod tests {
         let page = std::fs::read_to_string(paths::root().join("index.html")).unwrap();
         assert!(page.contains(&format!("<meta name=\"{BASE_META}\" content=\"/\" />")));
         assert!(set_base_meta(&page, &base("/x/")).is_ok());
-        assert!(!page.contains("rel=\"preload\""), "the start script fetches config.json");
+        assert!(
+            !page.contains("rel=\"preload\""),
+            "the start script fetches config.json"
+        );
         for generated in ["_headers", "_redirects", "404.html", ".nojekyll"] {
             assert!(
                 !paths::root().join("public").join(generated).exists(),

@@ -130,10 +130,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         // The flows that matter (tests/engines.rs) in the two other engines.
         for engine in [Engine::Firefox, Engine::WebKit] {
             step(
-                &format!(
-                    "end to end in {} (tests/engines.rs)",
-                    engine.title()
-                ),
+                &format!("end to end in {} (tests/engines.rs)", engine.title()),
                 &mut engine_tests(engine, &sub_path),
             )?;
         }
