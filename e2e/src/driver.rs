@@ -24,13 +24,14 @@ pub struct Driver {
 impl Driver {
     /// Starts chromedriver on a port it picks itself (`--port=0`, the port read from what it
     /// prints), so tests running side by side never race for one. Gives the driver's URL.
-    pub fn start(binary: &str) -> Result<(Driver, String), String> {
+    pub fn start(binary: &str, mark: &std::path::Path) -> Result<(Driver, String), String> {
         assert!(
             !binary.contains('/') || std::path::Path::new(binary).exists(),
             "no {binary}: run `cargo xtask setup`"
         );
         let mut watchdog = Command::new("sh")
             .args(["-c", WATCHDOG, binary, "--port=0"])
+            .env(MARK, mark)
             .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -66,6 +67,7 @@ impl Driver {
         program: &str,
         args: &[String],
         port_arg: impl Fn(u16) -> String,
+        mark: &std::path::Path,
     ) -> Result<(Driver, String), String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -78,6 +80,7 @@ impl Driver {
             .arg(WATCHDOG)
             .arg(program)
             .args(&full)
+            .env(MARK, mark)
             .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -127,8 +130,13 @@ impl Drop for Driver {
     }
 }
 
+/// The variable every process of a driver's group inherits, set to its test's profile folder:
+/// how [`processes_with`] finds the browser's processes whose command line does not name it
+/// (WebKitGTK's MiniBrowser and its web and network processes).
+pub const MARK: &str = "ILERT_PKCE_E2E_PROFILE";
+
 /// The pids of the running processes whose command line contains `needle` (e.g. the unique
-/// `--user-data-dir` of one test's Chromium), this process excepted.
+/// `--user-data-dir` of one test's Chromium), or whose [`MARK`] does, this process excepted.
 pub fn processes_with(needle: &str) -> Vec<u32> {
     let own = std::process::id();
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -139,11 +147,17 @@ pub fn processes_with(needle: &str) -> Vec<u32> {
         .filter(|pid| *pid != own)
         .filter(|pid| {
             // A zombie's command line is empty: it runs nothing any more.
-            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
                 String::from_utf8_lossy(&cmdline)
                     .split('\0')
                     .any(|arg| arg.contains(needle))
-            })
+            });
+            let marked = std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|environ| {
+                String::from_utf8_lossy(&environ).split('\0').any(|var| {
+                    var.strip_prefix(MARK).and_then(|v| v.strip_prefix('=')) == Some(needle)
+                })
+            });
+            cmdline || marked
         })
         .collect()
 }

@@ -966,7 +966,7 @@ pub async fn start_browser(profile: &std::path::Path) -> (Driver, Client) {
     const ATTEMPTS: u32 = 3;
     let engine = Engine::current();
     for attempt in 1..=ATTEMPTS {
-        let (driver, driver_url) = match start_driver(engine) {
+        let (driver, driver_url) = match start_driver(engine, profile) {
             Ok(started) => started,
             Err(e) if attempt < ATTEMPTS => {
                 eprintln!("{e}; trying a fresh driver");
@@ -1003,12 +1003,12 @@ pub fn geckodriver() -> String {
     })
 }
 
-fn start_driver(engine: Engine) -> Result<(Driver, String), String> {
+fn start_driver(engine: Engine, profile: &std::path::Path) -> Result<(Driver, String), String> {
     match engine {
         Engine::Chromium => {
             let binary =
                 std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-            Driver::start(&binary)
+            Driver::start(&binary, profile)
         }
         Engine::Firefox => {
             let binary = geckodriver();
@@ -1018,9 +1018,12 @@ fn start_driver(engine: Engine) -> Result<(Driver, String), String> {
             );
             // Its own Marionette port too (0: the browser picks one), so drivers side by
             // side never share one.
-            Driver::start_on_free_port(&binary, &["--marionette-port".into(), "0".into()], |p| {
-                format!("--port={p}")
-            })
+            Driver::start_on_free_port(
+                &binary,
+                &["--marionette-port".into(), "0".into()],
+                |p| format!("--port={p}"),
+                profile,
+            )
         }
         Engine::WebKit => {
             assert!(
@@ -1034,7 +1037,7 @@ fn start_driver(engine: Engine) -> Result<(Driver, String), String> {
             } else {
                 ("xvfb-run", vec!["-a".into(), WEBKIT_DRIVER.into()])
             };
-            Driver::start_on_free_port(program, &args, |p| format!("--port={p}"))
+            Driver::start_on_free_port(program, &args, |p| format!("--port={p}"), profile)
         }
     }
 }

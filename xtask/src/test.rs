@@ -31,10 +31,13 @@ impl Engine {
     }
 }
 
-/// `cargo test -p e2e --test engines` in `engine`; WebKit's MiniBrowser, which has no
+/// `cargo test -p e2e --test engines --test harness` in `engine`; WebKit's MiniBrowser, which has no
 /// headless mode, under one Xvfb display for the whole file (`xvfb-run`).
 fn engine_tests(engine: Engine, sub_path: &std::path::Path) -> std::process::Command {
-    let cargo = ["cargo", "test", "-p", "e2e", "--test", "engines", "--"];
+    // With harness.rs: a failed test leaves none of this engine's processes behind either.
+    let cargo = [
+        "cargo", "test", "-p", "e2e", "--test", "engines", "--test", "harness", "--",
+    ];
     // Three at a time: Firefox and WebKit take more of a 2-core machine than Chromium.
     let threads = "--test-threads=3";
     let mut command = match engine {
@@ -130,7 +133,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         // The flows that matter (tests/engines.rs) in the two other engines.
         for engine in [Engine::Firefox, Engine::WebKit] {
             step(
-                &format!("end to end in {} (tests/engines.rs)", engine.title()),
+                &format!(
+                    "end to end in {} (tests/engines.rs, harness.rs)",
+                    engine.title()
+                ),
                 &mut engine_tests(engine, &sub_path),
             )?;
         }
