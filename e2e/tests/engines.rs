@@ -102,6 +102,36 @@ async fn native_first_load_fetches_config_json_and_the_wasm_once_each_side_by_si
     h.stop().await;
 }
 
+/// The main wasm altered on the way (still valid wasm, as a CDN or proxy could make it): the
+/// start script fetches it with its integrity, so no engine runs it. (When the engine's only
+/// integrity check was a preload's, Firefox and WebKit, which did not use that preload, ran
+/// the glue's own fetch of it unchecked.)
+#[tokio::test(flavor = "multi_thread")]
+async fn an_altered_main_wasm_is_refused_by_its_integrity() {
+    let h = Harness::start().await;
+    h.tamper("_bg.wasm");
+    h.open("/").await;
+    h.until("the wasm to be requested", || async {
+        h.served()
+            .iter()
+            .any(|p| p.ends_with("_bg.wasm") && !p.contains("-part-"))
+            .then_some(())
+    })
+    .await;
+    // Time for an altered module to start the app, had the browser accepted it.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let started = h
+        .js("return document.querySelector('[data-testid=connect]') !== null;")
+        .await;
+    assert_eq!(
+        started,
+        Value::Bool(false),
+        "{}: the altered wasm ran",
+        Engine::current().name()
+    );
+    h.stop().await;
+}
+
 // ---- the built-in simulator, a Service Worker of the app ----
 
 #[tokio::test(flavor = "multi_thread")]
