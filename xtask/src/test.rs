@@ -31,8 +31,8 @@ impl Engine {
     }
 }
 
-/// `cargo test -p e2e --test engines --test harness` in `engine`; WebKit's MiniBrowser, which has no
-/// headless mode, under one Xvfb display for the whole file (`xvfb-run`).
+/// `cargo test -p e2e --test engines --test harness` in `engine`; WebKit's MiniBrowser,
+/// which has no headless mode, under one Xvfb display for the whole run (`xvfb-run`).
 fn engine_tests(engine: Engine, sub_path: &std::path::Path) -> std::process::Command {
     // With harness.rs: a failed test leaves none of this engine's processes behind either.
     let cargo = [
