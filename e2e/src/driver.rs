@@ -1,6 +1,7 @@
 //! A WebDriver server (chromedriver, geckodriver or WebKitWebDriver) and every browser it
-//! starts, in a process group of their own that ends with the test however the test ends: a panic, an early return, a time limit (the [`Driver`] is
-//! dropped), or the test process itself dying (the group's watchdog sees its stdin close).
+//! starts, in a process group of their own that ends with the test however the test ends: a
+//! panic, an early return, a time limit (the [`Driver`] is dropped), or the test process
+//! itself dying (the group's watchdog sees its stdin close).
 //! Killing chromedriver alone left its Chromium running, one per failed test, each burning
 //! CPU for the rest of the run.
 use std::io::{BufRead, BufReader};
