@@ -206,7 +206,17 @@ async fn built_in_each_load_fetches_config_json_and_the_wasm_once_each_side_by_s
     let h = Harness::built_in().await;
     assert_one_copy_each_side_by_side(&h, "first load").await;
     flows::controlled_home(&h).await;
-    let before = h.served().len();
+    h.wait("[data-testid=connect]").await;
+    // That load's own late requests (config.json under a slow engine) are not the reload's.
+    let mut before = h.served().len();
+    loop {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let now = h.served().len();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
     h.browser.refresh().await.unwrap();
     h.wait("[data-testid=connect]").await;
     assert_one_copy_each_from(&h, before, "reload under the worker").await;
