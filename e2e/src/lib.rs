@@ -1076,6 +1076,10 @@ async fn connect_browser(
                         "app.update.enabled": false,
                         "browser.shell.checkDefaultBrowser": false,
                         "datareporting.policy.dataSubmissionEnabled": false,
+                        // A JSON file as plain text of its origin (tests/locks.rs takes the
+                        // app's lock on /config.json), not in the JSON viewer, whose page is
+                        // not the origin's.
+                        "devtools.jsonview.enabled": false,
                     },
                 }),
             );

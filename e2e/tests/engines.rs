@@ -1,9 +1,10 @@
 //! The flows that matter, in the engine `ILERT_PKCE_ENGINE` names (Chromium by default;
-//! `cargo xtask test` runs this file again in Firefox ESR and in WebKitGTK): sign-in, reload,
+//! `cargo xtask test` runs this file again in Firefox ESR and in WebKitGTK, with tabs.rs,
+//! locks.rs, tab_channel.rs, lazy_parts.rs, builtin_exit.rs and harness.rs): sign-in, reload,
 //! the shared flows (`e2e::flows`) in both modes (ilert-sim as a server on another origin,
-//! and the built-in simulator in a Service Worker), sign-out with no token left, duplicated
-//! tabs, the worker's life cycle as far as WebDriver reaches, and the first-load checks,
-//! config.json and the wasm counted at the test's server.
+//! and the built-in simulator in a Service Worker), sign-out with no token left, the worker's
+//! life cycle as far as WebDriver reaches, and the first-load checks, config.json and the
+//! wasm counted at the test's server.
 //!
 //! A test that cannot run in an engine calls [`e2e::skip`] with its reason and returns:
 //! `cargo xtask test` counts and lists those lines (README, "Engines").
@@ -81,19 +82,7 @@ async fn native_a_forged_state_is_refused() {
     h.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn duplicated_tabs_refreshing_at_once_send_one_request() {
-    let h = Harness::start().await;
-    flows::two_tabs_refreshing_at_once_send_one_request(&h).await;
-    h.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn duplicated_tabs_sign_out_together() {
-    let h = Harness::start().await;
-    flows::signing_out_in_one_tab_signs_out_its_duplicate(&h).await;
-    h.stop().await;
-}
+// Duplicated tabs: tests/tabs.rs, which `cargo xtask test` runs in every engine too.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn native_first_load_fetches_config_json_and_the_wasm_once_each_side_by_side() {

@@ -31,13 +31,29 @@ impl Engine {
     }
 }
 
-/// `cargo test -p e2e --test engines --test harness` in `engine`; WebKit's MiniBrowser,
+/// The e2e files `cargo xtask test` runs in Firefox and WebKit too (all of them run in
+/// Chromium).
+const ENGINE_FILES: [&str; 7] = [
+    "engines",
+    "tabs",
+    "locks",
+    "tab_channel",
+    "lazy_parts",
+    "builtin_exit",
+    "harness",
+];
+
+/// `cargo test -p e2e --test <each of ENGINE_FILES>` in `engine`; WebKit's MiniBrowser,
 /// which has no headless mode, under one Xvfb display for the whole run (`xvfb-run`).
 fn engine_tests(engine: Engine, sub_path: &std::path::Path) -> std::process::Command {
-    // With harness.rs: a failed test leaves none of this engine's processes behind either.
-    let cargo = [
-        "cargo", "test", "-p", "e2e", "--test", "engines", "--test", "harness", "--",
-    ];
+    // The files that need no DevTools: duplicated tabs, locks, the tab channel, the parts
+    // loaded on demand, leaving built-in mode, and harness.rs (a failed test leaves none of
+    // this engine's processes behind either).
+    let mut cargo = vec!["cargo", "test", "-p", "e2e"];
+    for file in ENGINE_FILES {
+        cargo.extend(["--test", file]);
+    }
+    cargo.push("--");
     // Three at a time: Firefox and WebKit take more of a 2-core machine than Chromium.
     let threads = "--test-threads=3";
     let mut command = match engine {
@@ -134,8 +150,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         for engine in [Engine::Firefox, Engine::WebKit] {
             step(
                 &format!(
-                    "end to end in {} (tests/engines.rs, harness.rs)",
-                    engine.title()
+                    "end to end in {} ({})",
+                    engine.title(),
+                    ENGINE_FILES.join(", ")
                 ),
                 &mut engine_tests(engine, &sub_path),
             )?;
@@ -276,6 +293,34 @@ test result: ok. 4 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; fini
 running 0 tests
 test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
 ";
+
+    #[test]
+    fn the_other_engines_run_each_engine_file_webkit_under_xvfb() {
+        for engine in [Engine::Firefox, Engine::WebKit] {
+            let command = engine_tests(engine, std::path::Path::new("/sub"));
+            let args: Vec<String> = command
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let program = command.get_program().to_string_lossy().into_owned();
+            assert_eq!(program == setup::XVFB_RUN, matches!(engine, Engine::WebKit));
+            for file in ENGINE_FILES {
+                assert!(
+                    args.windows(2).any(|w| w[0] == "--test" && w[1] == file),
+                    "{file}: {args:?}"
+                );
+                assert!(
+                    paths::root().join(format!("e2e/tests/{file}.rs")).exists(),
+                    "{file}"
+                );
+            }
+            let engine_var = command
+                .get_envs()
+                .find(|(k, _)| *k == "ILERT_PKCE_ENGINE")
+                .and_then(|(_, v)| v);
+            assert_eq!(engine_var, Some(std::ffi::OsStr::new(engine.env())));
+        }
+    }
 
     #[test]
     fn a_step_sums_the_results_of_every_test_binary() {
