@@ -1,6 +1,7 @@
 //! The e2e harness: for each test, a fresh ilert-sim, the release build of the app served on
-//! `localhost:<free port>` with a config.json that points at that simulator, a chromedriver and
-//! a headless Chromium with a fresh profile. Tests drive the real flow through it.
+//! `localhost:<free port>` with a config.json that points at that simulator, a WebDriver
+//! server and a browser with a fresh profile: headless Chromium by default, Firefox or
+//! WebKitGTK by `ILERT_PKCE_ENGINE` ([`Engine`]). Tests drive the real flow through it.
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -274,8 +275,14 @@ impl Harness {
             self.app
         ))
         .await;
-        let windows = self.browser.windows().await.unwrap();
-        assert_eq!(windows.len(), 2);
+        // The new window is listed once it exists (at once in Chromium, a moment later in
+        // WebKitGTK).
+        let windows = self
+            .until("the second window", || async {
+                let windows = self.browser.windows().await.unwrap();
+                (windows.len() == 2).then_some(windows)
+            })
+            .await;
         let first = self.browser.window().await.unwrap();
         let other = windows.into_iter().find(|w| *w != first).unwrap();
         self.browser.switch_to_window(other.clone()).await.unwrap();
@@ -892,13 +899,74 @@ pub(crate) fn serve_app(
     (delay, (served, refused))
 }
 
-/// A chromedriver and a Chromium session through it; a session that cannot start (a busy
-/// machine, tests running side by side) gets a fresh driver, up to three times.
+/// The browser engine the tests drive: `ILERT_PKCE_ENGINE` = `chromium` (the default),
+/// `firefox` (Firefox ESR through geckodriver) or `webkit` (WebKitGTK's MiniBrowser through
+/// WebKitWebDriver, which needs an X display: `xvfb-run`, as `cargo xtask test` does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+impl Engine {
+    /// The engine `ILERT_PKCE_ENGINE` names; an unknown name stops the test.
+    pub fn current() -> Engine {
+        match std::env::var("ILERT_PKCE_ENGINE").as_deref() {
+            Err(_) | Ok("") | Ok("chromium") => Engine::Chromium,
+            Ok("firefox") => Engine::Firefox,
+            Ok("webkit") => Engine::WebKit,
+            Ok(other) => panic!("ILERT_PKCE_ENGINE={other}: chromium, firefox or webkit"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+
+    /// Chromium's DevTools protocol (through chromedriver's `goog/cdp/execute`): what a test
+    /// that needs it gives as its reason to skip elsewhere, None where it is there.
+    pub fn lacks_devtools(self) -> Option<String> {
+        (self != Engine::Chromium).then(|| {
+            format!(
+                "needs Chromium's DevTools protocol, which {}'s WebDriver does not offer",
+                self.name()
+            )
+        })
+    }
+}
+
+/// A test that cannot run in the current engine says why, in one line, on stderr and in
+/// target/e2e-skipped.txt, which `cargo xtask test` counts and prints (and removes before
+/// the suite). Call it and return: the test then passes without having run, so the line is
+/// what tells it apart.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let line = format!("{}: {test}: {reason}", Engine::current().name());
+    eprintln!("SKIPPED {line}");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target");
+    std::fs::create_dir_all(dir).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(format!("{dir}/e2e-skipped.txt"))
+        .unwrap();
+    writeln!(file, "{line}").unwrap();
+}
+
+/// A WebDriver server and a browser session through it, in the engine of
+/// [`Engine::current`], with `profile` as the browser's profile (Chromium, Firefox); a
+/// session that cannot start (a busy machine, tests running side by side) gets a fresh
+/// driver, up to three times.
 pub async fn start_browser(profile: &std::path::Path) -> (Driver, Client) {
     const ATTEMPTS: u32 = 3;
-    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let engine = Engine::current();
     for attempt in 1..=ATTEMPTS {
-        let (chromedriver, driver_url) = match Driver::start(&binary) {
+        let (driver, driver_url) = match start_driver(engine, profile) {
             Ok(started) => started,
             Err(e) if attempt < ATTEMPTS => {
                 eprintln!("{e}; trying a fresh driver");
@@ -906,38 +974,138 @@ pub async fn start_browser(profile: &std::path::Path) -> (Driver, Client) {
             }
             Err(e) => panic!("{e}"),
         };
-        match connect_browser(&driver_url, profile).await {
-            Ok(browser) => return (chromedriver, browser),
-            // Dropping the driver ends it and any Chromium it started.
+        match connect_browser(engine, &driver_url, profile).await {
+            Ok(browser) => return (driver, browser),
+            // Dropping the driver ends it and any browser it started.
             Err(e) if attempt < ATTEMPTS => {
-                eprintln!("no Chromium session through {driver_url} ({e}); trying a fresh driver");
+                eprintln!(
+                    "no {} session through {driver_url} ({e}); trying a fresh driver",
+                    engine.name()
+                );
             }
-            Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
+            Err(e) => panic!("cannot start {} through its driver: {e}", engine.name()),
         }
     }
     unreachable!("the last attempt panics or returns")
 }
 
-async fn connect_browser(driver: &str, profile: &std::path::Path) -> Result<Client, String> {
+/// Where Debian puts the browsers and drivers (`cargo xtask setup` installs them).
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+
+/// geckodriver: `GECKODRIVER`, else the one `cargo install` put in cargo's bin folder.
+pub fn geckodriver() -> String {
+    std::env::var("GECKODRIVER").unwrap_or_else(|_| {
+        let home = std::env::var("CARGO_HOME")
+            .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
+        format!("{home}/bin/geckodriver")
+    })
+}
+
+fn start_driver(engine: Engine, profile: &std::path::Path) -> Result<(Driver, String), String> {
+    match engine {
+        Engine::Chromium => {
+            let binary =
+                std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+            Driver::start(&binary, profile)
+        }
+        Engine::Firefox => {
+            let binary = geckodriver();
+            assert!(
+                std::path::Path::new(&binary).exists(),
+                "no {binary}: run `cargo xtask setup`"
+            );
+            // Its own Marionette port too (0: the browser picks one), so drivers side by
+            // side never share one.
+            Driver::start_on_free_port(
+                &binary,
+                &["--marionette-port".into(), "0".into()],
+                |p| format!("--port={p}"),
+                profile,
+            )
+        }
+        Engine::WebKit => {
+            assert!(
+                std::path::Path::new(WEBKIT_DRIVER).exists(),
+                "no {WEBKIT_DRIVER}: run `cargo xtask setup`"
+            );
+            // MiniBrowser has no headless mode: an X display it is, Xvfb's (one of its own
+            // when none is set, in the driver's process group).
+            let (program, args): (&str, Vec<String>) = if std::env::var_os("DISPLAY").is_some() {
+                (WEBKIT_DRIVER, vec![])
+            } else {
+                ("xvfb-run", vec!["-a".into(), WEBKIT_DRIVER.into()])
+            };
+            Driver::start_on_free_port(program, &args, |p| format!("--port={p}"), profile)
+        }
+    }
+}
+
+async fn connect_browser(
+    engine: Engine,
+    driver: &str,
+    profile: &std::path::Path,
+) -> Result<Client, String> {
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1000",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
+    match engine {
+        Engine::Chromium => {
+            caps.insert(
+                "goog:chromeOptions".into(),
+                json!({
+                    "binary": "/usr/bin/chromium",
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage", "--window-size=1280,1000",
+                        format!("--user-data-dir={}", profile.display()),
+                    ],
+                }),
+            );
+        }
+        Engine::Firefox => {
+            caps.insert("browserName".into(), json!("firefox"));
+            caps.insert(
+                "moz:firefoxOptions".into(),
+                json!({
+                    "binary": FIREFOX,
+                    "args": ["-headless", "--width=1280", "--height=1000",
+                             "-profile", profile.display().to_string()],
+                    "prefs": {
+                        // No updates, telemetry or first-run pages during a test.
+                        "app.update.enabled": false,
+                        "browser.shell.checkDefaultBrowser": false,
+                        "datareporting.policy.dataSubmissionEnabled": false,
+                        // A JSON file as plain text of its origin (tests/locks.rs takes the
+                        // app's lock on /config.json), not in the JSON viewer, whose page is
+                        // not the origin's.
+                        "devtools.jsonview.enabled": false,
+                    },
+                }),
+            );
+        }
+        Engine::WebKit => {
+            caps.insert(
+                "webkitgtk:browserOptions".into(),
+                // A script may open a window (the duplicated tab of tests/tabs.rs), as
+                // chromedriver and geckodriver allow: MiniBrowser blocks it by default.
+                json!({ "binary": MINIBROWSER, "args": [
+                    "--automation", "--javascript-can-open-windows-automatically=true",
+                ] }),
+            );
+        }
+    }
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
+    let client = ClientBuilder::new(connector)
         .capabilities(caps)
         .connect(driver)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    if engine != Engine::Chromium {
+        // The window Chromium gets from --window-size (layout tests measure against it).
+        let _ = client.set_window_size(1280, 1000).await;
+    }
+    Ok(client)
 }
 
 /// A directory removed on drop (a fresh Chromium profile per test).

@@ -3,30 +3,15 @@
 //! process. The app registers its Service Worker (`sim-worker.js?v=<version>`), which answers
 //! under `/_sim/` with the simulator's core (wasm) and keeps its state in IndexedDB. The test
 //! talks to that simulator with `fetch` from the app's page (`Harness::built_in`).
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use e2e::bench::browser::cdp;
+use e2e::flows::controlled_home;
 use e2e::{flows, Harness, CLIENT_ID};
 use serde_json::{json, Value};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-
-/// Opens Home and waits until the worker the app registers controls it.
-async fn controlled_home(h: &Harness) {
-    h.open("/").await;
-    h.until(
-        "the page is controlled by the simulator's worker",
-        || async {
-            (h.js("return navigator.serviceWorker.controller !== null;")
-                .await
-                == Value::Bool(true))
-            .then_some(())
-        },
-    )
-    .await;
-}
 
 /// The URL of the worker that controls the page.
 async fn controller_url(h: &Harness) -> String {
@@ -270,21 +255,7 @@ async fn a_forged_state_with_a_real_code_of_the_worker_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_session_still_refreshes_after_the_browser_stops_the_worker() {
     let h = Harness::built_in().await;
-    h.sign_in().await;
-    let before = h.tokens().await.unwrap();
-    cdp(&h.browser, "ServiceWorker.enable", json!({}))
-        .await
-        .unwrap();
-    cdp(&h.browser, "ServiceWorker.stopAllWorkers", json!({}))
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-
-    h.click("[data-testid=refresh]").await;
-    let after = h.new_tokens_after(&before).await;
-    assert_ne!(after["refresh_token"], before["refresh_token"]);
-    h.assert_no_notice().await;
-    assert_eq!(h.sim_stats().await["refresh_grants"], 1);
+    flows::the_session_still_refreshes_after_the_worker_is_stopped(&h).await;
     h.stop().await;
 }
 
@@ -293,28 +264,7 @@ async fn the_session_still_refreshes_after_the_browser_stops_the_worker() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hard_reload_past_the_worker_is_taken_over_again() {
     let h = Harness::built_in().await;
-    h.sign_in().await;
-    h.js("window.beforeReload = true;").await;
-    cdp(&h.browser, "Page.reload", json!({ "ignoreCache": true }))
-        .await
-        .unwrap();
-    h.until("the reloaded page", || async {
-        (h.js("return window.beforeReload === undefined;").await == Value::Bool(true)).then_some(())
-    })
-    .await;
-    // The premise: the navigation went past the worker (no worker started for it).
-    let worker_start = h
-        .js("return performance.getEntriesByType('navigation')[0].workerStart;")
-        .await;
-    assert_eq!(worker_start.as_f64(), Some(0.0), "not a hard reload");
-    h.wait_text("[data-testid=profile-username]", "ada").await;
-    h.click("[data-testid=reload-profile]").await;
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
-        .await;
-    assert!(controller_url(&h).await.contains("sim-worker.js"));
-    let served = h.served();
-    assert!(!served.iter().any(|p| p.starts_with("/_sim")), "{served:?}");
-    h.assert_no_notice().await;
+    flows::a_hard_reload_past_the_worker_is_taken_over_again(&h).await;
     h.stop().await;
 }
 
@@ -381,74 +331,12 @@ async fn a_deployment_for_ilert_never_fetches_the_built_in_simulator() {
     h.stop().await;
 }
 
-/// The first load in built-in mode is the app's own: the page fetches the files `cargo
-/// xtask size` counts (the worker and its wasm come after, fetched by the worker), and they
-/// are within the budget.
+/// The first load in built-in mode is the app's own and within the budget.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_first_load_in_built_in_mode_is_the_apps_own_and_within_budget() {
     let h = Harness::built_in().await;
-    controlled_home(&h).await;
-    h.wait("[data-testid=connect]").await;
-    let fetched = h
-        .js("return [location.href].concat(performance.getEntriesByType('resource').map((e) => e.name));")
-        .await;
-    let dist = e2e::dist_dir();
-    let mut names: Vec<String> = fetched
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| {
-            let path = url::Url::parse(u.as_str().unwrap())
-                .unwrap()
-                .path()
-                .to_string();
-            match path.trim_start_matches('/') {
-                "" => "index.html".to_string(),
-                name => name.to_string(),
-            }
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    // The parts loaded on demand come in idle time once Connect is usable (by now, maybe):
-    // not the first load (tests/lazy_parts.rs proves a first visit needs none of them).
-    names.retain(|n| !n.starts_with("ilert-pkce-part-"));
-    for name in &names {
-        assert!(
-            !name.contains("sim-worker") && !name.starts_with("ilert-sim-"),
-            "the page itself fetched {name}: {names:?}"
-        );
-    }
-    let kinds = ["index.html", "config.json", ".wasm", ".css", "start-"];
-    for kind in kinds {
-        assert!(
-            names.iter().any(|n| n.contains(kind)),
-            "no {kind} in {names:?}"
-        );
-    }
-    let total: u64 = names.iter().map(|n| brotli_size(&dist, n)).sum();
-    println!("first load in built-in mode: {total} B brotli ({names:?})");
-    assert!(
-        total <= xtask::budget::FIRST_LOAD_BUDGET,
-        "{total} B over the budget {} B: {names:?}",
-        xtask::budget::FIRST_LOAD_BUDGET
-    );
+    flows::first_load_is_the_apps_own_and_within_budget(&h).await;
     h.stop().await;
-}
-
-/// The brotli size of a file of the build: its `.br` copy, or compressed here (config.json,
-/// which the build leaves uncompressed because a deployer edits it).
-fn brotli_size(dist: &Path, name: &str) -> u64 {
-    if let Ok(meta) = std::fs::metadata(dist.join(format!("{name}.br"))) {
-        return meta.len();
-    }
-    let bytes = std::fs::read(dist.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut out = Vec::new();
-    {
-        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
-        std::io::Write::write_all(&mut writer, &bytes).unwrap();
-    }
-    out.len() as u64
 }
 
 /// A new version is deployed while a session of the old one lives: the old worker (stopped,
@@ -626,72 +514,10 @@ async fn the_built_in_simulator_knows_confidential_clients() {
     h.stop().await;
 }
 
-/// Issue 17, item 8: after sign-out, the worker's saved state (IndexedDB `ilert-sim`) holds
-/// none of the session's tokens, its code or its verifier, not even the refresh token the
-/// rotation replaced; the request log there shows them masked.
+/// Issue 17, item 8: after sign-out the worker's saved state holds no secret of the session.
 #[tokio::test(flavor = "multi_thread")]
 async fn after_sign_out_the_worker_keeps_no_secret_of_the_session() {
     let h = Harness::built_in().await;
-    h.sign_in().await;
-    let first = h.tokens().await.unwrap();
-    h.click("[data-testid=refresh]").await;
-    let second = h.new_tokens_after(&first).await;
-    // What the app sent: the log shows it masked (`ilert_sim::masked`).
-    let log = h.sim_requests().await;
-    let sent: Vec<String> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|e| ["code", "code_verifier", "refresh_token"].map(|f| e["form"][f].clone()))
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
-    assert_eq!(sent.len(), 3, "code, verifier, refresh token: {log}");
-    assert!(sent.iter().all(|s| s.starts_with("[masked] ")), "{sent:?}");
-    let first_refresh = first["refresh_token"].as_str().unwrap();
-    assert!(sent.contains(&ilert_sim::masked(first_refresh)));
-
-    h.click("[data-testid=sign-out]").await;
-    let notice = h.wait_contains("[data-testid=notice]", "Signed out").await;
-    assert!(notice.contains("revoked"), "{notice}");
-    let saved = h
-        .js_async(
-            "const open = indexedDB.open('ilert-sim');
-             open.onsuccess = () => {
-               const get = open.result.transaction('state').objectStore('state').get('snapshot');
-               get.onsuccess = () => done(get.result);
-               get.onerror = () => done(null);
-             };
-             open.onerror = () => done(null);",
-        )
-        .await;
-    let saved = saved
-        .as_str()
-        .expect("the worker's saved state")
-        .to_string();
-    assert!(saved.contains("\"version\":2"), "{saved}");
-    for tokens in [&first, &second] {
-        for k in ["access_token", "refresh_token"] {
-            let token = tokens[k].as_str().unwrap();
-            let signature = token.rsplit('.').next().unwrap();
-            assert!(
-                !saved.contains(signature),
-                "{k} in the worker's state: {saved}"
-            );
-        }
-    }
-    // The code and the verifier, known here by their masked form only: no piece of the saved
-    // state masks to them.
-    for masked in &sent {
-        let prefix = masked["[masked] ".len()..]
-            .split('\u{2026}')
-            .next()
-            .unwrap();
-        let found = saved.match_indices(prefix).any(|(i, _)| {
-            (i + 16..=saved.len().min(i + 1000))
-                .filter(|j| saved.is_char_boundary(*j))
-                .any(|j| ilert_sim::masked(&saved[i..j]) == *masked)
-        });
-        assert!(!found, "{masked} in the worker's state: {saved}");
-    }
+    flows::after_sign_out_the_worker_keeps_no_secret(&h).await;
     h.stop().await;
 }

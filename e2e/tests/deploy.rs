@@ -252,7 +252,26 @@ async fn nginx_sends_the_headers_of_each_kind_of_file_and_the_wasm_compressed() 
             assert!(path.starts_with(base), "{path} is not under {base}");
             format!("http://127.0.0.1:{}{path}", server.port)
         };
-        let wasm = linked("_bg.wasm");
+        // The wasm is named by the start script (which fetches it), not by index.html.
+        let wasm = std::fs::read_dir(&dist)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .find(|n| {
+                n.starts_with("ilert-pkce-") && n.ends_with("_bg.wasm") && !n.contains("-part-")
+            })
+            .expect("the main wasm in the build");
+        let start = index
+            .split("/start-")
+            .nth(1)
+            .and_then(|rest| rest.split(".js").next())
+            .expect("index.html loads the start script");
+        let start = format!("{root}start-{start}.js");
+        let start_script = reqwest::get(&start).await.unwrap().text().await.unwrap();
+        assert!(
+            start_script.contains(&format!("{base}{wasm}")),
+            "{start_script}"
+        );
+        let wasm = format!("http://127.0.0.1:{}{base}{wasm}", server.port);
         let css = linked(".css");
 
         for (url, cache) in [

@@ -224,40 +224,8 @@ async fn the_code_leaves_the_address_bar_before_the_token_request_is_sent() {
     h.stop().await;
 }
 
-#[tokio::test]
-async fn config_json_is_fetched_once_in_parallel_with_the_wasm() {
-    let h = Harness::start().await;
-    h.open("/").await;
-    h.wait("[data-testid=connect]").await;
-    let entries = h
-        .js("return performance.getEntriesByType('resource')
-               .filter(e => e.name.endsWith('/config.json') || e.name.endsWith('.wasm'))
-               .map(e => ({ name: e.name.split('/').pop(), by: e.initiatorType, start: e.startTime, end: e.responseEnd }));")
-        .await;
-    let entries = entries.as_array().unwrap();
-    let config: Vec<_> = entries
-        .iter()
-        .filter(|e| e["name"] == "config.json")
-        .collect();
-    assert_eq!(
-        config.len(),
-        1,
-        "config.json is downloaded once (the preload is used): {entries:?}"
-    );
-    assert_eq!(
-        config[0]["by"], "link",
-        "by the preload in index.html: {entries:?}"
-    );
-    let wasm = entries
-        .iter()
-        .find(|e| e["name"].as_str().unwrap().ends_with(".wasm"))
-        .unwrap();
-    assert!(
-        config[0]["start"].as_f64().unwrap() < wasm["end"].as_f64().unwrap(),
-        "config.json starts before the wasm has arrived: {entries:?}"
-    );
-    h.stop().await;
-}
+// config.json fetched once, beside the wasm: tests/engines.rs, in every engine, counted at
+// the app's server.
 
 #[tokio::test]
 async fn the_callback_exchanges_the_code_and_shows_the_profile_without_waiting_for_config_json() {

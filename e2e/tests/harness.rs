@@ -75,7 +75,7 @@ fn a_failed_test_leaves_no_browser_behind() {
         // The count must see the browser while it runs, or its zero afterwards means nothing.
         assert!(
             running >= 1,
-            "the probe ({how}) counted no process of its Chromium ({profile})"
+            "the probe ({how}) counted no process of its browser ({profile})"
         );
         let deadline = Instant::now() + Duration::from_secs(5);
         let left = loop {
@@ -96,7 +96,7 @@ fn a_failed_test_leaves_no_browser_behind() {
                 .args(drivers.map(|pid| pid.to_string()))
                 .status();
             orphans.push(format!(
-                "{} processes of its Chromium after a {how}: {pids:?}",
+                "{} processes of its browser after a {how}: {pids:?}",
                 left.len()
             ));
         }

@@ -4,8 +4,9 @@
 /// The most the first load may weigh, brotli 11, in bytes. A ratchet: lowered as the app
 /// shrinks. Raised once, from 160,000 to 170,000, by the security work of issue 17 (+12.1 KB);
 /// lowered to 139,000 by the split release build of issue 20 (169,011 → 137,317 B, 137,870 B
-/// with issue 19's work, 138,445 B with the navigation fixes: Settings, the timeline's steps
-/// and the signed-in view are parts loaded on demand, see xtask/src/split.rs). The parts are not in
+/// with issue 19's work, 138,445 B with the navigation fixes, 138,723 B with issue 22's start
+/// script that fetches config.json and the wasm itself: Settings, the timeline's steps and the
+/// signed-in view are parts loaded on demand, see xtask/src/split.rs). The parts are not in
 /// it: `cargo xtask size` lists them beside it.
 pub const FIRST_LOAD_BUDGET: u64 = 139_000;
 /// Where the ratchet is headed: issue 20's 100 KB (a React + oidc-client-ts sign-in page is

@@ -7,6 +7,8 @@ use crate::cmd::{output, run, tool};
 use crate::paths;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// geckodriver, Firefox's WebDriver server (crates.io), for the e2e suite in Firefox ESR.
+pub const GECKODRIVER_VERSION: &str = "0.36.0";
 pub const WASM_OPT_VERSION: &str = "version_132";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -27,6 +29,8 @@ pub fn ensure() -> Result<(), String> {
     release_toolchain()?;
     std_dependencies()?;
     chromium()?;
+    firefox()?;
+    webkit()?;
     nginx()?;
     node_tools()?;
     trunk()?;
@@ -147,6 +151,54 @@ fn chromium() -> Result<(), String> {
     }
     println!("xtask setup: installing chromium and chromium-driver (apt)");
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Debian's Firefox ESR and geckodriver (crates.io, pinned): `cargo xtask test` runs the
+/// engines' e2e file in Firefox too.
+fn firefox() -> Result<(), String> {
+    if !Path::new(FIREFOX).exists() {
+        println!("xtask setup: installing firefox-esr (apt)");
+        apt_install(&["firefox-esr"])?;
+    }
+    let version = output(tool(&geckodriver()).arg("--version")).unwrap_or_default();
+    if version.starts_with(&format!("geckodriver {GECKODRIVER_VERSION}")) {
+        return Ok(());
+    }
+    println!("xtask setup: installing geckodriver {GECKODRIVER_VERSION} (a few minutes)");
+    run(tool("cargo").args([
+        "install",
+        "geckodriver",
+        "--version",
+        GECKODRIVER_VERSION,
+        "--locked",
+    ]))
+}
+
+/// WebKitGTK's WebDriver (webkit2gtk-driver: WebKitWebDriver and the MiniBrowser it drives)
+/// and Xvfb, the X display MiniBrowser needs, having no headless mode.
+fn webkit() -> Result<(), String> {
+    if Path::new(WEBKIT_DRIVER).exists()
+        && Path::new(MINIBROWSER).exists()
+        && Path::new(XVFB_RUN).exists()
+    {
+        return Ok(());
+    }
+    println!("xtask setup: installing webkit2gtk-driver and xvfb (apt)");
+    apt_install(&["webkit2gtk-driver", "xvfb", "xauth"])
+}
+
+/// Where Debian and `cargo install` put the other engines' browsers and drivers (the e2e
+/// harness looks in the same places: e2e/src/lib.rs).
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+pub const XVFB_RUN: &str = "/usr/bin/xvfb-run";
+
+/// geckodriver where `cargo install` puts it (cargo's bin folder).
+pub fn geckodriver() -> String {
+    let home = std::env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
+    format!("{home}/bin/geckodriver")
 }
 
 /// nginx with the brotli_static module, for the e2e tests that serve the release build as a

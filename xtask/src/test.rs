@@ -8,6 +8,76 @@ use crate::{dist, paths, setup, size};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// The engines other than Chromium that tests/engines.rs runs in (`ILERT_PKCE_ENGINE`).
+#[derive(Clone, Copy)]
+enum Engine {
+    Firefox,
+    WebKit,
+}
+
+impl Engine {
+    fn title(self) -> &'static str {
+        match self {
+            Engine::Firefox => "Firefox ESR",
+            Engine::WebKit => "WebKitGTK",
+        }
+    }
+
+    fn env(self) -> &'static str {
+        match self {
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+}
+
+/// The e2e files `cargo xtask test` runs in Firefox and WebKit too (all of them run in
+/// Chromium).
+const ENGINE_FILES: [&str; 7] = [
+    "engines",
+    "tabs",
+    "locks",
+    "tab_channel",
+    "lazy_parts",
+    "builtin_exit",
+    "harness",
+];
+
+/// `cargo test -p e2e --test <each of ENGINE_FILES>` in `engine`; WebKit's MiniBrowser,
+/// which has no headless mode, under one Xvfb display for the whole run (`xvfb-run`).
+fn engine_tests(engine: Engine, sub_path: &std::path::Path) -> std::process::Command {
+    // The files that need no DevTools: duplicated tabs, locks, the tab channel, the parts
+    // loaded on demand, leaving built-in mode, and harness.rs (a failed test leaves none of
+    // this engine's processes behind either).
+    let mut cargo = vec!["cargo", "test", "-p", "e2e"];
+    for file in ENGINE_FILES {
+        cargo.extend(["--test", file]);
+    }
+    cargo.push("--");
+    // Three at a time: Firefox and WebKit take more of a 2-core machine than Chromium.
+    let threads = "--test-threads=3";
+    let mut command = match engine {
+        Engine::Firefox => {
+            let mut c = tool("cargo");
+            c.args(&cargo[1..]).arg(threads);
+            c
+        }
+        Engine::WebKit => {
+            let mut c = tool(setup::XVFB_RUN);
+            c.args(["-a", "-s", "-screen 0 1280x1024x24"])
+                .args(cargo)
+                .arg(threads);
+            c
+        }
+    };
+    command
+        .env("ILERT_PKCE_ENGINE", engine.env())
+        .env("GECKODRIVER", setup::geckodriver())
+        .env("ILERT_PKCE_DIST", paths::dist_release())
+        .env("ILERT_PKCE_DIST_SUBPATH", sub_path);
+    command
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
     let skip_wasm = args.iter().any(|a| a == "--skip-wasm");
@@ -73,9 +143,34 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("CHROMEDRIVER", CHROMEDRIVER);
         let metrics = paths::root().join("target/e2e-metrics.txt");
         let _ = std::fs::remove_file(&metrics);
+        let skipped = paths::root().join("target/e2e-skipped.txt");
+        let _ = std::fs::remove_file(&skipped);
         step("end to end in Chromium against ilert-sim", &mut e2e)?;
+        // The flows that matter (tests/engines.rs) in the two other engines.
+        for engine in [Engine::Firefox, Engine::WebKit] {
+            step(
+                &format!(
+                    "end to end in {} ({})",
+                    engine.title(),
+                    ENGINE_FILES.join(", ")
+                ),
+                &mut engine_tests(engine, &sub_path),
+            )?;
+        }
         if let Ok(metrics) = std::fs::read_to_string(&metrics) {
             print!("{metrics}");
+        }
+        // Tests that could not run in an engine passed without running: counted as skipped,
+        // each with its reason.
+        let lines = std::fs::read_to_string(&skipped).unwrap_or_default();
+        let lines: Vec<&str> = lines.lines().collect();
+        if !lines.is_empty() {
+            println!("\n{} e2e tests skipped, each with its reason:", lines.len());
+            for line in &lines {
+                println!("  {line}");
+            }
+            total.passed -= lines.len() as u64;
+            total.ignored += lines.len() as u64;
         }
     }
 
@@ -198,6 +293,34 @@ test result: ok. 4 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; fini
 running 0 tests
 test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
 ";
+
+    #[test]
+    fn the_other_engines_run_each_engine_file_webkit_under_xvfb() {
+        for engine in [Engine::Firefox, Engine::WebKit] {
+            let command = engine_tests(engine, std::path::Path::new("/sub"));
+            let args: Vec<String> = command
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let program = command.get_program().to_string_lossy().into_owned();
+            assert_eq!(program == setup::XVFB_RUN, matches!(engine, Engine::WebKit));
+            for file in ENGINE_FILES {
+                assert!(
+                    args.windows(2).any(|w| w[0] == "--test" && w[1] == file),
+                    "{file}: {args:?}"
+                );
+                assert!(
+                    paths::root().join(format!("e2e/tests/{file}.rs")).exists(),
+                    "{file}"
+                );
+            }
+            let engine_var = command
+                .get_envs()
+                .find(|(k, _)| *k == "ILERT_PKCE_ENGINE")
+                .and_then(|(_, v)| v);
+            assert_eq!(engine_var, Some(std::ffi::OsStr::new(engine.env())));
+        }
+    }
 
     #[test]
     fn a_step_sums_the_results_of_every_test_binary() {
