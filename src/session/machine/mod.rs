@@ -346,6 +346,7 @@ impl Machine {
             Ok(answer) if same_session => {
                 self.failures = 0;
                 note_lifetime(&answer, out);
+                note_rotation(answer.refresh_token.is_some(), out);
                 let endpoints = sent.endpoints.clone();
                 let tokens = Tokens::from_answer(answer, now_ms, endpoints, Some(&sent));
                 out.push(Effect::TellTabs(TabMessage::Refreshed {
@@ -520,6 +521,27 @@ impl Machine {
 
 /// What a sign-out that did not get the lock says, in the notice and the timeline.
 const LOCK_BUSY: &str = " Another tab or page of this app held the session's lock for 5 s, so the app revoked the token without waiting for it any longer.";
+
+/// Notes in the timeline whether the server rotated the refresh token (iLert's docs do not
+/// say; the simulator does either, `--rotate-refresh`).
+fn note_rotation(rotated: bool, out: &mut Vec<Effect>) {
+    let (title, why) = if rotated {
+        (
+            "The server rotated the refresh token",
+            "a new refresh_token came with the answer: the one sent is spent, and this tab (and its duplicates) go on with the new one",
+        )
+    } else {
+        (
+            "The server kept the refresh token",
+            "no refresh_token in the answer: the one sent goes on working, and this tab keeps it",
+        )
+    };
+    out.push(Effect::Note(
+        Step::Refresh,
+        title,
+        vec![Field::new("refresh_token", why, false)],
+    ));
+}
 
 /// Notes in the timeline that the server's `expires_in` could not be used as sent.
 fn note_lifetime(answer: &TokenResponse, out: &mut Vec<Effect>) {

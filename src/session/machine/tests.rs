@@ -250,6 +250,11 @@ fn a_refresh_hands_its_tokens_to_the_duplicate_tab_then_keeps_them() {
     assert_eq!(
         effects,
         vec![
+            Effect::Note(
+                Step::Refresh,
+                "The server rotated the refresh token",
+                vec![Field::new("refresh_token", "a new refresh_token came with the answer: the one sent is spent, and this tab (and its duplicates) go on with the new one", false)],
+            ),
             // Told before it is kept: the duplicate must not spend r1 meanwhile.
             Effect::TellTabs(TabMessage::Refreshed {
                 replaces: token::fingerprint(&Secret::from("r1")),
@@ -266,8 +271,10 @@ fn a_refresh_hands_its_tokens_to_the_duplicate_tab_then_keeps_them() {
 fn an_answer_without_a_new_refresh_token_keeps_the_old_one() {
     let mut m = signed_in();
     let sent = locked_send(&mut m, T0);
-    answered(&mut m, sent, Ok(answer("a2", None, HOUR_S)), T0);
+    let effects = answered(&mut m, sent, Ok(answer("a2", None, HOUR_S)), T0);
     assert_eq!(current(&m).refresh_token, secret("r1"));
+    // The playground says which the server showed.
+    assert_eq!(notes(&effects), vec!["The server kept the refresh token"]);
 }
 
 #[test]
