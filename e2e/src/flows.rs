@@ -65,7 +65,7 @@ impl Harness {
     }
 
     /// The simulator's answer to a refresh with `refresh_token`, sent as a second client would.
-    async fn refresh_at_sim(&self, refresh_token: &str) -> (u16, Option<String>) {
+    pub async fn refresh_at_sim(&self, refresh_token: &str) -> (u16, Option<String>) {
         let (status, body) = self
             .sim_post(
                 "/api/developers/oauth2/token",

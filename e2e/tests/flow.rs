@@ -302,3 +302,48 @@ async fn on_a_first_visit_home_comes_back_after_settings() {
     h.wait("[data-testid=timeline] ol.steps").await;
     h.stop().await;
 }
+
+/// Issue 21, item 8: a server that does not rotate (ilert-sim `--rotate-refresh off`, as
+/// iLert's own sample app and CLI suggest iLert behaves): Refresh brings a new access token,
+/// the tab keeps its refresh token, the playground says the server kept it, and sign-out
+/// revokes that very token.
+#[tokio::test]
+async fn without_rotation_the_tab_keeps_its_refresh_token_and_says_so() {
+    use fantoccini::Locator;
+    let h = Harness::with_sim(|c| c.rotate_refresh = false).await;
+    h.sign_in().await;
+    let before = h.tokens().await.unwrap();
+    let refresh = h.refresh_token().await;
+    for round in 1..=2 {
+        let now = h.tokens().await.unwrap();
+        h.browser
+            .find(Locator::XPath(
+                "//*[(self::button or @role='button') and normalize-space(.)='Refresh token']",
+            ))
+            .await
+            .expect("a button named Refresh token")
+            .click()
+            .await
+            .unwrap();
+        let after = h.new_tokens_after(&now).await;
+        assert_eq!(
+            after["refresh_token"], before["refresh_token"],
+            "round {round}"
+        );
+    }
+    let said = h
+        .until("the playground's word on rotation", || async {
+            h.timeline_field("Refresh", "refresh_token").await
+        })
+        .await;
+    assert!(said.contains("goes on working"), "{said}");
+    assert_eq!(h.sim_stats().await["refresh_grants"], 2);
+    // Still live at the server until the sign-out revokes it.
+    h.click("[data-testid=sign-out]").await;
+    h.wait_contains("[data-testid=notice]", "Signed out").await;
+    assert_eq!(
+        h.refresh_at_sim(&refresh).await,
+        (401, Some("invalid_grant".into()))
+    );
+    h.stop().await;
+}
