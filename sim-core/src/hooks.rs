@@ -73,6 +73,35 @@ pub fn config(sim: &Sim) -> Response {
     )
 }
 
+/// `POST /_sim/config`: changes the settings a running simulator may change, today
+/// `rotate_refresh` (`{"rotate_refresh": false}`), for the built-in simulator, which has no
+/// command line. Kept in the snapshot; anything else in the body is refused.
+pub fn config_set(sim: &mut Sim, req: &Request) -> Response {
+    let body = match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(map)) => map,
+        _ => return Response::json(400, &json!({ "error": "the body must be a JSON object" })),
+    };
+    for (key, value) in &body {
+        match (key.as_str(), value) {
+            ("rotate_refresh", Value::Bool(_)) => {}
+            ("rotate_refresh", _) => {
+                return Response::json(
+                    400,
+                    &json!({ "error": "rotate_refresh must be true or false" }),
+                )
+            }
+            (other, _) => {
+                let error = format!("{other} cannot be changed while the simulator runs");
+                return Response::json(400, &json!({ "error": error }));
+            }
+        }
+    }
+    if let Some(Value::Bool(rotate)) = body.get("rotate_refresh") {
+        sim.config.rotate_refresh = *rotate;
+    }
+    config(sim)
+}
+
 /// `POST /_sim/faults`: adds a fault rule, tried after those already there.
 pub fn faults_add(sim: &mut Sim, req: &Request) -> Response {
     let added = serde_json::from_slice::<Value>(&req.body)

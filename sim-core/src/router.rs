@@ -220,7 +220,14 @@ fn dispatch(sim: &mut Sim, req: &Request, now: u64) -> Response {
         ),
         "/_sim/stats" => (GET, get.then(|| hooks::stats(sim))),
         "/_sim/requests" => (GET, get.then(|| hooks::requests(sim, req))),
-        "/_sim/config" => (GET, get.then(|| hooks::config(sim))),
+        "/_sim/config" => (
+            &["GET", "HEAD", "POST"],
+            match m {
+                "GET" | "HEAD" => Some(hooks::config(sim)),
+                "POST" => Some(guarded(req, || hooks::config_set(sim, req))),
+                _ => None,
+            },
+        ),
         "/_sim/reset" => (POST, post.then(|| guarded(req, || hooks::reset(sim)))),
         "/_sim/revoke_refresh_tokens" => (
             POST,

@@ -29,6 +29,9 @@ struct Snapshot {
     /// The REST API's data; a snapshot of an older version has none, and gets the seed.
     #[serde(default)]
     api_data: Option<crate::rest::Data>,
+    /// Set by `POST /_sim/config`; none in an older snapshot (the host's setting holds).
+    #[serde(default)]
+    rotate_refresh: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -56,6 +59,7 @@ impl Sim {
             hmac_key: self.keys.hmac_key(),
             store: self.store.clone(),
             api_data: self.api_data.clone(),
+            rotate_refresh: Some(self.config.rotate_refresh),
             faults: SavedFaults {
                 last_id,
                 hang_epoch,
@@ -107,6 +111,9 @@ impl Sim {
                 .client()
                 .map_err(|e| format!("registered client {:?}: {e}", saved.id))?;
             crate::put_client(&mut config, client);
+        }
+        if let Some(rotate) = s.rotate_refresh {
+            config.rotate_refresh = rotate;
         }
         Ok(Sim {
             config,

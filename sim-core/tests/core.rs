@@ -266,3 +266,43 @@ fn without_rotation_a_refresh_brings_no_new_refresh_token_and_the_old_one_goes_o
     let after = refresh(&mut s, &refresh_token, T0 + 6000);
     assert_eq!(json_of(&after)["code"], "invalid_grant");
 }
+
+#[test]
+fn rotation_can_be_switched_at_run_time_and_outlives_a_restart() {
+    let mut s = sim(41);
+    let r = answer(
+        &mut s,
+        hook("POST", "/_sim/config", r#"{"rotate_refresh": false}"#),
+        T0,
+    );
+    assert_eq!(r.status, 200, "{}", r.body_text());
+    assert_eq!(json_of(&r)["rotate_refresh"], false);
+    for (body, why) in [
+        (r#"{"rotate_refresh": "no"}"#, "true or false"),
+        (r#"{"access_ttl": 1}"#, "cannot be changed"),
+        ("[]", "JSON object"),
+    ] {
+        let r = answer(&mut s, hook("POST", "/_sim/config", body), T0);
+        assert_eq!(r.status, 400, "{body}");
+        assert!(
+            json_of(&r)["error"].as_str().unwrap().contains(why),
+            "{body}"
+        );
+    }
+    let restored = Sim::restore(
+        SimConfig::default(),
+        Box::new(SeededEntropy(42)),
+        &s.snapshot(),
+    )
+    .unwrap();
+    assert!(!restored.config().rotate_refresh);
+    let mut restored = restored;
+    let c = code(&mut restored, "profile offline_access", T0);
+    let t = json_of(&exchange(&mut restored, &c, T0));
+    let again = json_of(&refresh(
+        &mut restored,
+        t["refresh_token"].as_str().unwrap(),
+        T0 + 1000,
+    ));
+    assert!(again.get("refresh_token").is_none(), "{again}");
+}

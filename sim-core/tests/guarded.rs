@@ -89,6 +89,11 @@ fn state_changing() -> Vec<(&'static str, &'static str, String)> {
         ("POST", "/_sim/faults", rule.to_string()),
         ("DELETE", "/_sim/faults", String::new()),
         ("POST", "/_sim/clients", client.to_string()),
+        (
+            "POST",
+            "/_sim/config",
+            r#"{"rotate_refresh": false}"#.into(),
+        ),
     ]
 }
 
