@@ -56,7 +56,13 @@ pub fn resource_scope(scope: &str) -> Option<(&'static str, &'static str)> {
         Some((n, s)) => (n, Some(s)),
         None => (scope, None),
     };
-    let (_, description) = RESOURCES.iter().find(|(n, _)| *n == name)?;
+    // `wildcard`: every resource at its level, the profile included (iLert's CLI asks for
+    // `wildcard:d`; not in the docs' table).
+    let description = if name == "wildcard" {
+        "everything your user may see in iLert, your profile included"
+    } else {
+        RESOURCES.iter().find(|(n, _)| *n == name)?.1
+    };
     Some((description, level(suffix)?))
 }
 
@@ -106,6 +112,18 @@ mod tests {
     }
 
     #[test]
+    fn wildcard_is_every_resource_at_its_level() {
+        assert_eq!(
+            resource_scope("wildcard:w"),
+            Some((
+                "everything your user may see in iLert, your profile included",
+                "read and write"
+            ))
+        );
+        assert_eq!(resource_scope("wildcard").map(|(_, l)| l), Some("read"));
+    }
+
+    #[test]
     fn known_scopes() {
         for s in [
             "profile",
@@ -116,6 +134,8 @@ mod tests {
             "source:d",
             "metric_source:d",
             "user",
+            "wildcard",
+            "wildcard:d",
             "openid",
             "email",
         ] {
@@ -131,6 +151,8 @@ mod tests {
             "source:",
             "source:rw",
             "source:w:d",
+            "wildcard:x",
+            "wildcards",
             "sources",
             ":w",
             "profile offline_access",
