@@ -109,6 +109,9 @@ pub fn release_toolchain_env_with(
     command
         .env("RUSTUP_TOOLCHAIN", RELEASE_TOOLCHAIN)
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        // The standard library's smaller variants of its algorithms (sorting, formatting):
+        // measured with the router change of issue 20, see xtask/src/budget.rs.
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
         .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
     Ok(())
 }
