@@ -374,7 +374,9 @@ pub async fn settings_after_click(world: &World, prefetch: Prefetch) -> Result<f
                 break;
             }
             if Instant::now() > deadline {
-                return Err(format!("idle time did not fetch the Settings part within {WAIT:?}"));
+                return Err(format!(
+                    "idle time did not fetch the Settings part within {WAIT:?}"
+                ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -391,8 +393,13 @@ pub async fn settings_after_click(world: &World, prefetch: Prefetch) -> Result<f
         .as_array()
         .map(|a| a.iter().filter_map(|r| r["name"].as_str()).collect())
         .unwrap_or_default();
-    if !fetched.iter().any(|n| n.contains("/ilert-pkce-part-settings-")) {
-        return Err(format!("Settings showed without its part (is the build split?): {fetched:?}"));
+    if !fetched
+        .iter()
+        .any(|n| n.contains("/ilert-pkce-part-settings-"))
+    {
+        return Err(format!(
+            "Settings showed without its part (is the build split?): {fetched:?}"
+        ));
     }
     Ok(mark(&snapshot, "settings")? - mark(&snapshot, "settings_click")?)
 }
