@@ -9,7 +9,7 @@
 /// it: `cargo xtask size` lists them beside it. Lowered to 128,000 by issue 20's second
 /// round, 138,327 → 127,412 B: the app's own history handling instead of leptos_router
 /// (src/browser/nav.rs) and the standard library built `optimize_for_size`, together −9,548 B
-/// (the main wasm 363,148 → 335,975 B raw, 130,275 → 121,183 B brotli; the glue 4,433 →
+/// (the main wasm 363,148 → 335,975 B raw, 130,272 → 121,183 B brotli; the glue 4,433 →
 /// 3,954 B), of which `optimize_for_size` −729 B (a build without it: 128,141 B); then
 /// wasm-streams' unused classes cut (xtask/src/split.rs), −1,367 B (the main wasm 332,067 B
 /// raw, 120,154 B brotli; the glue 3,636 B).
