@@ -6,10 +6,8 @@
 //! simulator may be in play ([`start`]): in iLert's mode it is removed before any request.
 use crate::browser::storage::{self, Area};
 use leptos::prelude::*;
-use leptos_router::components::Router;
-use leptos_router::hooks::use_location;
-use leptos_router::location::{BrowserUrl, LocationProvider};
 
+use crate::browser::nav::Nav;
 use crate::browser::{config_file, history, sim_worker};
 use crate::components::dynamic;
 use crate::components::on_demand::OnDemand;
@@ -39,6 +37,7 @@ pub fn App() -> impl IntoView {
     };
     leptos::task::spawn_local(start(state, session));
     provide_context(state);
+    provide_context(Nav::start());
     view! {
         <header class="top">
             <a class="brand" href=history::path_of(Page::Home)>"ilert-pkce"</a>
@@ -49,31 +48,17 @@ pub fn App() -> impl IntoView {
             </nav>
         </header>
         <main id="main">
-            <Router>
-                <Pages />
-            </Router>
+            <Pages />
         </main>
     }
 }
 
-/// The page for the address bar's path (`crate::route`). A plain match on the router's
-/// location, not `<Routes>`: the nested-route machinery (matching, params, async
-/// transitions) is 68 KB of wasm that four flat paths do not need; `<Router>` still gives
-/// link interception and history.
+/// The page for the address bar's path (`crate::route`, followed by [`Nav`]).
 #[component]
 fn Pages() -> impl IntoView {
-    let path = use_location().pathname;
+    let path = expect_context::<Nav>().path();
     // A memo: a new query string or hash on the same page does not build the page again.
     let page = Memo::new(move |_| path.with(|p| Page::of(p, history::base())));
-    // `<Routes>` tells the router when the new page is in place, and only then does the
-    // address bar show its URL; without it that is ours to say, once the page has changed.
-    let browser_url = use_context::<BrowserUrl>();
-    Effect::new(move |_| {
-        page.track();
-        if let Some(url) = &browser_url {
-            url.ready_to_complete();
-        }
-    });
     dynamic(move || {
         match page.get() {
         Page::Home => view! { <Home /> }.into_any(),

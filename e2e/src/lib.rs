@@ -29,6 +29,15 @@ pub use driver::Driver;
 pub use nginx::copy_dir;
 
 pub const CLIENT_ID: &str = "ilert-pkce-demo";
+
+/// Run before a page's own scripts: `requestIdleCallback` that never calls back. The app
+/// prefetches its parts in idle time (src/components/on_demand.rs), so a page with this
+/// fetches a part only when it needs it. The app's fallback for browsers without it (a 2 s
+/// timer) does not run either: the function is there.
+pub const NO_IDLE_TIME: &str = "window.requestIdleCallback = () => 0;";
+
+/// What [`Harness::without_idle_time`] added, for [`Harness::with_idle_time`].
+pub struct IdleTimeOff(String);
 /// The header the simulator's state-changing test hooks want (with JSON), so that no other
 /// website can call them (see sim-core/src/guard.rs).
 pub const SIM_HOOK_HEADER: &str = ilert_sim::HOOK_HEADER;
@@ -295,6 +304,31 @@ impl Harness {
     /// From now on the app's server answers `/config.json` only after `ms` milliseconds.
     pub fn delay_config_json(&self, ms: u64) {
         self.config_delay_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// From now on, until [`Harness::with_idle_time`], no page this browser opens gets idle
+    /// time ([`NO_IDLE_TIME`]), so the app prefetches no part: what a page fetches is what it
+    /// needs. Through the DevTools protocol, so the app itself has no switch for it.
+    pub async fn without_idle_time(&self) -> IdleTimeOff {
+        let added = bench::browser::cdp(
+            &self.browser,
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": NO_IDLE_TIME }),
+        )
+        .await
+        .unwrap();
+        IdleTimeOff(added["identifier"].as_str().unwrap().to_string())
+    }
+
+    /// Pages opened from now on get idle time again.
+    pub async fn with_idle_time(&self, off: IdleTimeOff) {
+        bench::browser::cdp(
+            &self.browser,
+            "Page.removeScriptToEvaluateOnNewDocument",
+            json!({ "identifier": off.0 }),
+        )
+        .await
+        .unwrap();
     }
 
     /// Opens a path of the app.

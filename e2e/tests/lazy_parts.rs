@@ -63,8 +63,9 @@ async fn a_first_visit_fetches_no_part_until_one_is_needed_and_idle_time_fetches
         "the release build has no parts (is it split?): {all:?}"
     );
     let h = Harness::start().await;
-    // `?prefetch=off`: no idle-time prefetch, so what is fetched is what the page needs.
-    h.open("/?prefetch=off").await;
+    // No idle time, so no prefetch: what is fetched is what the page needs.
+    let off = h.without_idle_time().await;
+    h.open("/").await;
     h.wait("[data-testid=connect]").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let served = h.served();
@@ -95,6 +96,7 @@ async fn a_first_visit_fetches_no_part_until_one_is_needed_and_idle_time_fetches
     );
 
     // A page that may prefetch fetches every part in idle time, without a click.
+    h.with_idle_time(off).await;
     h.open("/").await;
     h.wait("[data-testid=connect]").await;
     let missing = h
@@ -163,7 +165,8 @@ async fn a_part_altered_on_the_way_is_refused_by_its_integrity_and_says_so() {
     let settings = part("settings");
     // A CDN or proxy that changes the file: served 200, still a valid module.
     h.tamper(&settings);
-    h.open("/?prefetch=off").await;
+    let _off = h.without_idle_time().await;
+    h.open("/").await;
     h.wait("[data-testid=connect]").await;
     h.click("[data-testid=nav-settings]").await;
     let error = h.wait("[data-testid=part-error]").await;

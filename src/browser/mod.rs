@@ -8,6 +8,7 @@ pub mod gloo_error;
 pub mod history;
 pub mod http;
 pub mod locks;
+pub mod nav;
 pub mod random;
 pub mod seal;
 pub mod sim_worker;

@@ -121,26 +121,16 @@ fn failed(what: &'static str, retry: impl Fn() + Copy + Send + 'static) -> AnyVi
     .into_any()
 }
 
-/// Whether idle-time prefetching is off for this page: `?prefetch=off` in its address (the
-/// e2e tests' switch to see what a visit fetches on its own).
-fn prefetch_off() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| {
-            q.trim_start_matches('?')
-                .split('&')
-                .any(|p| p == "prefetch=off")
-        })
-}
-
 /// Loads `parts` one after the other when the browser is idle (`requestIdleCallback`, or
 /// after 2 s where it has none), once per page: a later click on Settings or a sign-in then
 /// does not wait for the network. A part that fails here is tried again when it is needed.
+/// The e2e tests and the bench take idle time away (e2e's `NO_IDLE_TIME`) to see what a
+/// page fetches on its own: no switch in the app for it.
 pub fn prefetch_in_idle_time(parts: &'static [Part]) {
     thread_local! {
         static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
-    if STARTED.with(|s| s.replace(true)) || prefetch_off() {
+    if STARTED.with(|s| s.replace(true)) {
         return;
     }
     let Some(window) = web_sys::window() else {

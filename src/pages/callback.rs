@@ -2,10 +2,9 @@
 //! shows progress, and on failure what went wrong, with nothing lost.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 use crate::browser::history;
+use crate::browser::nav::Nav;
 use crate::components::dynamic;
 use crate::components::notice::ErrorCard;
 use crate::error::Error;
@@ -18,19 +17,13 @@ use crate::session::Session;
 pub fn CallbackPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let failure = RwSignal::new(None::<Error>);
-    let navigate = use_navigate();
+    let nav = expect_context::<Nav>();
     spawn_local(async move {
         match signin::finish(session).await {
             Ok(()) => {
                 // Profile and token info are asked for the moment the tokens arrive.
                 session.load_if_idle();
-                navigate(
-                    &history::path_of(Page::Home),
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                );
+                nav.go(&history::path_of(Page::Home), true);
             }
             Err(err) => failure.set(Some(err)),
         }

@@ -13,10 +13,55 @@ use crate::{minify, paths};
 
 /// The exports the glue or a page use by their own names: kept.
 fn keeps_export(name: &str) -> bool {
-    name == "memory"
-        || name == "__wbindgen_start"
-        || name.starts_with("intounderlying")
-        || name.starts_with("__wbg_intounderlying")
+    name == "memory" || name == "__wbindgen_start"
+}
+
+/// `wasm` without the exports that `drop` picks, and how many it dropped. Their code stays
+/// until wasm-opt, which then removes what nothing calls any more.
+pub fn without_exports(
+    wasm: &[u8],
+    drop: impl Fn(&str) -> bool,
+) -> Result<(Vec<u8>, usize), String> {
+    if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
+        return Err("not a wasm module (version 1)".into());
+    }
+    let mut dropped = 0;
+    let mut out = wasm[..8].to_vec();
+    let mut r = Reader { bytes: wasm, at: 8 };
+    while r.at < wasm.len() {
+        let id = r.byte()?;
+        let size = r.leb()?;
+        let body = r.take(size)?;
+        out.push(id);
+        if id != 7 {
+            leb(body.len(), &mut out);
+            out.extend_from_slice(body);
+            continue;
+        }
+        let mut s = Reader { bytes: body, at: 0 };
+        let count = s.leb()?;
+        let mut kept = Vec::new();
+        for _ in 0..count {
+            let start = s.at;
+            let field = s.name()?;
+            s.byte()?;
+            s.leb()?;
+            if drop(&field) {
+                dropped += 1;
+            } else {
+                kept.extend_from_slice(&body[start..s.at]);
+            }
+        }
+        if s.at != body.len() {
+            return Err("the wasm's export section was not read to its end".into());
+        }
+        let mut new = Vec::new();
+        leb(count - dropped, &mut new);
+        new.extend_from_slice(&kept);
+        leb(new.len(), &mut out);
+        out.extend_from_slice(&new);
+    }
+    Ok((out, dropped))
 }
 
 /// Renames the wasm's imports and exports in `dist` (its one `_bg.wasm` and the glue beside
@@ -281,6 +326,38 @@ mod tests {
             "{a:1,y:F.a(2),__wbg_x_12:3}"
         );
         assert!(replace_names("let __wbg_x_1=1", &names).is_err());
+    }
+
+    #[test]
+    fn exports_are_dropped_by_name_and_the_rest_kept() {
+        // (func) (func) (export "keep" (func 0)) (export "intounderlyingsink_close" (func 1))
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0, 3, 3, 2, 0, 0]);
+        let mut exports = vec![2];
+        name("keep", &mut exports);
+        exports.extend_from_slice(&[0, 0]);
+        name("intounderlyingsink_close", &mut exports);
+        exports.extend_from_slice(&[0, 1]);
+        wasm.push(7);
+        leb(exports.len(), &mut wasm);
+        wasm.extend_from_slice(&exports);
+        wasm.extend_from_slice(&[10, 7, 2, 2, 0, 0x0b, 2, 0, 0x0b]);
+        let (out, dropped) = without_exports(&wasm, |n| n.starts_with("intounderlying")).unwrap();
+        assert_eq!(dropped, 1);
+        let mut expected = b"\0asm\x01\0\0\0".to_vec();
+        expected.extend_from_slice(&[1, 4, 1, 0x60, 0, 0, 3, 3, 2, 0, 0]);
+        let mut exports = vec![1];
+        name("keep", &mut exports);
+        exports.extend_from_slice(&[0, 0]);
+        expected.push(7);
+        leb(exports.len(), &mut expected);
+        expected.extend_from_slice(&exports);
+        expected.extend_from_slice(&[10, 7, 2, 2, 0, 0x0b, 2, 0, 0x0b]);
+        assert_eq!(out, expected);
+        assert_eq!(
+            without_exports(&wasm, |_| false).unwrap(),
+            (wasm.clone(), 0)
+        );
     }
 
     #[test]

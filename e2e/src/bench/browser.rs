@@ -343,6 +343,67 @@ pub async fn sign_in(world: &World) -> Result<Callback, String> {
     })
 }
 
+/// Whether the part that Settings needs was already fetched (idle time) before the click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefetch {
+    /// Idle time fetched it: the click waits for no download.
+    Done,
+    /// No idle time ([`crate::NO_IDLE_TIME`], injected before the page's scripts): the click
+    /// fetches it.
+    Off,
+}
+
+/// From Home (open in `world`, Connect usable): the first click on the nav's Settings link
+/// (after idle time has fetched the Settings part, for [`Prefetch::Done`]), and the ms from
+/// that click until the Settings page's Save button is visible and enabled, both noted by the
+/// probe in the page.
+pub async fn settings_after_click(world: &World, prefetch: Prefetch) -> Result<f64, String> {
+    let browser = &world.browser;
+    if prefetch == Prefetch::Done {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let fetched = browser
+                .execute(
+                    "return performance.getEntriesByType('resource').some(e =>
+                       e.name.includes('/ilert-pkce-part-settings-') && e.responseEnd > 0);",
+                    vec![],
+                )
+                .await
+                .map_err(|e| format!("reading Resource Timing: {e}"))?;
+            if fetched == true {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "idle time did not fetch the Settings part within {WAIT:?}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Fetched is not yet instantiated: the part's own promise settles just after.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    find(browser, "[data-testid=nav-settings]")
+        .await?
+        .click()
+        .await
+        .map_err(|e| format!("clicking Settings: {e}"))?;
+    let snapshot = wait_marks(browser, &["settings_click", "settings"], false).await?;
+    let fetched: Vec<&str> = snapshot["resources"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["name"].as_str()).collect())
+        .unwrap_or_default();
+    if !fetched
+        .iter()
+        .any(|n| n.contains("/ilert-pkce-part-settings-"))
+    {
+        return Err(format!(
+            "Settings showed without its part (is the build split?): {fetched:?}"
+        ));
+    }
+    Ok(mark(&snapshot, "settings")? - mark(&snapshot, "settings_click")?)
+}
+
 /// Waits for `css` in the current document. A click that navigates (Connect, Grant) may leave
 /// WebDriver between two documents ("aborted by navigation"): such an answer is retried
 /// until the deadline, like "not there yet".
@@ -443,7 +504,7 @@ mod tests {
     }
 
     #[test]
-    fn the_probe_watches_the_three_things_the_bench_waits_for() {
+    fn the_probe_watches_the_things_the_bench_waits_for() {
         for needle in [
             "addScriptToEvaluateOnNewDocument",
             "MutationObserver",
@@ -451,6 +512,8 @@ mod tests {
             "[data-testid=connect]",
             "[data-testid=profile-email]",
             "[data-testid=info-scope]",
+            "[data-testid=save-settings]",
+            "[data-testid=nav-settings]",
             "window.__ilertBench",
         ] {
             assert!(PROBE.contains(needle), "{needle}");

@@ -6,12 +6,17 @@
 //! 1. loopback, ilert-sim at 0 ms: Home's first load (bytes, time to Connect), then a
 //!    sign-in (callback → profile and token info shown);
 //! 2. loopback, ilert-sim at 50 ms on every API answer: Home, then the same sign-in;
-//! 3. "slow 4G" emulated by the DevTools protocol: Home's first load (time to Connect).
+//! 3. "slow 4G" emulated by the DevTools protocol: Home's first load (time to Connect);
+//! 4. slow 4G: Home, idle time fetches the parts, then the first click on Settings (time
+//!    until the Settings page is usable: a part that was prefetched);
+//! 5. slow 4G, no idle time (`crate::NO_IDLE_TIME`, so no prefetch): Home, then at once the
+//!    first click on Settings (the same time, with the part fetched on the click);
+//!
 //!
 //! and two of the React comparison page (bench/react-signin/, React 19 + oidc-client-ts, served
 //! by the same server code from its own Vite build, with the same config.json and ilert-sim):
-//! 4. slow 4G: its first load (bytes, time to Connect);
-//! 5. loopback, ilert-sim at 50 ms: the same sign-in (callback → profile and token info).
+//! 6. slow 4G: its first load (bytes, time to Connect);
+//! 7. loopback, ilert-sim at 50 ms: the same sign-in (callback → profile and token info).
 //!
 //! Under the table: Connect on slow 4G, app over React (median over median).
 pub mod browser;
@@ -24,7 +29,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use browser::{Page, Throttle, World, SLOW_4G};
+use browser::{Page, Prefetch, Throttle, World, SLOW_4G};
 use site::Dist;
 use stats::Metric;
 
@@ -84,6 +89,16 @@ pub fn metrics() -> Vec<Metric> {
         Metric::new(
             "connect_visible_slow_4g_ms",
             "Connect visible + enabled, slow 4G",
+            "ms",
+        ),
+        Metric::new(
+            "settings_usable_slow_4g_prefetched_ms",
+            "Settings usable after its first click, slow 4G, part prefetched",
+            "ms",
+        ),
+        Metric::new(
+            "settings_usable_slow_4g_no_prefetch_ms",
+            "Settings usable after its first click, slow 4G, no prefetch",
             "ms",
         ),
         Metric::new(
@@ -179,6 +194,8 @@ pub async fn run(args: Args) -> Result<(), String> {
             run.loopback.0.encoded_bytes,
             run.loopback.0.connect_ms,
             run.slow_4g.connect_ms,
+            run.settings_prefetched,
+            run.settings_no_prefetch,
             run.loopback.1.both_ms(),
             run.latency_50.1.both_ms(),
             run.react_slow_4g.transfer_bytes,
@@ -190,11 +207,15 @@ pub async fn run(args: Args) -> Result<(), String> {
         }
         eprintln!(
             "bench:   {:.0} B, Connect {:.1} ms (loopback) / {:.1} ms (slow 4G), callback {:.1} ms / {:.1} ms (API at 0 / 50 ms)",
-            samples[0], samples[2], samples[3], samples[4], samples[5]
+            samples[0], samples[2], samples[3], samples[6], samples[7]
+        );
+        eprintln!(
+            "bench:   Settings after its first click (slow 4G): {:.1} ms prefetched, {:.1} ms not",
+            samples[4], samples[5]
         );
         eprintln!(
             "bench:   React page: {:.0} B, Connect {:.1} ms (slow 4G), callback {:.1} ms (API at 50 ms)",
-            samples[6], samples[7], samples[8]
+            samples[8], samples[9], samples[10]
         );
         runs.push(run.json(n + 1 - warmups));
     }
@@ -266,6 +287,9 @@ struct Run {
     loopback: (browser::FirstLoad, browser::Callback),
     latency_50: (browser::FirstLoad, browser::Callback),
     slow_4g: browser::FirstLoad,
+    /// ms from the first click on Settings until it is usable, slow 4G.
+    settings_prefetched: f64,
+    settings_no_prefetch: f64,
     react_slow_4g: browser::FirstLoad,
     react_latency_50: (browser::FirstLoad, browser::Callback),
 }
@@ -285,6 +309,7 @@ impl Run {
             "loopback": { "first_load": first(&self.loopback.0), "callback": callback(&self.loopback.1) },
             "api_latency_50": { "first_load": first(&self.latency_50.0), "callback": callback(&self.latency_50.1) },
             "slow_4g": { "first_load": first(&self.slow_4g) },
+            "settings_after_click_slow_4g": { "prefetched_ms": self.settings_prefetched, "no_prefetch_ms": self.settings_no_prefetch },
             "react": {
                 "slow_4g": { "first_load": first(&self.react_slow_4g) },
                 "api_latency_50": { "first_load": first(&self.react_latency_50.0), "callback": callback(&self.react_latency_50.1) },
@@ -293,13 +318,15 @@ impl Run {
     }
 }
 
-/// The five sessions of a run, one after the other, each in its own world: the app's three,
+/// The seven sessions of a run, one after the other, each in its own world: the app's five,
 /// then the React page's two.
 async fn one_run(dist: Arc<Dist>, react: Arc<Dist>) -> Result<Run, String> {
     let [zero, fifty] = SIM_LATENCIES;
     let loopback = session(dist.clone(), Page::App, zero, None, true).await?;
     let latency_50 = session(dist.clone(), Page::App, fifty, None, true).await?;
-    let (slow_4g, _) = session(dist, Page::App, zero, Some(SLOW_4G), false).await?;
+    let (slow_4g, _) = session(dist.clone(), Page::App, zero, Some(SLOW_4G), false).await?;
+    let settings_prefetched = settings_session(dist.clone(), Prefetch::Done).await?;
+    let settings_no_prefetch = settings_session(dist, Prefetch::Off).await?;
     let (react_slow_4g, _) =
         session(react.clone(), Page::React, zero, Some(SLOW_4G), false).await?;
     let react_latency_50 = session(react, Page::React, fifty, None, true).await?;
@@ -312,6 +339,8 @@ async fn one_run(dist: Arc<Dist>, react: Arc<Dist>) -> Result<Run, String> {
         loopback: signed_in(loopback)?,
         latency_50: signed_in(latency_50)?,
         slow_4g,
+        settings_prefetched,
+        settings_no_prefetch,
         react_slow_4g,
         react_latency_50: signed_in(react_latency_50)?,
     })
@@ -333,6 +362,26 @@ async fn session(
             None
         };
         Ok((first, callback))
+    }
+    .await;
+    world.stop().await;
+    result
+}
+
+/// Slow 4G: Home's first load, then the first click on Settings ([`browser::settings_after_click`]).
+async fn settings_session(dist: Arc<Dist>, prefetch: Prefetch) -> Result<f64, String> {
+    let world = World::start(dist, 0).await?;
+    let result = async {
+        if prefetch == Prefetch::Off {
+            browser::cdp(
+                &world.browser,
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": crate::NO_IDLE_TIME }),
+            )
+            .await?;
+        }
+        browser::first_load(&world, Page::App, Some(SLOW_4G)).await?;
+        browser::settings_after_click(&world, prefetch).await
     }
     .await;
     world.stop().await;
@@ -380,14 +429,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_has_the_nine_metrics_in_bytes_and_milliseconds() {
+    fn the_table_has_the_eleven_metrics_in_bytes_and_milliseconds() {
         let m = metrics();
         let units: Vec<_> = m.iter().map(|m| m.unit).collect();
-        assert_eq!(units, ["B", "B", "ms", "ms", "ms", "ms", "B", "ms", "ms"]);
+        assert_eq!(
+            units,
+            ["B", "B", "ms", "ms", "ms", "ms", "ms", "ms", "B", "ms", "ms"]
+        );
         let mut ids: Vec<_> = m.iter().map(|m| m.id).collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 9);
+        assert_eq!(ids.len(), 11);
     }
 
     #[test]
