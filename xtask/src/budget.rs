@@ -12,8 +12,11 @@
 /// (the main wasm 363,148 → 335,975 B raw, 130,272 → 121,183 B brotli; the glue 4,433 →
 /// 3,954 B), of which `optimize_for_size` −729 B (a build without it: 128,141 B); then
 /// wasm-streams' unused classes cut (xtask/src/split.rs), −1,367 B (the main wasm 332,067 B
-/// raw, 120,154 B brotli; the glue 3,636 B).
-pub const FIRST_LOAD_BUDGET: u64 = 128_000;
+/// raw, 120,154 B brotli; the glue 3,636 B). Merged with issue 19's session machine (the main
+/// wasm +1,478 B: decisions as events and effects, host-tested), issue 22's start script that
+/// fetches config.json and the wasm itself (+396 B) and issue 21's rotation note: 129,574 B,
+/// so 130,000 (main's ratchet: 139,000 → 130,000).
+pub const FIRST_LOAD_BUDGET: u64 = 130_000;
 /// Where the ratchet is headed: issue 20's 100 KB (a React + oidc-client-ts sign-in page is
 /// 74 KB; Leptos with its router alone was about 85 KB).
 pub const FIRST_LOAD_GOAL: u64 = 100_000;
