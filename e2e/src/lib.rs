@@ -36,8 +36,14 @@ pub const CLIENT_ID: &str = "ilert-pkce-demo";
 /// timer) does not run either: the function is there.
 pub const NO_IDLE_TIME: &str = "window.requestIdleCallback = () => 0;";
 
-/// What [`Harness::without_idle_time`] added, for [`Harness::with_idle_time`].
-pub struct IdleTimeOff(String);
+/// What [`Harness::without_idle_time`] returns, for [`Harness::with_idle_time`].
+pub struct IdleTimeOff(());
+/// The entry of the refused list that makes the app's server give every HTML page
+/// [`NO_IDLE_TIME`] first ([`Harness::without_idle_time`]); no path contains it.
+const NO_IDLE_MARK: &str = "\u{0}no-idle-time";
+/// Where the app's server serves [`NO_IDLE_TIME`] (a script of the origin: the app's CSP
+/// lets it run, in every engine).
+const NO_IDLE_SCRIPT: &str = "/__e2e/no-idle-time.js";
 /// The header the simulator's state-changing test hooks want (with JSON), so that no other
 /// website can call them (see sim-core/src/guard.rs).
 pub const SIM_HOOK_HEADER: &str = ilert_sim::HOOK_HEADER;
@@ -308,27 +314,17 @@ impl Harness {
 
     /// From now on, until [`Harness::with_idle_time`], no page this browser opens gets idle
     /// time ([`NO_IDLE_TIME`]), so the app prefetches no part: what a page fetches is what it
-    /// needs. Through the DevTools protocol, so the app itself has no switch for it.
+    /// needs. The test's server puts a script of the origin before the app's in every HTML
+    /// page it serves, so the app itself has no switch for it, and it works in every engine
+    /// (DevTools' `Page.addScriptToEvaluateOnNewDocument` is Chromium's only).
     pub async fn without_idle_time(&self) -> IdleTimeOff {
-        let added = bench::browser::cdp(
-            &self.browser,
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": NO_IDLE_TIME }),
-        )
-        .await
-        .unwrap();
-        IdleTimeOff(added["identifier"].as_str().unwrap().to_string())
+        self.refused.lock().unwrap().push(NO_IDLE_MARK.to_string());
+        IdleTimeOff(())
     }
 
     /// Pages opened from now on get idle time again.
-    pub async fn with_idle_time(&self, off: IdleTimeOff) {
-        bench::browser::cdp(
-            &self.browser,
-            "Page.removeScriptToEvaluateOnNewDocument",
-            json!({ "identifier": off.0 }),
-        )
-        .await
-        .unwrap();
+    pub async fn with_idle_time(&self, _off: IdleTimeOff) {
+        self.refused.lock().unwrap().retain(|n| n != NO_IDLE_MARK);
     }
 
     /// Opens a path of the app.
@@ -886,13 +882,17 @@ pub(crate) fn serve_app(
             &format!("{BROKEN_API}/{{*rest}}"),
             axum::routing::any(gateway),
         )
+        .route(
+            NO_IDLE_SCRIPT,
+            get(|| async { ([("content-type", "text/javascript")], NO_IDLE_TIME) }),
+        )
         .fallback_service(files)
         .layer(axum::middleware::from_fn(
             move |request: axum::extract::Request, next: axum::middleware::Next| {
                 let uri = request.uri();
                 let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
                 log.lock().unwrap().push(path.to_string());
-                let (refuse, tamper) = {
+                let (refuse, tamper, no_idle) = {
                     let list = refusing.lock().unwrap();
                     let hit = |tampered: bool| {
                         list.iter().any(|n| match n.strip_prefix(TAMPER) {
@@ -900,7 +900,11 @@ pub(crate) fn serve_app(
                             None => !tampered && path.contains(n.as_str()),
                         })
                     };
-                    (hit(false), hit(true))
+                    (
+                        hit(false),
+                        hit(true),
+                        list.iter().any(|n| n == NO_IDLE_MARK),
+                    )
                 };
                 let answer = next.run(request);
                 async move {
@@ -913,6 +917,42 @@ pub(crate) fn serve_app(
                             .into_response();
                     }
                     let answer = answer.await;
+                    let html = answer
+                        .headers()
+                        .get(axum::http::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("text/html"));
+                    if no_idle && html {
+                        // The no-idle script first: a classic script runs before the app's
+                        // module scripts, which wait for the parser.
+                        let (mut parts, body) = answer.into_parts();
+                        let bytes = axum::body::to_bytes(body, usize::MAX)
+                            .await
+                            .expect("the page's bytes");
+                        let page = String::from_utf8_lossy(&bytes);
+                        let tag = format!("<script src={NO_IDLE_SCRIPT}></script>");
+                        let page = match page.find("<script") {
+                            Some(at) => format!("{}{tag}{}", &page[..at], &page[at..]),
+                            None => format!("{page}{tag}"),
+                        };
+                        // Not kept: the next load, with idle time again, gets the page as built
+                        // (the file's validators would revalidate this altered copy).
+                        for name in [
+                            axum::http::header::CONTENT_LENGTH,
+                            axum::http::header::ETAG,
+                            axum::http::header::LAST_MODIFIED,
+                        ] {
+                            parts.headers.remove(name);
+                        }
+                        parts.headers.insert(
+                            axum::http::header::CACHE_CONTROL,
+                            axum::http::HeaderValue::from_static("no-store"),
+                        );
+                        return axum::response::Response::from_parts(
+                            parts,
+                            axum::body::Body::from(page),
+                        );
+                    }
                     if !tamper {
                         return answer;
                     }
