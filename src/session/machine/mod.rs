@@ -270,20 +270,20 @@ impl Machine {
     /// more than once per 5 minutes unless the access token has expired); none without a
     /// refresh token.
     fn schedule(&mut self, now_ms: f64, out: &mut Vec<Effect>) {
-        let at = self
-            .tokens
-            .as_ref()
-            .filter(|t| t.refresh_token.is_some())
-            .map(|t| {
-                refresh_policy::next_refresh_at(t.expires_at_ms, t.lifetime_ms, t.last_refresh_ms)
-            });
-        match at {
-            Some(at) => self.arm(refresh_policy::delay_ms(at, now_ms), now_ms, out),
+        match self.next_refresh_in(now_ms) {
+            Some(delay) => self.arm(delay, now_ms, out),
             None => {
                 self.due_at_ms = None;
                 out.push(Effect::Disarm);
             }
         }
+    }
+
+    /// How long from `now_ms` until the next automatic refresh; None without a refresh token.
+    fn next_refresh_in(&self, now_ms: f64) -> Option<f64> {
+        let t = self.tokens.as_ref().filter(|t| t.refresh_token.is_some())?;
+        let at = refresh_policy::next_refresh_at(t.expires_at_ms, t.lifetime_ms, t.last_refresh_ms);
+        Some(refresh_policy::delay_ms(at, now_ms))
     }
 
     fn arm(&mut self, delay_ms: f64, now_ms: f64, out: &mut Vec<Effect>) {
@@ -313,11 +313,8 @@ impl Machine {
         }
         if let Err(wait_ms) = self.budget.check(now_ms) {
             // Not now: keep the schedule, but not before the budget allows another one.
-            self.schedule(now_ms, out);
-            if self.due_at_ms.is_some_and(|at| at < now_ms + wait_ms) {
-                out.pop();
-                self.arm(wait_ms, now_ms, out);
-            }
+            let delay = self.next_refresh_in(now_ms).unwrap_or(0.0).max(wait_ms);
+            self.arm(delay, now_ms, out);
             out.push(Effect::Done(Err(Error::Throttled {
                 limit: MAX_PER_MINUTE,
                 wait_s: (wait_ms / 1000.0).ceil() as u64,

@@ -29,17 +29,45 @@ fn answer(access: &str, refresh: Option<&str>, expires_in: u64) -> TokenResponse
     }
 }
 
-/// A machine signed in at T0 with access token `a1` and refresh token `r1`, an hour long.
-fn signed_in() -> Machine {
-    let mut m = Machine::default();
+/// The code exchange answered `answer` at T0, for iLert's endpoints.
+fn begin(m: &mut Machine, answer: TokenResponse) -> Vec<Effect> {
     m.on(
         Event::Began {
-            answer: answer("a1", Some("r1"), HOUR_S),
+            answer,
             endpoints: endpoints("https://api.ilert.com"),
         },
         T0,
-    );
+    )
+}
+
+/// A machine signed in at T0 with access token `a1` and refresh token `r1`, an hour long.
+fn signed_in() -> Machine {
+    let mut m = Machine::default();
+    begin(&mut m, answer("a1", Some("r1"), HOUR_S));
     m
+}
+
+/// A machine signed in at T0 with access token `a1` and no refresh token.
+fn signed_in_without_a_refresh_token() -> Machine {
+    let mut m = Machine::default();
+    begin(&mut m, answer("a1", None, HOUR_S));
+    m
+}
+
+/// The revocation of `refresh_token` ended with `outcome`.
+fn revoked(
+    m: &mut Machine,
+    refresh_token: &str,
+    outcome: Result<(), Error>,
+    now: f64,
+) -> Vec<Effect> {
+    m.on(
+        Event::Revoked {
+            refresh_token: Secret::from(refresh_token),
+            outcome,
+        },
+        now,
+    )
 }
 
 fn current(m: &Machine) -> Tokens {
@@ -135,13 +163,7 @@ fn done(effects: &[Effect]) -> &Result<(), Error> {
 #[test]
 fn a_new_session_is_kept_and_refreshed_a_minute_before_its_hour_is_up() {
     let mut m = Machine::default();
-    let effects = m.on(
-        Event::Began {
-            answer: answer("a1", Some("r1"), HOUR_S),
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    let effects = begin(&mut m, answer("a1", Some("r1"), HOUR_S));
     let kept = current(&m);
     assert_eq!(
         effects,
@@ -155,13 +177,7 @@ fn a_new_session_is_kept_and_refreshed_a_minute_before_its_hour_is_up() {
 #[test]
 fn a_session_without_a_refresh_token_arms_no_timer() {
     let mut m = Machine::default();
-    let effects = m.on(
-        Event::Began {
-            answer: answer("a1", None, HOUR_S),
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    let effects = begin(&mut m, answer("a1", None, HOUR_S));
     assert!(
         matches!(effects.as_slice(), [Effect::Keep(_), Effect::Disarm]),
         "{effects:?}"
@@ -174,13 +190,7 @@ fn an_adjusted_lifetime_is_noted_when_the_session_begins() {
     let mut m = Machine::default();
     let mut sent = answer("a1", Some("r1"), token::MIN_EXPIRES_IN_S);
     sent.expires_in_sent = Some("0".into());
-    let effects = m.on(
-        Event::Began {
-            answer: sent,
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    let effects = begin(&mut m, sent);
     assert_eq!(notes(&effects), vec!["The token's lifetime was adjusted"]);
     // Never "now": a server that says 0 cannot make the app refresh in a loop.
     assert!(arms(&effects)[0] >= 1_000.0, "{effects:?}");
@@ -314,14 +324,7 @@ fn a_refresh_without_a_session_or_a_refresh_token_sends_nothing_and_says_why() {
     let effects = m.on(Event::RefreshLocked { before: None }, T0);
     assert_eq!(effects, vec![Effect::Done(Err(Error::NotSignedIn))]);
 
-    let mut m = Machine::default();
-    m.on(
-        Event::Began {
-            answer: answer("a1", None, HOUR_S),
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    let mut m = signed_in_without_a_refresh_token();
     let effects = m.on(
         Event::RefreshLocked {
             before: secret("a1"),
@@ -528,13 +531,7 @@ fn a_refresh_that_lands_after_the_session_ended_is_revoked_not_kept() {
     );
     assert!(m.tokens().is_none());
     // Its revocation's answer changes nothing: no sign-out is waiting for it.
-    let after = m.on(
-        Event::Revoked {
-            refresh_token: Secret::from("r2"),
-            outcome: Ok(()),
-        },
-        T0 + 30.0,
-    );
+    let after = revoked(&mut m, "r2", Ok(()), T0 + 30.0);
     assert_eq!(after, vec![]);
 }
 
@@ -573,13 +570,7 @@ fn a_refresh_that_lands_during_a_sign_out_is_the_token_the_sign_out_revokes() {
             refresh_token: Secret::from("r2"),
         }]
     );
-    let end = m.on(
-        Event::Revoked {
-            refresh_token: Secret::from("r2"),
-            outcome: Ok(()),
-        },
-        T0 + 40.0,
-    );
+    let end = revoked(&mut m, "r2", Ok(()), T0 + 40.0);
     assert_eq!(said(&end).unwrap().title, "Signed out");
 }
 
@@ -612,13 +603,7 @@ fn sign_out_tells_the_tabs_before_it_forgets_the_key_then_revokes_under_the_lock
             refresh_token: Secret::from("r1"),
         }]
     );
-    let end = m.on(
-        Event::Revoked {
-            refresh_token: Secret::from("r1"),
-            outcome: Ok(()),
-        },
-        T0 + 2.0,
-    );
+    let end = revoked(&mut m, "r1", Ok(()), T0 + 2.0);
     assert_eq!(
         end,
         vec![
@@ -631,13 +616,7 @@ fn sign_out_tells_the_tabs_before_it_forgets_the_key_then_revokes_under_the_lock
         ]
     );
     // Over: a second report changes nothing.
-    let again = m.on(
-        Event::Revoked {
-            refresh_token: Secret::from("r1"),
-            outcome: Ok(()),
-        },
-        T0 + 3.0,
-    );
+    let again = revoked(&mut m, "r1", Ok(()), T0 + 3.0);
     assert_eq!(again, vec![]);
 }
 
@@ -651,13 +630,7 @@ fn a_sign_out_without_the_lock_revokes_anyway_and_says_so_twice() {
         matches!(revoke.last(), Some(Effect::Revoke { .. })),
         "{revoke:?}"
     );
-    let end = m.on(
-        Event::Revoked {
-            refresh_token: Secret::from("r1"),
-            outcome: Ok(()),
-        },
-        T0 + 5_100.0,
-    );
+    let end = revoked(&mut m, "r1", Ok(()), T0 + 5_100.0);
     let notice = said(&end).unwrap();
     assert!(notice.text.ends_with(LOCK_BUSY), "{}", notice.text);
 }
@@ -667,13 +640,7 @@ fn a_failed_revocation_says_the_token_may_stay_valid() {
     let mut m = signed_in();
     m.on(Event::SignOutAsked, T0);
     m.on(Event::SignOutLocked { busy: false }, T0);
-    let end = m.on(
-        Event::Revoked {
-            refresh_token: Secret::from("r1"),
-            outcome: Err(network()),
-        },
-        T0,
-    );
+    let end = revoked(&mut m, "r1", Err(network()), T0);
     let notice = said(&end).unwrap();
     assert!(notice.error);
     assert_eq!(notice.title, "Signed out, but the revocation failed");
@@ -682,14 +649,7 @@ fn a_failed_revocation_says_the_token_may_stay_valid() {
 
 #[test]
 fn a_sign_out_without_a_refresh_token_has_nothing_to_revoke() {
-    let mut m = Machine::default();
-    m.on(
-        Event::Began {
-            answer: answer("a1", None, HOUR_S),
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    let mut m = signed_in_without_a_refresh_token();
     let effects = m.on(Event::SignOutAsked, T0);
     assert!(!effects.contains(&Effect::LockForSignOut));
     assert!(!effects.iter().any(|e| matches!(e, Effect::TellTabs(_))));
@@ -722,14 +682,7 @@ fn a_401_after_the_refresh_ends_the_session_and_revokes_its_refresh_token() {
 
 #[test]
 fn a_401_without_a_refresh_token_says_the_session_cannot_be_renewed() {
-    let mut m = Machine::default();
-    m.on(
-        Event::Began {
-            answer: answer("a1", None, HOUR_S),
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    let mut m = signed_in_without_a_refresh_token();
     let effects = m.on(Event::AccessRefused(unauthorized()), T0);
     assert!(said(&effects)
         .unwrap()
@@ -794,14 +747,7 @@ fn a_sign_out_elsewhere_ends_only_the_session_that_shared_its_refresh_token() {
 
 #[test]
 fn a_tab_without_a_refresh_token_follows_no_message() {
-    let mut m = Machine::default();
-    m.on(
-        Event::Began {
-            answer: answer("a1", None, HOUR_S),
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    let mut m = signed_in_without_a_refresh_token();
     // A forged message with the fingerprint of "no token" cannot match.
     let forged = TabMessage::SignedOut {
         refresh: String::new(),
@@ -827,13 +773,7 @@ fn ending_forgets_the_timer_and_the_back_off() {
     assert_eq!(m.due_at_ms(), None);
     // The next session's first failure backs off 30 s again.
     let mut m2 = m;
-    m2.on(
-        Event::Began {
-            answer: answer("a5", Some("r5"), HOUR_S),
-            endpoints: endpoints("https://api.ilert.com"),
-        },
-        T0,
-    );
+    begin(&mut m2, answer("a5", Some("r5"), HOUR_S));
     let sent = locked_send(&mut m2, T0 + 120_000.0);
     let effects = answered(&mut m2, sent, Err(network()), T0 + 120_000.0);
     assert_eq!(arms(&effects), vec![30_000.0]);
