@@ -373,29 +373,17 @@ impl Store {
         }
     }
 
-    /// Whether the live refresh token `key` belongs to a grant begun on PKCE alone.
-    pub fn refresh_pkce_only(&self, key: &str) -> bool {
-        self.refresh
-            .get(&mask::store_key(key))
-            .and_then(|r| self.grants.get(&r.grant))
-            .is_some_and(|g| g.pkce_only)
+    /// Whether the grant of the live refresh token `key` was begun on PKCE alone (a refresh
+    /// or revocation of it needs no secret); None for a token this store does not hold.
+    pub fn refresh_pkce_only(&self, key: &str) -> Option<bool> {
+        let r = self.refresh.get(&mask::store_key(key))?;
+        self.grants.get(&r.grant).map(|g| g.pkce_only)
     }
 
-    /// Whether the live refresh token `key` belongs to a grant begun with the client's
-    /// secret (a refresh of it must send the secret too).
-    pub fn refresh_needs_secret(&self, key: &str) -> bool {
-        self.refresh
-            .get(&mask::store_key(key))
-            .and_then(|r| self.grants.get(&r.grant))
-            .is_some_and(|g| !g.pkce_only)
-    }
-
-    /// Whether the access token `jti` belongs to a grant begun on PKCE alone.
-    pub fn access_pkce_only(&self, jti: &str) -> bool {
-        self.access
-            .get(jti)
-            .and_then(|a| self.grants.get(&a.grant))
-            .is_some_and(|g| g.pkce_only)
+    /// As [`Store::refresh_pkce_only`], for the access token `jti`.
+    pub fn access_pkce_only(&self, jti: &str) -> Option<bool> {
+        let a = self.access.get(jti)?;
+        self.grants.get(&a.grant).map(|g| g.pkce_only)
     }
 
     pub fn refresh_client(&self, key: &str) -> Option<&str> {

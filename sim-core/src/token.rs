@@ -210,7 +210,7 @@ fn exchange(
             // public client's would be.
             get("refresh_token")
                 .and_then(|t| sim.keys.verify_refresh(t, now / 1000).ok())
-                .is_some_and(|claims| !sim.store.refresh_needs_secret(&claims.il_k))
+                .is_some_and(|claims| sim.store.refresh_pkce_only(&claims.il_k) != Some(false))
         };
     // Before the code or refresh token is looked at: a failed authentication spends nothing.
     if !pkce_only {
@@ -458,11 +458,11 @@ pub fn revoke(sim: &mut Sim, req: &Request, now: u64) -> Response {
         let store = &mut sim.store;
         let target = if let Ok(claims) = sim.keys.verify_refresh(token, now) {
             let owner = store.refresh_client(&claims.il_k).map(String::from);
-            let pkce_only = store.refresh_pkce_only(&claims.il_k);
+            let pkce_only = store.refresh_pkce_only(&claims.il_k) == Some(true);
             owner.map(|o| (o, pkce_only, Revoke::Refresh(claims.il_k)))
         } else if let Ok(claims) = sim.keys.verify_access(token, now) {
             let owner = store.access_client(&claims.jti).map(String::from);
-            let pkce_only = store.access_pkce_only(&claims.jti);
+            let pkce_only = store.access_pkce_only(&claims.jti) == Some(true);
             owner.map(|o| (o, pkce_only, Revoke::Access(claims.jti)))
         } else {
             None
