@@ -30,20 +30,7 @@ impl Driver {
             !binary.contains('/') || std::path::Path::new(binary).exists(),
             "no {binary}: run `cargo xtask setup`"
         );
-        let mut watchdog = Command::new("sh")
-            .args(["-c", WATCHDOG, binary, "--port=0"])
-            .env(MARK, mark)
-            .process_group(0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start sh for {binary}: {e}"));
-        let stdout = watchdog.stdout.take().expect("stdout is piped");
-        let driver = Driver {
-            lifeline: watchdog.stdin.take(),
-            watchdog,
-        };
+        let (driver, stdout) = Driver::spawn(binary, &["--port=0".to_string()], mark);
         let mut lines = BufReader::new(stdout).lines();
         // On failure the driver is dropped, and its group with it. Seen once on a loaded
         // machine: the driver ended before it listened.
@@ -76,23 +63,7 @@ impl Driver {
             .port();
         let mut full: Vec<String> = args.to_vec();
         full.push(port_arg(port));
-        let mut watchdog = Command::new("sh")
-            .arg("-c")
-            .arg(WATCHDOG)
-            .arg(program)
-            .args(&full)
-            .env(MARK, mark)
-            .process_group(0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start sh for {program}: {e}"));
-        let stdout = watchdog.stdout.take().expect("stdout is piped");
-        let mut driver = Driver {
-            lifeline: watchdog.stdin.take(),
-            watchdog,
-        };
+        let (mut driver, stdout) = Driver::spawn(program, &full, mark);
         std::thread::spawn(move || BufReader::new(stdout).lines().for_each(drop));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
@@ -107,6 +78,33 @@ impl Driver {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         Ok((driver, format!("http://127.0.0.1:{port}")))
+    }
+
+    /// Starts `program` with `args` under the watchdog, in a process group of its own, with
+    /// the test's `mark`: the driver, and the pipe of what it prints.
+    fn spawn(
+        program: &str,
+        args: &[String],
+        mark: &std::path::Path,
+    ) -> (Driver, std::process::ChildStdout) {
+        let mut watchdog = Command::new("sh")
+            .arg("-c")
+            .arg(WATCHDOG)
+            .arg(program)
+            .args(args)
+            .env(MARK, mark)
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start sh for {program}: {e}"));
+        let stdout = watchdog.stdout.take().expect("stdout is piped");
+        let driver = Driver {
+            lifeline: watchdog.stdin.take(),
+            watchdog,
+        };
+        (driver, stdout)
     }
 
     /// The process group: the watchdog's pid.
