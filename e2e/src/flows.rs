@@ -80,6 +80,17 @@ impl Harness {
     }
 }
 
+/// Signed in: a reload of the page keeps the session (the same access token, the profile on
+/// screen again, no second code exchange).
+pub async fn a_reload_keeps_the_session(h: &Harness) {
+    let before = h.access_token().await;
+    h.browser.refresh().await.unwrap();
+    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
+        .await;
+    assert_eq!(h.access_token().await, before);
+    assert_eq!(h.sim_stats().await["authorization_code_grants"], 1);
+}
+
 /// Sign in, press "Refresh token": new tokens, the old refresh token dead at the server, one
 /// refresh counted.
 pub async fn the_refresh_button_rotates_the_tokens(h: &Harness) {

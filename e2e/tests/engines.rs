@@ -38,12 +38,7 @@ async fn native_sign_in_shows_the_profile_and_the_token_info() {
 async fn native_a_reload_keeps_the_session() {
     let h = Harness::start().await;
     h.sign_in().await;
-    let before = h.access_token().await;
-    h.browser.refresh().await.unwrap();
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
-        .await;
-    assert_eq!(h.access_token().await, before);
-    assert_eq!(h.sim_stats().await["authorization_code_grants"], 1);
+    flows::a_reload_keeps_the_session(&h).await;
     h.stop().await;
 }
 
@@ -130,12 +125,7 @@ async fn built_in_sign_in_shows_the_profile_and_the_token_info() {
     h.sign_in().await;
     h.assert_signed_in_as_ada().await;
     // A reload keeps the session, answered by the worker again.
-    let before = h.access_token().await;
-    h.browser.refresh().await.unwrap();
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
-        .await;
-    assert_eq!(h.access_token().await, before);
-    assert_eq!(h.sim_stats().await["authorization_code_grants"], 1);
+    flows::a_reload_keeps_the_session(&h).await;
     h.stop().await;
 }
 

@@ -86,12 +86,7 @@ async fn connect_grant_shows_profile_and_token_info_and_cleans_the_url() {
 async fn a_reload_keeps_the_session() {
     let h = Harness::start().await;
     h.sign_in().await;
-    let before = h.access_token().await;
-    h.browser.refresh().await.unwrap();
-    h.wait_text("[data-testid=profile-name]", "Ada Lovelace")
-        .await;
-    assert_eq!(h.access_token().await, before);
-    assert_eq!(h.sim_stats().await["authorization_code_grants"], 1);
+    flows::a_reload_keeps_the_session(&h).await;
     h.stop().await;
 }
 
