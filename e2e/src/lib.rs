@@ -925,52 +925,55 @@ pub(crate) fn serve_app(
                     if no_idle && html {
                         // The no-idle script first: a classic script runs before the app's
                         // module scripts, which wait for the parser.
-                        let (mut parts, body) = answer.into_parts();
-                        let bytes = axum::body::to_bytes(body, usize::MAX)
-                            .await
-                            .expect("the page's bytes");
-                        let page = String::from_utf8_lossy(&bytes);
-                        let tag = format!("<script src={NO_IDLE_SCRIPT}></script>");
-                        let page = match page.find("<script") {
-                            Some(at) => format!("{}{tag}{}", &page[..at], &page[at..]),
-                            None => format!("{page}{tag}"),
-                        };
-                        // Not kept: the next load, with idle time again, gets the page as built
-                        // (the file's validators would revalidate this altered copy).
-                        for name in [
-                            axum::http::header::CONTENT_LENGTH,
-                            axum::http::header::ETAG,
-                            axum::http::header::LAST_MODIFIED,
-                        ] {
-                            parts.headers.remove(name);
-                        }
-                        parts.headers.insert(
-                            axum::http::header::CACHE_CONTROL,
-                            axum::http::HeaderValue::from_static("no-store"),
-                        );
-                        return axum::response::Response::from_parts(
-                            parts,
-                            axum::body::Body::from(page),
-                        );
+                        return altered(answer, |bytes| {
+                            let page = String::from_utf8_lossy(&bytes);
+                            let tag = format!("<script src={NO_IDLE_SCRIPT}></script>");
+                            match page.find("<script") {
+                                Some(at) => format!("{}{tag}{}", &page[..at], &page[at..]),
+                                None => format!("{page}{tag}"),
+                            }
+                            .into_bytes()
+                        })
+                        .await;
                     }
                     if !tamper {
                         return answer;
                     }
                     // A wasm module with a custom section added (id 0, 5 bytes, named
                     // "test"): still a valid module, so only its integrity can tell.
-                    let (mut parts, body) = answer.into_parts();
-                    let mut bytes = axum::body::to_bytes(body, usize::MAX)
-                        .await
-                        .expect("the file's bytes")
-                        .to_vec();
-                    bytes.extend_from_slice(&[0, 5, 4, b't', b'e', b's', b't']);
-                    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-                    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+                    altered(answer, |mut bytes| {
+                        bytes.extend_from_slice(&[0, 5, 4, b't', b'e', b's', b't']);
+                        bytes
+                    })
+                    .await
                 }
             },
         ));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (delay, (served, refused))
+}
+
+/// `answer` with its body changed by `change`, as a proxy that alters files would send it.
+/// Not kept: the file's validators go (they would revalidate the altered copy as the file),
+/// and the next load gets the file as built (a test that stops altering sees it at once).
+async fn altered(
+    answer: axum::response::Response,
+    change: impl FnOnce(Vec<u8>) -> Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    let (mut parts, body) = answer.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the file's bytes")
+        .to_vec();
+    for name in [header::CONTENT_LENGTH, header::ETAG, header::LAST_MODIFIED] {
+        parts.headers.remove(name);
+    }
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    axum::response::Response::from_parts(parts, axum::body::Body::from(change(bytes)))
 }
 
 /// The browser engine the tests drive: `ILERT_PKCE_ENGINE` = `chromium` (the default),
