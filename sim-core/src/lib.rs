@@ -38,6 +38,7 @@ mod router;
 mod scopes;
 mod snapshot;
 mod store;
+mod time;
 mod token;
 mod users;
 
@@ -50,6 +51,7 @@ pub use jwt::{AccessClaims, Keys, RefreshClaims, DEMO_PUBLIC_KEY_PEM};
 pub use mask::masked;
 pub use random::{Entropy, OsEntropy, SeededEntropy};
 pub use router::{delayed, Resume, Step};
+pub use time::rfc3339;
 
 /// One simulator: its settings, keys, fault rules and memory.
 pub struct Sim {

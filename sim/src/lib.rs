@@ -21,8 +21,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
 pub use ilert_sim_core::{
-    delayed, masked, AccessClaims, Client, ClientSecret, FaultRule, Keys, RefreshClaims, Sim,
-    SimConfig, Step, DEMO_PUBLIC_KEY_PEM, FIRST_APP_ID, HANG_LIMIT_MS, HOOK_HEADER,
+    delayed, masked, rfc3339, AccessClaims, Client, ClientSecret, FaultRule, Keys, RefreshClaims,
+    Sim, SimConfig, Step, DEMO_PUBLIC_KEY_PEM, FIRST_APP_ID, HANG_LIMIT_MS, HOOK_HEADER,
 };
 use net::Conn;
 

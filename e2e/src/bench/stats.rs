@@ -148,21 +148,10 @@ pub fn report_json(meta: Value, metrics: &[Metric], runs: Vec<Value>) -> Value {
     json!({ "schema": 1, "meta": meta, "metrics": metrics, "runs": runs })
 }
 
-/// `2026-12-02 01:41 UTC` for a Unix time (the civil calendar from days since 1970).
+/// `2026-12-02 01:41 UTC` for a Unix time (the simulator's civil calendar, `rfc3339`).
 pub fn utc_date(unix_secs: u64) -> String {
-    let days = (unix_secs / 86_400) as i64;
-    let (hour, minute) = ((unix_secs % 86_400) / 3600, (unix_secs % 3600) / 60);
-    // Howard Hinnant's days_from_civil, inverted.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+    let full = ilert_sim::rfc3339(unix_secs * 1000);
+    format!("{} {} UTC", &full[..10], &full[11..16])
 }
 
 #[cfg(test)]

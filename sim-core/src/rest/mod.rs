@@ -9,7 +9,6 @@
 //! `GET /api-docs/openapi.json` and docs/ilert-api.md describe.
 pub mod openapi;
 mod seed;
-mod time;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -19,6 +18,7 @@ use crate::api::authenticate;
 use crate::errors::ApiError;
 use crate::http::{Request, Response};
 use crate::scopes::{self, Level};
+use crate::time;
 use crate::Sim;
 
 /// One collection of the API.

@@ -1,5 +1,6 @@
 //! Timestamps as iLert's API writes them (`2024-11-20T16:42:11Z`), from ms since the epoch:
-//! the core owns no clock and needs no date crate for this one format.
+//! the core owns no clock and needs no date crate for this one format. The bench's dates
+//! (e2e) are made from it too: one civil calendar in the workspace.
 
 /// RFC 3339 in UTC, to the second.
 pub fn rfc3339(ms: u64) -> String {
