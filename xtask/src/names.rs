@@ -32,10 +32,8 @@ pub fn without_exports(
         let id = r.byte()?;
         let size = r.leb()?;
         let body = r.take(size)?;
-        out.push(id);
         if id != 7 {
-            leb(body.len(), &mut out);
-            out.extend_from_slice(body);
+            section(id, body, &mut out);
             continue;
         }
         let mut s = Reader { bytes: body, at: 0 };
@@ -58,8 +56,7 @@ pub fn without_exports(
         let mut new = Vec::new();
         leb(count - dropped, &mut new);
         new.extend_from_slice(&kept);
-        leb(new.len(), &mut out);
-        out.extend_from_slice(&new);
+        section(id, &new, &mut out);
     }
     Ok((out, dropped))
 }
@@ -184,6 +181,13 @@ fn name(text: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(text.as_bytes());
 }
 
+/// A section of a wasm module: its id, its size, its body.
+fn section(id: u8, body: &[u8], out: &mut Vec<u8>) {
+    out.push(id);
+    leb(body.len(), out);
+    out.extend_from_slice(body);
+}
+
 /// The wasm and the glue with short names (see the module's comment).
 fn rename(wasm: &[u8], js: &str, keep: &BTreeSet<String>) -> Result<(Vec<u8>, String), String> {
     if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
@@ -263,9 +267,7 @@ fn rename(wasm: &[u8], js: &str, keep: &BTreeSet<String>) -> Result<(Vec<u8>, St
         if s.at != body.len() {
             return Err(format!("wasm section {id} was not read to its end"));
         }
-        out.push(id);
-        leb(new.len(), &mut out);
-        out.extend_from_slice(&new);
+        section(id, &new, &mut out);
     }
     let module = module.ok_or("the wasm imports nothing")?;
     let key = format!("\"{module}\":");
@@ -338,9 +340,7 @@ mod tests {
         exports.extend_from_slice(&[0, 0]);
         name("intounderlyingsink_close", &mut exports);
         exports.extend_from_slice(&[0, 1]);
-        wasm.push(7);
-        leb(exports.len(), &mut wasm);
-        wasm.extend_from_slice(&exports);
+        section(7, &exports, &mut wasm);
         wasm.extend_from_slice(&[10, 7, 2, 2, 0, 0x0b, 2, 0, 0x0b]);
         let (out, dropped) = without_exports(&wasm, |n| n.starts_with("intounderlying")).unwrap();
         assert_eq!(dropped, 1);
@@ -349,9 +349,7 @@ mod tests {
         let mut exports = vec![1];
         name("keep", &mut exports);
         exports.extend_from_slice(&[0, 0]);
-        expected.push(7);
-        leb(exports.len(), &mut expected);
-        expected.extend_from_slice(&exports);
+        section(7, &exports, &mut expected);
         expected.extend_from_slice(&[10, 7, 2, 2, 0, 0x0b, 2, 0, 0x0b]);
         assert_eq!(out, expected);
         assert_eq!(
@@ -369,17 +367,13 @@ mod tests {
         name("./m_bg.js", &mut imports);
         name("__wbg_f_1", &mut imports);
         imports.extend_from_slice(&[0, 0]);
-        wasm.push(2);
-        leb(imports.len(), &mut wasm);
-        wasm.extend_from_slice(&imports);
+        section(2, &imports, &mut wasm);
         let mut exports = vec![2];
         name("closure_2", &mut exports);
         exports.extend_from_slice(&[0, 0]);
         name("memory", &mut exports);
         exports.extend_from_slice(&[2, 0]);
-        wasm.push(7);
-        leb(exports.len(), &mut wasm);
-        wasm.extend_from_slice(&exports);
+        section(7, &exports, &mut wasm);
         let js = "const n={__wbg_f_1:function(){F.closure_2()}};return{\"./m_bg.js\":n}";
         let (new_wasm, new_js) = rename(&wasm, js, &BTreeSet::new()).unwrap();
         assert_eq!(new_js, "const n={a:function(){F.b()}};return{a:n}");
